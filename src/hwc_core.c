@@ -1,0 +1,34 @@
+/* hwcloud.core: the one exported entry point. It assembles the module from
+ * the signer (hwc_sign.c), the transport (hwc_http.c), the response
+ * (hwc_response.c), the error (hwc_error.c) and JSON (hwc_json.c). */
+#include <curl/curl.h>
+#include "hwc_internal.h"
+
+static int core_curl_version(lua_State *L) {
+  lua_pushstring(L, curl_version());
+  return 1;
+}
+
+__attribute__((visibility("default"))) int luaopen_hwcloud_core(lua_State *L);
+
+int luaopen_hwcloud_core(lua_State *L) {
+  static const luaL_Reg funcs[] = {
+    {"sign", hwc_sign},
+    {"session", hwc_session_new},
+    {"encode", hwc_encode},
+    {"decode", hwc_decode},
+    {"array", hwc_array},
+    {"is_array", hwc_is_array},
+    {"error", hwc_error_make},
+    {"is_error", hwc_is_error},
+    {"curl_version", core_curl_version},
+    {NULL, NULL}};
+  luaL_newlib(L, funcs);
+  lua_pushliteral(L, HWC_VERSION);
+  lua_setfield(L, -2, "version");
+  hwc_error_open(L);
+  hwc_json_open(L);
+  hwc_headers_open(L);
+  hwc_http_open(L);
+  return 1;
+}

@@ -1,0 +1,499 @@
+/* The transport: a session owns one libcurl easy handle and one share handle
+ * (DNS, TLS sessions, connections), so connections are reused across calls.
+ * session:send() sends exactly the headers given (the signed ones), builds
+ * the response, and raises hwcloud.Error for status >= 400 and for transport
+ * failures. libcurl never calls back into Lua: the callbacks only append to
+ * buffers the session owns, and the header list is owned by the session too,
+ * so a raise at any point leaks nothing. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <curl/curl.h>
+#include "hwc_internal.h"
+
+#define SESSION_MT "hwcloud.Session"
+#define DEFAULT_TIMEOUT 60.0
+#define DEFAULT_CONNECT_TIMEOUT 10.0
+#define DEFAULT_MAX_BODY (64u * 1024u * 1024u)
+#define DEFAULT_USER_AGENT "lua-hwcloud/" HWC_VERSION
+#define KEEP_BUFFER_BYTES (1024u * 1024u)
+
+typedef struct {
+  CURL *easy;
+  CURLSH *share;
+  struct curl_slist *slist; /* headers of the request in flight */
+  hwc_buf body, head;       /* what the last response brought */
+  size_t max_body;
+  int too_big, closed, verify_tls;
+  long timeout_ms, connect_timeout_ms;
+  char *ca_file, *ca_path, *proxy, *no_proxy, *user_agent;
+  char errbuf[CURL_ERROR_SIZE];
+} hwc_session;
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud) {
+  hwc_session *s = (hwc_session *)ud;
+  size_t n = size * nmemb;
+  if (s->body.len + n > s->max_body) { s->too_big = 1; return 0; }
+  hwc_buf_add(&s->body, data, n);
+  return s->body.oom ? 0 : n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud) {
+  hwc_session *s = (hwc_session *)ud;
+  size_t n = size * nmemb;
+  if (n >= 5 && !memcmp(data, "HTTP/", 5)) hwc_buf_reset(&s->head); /* a new response (after 1xx) */
+  hwc_buf_add(&s->head, data, n);
+  return s->head.oom ? 0 : n;
+}
+
+static void session_free(hwc_session *s) {
+  if (s->slist) { curl_slist_free_all(s->slist); s->slist = NULL; }
+  if (s->easy) { curl_easy_cleanup(s->easy); s->easy = NULL; }
+  if (s->share) { curl_share_cleanup(s->share); s->share = NULL; }
+  hwc_buf_free(&s->body);
+  hwc_buf_free(&s->head);
+  free(s->ca_file); free(s->ca_path); free(s->proxy); free(s->no_proxy); free(s->user_agent);
+  s->ca_file = s->ca_path = s->proxy = s->no_proxy = s->user_agent = NULL;
+  s->closed = 1;
+}
+
+static hwc_session *check_open(lua_State *L) {
+  hwc_session *s = (hwc_session *)luaL_checkudata(L, 1, SESSION_MT);
+  if (s->closed) hwc_argerror(L, "hwcloud.core session", "the session is closed");
+  return s;
+}
+
+static int session_close(lua_State *L) {
+  hwc_session *s = (hwc_session *)luaL_checkudata(L, 1, SESSION_MT);
+  if (!s->closed) session_free(s);
+  return 0;
+}
+
+static int session_tostring(lua_State *L) {
+  hwc_session *s = (hwc_session *)luaL_checkudata(L, 1, SESSION_MT);
+  lua_pushfstring(L, "hwcloud.Session (%s) %p", s->closed ? "closed" : "open", (void *)s);
+  return 1;
+}
+
+/* ---- options ---- */
+
+static char *opt_string(lua_State *L, int opts, const char *name) {
+  const char *v;
+  char *copy;
+  lua_getfield(L, opts, name);
+  if (lua_isnil(L, -1)) { lua_pop(L, 1); return NULL; }
+  if (lua_type(L, -1) != LUA_TSTRING)
+    hwc_argerror(L, "hwcloud.core.session", "option '%s' must be a string (got %s)", name, luaL_typename(L, -1));
+  v = lua_tostring(L, -1);
+  copy = strdup(v);
+  lua_pop(L, 1);
+  if (!copy) luaL_error(L, "hwcloud.core: out of memory");
+  return copy;
+}
+
+static double opt_seconds(lua_State *L, int opts, const char *name, double dflt) {
+  double v;
+  lua_getfield(L, opts, name);
+  if (lua_isnil(L, -1)) { lua_pop(L, 1); return dflt; }
+  v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1.0;
+  if (v <= 0 || v > 86400.0 * 365)
+    hwc_argerror(L, "hwcloud.core.session", "option '%s' must be a positive number of seconds", name);
+  lua_pop(L, 1);
+  return v;
+}
+
+static const char *const known_options[] = {
+  "timeout", "connect_timeout", "verify_tls", "ca_file", "ca_path", "proxy", "no_proxy",
+  "user_agent", "max_body_bytes", NULL};
+
+/* core.session(opts) -> session */
+int hwc_session_new(lua_State *L) {
+  hwc_session *s;
+  int opts;
+  if (lua_isnoneornil(L, 1)) { lua_settop(L, 0); lua_newtable(L); }
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  opts = 1;
+  lua_pushnil(L);
+  while (lua_next(L, opts)) {
+    int i, known = 0;
+    lua_pop(L, 1);
+    if (lua_type(L, -1) == LUA_TSTRING)
+      for (i = 0; known_options[i]; i++) known |= !strcmp(known_options[i], lua_tostring(L, -1));
+    if (!known)
+      hwc_argerror(L, "hwcloud.core.session", "unknown option '%s'", luaL_tolstring(L, -1, NULL));
+  }
+  s = (hwc_session *)lua_newuserdatauv(L, sizeof *s, 0);
+  memset(s, 0, sizeof *s);
+  s->closed = 1; /* until everything below succeeded: __gc then frees what exists */
+  luaL_setmetatable(L, SESSION_MT);
+  s->timeout_ms = (long)(opt_seconds(L, opts, "timeout", DEFAULT_TIMEOUT) * 1000.0);
+  s->connect_timeout_ms = (long)(opt_seconds(L, opts, "connect_timeout", DEFAULT_CONNECT_TIMEOUT) * 1000.0);
+  lua_getfield(L, opts, "verify_tls");
+  if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TBOOLEAN)
+    hwc_argerror(L, "hwcloud.core.session", "option 'verify_tls' must be a boolean");
+  s->verify_tls = lua_isnil(L, -1) ? 1 : lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  lua_getfield(L, opts, "max_body_bytes");
+  if (lua_isnil(L, -1)) s->max_body = DEFAULT_MAX_BODY;
+  else if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 0)
+    hwc_argerror(L, "hwcloud.core.session", "option 'max_body_bytes' must be a non-negative number");
+  else s->max_body = (size_t)lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  s->closed = 0;
+  s->ca_file = opt_string(L, opts, "ca_file");
+  s->ca_path = opt_string(L, opts, "ca_path");
+  s->proxy = opt_string(L, opts, "proxy");
+  s->no_proxy = opt_string(L, opts, "no_proxy");
+  s->user_agent = opt_string(L, opts, "user_agent");
+  s->easy = curl_easy_init();
+  s->share = curl_share_init();
+  if (!s->easy || !s->share) luaL_error(L, "hwcloud.core: cannot create a libcurl handle");
+  curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  return 1;
+}
+
+/* ---- send ---- */
+
+static const char *req_string(lua_State *L, int t, const char *field, size_t *len) {
+  lua_getfield(L, t, field);
+  if (lua_type(L, -1) != LUA_TSTRING || lua_rawlen(L, -1) == 0)
+    hwc_argerror(L, "session:send", "'%s' must be a non-empty string (got %s)", field, luaL_typename(L, -1));
+  lua_pop(L, 1); /* anchored by the request table */
+  lua_getfield(L, t, field);
+  {
+    const char *s = lua_tolstring(L, -1, len);
+    lua_pop(L, 1);
+    return s;
+  }
+}
+
+/* Appends "Name: value" to the session's list; the name/value are checked. */
+static void add_header(lua_State *L, hwc_session *s, int name_idx, int value_idx, int *flags) {
+  size_t nlen, vlen, i;
+  const char *name, *value;
+  luaL_Buffer b;
+  struct curl_slist *next;
+  if (lua_type(L, name_idx) != LUA_TSTRING || lua_type(L, value_idx) != LUA_TSTRING)
+    hwc_argerror(L, "session:send", "headers must be {name, value} pairs of strings");
+  name = lua_tolstring(L, name_idx, &nlen);
+  value = lua_tolstring(L, value_idx, &vlen);
+  for (i = 0; i < nlen; i++)
+    if (!(isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_'))
+      hwc_argerror(L, "session:send", "bad header name '%s'", name);
+  if (nlen == 0 || memchr(value, '\r', vlen) || memchr(value, '\n', vlen))
+    hwc_argerror(L, "session:send", "header '%s' has an empty name or a CR/LF in its value", name);
+  if (nlen == 12 && !strncasecmp(name, "content-type", 12)) *flags |= 1;
+  if (nlen == 6 && !strncasecmp(name, "expect", 6)) *flags |= 2;
+  if (nlen == 10 && !strncasecmp(name, "user-agent", 10)) *flags |= 4;
+  luaL_buffinit(L, &b);
+  luaL_addlstring(&b, name, nlen);
+  /* "Name;" is how libcurl sends a header with an empty value */
+  if (vlen) { luaL_addstring(&b, ": "); luaL_addlstring(&b, value, vlen); }
+  else luaL_addchar(&b, ';');
+  luaL_pushresult(&b);
+  next = curl_slist_append(s->slist, lua_tostring(L, -1));
+  lua_pop(L, 1);
+  if (!next) luaL_error(L, "hwcloud.core: out of memory");
+  s->slist = next;
+}
+
+static void build_headers(lua_State *L, hwc_session *s, int req) {
+  int flags = 0;
+  struct curl_slist *next;
+  lua_getfield(L, req, "headers");
+  if (lua_istable(L, -1)) {
+    int t = lua_gettop(L);
+    if (lua_rawlen(L, t) > 0) {
+      int k, n = (int)lua_rawlen(L, t);
+      for (k = 1; k <= n; k++) {
+        lua_rawgeti(L, t, k);
+        if (!lua_istable(L, -1)) hwc_argerror(L, "session:send", "headers[%d] must be a {name, value} pair", k);
+        lua_rawgeti(L, -1, 1);
+        lua_rawgeti(L, -2, 2);
+        add_header(L, s, lua_absindex(L, -2), lua_absindex(L, -1), &flags);
+        lua_pop(L, 3);
+      }
+    } else {
+      lua_pushnil(L);
+      while (lua_next(L, t)) {
+        add_header(L, s, lua_absindex(L, -2), lua_absindex(L, -1), &flags);
+        lua_pop(L, 1);
+      }
+    }
+  } else if (!lua_isnil(L, -1)) {
+    hwc_argerror(L, "session:send", "'headers' must be a table");
+  }
+  lua_pop(L, 1);
+  /* Nothing unasked: no "Expect: 100-continue", no form Content-Type. */
+  if (!(flags & 2)) { next = curl_slist_append(s->slist, "Expect:"); if (next) s->slist = next; }
+  if (!(flags & 1)) { next = curl_slist_append(s->slist, "Content-Type:"); if (next) s->slist = next; }
+  if (!(flags & 4) && !s->user_agent) {
+    next = curl_slist_append(s->slist, "User-Agent: " DEFAULT_USER_AGENT);
+    if (next) s->slist = next;
+  }
+}
+
+/* The URL without user:password@ for errors. */
+static void push_clean_url(lua_State *L, const char *url) {
+  const char *p = strstr(url, "://");
+  const char *auth = p ? p + 3 : url;
+  const char *end = auth + strcspn(auth, "/?#");
+  const char *at = memchr(auth, '@', (size_t)(end - auth));
+  if (!at) { lua_pushstring(L, url); return; }
+  lua_pushlstring(L, url, (size_t)(auth - url));
+  lua_pushstring(L, at + 1);
+  lua_concat(L, 2);
+}
+
+static int is_tls_error(CURLcode rc) {
+  switch (rc) {
+    case CURLE_SSL_CONNECT_ERROR: case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM: case CURLE_SSL_CIPHER: case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR: case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_ENGINE_NOTFOUND: case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_CRL_BADFILE: case CURLE_SSL_SHUTDOWN_FAILED: case CURLE_USE_SSL_FAILED:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/* Pushes the error for a failed transfer. */
+static void push_transport_error(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url) {
+  const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
+  if (s->too_big) {
+    hwc_error_new(L, "network", "ConnectionException", NULL);
+    lua_pushfstring(L, "the response body is larger than max_body_bytes (%d bytes)", (int)s->max_body);
+    lua_setfield(L, -2, "message");
+    hwc_error_setstr(L, "code", "BodyTooLarge");
+  } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+    hwc_error_new(L, "timeout", "RequestTimeoutException", detail);
+    hwc_error_setstr(L, "code", "Timeout");
+    hwc_error_setbool(L, "retryable", 1);
+  } else if (is_tls_error(rc)) {
+    hwc_error_new(L, "tls", "ConnectionException", detail);
+    hwc_error_setstr(L, "code", "TLSError");
+  } else {
+    hwc_error_new(L, "network", "ConnectionException", detail);
+    hwc_error_setstr(L, "code", "ConnectionError");
+    hwc_error_setbool(L, "retryable", 1);
+  }
+  hwc_error_setint(L, "curl_code", (long long)rc);
+  hwc_error_setstr(L, "method", method);
+  push_clean_url(L, url);
+  lua_setfield(L, -2, "url");
+}
+
+static void set_transfer_options(hwc_session *s, const char *method, const char *url,
+                                 const char *body, size_t blen) {
+  CURL *e = s->easy;
+  curl_easy_reset(e); /* keeps live connections, the DNS cache and TLS sessions */
+  curl_easy_setopt(e, CURLOPT_URL, url);
+  curl_easy_setopt(e, CURLOPT_SHARE, s->share);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, s->timeout_ms);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, s->connect_timeout_ms);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, s->verify_tls ? 1L : 0L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, s->verify_tls ? 2L : 0L);
+  if (s->ca_file) curl_easy_setopt(e, CURLOPT_CAINFO, s->ca_file);
+  if (s->ca_path) curl_easy_setopt(e, CURLOPT_CAPATH, s->ca_path);
+  if (s->proxy) curl_easy_setopt(e, CURLOPT_PROXY, s->proxy);
+  if (s->no_proxy) curl_easy_setopt(e, CURLOPT_NOPROXY, s->no_proxy);
+  if (s->user_agent) curl_easy_setopt(e, CURLOPT_USERAGENT, s->user_agent);
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* gzip/deflate, decoded by libcurl */
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->slist);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
+  if (!strcmp(method, "GET") && !body) {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  } else if (!strcmp(method, "HEAD")) {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  } else {
+    if (strcmp(method, "POST")) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+    if (body || !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH")) {
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, body ? body : "");
+    }
+  }
+}
+
+static int is_json_type(const char *ct) {
+  char lower[128];
+  size_t i;
+  if (!ct) return 0;
+  for (i = 0; ct[i] && i < sizeof lower - 1; i++) lower[i] = (char)tolower((unsigned char)ct[i]);
+  lower[i] = '\0';
+  return strstr(lower, "json") != NULL;
+}
+
+/* session:send{method=, url=, headers=, body=} -> response, or raises hwcloud.Error */
+static int session_send(lua_State *L) {
+  hwc_session *s = check_open(L);
+  size_t ulen, blen = 0, mlen, i;
+  const char *url, *method_in, *body = NULL;
+  char method[16];
+  long status = 0, connects = 0;
+  double total = 0;
+  CURLcode rc;
+  int resp, json = 0;
+
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  method_in = req_string(L, 2, "method", &mlen);
+  if (mlen >= sizeof method) hwc_argerror(L, "session:send", "'method' is too long");
+  for (i = 0; i <= mlen; i++) method[i] = (char)toupper((unsigned char)method_in[i]);
+  for (i = 0; i < mlen; i++)
+    if (!isupper((unsigned char)method[i])) hwc_argerror(L, "session:send", "bad method '%s'", method_in);
+  url = req_string(L, 2, "url", &ulen);
+  if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+    hwc_argerror(L, "session:send", "'url' must start with http:// or https://");
+  lua_getfield(L, 2, "body");
+  if (lua_type(L, -1) == LUA_TSTRING) body = lua_tolstring(L, -1, &blen);
+  else if (!lua_isnil(L, -1)) hwc_argerror(L, "session:send", "'body' must be a string (encode tables with core.encode)");
+  lua_pop(L, 1); /* anchored by the request table while libcurl reads it */
+
+  if (s->slist) { curl_slist_free_all(s->slist); s->slist = NULL; }
+  build_headers(L, s, 2);
+  hwc_buf_reset(&s->body);
+  hwc_buf_reset(&s->head);
+  s->too_big = 0;
+  s->errbuf[0] = '\0';
+  set_transfer_options(s, method, url, body, blen);
+
+  rc = curl_easy_perform(s->easy);
+
+  curl_slist_free_all(s->slist);
+  s->slist = NULL;
+  curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &connects);
+  curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME, &total);
+  if (rc == CURLE_OK && (s->body.oom || s->head.oom)) luaL_error(L, "hwcloud.core: out of memory");
+  if (rc != CURLE_OK) {
+    push_transport_error(L, s, rc, method, url);
+    return lua_error(L);
+  }
+
+  /* The response: 3 */
+  lua_createtable(L, 0, 10);
+  resp = lua_gettop(L);
+  lua_pushinteger(L, (lua_Integer)status);
+  lua_setfield(L, resp, "status");
+  hwc_push_headers(L, s->head.data ? s->head.data : "", s->head.len);
+  lua_setfield(L, resp, "header_list");
+  lua_setfield(L, resp, "headers");
+  lua_pushboolean(L, connects == 0);
+  lua_setfield(L, resp, "reused");
+  lua_pushnumber(L, total);
+  lua_setfield(L, resp, "total_time");
+  lua_getfield(L, resp, "headers");
+  lua_getfield(L, -1, "x-request-id");
+  lua_setfield(L, resp, "request_id");
+  lua_getfield(L, -1, "content-type");
+  json = is_json_type(lua_tostring(L, -1));
+  lua_pop(L, 2);
+
+  if (s->body.len > 0) {
+    lua_pushlstring(L, s->body.data, s->body.len);
+    lua_setfield(L, resp, "raw_body");
+    if (status >= 400 && !json) {
+      size_t k = 0;
+      while (k < s->body.len && isspace((unsigned char)s->body.data[k])) k++;
+      json = k < s->body.len && s->body.data[k] == '{';
+    }
+  }
+  if (s->body.cap > KEEP_BUFFER_BYTES) hwc_buf_free(&s->body); /* a huge body: give the memory back later */
+
+  lua_getfield(L, resp, "raw_body");
+  if (!lua_isnil(L, -1) && json) {
+    size_t n;
+    const char *raw = lua_tolstring(L, -1, &n);
+    if (hwc_json_decode_string(L, raw, n)) {
+      lua_setfield(L, resp, "body");
+    } else if (status < 400) {
+      /* a 2xx/3xx whose JSON is broken: kind = "decode" */
+      const char *why = lua_tostring(L, -1);
+      hwc_error_new(L, "decode", "ServerResponseException", why);
+      lua_pushinteger(L, (lua_Integer)status);
+      lua_setfield(L, -2, "status");
+      lua_pushvalue(L, -3);
+      lua_setfield(L, -2, "body");
+      lua_getfield(L, resp, "request_id");
+      lua_setfield(L, -2, "request_id");
+      hwc_error_setstr(L, "method", method);
+      push_clean_url(L, url);
+      lua_setfield(L, -2, "url");
+      return lua_error(L);
+    } else {
+      json = 0;
+      lua_pop(L, 1);
+    }
+  } else if (!lua_isnil(L, -1)) {
+    lua_pushvalue(L, -1);
+    lua_setfield(L, resp, "body");
+  }
+  lua_pop(L, 1);
+
+  if (status >= 400) {
+    int err;
+    lua_getfield(L, resp, "body"); /* decoded (or raw) body */
+    lua_getfield(L, resp, "raw_body");
+    hwc_error_new(L, "http", status >= 500 ? "ServerResponseException" : "ClientRequestException", NULL);
+    err = lua_gettop(L);
+    {
+      size_t n = 0;
+      const char *raw = lua_tolstring(L, err - 1, &n);
+      hwc_error_from_body(L, (int)status, raw, raw ? n : 0, json ? err - 2 : 0);
+    }
+    lua_pushinteger(L, (lua_Integer)status);
+    lua_setfield(L, err, "status");
+    hwc_error_setbool(L, "retryable", status == 429 || status == 500 || status == 502 ||
+                                          status == 503 || status == 504);
+    lua_getfield(L, resp, "request_id");
+    lua_setfield(L, err, "request_id");
+    lua_getfield(L, resp, "headers");
+    lua_setfield(L, err, "headers");
+    if (json) { lua_pushvalue(L, err - 2); lua_setfield(L, err, "data"); }
+    hwc_error_setstr(L, "method", method);
+    push_clean_url(L, url);
+    lua_setfield(L, err, "url");
+    return lua_error(L);
+  }
+  lua_settop(L, resp);
+  return 1;
+}
+
+void hwc_http_open(lua_State *L) {
+  static const luaL_Reg methods[] = {
+    {"send", session_send},
+    {"close", session_close},
+    {NULL, NULL}};
+  static int curl_ready = 0; /* curl_global_init must run once per process */
+  if (!curl_ready) {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) luaL_error(L, "hwcloud.core: curl_global_init failed");
+    curl_ready = 1;
+  }
+  if (luaL_newmetatable(L, SESSION_MT)) {
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, session_close);
+    lua_setfield(L, -2, "__gc");
+#if LUA_VERSION_NUM >= 504
+    lua_pushcfunction(L, session_close);
+    lua_setfield(L, -2, "__close");
+#endif
+    lua_pushcfunction(L, session_tostring);
+    lua_setfield(L, -2, "__tostring");
+  }
+  lua_pop(L, 1);
+}

@@ -1,0 +1,62 @@
+/* Declarations shared by the C files of hwcloud.core. Every symbol here is
+ * hidden (the module is built with -fvisibility=hidden); only luaopen_hwcloud_core
+ * is exported. */
+#ifndef HWC_INTERNAL_H
+#define HWC_INTERNAL_H
+
+#include <stddef.h>
+#include "hwc_compat.h"
+
+#define HWC_VERSION "0.1.0"
+
+/* A growable byte buffer. hwc_buf_push() puts one on the Lua stack as a
+ * userdata whose __gc frees the bytes, so a raise never leaks it. */
+typedef struct hwc_buf {
+  char *data;
+  size_t len, cap;
+  int oom; /* an allocation failed: the content is incomplete */
+} hwc_buf;
+
+hwc_buf *hwc_buf_push(lua_State *L);
+void hwc_buf_init(hwc_buf *b);
+void hwc_buf_free(hwc_buf *b);
+void hwc_buf_add(hwc_buf *b, const char *s, size_t n);
+void hwc_buf_adds(hwc_buf *b, const char *s);
+void hwc_buf_addc(hwc_buf *b, char c);
+void hwc_buf_reset(hwc_buf *b);
+void hwc_buf_check(lua_State *L, hwc_buf *b); /* raises "out of memory" when b->oom */
+
+/* hwc_sign.c */
+int hwc_sign(lua_State *L);
+void hwc_hex(const unsigned char *in, size_t n, char *out); /* out: 2n+1 */
+
+/* hwc_json.c: registry keys and the codec */
+extern const char hwc_array_mt_key; /* address is the registry key of the array metatable */
+void hwc_json_open(lua_State *L);   /* needs the module table at -1 */
+int hwc_json_decode_string(lua_State *L, const char *s, size_t n); /* pushes value or returns 0 with message pushed */
+int hwc_encode(lua_State *L);
+int hwc_decode(lua_State *L);
+int hwc_array(lua_State *L);
+int hwc_is_array(lua_State *L);
+
+/* hwc_error.c */
+#define HWC_ERROR_MT "hwcloud.Error"
+void hwc_error_open(lua_State *L);
+void hwc_error_new(lua_State *L, const char *kind, const char *klass, const char *message);
+void hwc_error_setstr(lua_State *L, const char *field, const char *value);
+void hwc_error_setint(lua_State *L, const char *field, long long value);
+void hwc_error_setbool(lua_State *L, const char *field, int value);
+void hwc_error_from_body(lua_State *L, int status, const char *body, size_t n, int decoded_idx);
+int hwc_error_make(lua_State *L);
+int hwc_is_error(lua_State *L);
+int hwc_argerror(lua_State *L, const char *fn, const char *fmt, ...);
+
+/* hwc_response.c */
+void hwc_headers_open(lua_State *L);
+void hwc_push_headers(lua_State *L, const char *raw, size_t n); /* pushes headers, then header_list */
+
+/* hwc_http.c */
+void hwc_http_open(lua_State *L);
+int hwc_session_new(lua_State *L);
+
+#endif
