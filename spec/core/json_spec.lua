@@ -1,0 +1,82 @@
+-- core.encode / core.decode: exact integers, arrays and null, escaping,
+-- errors on what JSON cannot hold, and the host's cjson left untouched.
+local core = require "hwcloud.core"
+
+describe("core JSON", function()
+  it("encodes integers exactly, floats shortest, and integral floats as integers", function()
+    if math.type then
+      assert.are.equal("9007199254740993", core.encode(9007199254740993))
+      assert.are.equal("-9223372036854775808", core.encode(math.mininteger))
+    end
+    assert.are.equal("0.1", core.encode(0.1))
+    assert.are.equal("10", core.encode(10.0))
+    assert.are.equal("1.5e+300", core.encode(1.5e300))
+  end)
+
+  it("encodes arrays, objects, empty marked arrays and null", function()
+    assert.are.equal("[]", core.encode(core.array{}))
+    assert.are.equal("[]", core.encode(core.array()))
+    assert.are.equal("{}", core.encode({}))
+    assert.are.equal("[1,2,3]", core.encode({ 1, 2, 3 }))
+    assert.are.equal('{"a":null,"b":[true,false]}', core.encode({ a = core.null, b = { true, false } }))
+    assert.are.equal('{"a":1,"b":2,"c":3}', core.encode({ c = 3, a = 1, b = 2 }))
+    assert.are.equal("null", core.encode(core.null))
+  end)
+
+  it("escapes strings", function()
+    assert.are.equal('"a\\"b\\\\c\\n\\t\\u0001/é"', core.encode('a"b\\c\n\t\1/é'))
+  end)
+
+  local bad = {
+    { "a cycle", function() local t = {} t.self = t return t end, "cycle" },
+    { "a function", function() return { f = print } end, "function" },
+    { "NaN", function() return { 0 / 0 } end, "NaN" },
+    { "a sparse array", function() return { [1] = 1, [3] = 3 } end, "sparse" },
+    { "mixed keys", function() return { 1, a = 2 } end, "both" },
+  }
+  for _, case in ipairs(bad) do
+    it("refuses " .. case[1], function()
+      local ok, err = pcall(core.encode, case[2]())
+      assert.is_false(ok)
+      assert.are.equal("argument", err.kind)
+      assert.matches(case[3], err.message)
+    end)
+  end
+
+  it("decodes with integers, marked arrays (even empty ones) and null", function()
+    local v = core.decode('{"a":[],"b":[ ],"c":{},"d":[1,[]],"e":null,"f":3,"g":"[]","h":2.5}')
+    assert.is_true(core.is_array(v.a))
+    assert.is_true(core.is_array(v.b))
+    assert.is_false(core.is_array(v.c))
+    assert.is_true(core.is_array(v.d[2]))
+    assert.are.equal(core.null, v.e)
+    assert.are.equal("[]", v.g)
+    assert.are.equal(2.5, v.h)
+    if math.type then assert.are.equal("integer", math.type(v.f)) end
+    assert.are.equal('{"a":[],"b":[],"c":{},"d":[1,[]],"e":null,"f":3,"g":"[]","h":2.5}', core.encode(v))
+  end)
+
+  it("raises kind=decode on broken JSON", function()
+    local ok, err = pcall(core.decode, '{"a":')
+    assert.is_false(ok)
+    assert.are.equal("decode", err.kind)
+  end)
+
+  it("leaves the host's cjson configuration alone", function()
+    local cjson = require "cjson"
+    cjson.encode_sparse_array(true)
+    assert.are.equal("[1,null,3]", cjson.encode({ [1] = 1, [3] = 3 }))
+    assert.has_error(function() core.encode({ [1] = 1, [3] = 3 }) end)
+    cjson.encode_sparse_array(false)
+    assert.are.equal(cjson.null, core.null)
+  end)
+
+  it("makes error objects that share the metatable", function()
+    local e = core.error{ kind = "waiter", message = "stack failed", code = "X" }
+    assert.is_true(core.is_error(e))
+    assert.is_false(core.is_error({}))
+    assert.are.equal(getmetatable(e), core.Error)
+    assert.are.equal("hwcloud waiter error X: stack failed", tostring(e))
+    assert.is_false(e.retryable)
+  end)
+end)

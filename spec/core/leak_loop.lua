@@ -1,0 +1,50 @@
+-- Run under valgrind by valgrind_spec.lua: every path of hwcloud.core, the
+-- raising ones included, in a loop, with an aggressive garbage collector.
+-- Arguments: the test server's URL, its TLS URL, a refused URL.
+package.cpath = "build/?.so;" .. package.cpath
+local core = require "hwcloud.core"
+local url, tls_url, refused = arg[1], arg[2], arg[3]
+local rounds = tonumber(arg[4]) or 3
+collectgarbage("incremental", 0, 100) -- collect all the time
+
+local function try(fn, ...)
+  local ok, err = pcall(fn, ...)
+  assert(ok or core.is_error(err), tostring(err))
+  return ok
+end
+
+for _ = 1, rounds do
+  local s = core.session{ timeout = 2 }
+  try(core.sign, { method = "POST", url = url .. "/a%20b?x=1&y=%2F", body = "{}", ak = "a", sk = "s",
+    headers = { { "Content-Type", "application/json" } }, security_token = "t" })
+  try(core.sign, { method = "GET", url = url .. "/v", ak = "a", sk = "s", algorithm = "V11-HMAC-SHA256",
+    region_id = "r", service_name = "vpcep" })
+  try(core.sign, { method = "GET", url = url, ak = "a", sk = "s", headers = { { "x_y", "1" } } })
+  try(core.sign, { method = "GET", url = url, ak = "a", sk = "s", headers = { { "X-A", "1" }, { "x-a", "2" } } })
+  try(core.encode, { a = { 1, 2, core.array{} }, b = core.null, c = "é\n" })
+  local cyc = {} cyc.x = cyc
+  try(core.encode, cyc)
+  try(core.decode, '{"a":[],"b":[1,{"c":null}]}')
+  try(core.decode, '{"a":')
+  for _, path in ipairs({ "/json", "/gzip", "/chunked", "/big", "/empty", "/redirect", "/error/A?status=404",
+      "/error/B?status=400", "/error/C?status=401", "/error/text?status=502", "/error/broken?status=500",
+      "/drop" }) do
+    try(s.send, s, { method = "GET", url = url .. path })
+  end
+  try(s.send, s, { method = "POST", url = url .. "/echo", body = string.rep("x", 100000),
+    headers = { { "Content-Type", "text/plain" } } })
+  local quick = core.session{ timeout = 0.2 }
+  try(quick.send, quick, { method = "GET", url = url .. "/slow?seconds=1" })
+  local small = core.session{ max_body_bytes = 1000 }
+  try(small.send, small, { method = "GET", url = url .. "/big" })
+  try(s.send, s, { method = "GET", url = refused .. "/x" })
+  try(s.send, s, { method = "GET", url = tls_url .. "/json" })
+  try(s.send, s, { method = "GET" })
+  try(s.send, s, { method = "GET", url = url, headers = { { "X-A", {} } } })
+  small:close()
+  s:close()
+  try(s.send, s, { method = "GET", url = url })
+  -- quick is left to __gc
+end
+collectgarbage()
+print("leak loop done")
