@@ -122,7 +122,8 @@ int hwc_session_new(lua_State *L) {
     if (lua_type(L, -1) == LUA_TSTRING)
       for (i = 0; known_options[i]; i++) known |= !strcmp(known_options[i], lua_tostring(L, -1));
     if (!known)
-      hwc_argerror(L, "hwcloud.core.session", "unknown option '%s'", luaL_tolstring(L, -1, NULL));
+      hwc_argerror(L, "hwcloud.core.session", "unknown option '%s'",
+                   lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
   }
   s = (hwc_session *)lua_newuserdatauv(L, sizeof *s, 0);
   memset(s, 0, sizeof *s);
