@@ -1,0 +1,425 @@
+-- Deployments of the RFS emulator: turning a template + variables into a job
+-- for the state machine (emu.rfs.machine) — parse, evaluate and diff at
+-- accept time, then one step per resource change (create, update, delete)
+-- emitting CREATION_/UPDATE_/DELETION_* events with the deployment_id, a
+-- SUMMARY at the end; failures (syntax errors, missing variables, evaluation
+-- errors, injected resource failures) emit ERROR events and end in
+-- DEPLOYMENT_FAILED or, with enable_auto_rollback, a rollback to the last
+-- stable state. Also continue-deploy, continue-rollback and stack deletion.
+--
+-- Failure injection (documented in README): a resource argument
+-- `emulator_fail` (true, a message string, or a number N = fail the first N
+-- attempts) fails its creation/update; `emulator_fail_rollback` makes the
+-- rollback of a failed deployment containing it fail; `emulator_fail_delete`
+-- makes deleting it fail. The emulator setting `rfs_fail_types` (a list of
+-- resource types, POST /_emulator/config) fails every such resource.
+
+local U = require("emu.rfs.util")
+local V = require("emu.rfs.values")
+local E = require("emu.rfs.evaluate")
+local engine = require("emu.rfs.engine")
+local template = require("emu.rfs.template")
+local machine = require("emu.rfs.machine")
+local events = require("emu.rfs.events")
+local store = require("emu.rfs.store")
+
+local M = {}
+
+local RESOURCE_DELAY, PREPARE_DELAY, FINISH_DELAY = 1, 1, 0
+
+-- ------------------------------------------------------------ helpers
+
+local function find_resource(stack, address)
+  for i, r in ipairs(stack.resources) do
+    if r.address == address then return r, i end
+  end
+  return nil
+end
+
+local function remove_resource(stack, address)
+  local _, i = find_resource(stack, address)
+  if i then table.remove(stack.resources, i) end
+end
+
+local function fail_types()
+  local ok, config = pcall(require, "emu.config")
+  if not ok or not config.value then return nil end
+  local v = config.value("rfs_fail_types")
+  if type(v) ~= "table" then return nil end
+  local set = {}
+  for _, t in ipairs(v) do set[t] = true end
+  return set
+end
+
+--- Whether an injected failure applies: returns a message or nil.
+-- @param stack stack record (attempt counters live there)
+-- @param config the resource's evaluated arguments
+-- @param attr "emulator_fail", "emulator_fail_rollback" or "emulator_fail_delete"
+-- @param address resource address
+-- @param rtype resource type (checked against rfs_fail_types for emulator_fail)
+function M.injected_failure(stack, config, attr, address, rtype)
+  local v = config and config[attr]
+  if attr == "emulator_fail" and (v == nil or v == false) then
+    local types = fail_types()
+    if types and types[rtype] then
+      return "resource type " .. rtype .. " is listed in the emulator setting rfs_fail_types"
+    end
+    return nil
+  end
+  if v == nil or v == false or v == "false" or v == V.NULL or v == 0 then return nil end
+  local key = attr .. "/" .. address
+  stack.attempts[key] = (stack.attempts[key] or 0) + 1
+  if type(v) == "number" or (type(v) == "string" and tonumber(v)) then
+    if stack.attempts[key] > tonumber(v) then return nil end
+    return string.format("%s = %s (attempt %d)", attr, V.number_text(tonumber(v)), stack.attempts[key])
+  end
+  if type(v) == "string" and v ~= "true" then return v end
+  return attr .. " = true"
+end
+
+local function record_from(inst, status)
+  return {
+    address = inst.address, mode = inst.mode, type = inst.type, name = inst.name,
+    index_key = inst.index_key, provider_type = inst.provider_type,
+    config = inst.config, attributes = inst.attributes, physical_id = inst.physical_id,
+    physical_name = inst.physical_name, resource_status = status,
+  }
+end
+
+local function snapshot(stack)
+  return { resources = U.deepcopy(stack.resources), outputs = U.deepcopy(stack.outputs) }
+end
+
+--- Read the template and variables of a deployment source.
+-- @param src {template_body, vars_body, vars_structure, vars_uri_content}
+-- @return cfg, vars, nil | nil, nil, message
+function M.load(src)
+  local cfg, perr = template.try_load(src.template_body or "")
+  if not cfg then return nil, nil, "Failed to parse the template: " .. perr end
+  local ok, vars = pcall(E.variables, cfg, src)
+  if not ok then return nil, nil, "Failed to resolve the variables: " .. E.error_message(vars) end
+  return cfg, vars
+end
+
+--- Run a deployment source against the stack's resources.
+-- @return result (emu.rfs.engine.run) or nil, message
+function M.compute(stack, src, mode)
+  local cfg, vars, msg = M.load(src)
+  if not cfg then return nil, msg end
+  local ok, result = pcall(engine.run, cfg, vars, stack.resources, { mode = mode, new_id = U.uuid })
+  if not ok then return nil, "Failed to evaluate the template: " .. E.error_message(result) end
+  result.cfg = cfg
+  return result
+end
+
+-- ------------------------------------------------------------ failure paths
+
+local start_rollback
+
+local function deployment_failed(stack, t, dep_id, message)
+  if stack.enable_auto_rollback and stack.stable then
+    events.add(stack, t, { event_type = "LOG", deployment_id = dep_id,
+      event_message = "Deployment failed; automatic rollback to the last stable state starts" })
+    stack.failure_message = message
+    start_rollback(stack, t, dep_id)
+  else
+    events.add(stack, t, { event_type = "LOG", deployment_id = dep_id,
+      event_message = "Stack status changed to DEPLOYMENT_FAILED" })
+    machine.finish(stack, t, "DEPLOYMENT_FAILED", message)
+  end
+end
+
+-- ------------------------------------------------------------ rollback
+
+start_rollback = function(stack, t, dep_id)
+  stack.status = "ROLLBACK_IN_PROGRESS"
+  stack.status_message = nil
+  stack.update_t = t
+  local target = stack.stable or { resources = {}, outputs = nil }
+  local want = {}
+  for _, r in ipairs(target.resources) do want[r.address] = r end
+  local ops = {}
+  for i = #stack.resources, 1, -1 do
+    local r = stack.resources[i]
+    if not want[r.address] then ops[#ops + 1] = { kind = "delete", r = r } end
+  end
+  for _, r in ipairs(target.resources) do
+    local cur = find_resource(stack, r.address)
+    if not cur then ops[#ops + 1] = { kind = "create", r = r }
+    elseif cur.failed or not V.equal(cur.config, r.config) or cur.resource_status:match("FAILED$") then
+      ops[#ops + 1] = { kind = "update", r = r }
+    end
+  end
+  local flags = stack.rollback_flags or {}
+  local checked = false
+  local function rollback_failure(t2)
+    if checked then return nil end
+    checked = true
+    for _, f in ipairs(flags) do
+      local msg = M.injected_failure(stack, f.config, "emulator_fail_rollback", f.address, f.type)
+      if msg then return f, msg end
+    end
+    return nil
+  end
+  local function fail_rollback(t2, f, msg)
+    local text = "Rollback failed at " .. f.address .. ": " .. msg
+    events.add(stack, t2, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
+      resource_type = f.type, resource_name = f.name, resource_key = f.index_key })
+    events.add(stack, t2, { event_type = "LOG", deployment_id = dep_id, event_message = "Stack status changed to ROLLBACK_FAILED" })
+    machine.finish(stack, t2, "ROLLBACK_FAILED", text)
+  end
+  local steps = {}
+  events.add(stack, t, { event_type = "LOG", deployment_id = dep_id, event_message = "Rollback started" })
+  for _, op in ipairs(ops) do
+    local r = op.r
+    local verb = op.kind == "delete" and "DELETION" or (op.kind == "create" and "CREATION" or "UPDATE")
+    steps[#steps + 1] = {
+      delay = "rfs_resource", default = RESOURCE_DELAY,
+      begin = function(s, t2)
+        events.resource(s, t2, dep_id, r, verb .. "_IN_PROGRESS", "Rollback: " .. r.address .. " " .. op.kind .. " started")
+      end,
+      run = function(s, t2)
+        local f, msg = rollback_failure(t2)
+        if f then return fail_rollback(t2, f, msg) end
+        if op.kind == "delete" then
+          remove_resource(s, r.address)
+        else
+          local copy = U.deepcopy(r)
+          local cur, i = find_resource(s, r.address)
+          if cur then s.resources[i] = copy else s.resources[#s.resources + 1] = copy end
+        end
+        events.resource(s, t2, dep_id, r, verb .. "_COMPLETE", "Rollback: " .. r.address .. " " .. op.kind .. " complete",
+          math.floor(U.delay("rfs_resource", RESOURCE_DELAY) + 0.5))
+      end,
+    }
+  end
+  steps[#steps + 1] = {
+    delay = "rfs_finish", default = FINISH_DELAY,
+    run = function(s, t2)
+      local f, msg = rollback_failure(t2)
+      if f then return fail_rollback(t2, f, msg) end
+      s.resources = U.deepcopy(target.resources)
+      s.outputs = U.deepcopy(target.outputs)
+      events.add(s, t2, { event_type = "SUMMARY", deployment_id = dep_id,
+        event_message = string.format("Rollback complete! Resources restored to the last stable state (%d operations).", #ops) })
+      events.add(s, t2, { event_type = "LOG", deployment_id = dep_id, event_message = "Stack status changed to ROLLBACK_COMPLETE" })
+      machine.finish(s, t2, "ROLLBACK_COMPLETE", nil)
+    end,
+  }
+  machine.start(stack, { kind = "rollback", deployment_id = dep_id, steps = steps }, t)
+end
+
+-- ------------------------------------------------------------ deployment
+
+--- Start a deployment of src on a stack at time now.
+-- @param stack stack record (not busy; checked by the caller)
+-- @param src {template_body, vars_body, vars_structure, vars_uri_content}
+-- @param now accept time
+-- @param opts {continue = true for ContinueDeployStack, on_finish = fn(stack, t)}
+-- @return deployment_id
+function M.deploy(stack, src, now, opts)
+  opts = opts or {}
+  local dep_id = U.uuid()
+  stack.deployments[dep_id] = true
+  stack.latest_deployment_id = dep_id
+  stack.prev_template = stack.template_body
+  stack.template_body = src.template_body
+  stack.status = "DEPLOYMENT_IN_PROGRESS"
+  stack.status_message = nil
+  stack.update_t = now
+  stack.deploy_seq = stack.deploy_seq + 1
+  stack.last_deploy = src
+  stack.vars_body, stack.vars_structure, stack.vars_uri_content = src.vars_body, src.vars_structure, src.vars_uri_content
+  if not opts.continue or not stack.stable then stack.stable = snapshot(stack) end
+  events.add(stack, now, { event_type = "LOG", deployment_id = dep_id,
+    event_message = (opts.continue and "Continued deployment " or "Deployment ") .. dep_id .. " started; stack status changed to DEPLOYMENT_IN_PROGRESS" })
+
+  local result, err = M.compute(stack, src, "apply")
+  local steps = {}
+  if not result then
+    steps[1] = {
+      delay = "rfs_prepare", default = PREPARE_DELAY,
+      run = function(s, t)
+        events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = err })
+        deployment_failed(s, t, dep_id, err)
+      end,
+    }
+    machine.start(stack, { kind = "deploy", deployment_id = dep_id, steps = steps }, now)
+    return dep_id
+  end
+
+  stack.rollback_flags = {}
+  for _, inst in ipairs(result.instances) do
+    if inst.config.emulator_fail_rollback ~= nil then
+      stack.rollback_flags[#stack.rollback_flags + 1] = { address = inst.address, config = inst.config,
+        type = inst.type, name = inst.name, index_key = inst.index_key }
+    end
+  end
+  local summary = engine.summary(result)
+  local added, changed, destroyed = 0, 0, 0
+  steps[#steps + 1] = {
+    delay = "rfs_prepare", default = PREPARE_DELAY,
+    run = function(s, t)
+      events.add(s, t, { event_type = "LOG", deployment_id = dep_id,
+        event_message = string.format("Plan: %d to add, %d to change, %d to destroy.",
+          summary.resource_add, summary.resource_update, summary.resource_delete) })
+    end,
+  }
+  local step_delay = function() return math.floor(U.delay("rfs_resource", RESOURCE_DELAY) + 0.5) end
+  for _, inst in ipairs(result.instances) do
+    if inst.action == "ADD" or inst.action == "UPDATE" then
+      local verb = inst.action == "ADD" and "CREATION" or "UPDATE"
+      local label = inst.action == "ADD" and "Creation" or "Modification"
+      steps[#steps + 1] = {
+        delay = "rfs_resource", default = RESOURCE_DELAY,
+        begin = function(s, t)
+          local cur, i = find_resource(s, inst.address)
+          local rec
+          if inst.action == "ADD" then
+            rec = record_from(inst, "CREATION_IN_PROGRESS")
+            rec.physical_id = nil
+            rec.attributes = nil
+            if cur then s.resources[i] = rec else s.resources[#s.resources + 1] = rec end
+          else
+            rec = cur
+            rec.resource_status = "UPDATE_IN_PROGRESS"
+            rec.status_message = nil
+          end
+          events.resource(s, t, dep_id, rec, verb .. "_IN_PROGRESS", inst.address .. ": " .. label .. " started")
+        end,
+        run = function(s, t)
+          local rec = find_resource(s, inst.address)
+          local msg = M.injected_failure(s, inst.config, "emulator_fail", inst.address, inst.type)
+          if msg then
+            local text = inst.address .. ": " .. label .. " failed: injected failure (" .. msg .. ")"
+            rec.resource_status = verb .. "_FAILED"
+            rec.status_message = text
+            if inst.action == "ADD" then rec.failed = true end
+            events.resource(s, t, dep_id, rec, verb .. "_FAILED", text, step_delay())
+            events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
+              resource_type = inst.type, resource_name = inst.name, resource_key = inst.index_key })
+            return deployment_failed(s, t, dep_id, text)
+          end
+          local new = record_from(inst, verb .. "_COMPLETE")
+          local _, i = find_resource(s, inst.address)
+          s.resources[i] = new
+          if inst.action == "ADD" then added = added + 1 else changed = changed + 1 end
+          events.resource(s, t, dep_id, new, verb .. "_COMPLETE",
+            inst.address .. ": " .. label .. " complete after " .. step_delay() .. "s [id=" .. tostring(new.physical_id) .. "]", step_delay())
+        end,
+      }
+    end
+  end
+  for _, r in ipairs(result.deletes) do
+    steps[#steps + 1] = {
+      delay = "rfs_resource", default = RESOURCE_DELAY,
+      begin = function(s, t)
+        local rec = find_resource(s, r.address)
+        if rec then rec.resource_status = "DELETION_IN_PROGRESS" end
+        events.resource(s, t, dep_id, r, "DELETION_IN_PROGRESS", r.address .. ": Destroying... [id=" .. tostring(r.physical_id) .. "]")
+      end,
+      run = function(s, t)
+        local rec = find_resource(s, r.address)
+        local msg = M.injected_failure(s, r.config, "emulator_fail_delete", r.address, r.type)
+        if msg then
+          local text = r.address .. ": Destruction failed: injected failure (" .. msg .. ")"
+          if rec then rec.resource_status = "DELETION_FAILED"; rec.status_message = text end
+          events.resource(s, t, dep_id, r, "DELETION_FAILED", text, step_delay())
+          events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
+            resource_type = r.type, resource_name = r.name, resource_key = r.index_key })
+          return deployment_failed(s, t, dep_id, text)
+        end
+        remove_resource(s, r.address)
+        destroyed = destroyed + 1
+        events.resource(s, t, dep_id, r, "DELETION_COMPLETE", r.address .. ": Destruction complete after " .. step_delay() .. "s", step_delay())
+      end,
+    }
+  end
+  steps[#steps + 1] = {
+    delay = "rfs_finish", default = FINISH_DELAY,
+    run = function(s, t)
+      -- the recorded resources follow the template order
+      local ordered = {}
+      for _, inst in ipairs(result.instances) do
+        local rec = find_resource(s, inst.address)
+        if rec then ordered[#ordered + 1] = rec end
+      end
+      s.resources = ordered
+      s.outputs = result.outputs
+      s.stable = nil
+      s.failure_message = nil
+      events.add(s, t, { event_type = "SUMMARY", deployment_id = dep_id,
+        event_message = string.format("Apply complete! Resources: %d added, %d changed, %d destroyed.", added, changed, destroyed) })
+      events.add(s, t, { event_type = "LOG", deployment_id = dep_id, event_message = "Stack status changed to DEPLOYMENT_COMPLETE" })
+      machine.finish(s, t, "DEPLOYMENT_COMPLETE", nil)
+    end,
+  }
+  machine.start(stack, { kind = "deploy", deployment_id = dep_id, steps = steps }, now)
+  return dep_id
+end
+
+--- ContinueDeployStack: re-run the failed deployment's template and variables.
+function M.continue_deploy(stack, now)
+  return M.deploy(stack, stack.last_deploy or { template_body = stack.template_body }, now, { continue = true })
+end
+
+--- ContinueRollbackStack: retry the rollback to the last stable state.
+function M.continue_rollback(stack, now)
+  local dep_id = U.uuid()
+  stack.deployments[dep_id] = true
+  stack.latest_deployment_id = dep_id
+  events.add(stack, now, { event_type = "LOG", deployment_id = dep_id, event_message = "Continued rollback " .. dep_id .. " started" })
+  start_rollback(stack, now, dep_id)
+  return dep_id
+end
+
+--- Delete a stack (S5/S6): DELETION_IN_PROGRESS, one step per resource
+-- (unless retain_all_resources), then the stack disappears, or DELETION_FAILED.
+function M.delete(stack, now, retain)
+  local dep_id = U.uuid()
+  stack.deployments[dep_id] = true
+  stack.status = "DELETION_IN_PROGRESS"
+  stack.status_message = nil
+  stack.update_t = now
+  events.add(stack, now, { event_type = "LOG", deployment_id = dep_id,
+    event_message = "Stack deletion started" .. (retain and " (retain_all_resources: cloud resources are kept)" or "") })
+  local steps = {}
+  if not retain then
+    for i = #stack.resources, 1, -1 do
+      local r = stack.resources[i]
+      if not r.failed then
+        steps[#steps + 1] = {
+          delay = "rfs_resource", default = RESOURCE_DELAY,
+          begin = function(s, t)
+            r.resource_status = "DELETION_IN_PROGRESS"
+            events.resource(s, t, dep_id, r, "DELETION_IN_PROGRESS", r.address .. ": Destroying... [id=" .. tostring(r.physical_id) .. "]")
+          end,
+          run = function(s, t)
+            local msg = M.injected_failure(s, r.config, "emulator_fail_delete", r.address, r.type)
+            if msg then
+              local text = r.address .. ": Destruction failed: injected failure (" .. msg .. ")"
+              r.resource_status = "DELETION_FAILED"
+              r.status_message = text
+              events.resource(s, t, dep_id, r, "DELETION_FAILED", text)
+              events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
+                resource_type = r.type, resource_name = r.name, resource_key = r.index_key })
+              return machine.finish(s, t, "DELETION_FAILED", text)
+            end
+            remove_resource(s, r.address)
+            events.resource(s, t, dep_id, r, "DELETION_COMPLETE", r.address .. ": Destruction complete")
+          end,
+        }
+      end
+    end
+  end
+  steps[#steps + 1] = {
+    delay = "rfs_delete", default = 1,
+    run = function(s, t)
+      machine.finish(s, t, "DELETION_COMPLETE", nil)
+      store.remove_stack(s)
+    end,
+  }
+  machine.start(stack, { kind = "delete", deployment_id = dep_id, steps = steps }, now)
+end
+
+return M

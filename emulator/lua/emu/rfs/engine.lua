@@ -1,0 +1,348 @@
+-- The template engine of the RFS emulator: runs a configuration against a
+-- stack's recorded resources. Resource and data blocks are evaluated lazily in
+-- dependency order (references, depends_on, count, for_each; cycles are
+-- errors), each instance gets an action against the recorded state (ADD,
+-- UPDATE, NONE; recorded instances no longer in the template are DELETEd),
+-- generated ids, and outputs. In "plan" mode values of resources still to be
+-- created are unknown; in "apply" mode they get ids. Pure Lua.
+
+local V = require("emu.rfs.values")
+local E = require("emu.rfs.evaluate")
+local template = require("emu.rfs.template")
+
+local M = {}
+
+local UNKNOWN = V.UNKNOWN
+
+--- Attribute names that drive the emulator's failure injection.
+M.FAIL_ATTRS = { emulator_fail = true, emulator_fail_rollback = true, emulator_fail_delete = true }
+
+--- Address of an instance: type.name, type.name[0] or type.name["key"].
+function M.address(mode, rtype, name, key, key_is_number)
+  local base = (mode == "DATA" and "data." or "") .. rtype .. "." .. name
+  if key == nil then return base end
+  if key_is_number then return base .. "[" .. key .. "]" end
+  return base .. '["' .. key .. '"]'
+end
+
+local function hash_hex(s, n)
+  -- small deterministic hash (FNV-1a style, float-safe) for synthetic values
+  local h = 2166136261
+  for i = 1, #s do
+    h = (h * 31 + s:byte(i)) % 4294967296
+    h = (h + math.floor(h / 65536) * 7) % 4294967296
+  end
+  local out = {}
+  local x = h
+  for i = 1, n do
+    x = (x * 69069 + 12345 + i) % 4294967296
+    out[i] = string.format("%x", math.floor(x / 268435456) % 16)
+  end
+  return table.concat(out)
+end
+M.hash_hex = hash_hex
+
+--- A computed value for an attribute the template did not set (the provider
+-- would compute it): ids look like UUIDs, addresses like IPs, the rest like
+-- "<attr>-<hex>". Deterministic per resource id and attribute name.
+function M.synthesize(attr, seed)
+  local h = hash_hex(seed .. "/" .. attr, 32)
+  if attr == "id" or attr:match("_id$") then
+    return h:sub(1, 8) .. "-" .. h:sub(9, 12) .. "-4" .. h:sub(14, 16) .. "-8" .. h:sub(18, 20) .. "-" .. h:sub(21, 32)
+  end
+  if attr:match("address") or attr:match("_ip$") or attr == "ip" then
+    local a = tonumber(h:sub(1, 2), 16) % 254 + 1
+    local b = tonumber(h:sub(3, 4), 16) % 254 + 1
+    return "192.168." .. a .. "." .. b
+  end
+  if attr:match("^enable") or attr:match("^is_") then return false end
+  if attr == "status" then return "ACTIVE" end
+  return attr .. "-" .. h:sub(1, 8)
+end
+
+local function strip_meta(map)
+  for k in pairs(template.resource_meta) do map[k] = nil end
+  return map
+end
+
+-- evaluate a block body (attributes and nested blocks) into a map
+local function eval_body(body, ctx, top)
+  local out = V.map()
+  for _, n in ipairs(body.attr_order) do
+    if not (top and template.resource_meta[n]) then
+      out[n] = E.eval(body.attrs[n].expr, ctx)
+    end
+  end
+  for _, b in ipairs(body.blocks) do
+    if not (top and (b.type == "lifecycle" or b.type == "provisioner" or b.type == "connection")) then
+      local l = out[b.type]
+      if not V.is_list(l) then l = V.list(); out[b.type] = l end
+      l[#l + 1] = eval_body(b.body, ctx, false)
+    end
+  end
+  if top then strip_meta(out) end
+  return out
+end
+
+--- Run a configuration.
+-- @param cfg configuration (emu.rfs.template.load)
+-- @param vars input variable values (emu.rfs.evaluate.variables)
+-- @param state list of recorded instances {address, mode, type, name,
+--   index_key, config, attributes, physical_id, failed}
+-- @param opts {mode = "plan"|"apply", new_id = function() -> string}
+-- @return result {instances = ordered desired instances, deletes = recorded
+--   instances to delete, outputs = list (apply mode)}
+-- @raise {eval_error}
+function M.run(cfg, vars, state, opts)
+  opts = opts or {}
+  local plan = opts.mode == "plan"
+  local new_id = opts.new_id or function() return hash_hex(tostring(math.random()), 32) end
+  local recorded = {}
+  for _, r in ipairs(state or {}) do recorded[r.address] = r end
+
+  local done, busy, values = {}, {}, {}
+  local order = {}
+  local objects = setmetatable({}, { __mode = "k" }) -- resource object -> instance
+  local local_cache, local_busy = {}, {}
+  local ctx = { vars = vars }
+
+  ctx.missing_attr = function(obj, name)
+    local inst = objects[obj]
+    if not inst then return nil end
+    if plan and inst.action ~= "NONE" and inst.action ~= "READ" then return UNKNOWN end
+    local v = M.synthesize(name, inst.physical_id or inst.address)
+    inst.computed[name] = v
+    obj[name] = v
+    return v
+  end
+
+  ctx.get_local = function(name)
+    local e = cfg.locals[name]
+    if not e then E.fail("Reference to undeclared local value; a local value with the name \"" .. name .. "\" has not been declared") end
+    if local_cache[name] ~= nil then return local_cache[name] end
+    if local_busy[name] then E.fail("Cycle: local." .. name) end
+    local_busy[name] = true
+    local ok, v = pcall(E.eval, e, ctx)
+    local_busy[name] = nil
+    if not ok then
+      local msg = E.error_message(v)
+      if not msg:match("^Error in ") then msg = "Error in local." .. name .. ": " .. msg end
+      E.fail(msg)
+    end
+    local_cache[name] = v
+    return v
+  end
+
+  local function make_instance(r, key, key_is_number, each_value)
+    local inst = {
+      mode = r.mode, type = r.type, name = r.name, block = r,
+      index_key = key ~= nil and tostring(key) or nil,
+      address = M.address(r.mode, r.type, r.name, key, key_is_number),
+      provider = r.provider, provider_type = r.provider_type, computed = V.map(),
+    }
+    local ictx = setmetatable({}, { __index = ctx })
+    if key_is_number then ictx.count_index = key
+    elseif key ~= nil then ictx.each_key = key; ictx.each_value = each_value end
+    local ok, cfgv = pcall(eval_body, r.body, ictx, true)
+    if not ok then
+      E.fail("Error in " .. inst.address .. ": " .. E.error_message(cfgv))
+    end
+    inst.config = cfgv
+    local prev = recorded[inst.address]
+    if r.mode == "DATA" then
+      inst.action = "READ"
+      inst.physical_id = "data-" .. hash_hex(inst.address, 12)
+    elseif prev and not prev.failed then
+      inst.prev = prev
+      inst.physical_id = prev.physical_id
+      inst.action = V.equal(prev.config, cfgv) and "NONE" or "UPDATE"
+      for k, v in pairs(prev.attributes or {}) do
+        if prev.config[k] == nil and k ~= "id" then inst.computed[k] = v end
+      end
+    else
+      inst.prev = prev
+      inst.action = "ADD"
+      if not plan then inst.physical_id = new_id() end
+    end
+    -- the object other expressions see
+    local obj = V.map()
+    for k, v in pairs(inst.computed) do obj[k] = v end
+    for k, v in pairs(cfgv) do obj[k] = v end
+    obj.id = inst.physical_id or UNKNOWN
+    if plan and inst.action == "UPDATE" then
+      for k in pairs(inst.computed) do obj[k] = UNKNOWN end
+    end
+    inst.object = obj
+    objects[obj] = inst
+    return inst
+  end
+
+  local ensure
+
+  local function evaluate_block(r)
+    -- dependencies first (so the order list is topological)
+    local refs = template.body_refs(r.body, {})
+    for _, d in ipairs(r.depends_on) do refs[#refs + 1] = d end
+    for _, ref in ipairs(refs) do
+      if cfg.resource_by_addr[ref] then ensure(ref) end
+    end
+    local insts, value = {}, nil
+    local key_ctx = setmetatable({}, { __index = ctx })
+    if r.count then
+      local ok, n = pcall(E.eval, r.count, key_ctx)
+      if not ok then E.fail("Error in " .. r.addr .. " count: " .. E.error_message(n)) end
+      if n == UNKNOWN then E.fail("Invalid count argument in " .. r.addr .. "; the \"count\" value depends on resource attributes that cannot be determined until apply") end
+      n = tonumber(n)
+      if not n or n < 0 or n ~= math.floor(n) then E.fail("Invalid count argument in " .. r.addr .. "; the given \"count\" argument value is unsuitable: must be a whole number >= 0") end
+      value = V.list()
+      for i = 0, n - 1 do
+        local inst = make_instance(r, i, true)
+        insts[#insts + 1] = inst
+        value[#value + 1] = inst.object
+      end
+    elseif r.for_each then
+      local ok, fe = pcall(E.eval, r.for_each, key_ctx)
+      if not ok then E.fail("Error in " .. r.addr .. " for_each: " .. E.error_message(fe)) end
+      if V.has_unknown(fe) then E.fail("Invalid for_each argument in " .. r.addr .. "; the \"for_each\" value depends on resource attributes that cannot be determined until apply") end
+      value = V.map()
+      local items = {}
+      if V.is_map(fe) then
+        for _, k in ipairs(V.keys(fe)) do items[#items + 1] = { k, fe[k] } end
+      elseif V.is_list(fe) then
+        for _, x in ipairs(fe) do
+          if type(x) ~= "string" then E.fail("Invalid for_each argument in " .. r.addr .. "; a set of strings is required") end
+          items[#items + 1] = { x, x }
+        end
+      else
+        E.fail("Invalid for_each argument in " .. r.addr .. "; the given \"for_each\" argument value is unsuitable: a map, or set of strings is required")
+      end
+      for _, kv in ipairs(items) do
+        local inst = make_instance(r, kv[1], false, kv[2])
+        insts[#insts + 1] = inst
+        value[kv[1]] = inst.object
+      end
+    else
+      local inst = make_instance(r)
+      insts[1] = inst
+      value = inst.object
+    end
+    return insts, value
+  end
+
+  ensure = function(addr)
+    if done[addr] then return end
+    if busy[addr] then E.fail("Cycle: " .. addr .. " depends on itself through its references") end
+    busy[addr] = true
+    local r = cfg.resource_by_addr[addr]
+    local insts, value = evaluate_block(r)
+    busy[addr] = nil
+    done[addr] = true
+    values[addr] = value
+    for _, i in ipairs(insts) do order[#order + 1] = i end
+  end
+
+  ctx.resource = function(mode, rtype, name)
+    local addr = (mode == "DATA" and "data." or "") .. rtype .. "." .. name
+    if not cfg.resource_by_addr[addr] then return nil end
+    ensure(addr)
+    return values[addr]
+  end
+
+  for _, r in ipairs(cfg.resources) do ensure(r.addr) end
+  -- evaluate every local once so errors surface even when unused
+  for _, ln in ipairs(cfg.local_order) do ctx.get_local(ln) end
+
+  local desired, instances = {}, {}
+  for _, inst in ipairs(order) do
+    if inst.mode == "RESOURCE" then
+      desired[inst.address] = true
+      instances[#instances + 1] = inst
+    end
+  end
+  local deletes = {}
+  for i = #(state or {}), 1, -1 do
+    local r = state[i]
+    if not desired[r.address] and not r.failed then deletes[#deletes + 1] = r end
+  end
+
+  local result = { instances = instances, deletes = deletes, data = {} }
+  for _, inst in ipairs(order) do
+    if inst.mode == "DATA" then result.data[#result.data + 1] = inst end
+  end
+  -- outputs are evaluated with the final values
+  local ok, outs = pcall(E.outputs, cfg, ctx)
+  if not ok then
+    if plan then result.outputs = nil else error(outs, 0) end
+  else
+    result.outputs = outs
+  end
+  -- final attributes of each instance
+  for _, inst in ipairs(instances) do
+    local attrs = V.map()
+    for k, v in pairs(inst.computed) do attrs[k] = v end
+    for k, v in pairs(inst.config) do attrs[k] = v end
+    attrs.id = inst.physical_id or UNKNOWN
+    inst.attributes = attrs
+    inst.physical_name = type(inst.config.name) == "string" and inst.config.name or nil
+  end
+  return result
+end
+
+--- Plan items (ExecutionPlanItem objects, see rfs.md §6.6) for a run result.
+function M.plan_items(result)
+  local items = {}
+  local function attr_list(prev, target)
+    local names, seen = {}, {}
+    for _, m in ipairs({ prev or {}, target or {} }) do
+      for k in pairs(m) do if not seen[k] then seen[k] = true; names[#names + 1] = k end end
+    end
+    table.sort(names)
+    local out = {}
+    for _, n in ipairs(names) do
+      local a, b = prev and prev[n], target and target[n]
+      if not (prev and target and V.equal(a, b)) then
+        local it = { name = n }
+        if prev and a ~= nil then it.previous_value = V.to_text(a) end
+        if target and b ~= nil then it.target_value = V.to_text(b) end
+        out[#out + 1] = it
+      end
+    end
+    return out
+  end
+  for _, inst in ipairs(result.instances) do
+    if inst.action == "ADD" or inst.action == "UPDATE" then
+      local target = V.map()
+      for k, v in pairs(inst.config) do target[k] = v end
+      if inst.action == "ADD" then target.id = UNKNOWN end
+      items[#items + 1] = {
+        resource_type = inst.type, resource_name = inst.name, index = inst.index_key,
+        action = inst.action, action_reason = inst.action == "ADD" and "the resource is declared in the template but not yet created"
+          or "the resource's template arguments changed",
+        provider_name = inst.provider_type, mode = "RESOURCE", drifted = false, imported = false,
+        resource_id = inst.physical_id,
+        attributes = attr_list(inst.action == "UPDATE" and inst.prev.config or nil, target),
+      }
+    end
+  end
+  for _, r in ipairs(result.deletes) do
+    items[#items + 1] = {
+      resource_type = r.type, resource_name = r.name, index = r.index_key, action = "DELETE",
+      action_reason = "the resource is no longer declared in the template",
+      provider_name = r.provider_type, mode = "RESOURCE", drifted = false, imported = false,
+      resource_id = r.physical_id, attributes = attr_list(r.config, nil),
+    }
+  end
+  return items
+end
+
+--- Summary counts {resource_add, resource_update, resource_delete, resource_import}.
+function M.summary(result)
+  local s = { resource_add = 0, resource_update = 0, resource_delete = #result.deletes, resource_import = 0 }
+  for _, inst in ipairs(result.instances) do
+    if inst.action == "ADD" then s.resource_add = s.resource_add + 1
+    elseif inst.action == "UPDATE" then s.resource_update = s.resource_update + 1 end
+  end
+  return s
+end
+
+return M

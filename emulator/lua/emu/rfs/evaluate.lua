@@ -1,0 +1,575 @@
+-- Expression evaluation for the RFS emulator: literals, "${...}" templates,
+-- references (var.x, local.x, resource and data attributes, count.index,
+-- each.key/value, for-expression iterators), operators, conditionals,
+-- for-expressions, splats and function calls; input variables (vars_body
+-- tfvars text, vars_structure strings, defaults) converted to their declared
+-- types and checked by their validation blocks; output values with
+-- sensitive masking. Unknown values (plans) propagate. Errors are raised as
+-- {eval_error = message}. Pure Lua.
+
+local V = require("emu.rfs.values")
+local F = require("emu.rfs.functions")
+local hcl = require("emu.rfs.hcl")
+
+local M = {}
+
+local NULL, UNKNOWN = V.NULL, V.UNKNOWN
+
+local function fail(msg) error({ eval_error = msg }, 0) end
+M.fail = fail
+
+--- Message of an error raised by the parser or the evaluator.
+function M.error_message(e)
+  if type(e) == "table" then return e.eval_error or e.hcl_error or tostring(e.message or e) end
+  return tostring(e)
+end
+
+local eval
+
+local function truthy(v, what)
+  if v == true or v == "true" then return true end
+  if v == false or v == "false" then return false end
+  if v == UNKNOWN then return UNKNOWN end
+  fail("Incorrect condition type; " .. (what or "condition") .. " must be a bool, got " .. V.type_name(v))
+end
+
+local function tonum(v, op)
+  if type(v) == "number" then return v end
+  if type(v) == "string" and tonumber(v) then return tonumber(v) end
+  fail("Invalid operand; unsuitable value for operator " .. op .. ": a number is required, got " .. V.type_name(v))
+end
+
+local function template_text(v)
+  if type(v) == "string" then return v end
+  if type(v) == "number" then return V.number_text(v) end
+  if type(v) == "boolean" then return tostring(v) end
+  if v == NULL then fail("Invalid template interpolation value; the expression result is null") end
+  fail("Invalid template interpolation value; cannot include a " .. V.type_name(v) .. " value in a string template")
+end
+
+local function get_attr(obj, name, ctx)
+  if obj == UNKNOWN then return UNKNOWN end
+  if V.is_map(obj) then
+    local v = obj[name]
+    if v ~= nil then return v end
+    if ctx.missing_attr then
+      local r = ctx.missing_attr(obj, name)
+      if r ~= nil then return r end
+    end
+    fail("Unsupported attribute; this object does not have an attribute named \"" .. name .. "\"")
+  end
+  if obj == NULL then fail("Attempt to get attribute from null value; this value is null, so it does not have any attributes") end
+  fail("Unsupported attribute; can't access attributes on a " .. V.type_name(obj) .. " value")
+end
+
+local function get_index(obj, key)
+  if obj == UNKNOWN or key == UNKNOWN then return UNKNOWN end
+  if V.is_list(obj) then
+    local i = tonumber(key)
+    if not i or i ~= math.floor(i) then fail("Invalid index; the given key does not identify an element in this collection value: a number is required") end
+    local v = obj[i + 1]
+    if v == nil then fail("Invalid index; the given key does not identify an element in this collection value: index " .. V.number_text(i) .. " out of range for list of length " .. #obj) end
+    return v
+  end
+  if V.is_map(obj) then
+    local v = obj[template_text(key)]
+    if v == nil then fail("Invalid index; the given key does not identify an element in this collection value: \"" .. template_text(key) .. "\"") end
+    return v
+  end
+  if obj == NULL then fail("Attempt to index null value; this value is null, so it does not have any indices") end
+  fail("Invalid index; this value does not have any indices")
+end
+
+-- resolve the root of a traversal chain
+local function flatten(node)
+  local steps = {}
+  local n = node
+  while n.k == "attr" or n.k == "index" do
+    table.insert(steps, 1, n)
+    n = n.obj
+  end
+  return n, steps
+end
+
+local function apply_steps(v, steps, from, ctx)
+  for i = from, #steps do
+    local s = steps[i]
+    if s.k == "attr" then v = get_attr(v, s.name, ctx)
+    else v = get_index(v, eval(s.key, ctx)) end
+  end
+  return v
+end
+
+local function step_name(s)
+  if s and s.k == "attr" then return s.name end
+  return nil
+end
+
+local function traversal(node, ctx)
+  local root, steps = flatten(node)
+  if root.k ~= "var" then
+    return apply_steps(eval(root, ctx), steps, 1, ctx)
+  end
+  local name = root.name
+  if ctx.scope and ctx.scope[name] ~= nil then
+    return apply_steps(ctx.scope[name], steps, 1, ctx)
+  end
+  if name == "var" then
+    local vn = step_name(steps[1])
+    if not vn then fail("Invalid reference; the \"var\" object cannot be accessed directly") end
+    local v = ctx.vars and ctx.vars[vn]
+    if v == nil then fail("Reference to undeclared input variable; an input variable with the name \"" .. vn .. "\" has not been declared") end
+    return apply_steps(v, steps, 2, ctx)
+  elseif name == "local" then
+    local ln = step_name(steps[1])
+    if not ln then fail("Invalid reference; the \"local\" object cannot be accessed directly") end
+    if not ctx.get_local then fail("Reference to undeclared local value \"" .. ln .. "\"") end
+    return apply_steps(ctx.get_local(ln), steps, 2, ctx)
+  elseif name == "count" then
+    if step_name(steps[1]) ~= "index" then fail("Invalid reference; the \"count\" object has only the attribute \"index\"") end
+    if ctx.count_index == nil then fail("Reference to \"count\" in non-counted context; count.index is only available in blocks that set \"count\"") end
+    return apply_steps(ctx.count_index, steps, 2, ctx)
+  elseif name == "each" then
+    local a = step_name(steps[1])
+    if ctx.each_key == nil then fail("Reference to \"each\" in context without for_each; each.key and each.value are only available in blocks that set \"for_each\"") end
+    if a == "key" then return apply_steps(ctx.each_key, steps, 2, ctx) end
+    if a == "value" then return apply_steps(ctx.each_value, steps, 2, ctx) end
+    fail("Invalid reference; the \"each\" object has only the attributes \"key\" and \"value\"")
+  elseif name == "path" then
+    return apply_steps(V.map({ module = ".", root = ".", cwd = "." }), steps, 1, ctx)
+  elseif name == "terraform" then
+    return apply_steps(V.map({ workspace = "default" }), steps, 1, ctx)
+  elseif name == "self" then
+    fail("Invalid \"self\" reference; \"self\" is only allowed in provisioner and connection blocks, which the emulator does not support")
+  elseif name == "data" then
+    local t, n = step_name(steps[1]), step_name(steps[2])
+    if not (t and n) then fail("Invalid data source reference; a data source reference needs a type and a name, like data.type.name") end
+    local v = ctx.resource and ctx.resource("DATA", t, n)
+    if v == nil then fail("Reference to undeclared resource; a data resource \"" .. t .. "\" \"" .. n .. "\" has not been declared") end
+    return apply_steps(v, steps, 3, ctx)
+  end
+  local rn = step_name(steps[1])
+  if not rn then
+    if #steps == 0 then fail("Invalid reference; a reference to a resource type must be followed by at least one attribute access, specifying the resource name (\"" .. name .. "\")") end
+    fail("Invalid reference; unknown symbol \"" .. name .. "\"")
+  end
+  local v = ctx.resource and ctx.resource("RESOURCE", name, rn)
+  if v == nil then fail("Reference to undeclared resource; a managed resource \"" .. name .. "\" \"" .. rn .. "\" has not been declared") end
+  return apply_steps(v, steps, 2, ctx)
+end
+
+local function compare(op, a, b)
+  if a == UNKNOWN or b == UNKNOWN then return UNKNOWN end
+  if op == "==" then return V.equal(a, b) or (a == NULL and b == nil) end
+  if op == "!=" then return not V.equal(a, b) end
+  local x, y = tonum(a, op), tonum(b, op)
+  if op == "<" then return x < y end
+  if op == ">" then return x > y end
+  if op == "<=" then return x <= y end
+  return x >= y
+end
+
+local function call(node, ctx)
+  local name = node.name
+  if name == "try" then
+    for _, a in ipairs(node.args) do
+      local ok, v = pcall(eval, a, ctx)
+      if ok then return v end
+    end
+    fail("Error in function call; try: no expression succeeded")
+  elseif name == "can" then
+    local ok = pcall(eval, node.args[1], ctx)
+    return ok
+  end
+  local fn = F[name]
+  if type(fn) ~= "function" or name == "str" or name == "num" or name == "from_json_node" then
+    fail("Call to unknown function; there is no function named \"" .. name .. "\"")
+  end
+  local args = {}
+  for i, a in ipairs(node.args) do args[i] = eval(a, ctx) end
+  if node.expand then
+    local last = table.remove(args)
+    if not V.is_list(last) then fail("Invalid expanding argument value; the expanding argument (indicated by ...) must be of a tuple, list, or set type") end
+    for _, x in ipairs(last) do args[#args + 1] = x end
+  end
+  for _, a in ipairs(args) do
+    if V.has_unknown(a) and name ~= "length" then return UNKNOWN end
+  end
+  local ok, r = pcall(fn, args)
+  if not ok then
+    if type(r) == "table" and r.eval_error then
+      r.eval_error = "Error in function call; call to function \"" .. name .. "\" failed: " .. r.eval_error:gsub("^Invalid function argument; ", "")
+      error(r, 0)
+    end
+    error(r, 0)
+  end
+  if r == nil then r = NULL end
+  return r
+end
+
+local function for_expr(node, ctx)
+  local c = eval(node.coll, ctx)
+  if c == UNKNOWN then return UNKNOWN end
+  local pairs_list = {}
+  if V.is_list(c) then
+    for i, x in ipairs(c) do pairs_list[#pairs_list + 1] = { i - 1, x } end
+  elseif V.is_map(c) then
+    for _, k in ipairs(V.keys(c)) do pairs_list[#pairs_list + 1] = { k, c[k] } end
+  else
+    fail("Iteration over non-iterable value; a value of type " .. V.type_name(c) .. " cannot be used as the collection in a 'for' expression")
+  end
+  local out = node.is_map and V.map() or V.list()
+  local scope = setmetatable({}, { __index = ctx.scope })
+  local sub = setmetatable({ scope = scope }, { __index = ctx })
+  for _, kv in ipairs(pairs_list) do
+    if node.key_var then scope[node.key_var] = kv[1] end
+    scope[node.val_var] = kv[2]
+    local keep = true
+    if node.cond then
+      local t = truthy(eval(node.cond, sub), "the 'for' condition")
+      if t == UNKNOWN then return UNKNOWN end
+      keep = t
+    end
+    if keep then
+      if node.is_map then
+        local k = eval(node.key, sub)
+        if k == UNKNOWN then return UNKNOWN end
+        k = template_text(k)
+        local v = eval(node.value, sub)
+        if node.group then
+          out[k] = out[k] or V.list()
+          out[k][#out[k] + 1] = v
+        else
+          if out[k] ~= nil then fail("Duplicate object key; two different items produced the key \"" .. k .. "\" in this 'for' expression") end
+          out[k] = v
+        end
+      else
+        out[#out + 1] = eval(node.value, sub)
+      end
+    end
+  end
+  return out
+end
+
+eval = function(node, ctx)
+  local k = node.k
+  if k == "lit" then return node.v end
+  if k == "null" then return NULL end
+  if k == "paren" then return eval(node.e, ctx) end
+  if k == "tmpl" then
+    local parts = node.parts
+    if #parts == 1 and type(parts[1]) ~= "string" then
+      return eval(parts[1], ctx) -- "${x}" yields x itself
+    end
+    local out = {}
+    for _, p in ipairs(parts) do
+      if type(p) == "string" then out[#out + 1] = p
+      else
+        local v = eval(p, ctx)
+        if V.has_unknown(v) then return UNKNOWN end
+        out[#out + 1] = template_text(v)
+      end
+    end
+    return table.concat(out)
+  end
+  if k == "var" or k == "attr" or k == "index" then return traversal(node, ctx) end
+  if k == "splat" then
+    local base = eval(node.obj, ctx)
+    if base == UNKNOWN then return UNKNOWN end
+    if base == NULL then return V.list() end
+    local items = V.is_list(base) and base or V.list({ base })
+    local r = V.list()
+    local scope = setmetatable({}, { __index = ctx.scope })
+    local sub = setmetatable({ scope = scope }, { __index = ctx })
+    for i, x in ipairs(items) do
+      scope[" splat"] = x
+      r[i] = eval(node.each, sub)
+    end
+    return r
+  end
+  if k == "splat_item" then return ctx.scope[" splat"] end
+  if k == "list" then
+    local r = V.list()
+    for i, it in ipairs(node.items) do r[i] = eval(it, ctx) end
+    return r
+  end
+  if k == "obj" then
+    local r = V.map()
+    for _, it in ipairs(node.items) do
+      local key
+      if it.key.k == "var" and not (ctx.scope and ctx.scope[it.key.name] ~= nil) then
+        key = it.key.name -- bare identifiers are literal keys
+      else
+        key = eval(it.key, ctx)
+        if key == UNKNOWN then return UNKNOWN end
+        key = template_text(key)
+      end
+      r[key] = eval(it.value, ctx)
+    end
+    return r
+  end
+  if k == "un" then
+    local a = eval(node.a, ctx)
+    if a == UNKNOWN then return UNKNOWN end
+    if node.op == "-" then return -tonum(a, "-") end
+    local t = truthy(a, "operand of !")
+    return not t
+  end
+  if k == "bin" then
+    local op = node.op
+    if op == "&&" or op == "||" then
+      local a = truthy(eval(node.a, ctx), "operand of " .. op)
+      local b = truthy(eval(node.b, ctx), "operand of " .. op)
+      if a == UNKNOWN or b == UNKNOWN then return UNKNOWN end
+      if op == "&&" then return a and b end
+      return a or b
+    end
+    local a, b = eval(node.a, ctx), eval(node.b, ctx)
+    if op == "==" or op == "!=" or op == "<" or op == ">" or op == "<=" or op == ">=" then
+      return compare(op, a, b)
+    end
+    if a == UNKNOWN or b == UNKNOWN then return UNKNOWN end
+    local x, y = tonum(a, op), tonum(b, op)
+    if op == "+" then return x + y end
+    if op == "-" then return x - y end
+    if op == "*" then return x * y end
+    if op == "/" then
+      if y == 0 then fail("Operation failed; error while attempting to divide by zero") end
+      return x / y
+    end
+    if y == 0 then fail("Operation failed; error while attempting to compute modulo of zero") end
+    return math.fmod(x, y)
+  end
+  if k == "cond" then
+    local c = truthy(eval(node.cond, ctx), "the condition")
+    if c == UNKNOWN then return UNKNOWN end
+    if c then return eval(node.a, ctx) end
+    return eval(node.b, ctx)
+  end
+  if k == "call" then return call(node, ctx) end
+  if k == "for" then return for_expr(node, ctx) end
+  fail("Invalid expression")
+end
+
+--- Evaluate an expression node.
+-- @param node expression from emu.rfs.hcl
+-- @param ctx {vars, get_local, resource(mode, type, name), count_index,
+--   each_key, each_value, scope, missing_attr(obj, name)}
+function M.eval(node, ctx) return eval(node, ctx or {}) end
+
+-- ------------------------------------------------------------ type conversion
+
+local convert
+
+local function type_desc(te)
+  return hcl.render(te)
+end
+
+convert = function(v, te, what)
+  if te == nil or v == UNKNOWN then return v end
+  if v == NULL or v == nil then return NULL end
+  local k = te.k
+  if k == "var" then
+    local t = te.name
+    if t == "any" then return v end
+    if t == "string" then
+      if type(v) == "string" then return v end
+      if type(v) == "number" then return V.number_text(v) end
+      if type(v) == "boolean" then return tostring(v) end
+    elseif t == "number" then
+      if type(v) == "number" then return v end
+      if type(v) == "string" and tonumber(v) then return tonumber(v) end
+    elseif t == "bool" then
+      if type(v) == "boolean" then return v end
+      if v == "true" then return true end
+      if v == "false" then return false end
+    else
+      fail("Invalid type specification; the keyword \"" .. t .. "\" is not a valid type specification")
+    end
+    fail("Invalid value for " .. what .. ": " .. t .. " required, got " .. V.type_name(v))
+  end
+  if k == "call" then
+    local t, arg = te.name, te.args[1]
+    if t == "list" or t == "set" then
+      if not V.is_list(v) then fail("Invalid value for " .. what .. ": " .. type_desc(te) .. " required, got " .. V.type_name(v)) end
+      local r = V.list()
+      for i, x in ipairs(v) do r[i] = convert(x, arg, what) end
+      if t == "set" then r = F.distinct({ r }) end
+      return r
+    elseif t == "map" then
+      if not V.is_map(v) then fail("Invalid value for " .. what .. ": " .. type_desc(te) .. " required, got " .. V.type_name(v)) end
+      local r = V.map()
+      for key, x in pairs(v) do r[key] = convert(x, arg, what) end
+      return r
+    elseif t == "object" then
+      if not V.is_map(v) then fail("Invalid value for " .. what .. ": object required, got " .. V.type_name(v)) end
+      if not arg or arg.k ~= "obj" then fail("Invalid type specification; object() needs an attribute map") end
+      local r = V.map()
+      for _, it in ipairs(arg.items) do
+        local key = it.key.k == "var" and it.key.name or tostring(it.key.v)
+        local at = it.value
+        local optional = at.k == "call" and at.name == "optional"
+        local x = v[key]
+        if x == nil then
+          if optional then
+            x = at.args[2] and eval(at.args[2], {}) or NULL
+          else
+            fail("Invalid value for " .. what .. ": attribute \"" .. key .. "\" is required")
+          end
+        end
+        r[key] = convert(x, optional and at.args[1] or at, what)
+      end
+      return r
+    elseif t == "tuple" then
+      if not V.is_list(v) then fail("Invalid value for " .. what .. ": tuple required, got " .. V.type_name(v)) end
+      local r = V.list()
+      local types = arg and arg.items or {}
+      if #types ~= #v then fail("Invalid value for " .. what .. ": tuple of " .. #types .. " elements required") end
+      for i, x in ipairs(v) do r[i] = convert(x, types[i], what) end
+      return r
+    elseif t == "optional" then
+      return convert(v, arg, what)
+    end
+  end
+  fail("Invalid type specification; " .. type_desc(te) .. " is not a valid type")
+end
+
+--- Convert v to the type written as expression te (nil = any).
+function M.convert(v, te, what) return convert(v, te, what or "value") end
+
+local function is_primitive_type(te)
+  return te and te.k == "var" and (te.name == "string" or te.name == "number" or te.name == "bool")
+end
+
+-- ------------------------------------------------------------ variables
+
+--- Parse tfvars text: constant attributes only.
+-- @return map name -> value, ordered names
+-- @raise {hcl_error} / {eval_error}
+function M.parse_tfvars(text, name)
+  local body = hcl.parse(text, name or "terraform.tfvars")
+  if #body.blocks > 0 then
+    fail((name or "terraform.tfvars") .. ": Unexpected \"" .. body.blocks[1].type .. "\" block; blocks are not allowed in variables files")
+  end
+  local out = {}
+  for _, n in ipairs(body.attr_order) do
+    local ok, v = pcall(eval, body.attrs[n].expr, {})
+    if not ok then
+      fail((name or "terraform.tfvars") .. ": Variables not allowed; variables may not be used here (" .. n .. "): " .. M.error_message(v))
+    end
+    out[n] = v
+  end
+  return out, body.attr_order
+end
+
+--- Resolve input variables of a configuration.
+-- @param cfg configuration from emu.rfs.template.load
+-- @param inputs {vars_body = tfvars text, vars_structure = {{var_key, var_value}}, vars_uri_content = text}
+-- @return map name -> value, map name -> true for sensitive ones
+-- @raise {eval_error}
+function M.variables(cfg, inputs)
+  inputs = inputs or {}
+  local given = {}
+  if inputs.vars_uri_content and inputs.vars_uri_content ~= "" then
+    local vals = M.parse_tfvars(inputs.vars_uri_content, "vars_uri")
+    for k, v in pairs(vals) do given[k] = { v = v, raw = false } end
+  end
+  if inputs.vars_body and inputs.vars_body ~= "" then
+    local vals = M.parse_tfvars(inputs.vars_body, "vars_body")
+    for k, v in pairs(vals) do given[k] = { v = v, raw = false } end
+  end
+  for _, s in ipairs(inputs.vars_structure or {}) do
+    given[s.var_key] = { v = s.var_value, raw = true }
+  end
+  local vars, sensitive = V.map(), {}
+  for _, decl in ipairs(cfg.variables) do
+    local what = "input variable \"" .. decl.name .. "\""
+    local g = given[decl.name]
+    local value
+    if g then
+      value = g.v
+      if g.raw and type(value) == "string" and decl.type_expr and not is_primitive_type(decl.type_expr)
+        and not (decl.type_expr.k == "var" and decl.type_expr.name == "any") then
+        -- complex values given as strings are HCL expressions (like -var)
+        local ok, e = pcall(hcl.parse_expr, value, "vars_structure")
+        if not ok then fail("Invalid value for " .. what .. ": " .. M.error_message(e)) end
+        value = eval(e, {})
+      end
+    elseif decl.default then
+      value = eval(decl.default, {})
+    else
+      fail("No value for required variable; the root module input variable \"" .. decl.name ..
+        "\" is not set, and has no default value. Use vars_body or vars_structure to provide a value for this variable.")
+    end
+    value = convert(value, decl.type_expr, what)
+    if value == NULL and not decl.nullable then
+      fail("Required variable not set; the given value is not suitable for " .. what .. ": required variable may not be set to null")
+    end
+    vars[decl.name] = value
+    if decl.sensitive then sensitive[decl.name] = true end
+  end
+  -- validation blocks see only their own variable
+  for _, decl in ipairs(cfg.variables) do
+    for _, val in ipairs(decl.validations) do
+      local ctx = { vars = V.map({ [decl.name] = vars[decl.name] }) }
+      local ok, r = pcall(eval, val.condition, ctx)
+      if not ok then fail("Invalid value for variable; validation of \"" .. decl.name .. "\" failed: " .. M.error_message(r)) end
+      if r ~= true then
+        local okm, msg = pcall(eval, val.error_message, ctx)
+        fail("Invalid value for variable; " .. (okm and type(msg) == "string" and msg or "the value is not valid") ..
+          " This was checked by the validation rule at var." .. decl.name .. ".")
+      end
+    end
+  end
+  return vars, sensitive
+end
+
+--- Names given by the inputs, for the "declared twice" check (400).
+-- @return name of a variable present in more than one source, or nil
+function M.duplicate_input(inputs)
+  local seen = {}
+  local function mark(src, names)
+    for _, n in ipairs(names) do
+      if seen[n] and seen[n] ~= src then return n end
+      seen[n] = src
+    end
+  end
+  local dup
+  if inputs.vars_body and inputs.vars_body ~= "" then
+    local ok, _, order = pcall(M.parse_tfvars, inputs.vars_body, "vars_body")
+    if ok then dup = dup or mark("body", order) end
+  end
+  if inputs.vars_uri_content and inputs.vars_uri_content ~= "" then
+    local ok, _, order = pcall(M.parse_tfvars, inputs.vars_uri_content, "vars_uri")
+    if ok then dup = dup or mark("uri", order) end
+  end
+  local names = {}
+  for _, s in ipairs(inputs.vars_structure or {}) do names[#names + 1] = s.var_key end
+  local inner = {}
+  for _, n in ipairs(names) do
+    if inner[n] then return n end
+    inner[n] = true
+  end
+  dup = dup or mark("structure", names)
+  return dup
+end
+
+--- Evaluate the outputs of a configuration in ctx.
+-- @return list of {name, description, type, value, sensitive} as ListStackOutputs shows them
+function M.outputs(cfg, ctx)
+  local out = {}
+  for _, o in ipairs(cfg.outputs) do
+    local ok, v = pcall(eval, o.value, ctx)
+    if not ok then fail("Error in output \"" .. o.name .. "\": " .. M.error_message(v)) end
+    local item = { name = o.name, description = o.description, sensitive = o.sensitive }
+    if o.sensitive then
+      item.type, item.value = "<sensitive>", "<sensitive>"
+    else
+      item.type, item.value = V.type_name(v), V.to_json(v)
+    end
+    out[#out + 1] = item
+  end
+  return out
+end
+
+return M

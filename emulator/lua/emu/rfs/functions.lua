@@ -1,0 +1,462 @@
+-- Built-in template functions for the RFS emulator's evaluator (a useful subset
+-- of Terraform's: strings, numbers, collections, type conversion, encoding,
+-- IPv4 CIDR math). Each takes evaluated argument values and returns a value;
+-- errors are raised as {eval_error = message}. try/can are special forms in
+-- emu.rfs.evaluate. Pure Lua.
+
+local V = require("emu.rfs.values")
+local tfjson = require("emu.rfs.tfjson")
+
+local F = {}
+
+local function fail(msg) error({ eval_error = msg }, 0) end
+
+local function str(v, fname)
+  if type(v) == "string" then return v end
+  if type(v) == "number" then return V.number_text(v) end
+  if type(v) == "boolean" then return tostring(v) end
+  fail("Invalid function argument; " .. (fname or "function") .. ": string required, got " .. V.type_name(v))
+end
+local function num(v, fname)
+  if type(v) == "number" then return v end
+  if type(v) == "string" and tonumber(v) then return tonumber(v) end
+  fail("Invalid function argument; " .. (fname or "function") .. ": number required, got " .. V.type_name(v))
+end
+local function coll(v, fname)
+  if V.is_list(v) or V.is_map(v) then return v end
+  fail("Invalid function argument; " .. (fname or "function") .. ": collection required, got " .. V.type_name(v))
+end
+local function list(v, fname)
+  if V.is_list(v) then return v end
+  fail("Invalid function argument; " .. (fname or "function") .. ": list required, got " .. V.type_name(v))
+end
+local function map(v, fname)
+  if V.is_map(v) then return v end
+  fail("Invalid function argument; " .. (fname or "function") .. ": map required, got " .. V.type_name(v))
+end
+
+F.str, F.num = str, num
+
+-- numbers
+F.abs = function(a) return math.abs(num(a[1], "abs")) end
+F.ceil = function(a) return math.ceil(num(a[1], "ceil")) end
+F.floor = function(a) return math.floor(num(a[1], "floor")) end
+F.pow = function(a) return num(a[1], "pow") ^ num(a[2], "pow") end
+F.signum = function(a) local n = num(a[1], "signum"); return n > 0 and 1 or (n < 0 and -1 or 0) end
+F.max = function(a)
+  local args = a
+  if #a == 1 and V.is_list(a[1]) then args = a[1] end
+  if #args == 0 then fail("Invalid function argument; max needs at least one number") end
+  local m = num(args[1], "max")
+  for i = 2, #args do m = math.max(m, num(args[i], "max")) end
+  return m
+end
+F.min = function(a)
+  local args = a
+  if #a == 1 and V.is_list(a[1]) then args = a[1] end
+  if #args == 0 then fail("Invalid function argument; min needs at least one number") end
+  local m = num(args[1], "min")
+  for i = 2, #args do m = math.min(m, num(args[i], "min")) end
+  return m
+end
+F.sum = function(a)
+  local s = 0
+  for _, x in ipairs(list(a[1], "sum")) do s = s + num(x, "sum") end
+  return s
+end
+F.parseint = function(a)
+  local n = tonumber(str(a[1], "parseint"), num(a[2], "parseint"))
+  if not n then fail("Invalid function argument; parseint: cannot parse " .. string.format("%q", a[1])) end
+  return n
+end
+
+-- strings
+F.lower = function(a) return str(a[1], "lower"):lower() end
+F.upper = function(a) return str(a[1], "upper"):upper() end
+F.title = function(a) return (str(a[1], "title"):gsub("(%a)([%w_']*)", function(x, y) return x:upper() .. y end)) end
+F.chomp = function(a) return (str(a[1], "chomp"):gsub("[\r\n]+$", "")) end
+F.trimspace = function(a) return (str(a[1], "trimspace"):match("^%s*(.-)%s*$")) end
+F.trim = function(a)
+  local s, set = str(a[1], "trim"), str(a[2], "trim")
+  local cls = "[" .. set:gsub("[%]%[%^%-%%]", "%%%0") .. "]"
+  return (s:gsub("^" .. cls .. "+", ""):gsub(cls .. "+$", ""))
+end
+F.trimprefix = function(a)
+  local s, p = str(a[1], "trimprefix"), str(a[2], "trimprefix")
+  if p ~= "" and s:sub(1, #p) == p then return s:sub(#p + 1) end
+  return s
+end
+F.trimsuffix = function(a)
+  local s, p = str(a[1], "trimsuffix"), str(a[2], "trimsuffix")
+  if p ~= "" and s:sub(-#p) == p then return s:sub(1, #s - #p) end
+  return s
+end
+F.startswith = function(a) local s, p = str(a[1]), str(a[2]); return s:sub(1, #p) == p end
+F.endswith = function(a) local s, p = str(a[1]), str(a[2]); return p == "" or s:sub(-#p) == p end
+F.strcontains = function(a) return str(a[1]):find(str(a[2]), 1, true) ~= nil end
+F.strrev = function(a) return str(a[1], "strrev"):reverse() end
+F.substr = function(a)
+  local s = str(a[1], "substr")
+  local off, len = num(a[2], "substr"), num(a[3], "substr")
+  if off < 0 then off = #s + off end
+  if len < 0 then return s:sub(off + 1) end
+  return s:sub(off + 1, off + len)
+end
+F.replace = function(a)
+  local s, from, to = str(a[1], "replace"), str(a[2], "replace"), str(a[3], "replace")
+  if from:match("^/.*/$") then fail("Invalid function argument; replace: regular expressions are not supported by the emulator") end
+  if from == "" then return s end
+  local out, i = {}, 1
+  while true do
+    local b, e = s:find(from, i, true)
+    if not b then out[#out + 1] = s:sub(i); break end
+    out[#out + 1] = s:sub(i, b - 1); out[#out + 1] = to
+    i = e + 1
+  end
+  return table.concat(out)
+end
+F.split = function(a)
+  local sep, s = str(a[1], "split"), str(a[2], "split")
+  local r = V.list()
+  if sep == "" then
+    for c in s:gmatch(".") do r[#r + 1] = c end
+    return r
+  end
+  local i = 1
+  while true do
+    local b, e = s:find(sep, i, true)
+    if not b then r[#r + 1] = s:sub(i); break end
+    r[#r + 1] = s:sub(i, b - 1)
+    i = e + 1
+  end
+  return r
+end
+F.join = function(a)
+  local sep = str(a[1], "join")
+  local parts = {}
+  for i = 2, #a do
+    for _, x in ipairs(list(a[i], "join")) do parts[#parts + 1] = str(x, "join") end
+  end
+  return table.concat(parts, sep)
+end
+
+local function fmt_value(spec, v)
+  local conv = spec:sub(-1)
+  local flags = spec:sub(2, -2)
+  if conv == "s" then return string.format("%" .. flags .. "s", str(v, "format")) end
+  if conv == "d" then return string.format("%" .. flags .. "d", math.floor(num(v, "format"))) end
+  if conv == "f" or conv == "e" or conv == "g" then return string.format("%" .. flags .. conv, num(v, "format")) end
+  if conv == "x" or conv == "X" or conv == "o" then return string.format("%" .. flags .. conv, math.floor(num(v, "format"))) end
+  if conv == "q" then return V.quote(str(v, "format")) end
+  if conv == "t" then return tostring(v == true) end
+  if conv == "v" then
+    if type(v) == "string" then return v end
+    return V.to_text(v)
+  end
+  if conv == "b" then
+    local n, bits = math.floor(num(v, "format")), {}
+    if n == 0 then return "0" end
+    while n > 0 do bits[#bits + 1] = tostring(n % 2); n = math.floor(n / 2) end
+    return string.reverse(table.concat(bits))
+  end
+  fail("Invalid function argument; format: unsupported verb %" .. conv)
+end
+
+F.format = function(a)
+  local f = str(a[1], "format")
+  local i = 1
+  local out = f:gsub("%%([%-%+# 0]*%d*%.?%d*)([%%a-zA-Z])", function(flags, conv)
+    if conv == "%" then return "%" end
+    i = i + 1
+    if a[i] == nil then fail("Invalid function argument; format: not enough arguments for format string") end
+    return fmt_value("%" .. flags .. conv, a[i])
+  end)
+  return out
+end
+F.formatlist = function(a)
+  local n
+  for i = 2, #a do
+    if V.is_list(a[i]) then
+      if n and n ~= #a[i] then fail("Invalid function argument; formatlist: lists must have the same length") end
+      n = #a[i]
+    end
+  end
+  n = n or 1
+  local r = V.list()
+  for j = 1, n do
+    local args = { a[1] }
+    for i = 2, #a do args[i] = V.is_list(a[i]) and a[i][j] or a[i] end
+    r[j] = F.format(args)
+  end
+  return r
+end
+
+-- collections
+F.length = function(a)
+  local v = a[1]
+  if type(v) == "string" then
+    local n = 0
+    for _ in v:gmatch("[^\128-\191]") do n = n + 1 end
+    return n
+  end
+  if V.is_list(v) then return #v end
+  if V.is_map(v) then local n = 0; for _ in pairs(v) do n = n + 1 end; return n end
+  fail("Invalid function argument; length: collection or string required, got " .. V.type_name(v))
+end
+F.concat = function(a)
+  local r = V.list()
+  for _, l in ipairs(a) do for _, x in ipairs(list(l, "concat")) do r[#r + 1] = x end end
+  return r
+end
+F.contains = function(a)
+  for _, x in ipairs(list(a[1], "contains")) do if V.equal(x, a[2]) then return true end end
+  return false
+end
+F.distinct = function(a)
+  local r = V.list()
+  for _, x in ipairs(list(a[1], "distinct")) do
+    local seen = false
+    for _, y in ipairs(r) do if V.equal(x, y) then seen = true; break end end
+    if not seen then r[#r + 1] = x end
+  end
+  return r
+end
+F.element = function(a)
+  local l = list(a[1], "element")
+  if #l == 0 then fail("Invalid function argument; element: cannot use element function with an empty list") end
+  local i = math.floor(num(a[2], "element"))
+  return l[(i % #l) + 1]
+end
+F.index = function(a)
+  for i, x in ipairs(list(a[1], "index")) do if V.equal(x, a[2]) then return i - 1 end end
+  fail("Invalid function argument; index: item not found")
+end
+F.flatten = function(a)
+  local r = V.list()
+  local function add(l)
+    for _, x in ipairs(l) do if V.is_list(x) then add(x) else r[#r + 1] = x end end
+  end
+  add(list(a[1], "flatten"))
+  return r
+end
+F.keys = function(a)
+  local r = V.list()
+  for _, k in ipairs(V.keys(map(a[1], "keys"))) do r[#r + 1] = k end
+  return r
+end
+F.values = function(a)
+  local m = map(a[1], "values")
+  local r = V.list()
+  for _, k in ipairs(V.keys(m)) do r[#r + 1] = m[k] end
+  return r
+end
+F.lookup = function(a)
+  local m = map(a[1], "lookup")
+  local v = m[str(a[2], "lookup")]
+  if v ~= nil then return v end
+  if #a >= 3 then return a[3] end
+  fail("Invalid function argument; lookup: the given key \"" .. str(a[2]) .. "\" does not exist in the map")
+end
+F.merge = function(a)
+  local r = V.map()
+  for _, m in ipairs(a) do
+    if not V.is_null(m) then for k, v in pairs(map(m, "merge")) do r[k] = v end end
+  end
+  return r
+end
+F.range = function(a)
+  local start, stop, step
+  if #a == 1 then start, stop, step = 0, num(a[1]), 1
+  else start, stop, step = num(a[1]), num(a[2]), a[3] and num(a[3]) or 1 end
+  if step == 0 then fail("Invalid function argument; range: step must not be zero") end
+  local r = V.list()
+  local x = start
+  while (step > 0 and x < stop) or (step < 0 and x > stop) do
+    r[#r + 1] = x; x = x + step
+    if #r > 1024 then fail("Invalid function argument; range: more than 1024 elements") end
+  end
+  return r
+end
+F.reverse = function(a)
+  local l, r = list(a[1], "reverse"), V.list()
+  for i = #l, 1, -1 do r[#r + 1] = l[i] end
+  return r
+end
+F.slice = function(a)
+  local l, r = list(a[1], "slice"), V.list()
+  local s, e = num(a[2], "slice"), num(a[3], "slice")
+  if s < 0 or e > #l or s > e then fail("Invalid function argument; slice: index out of range") end
+  for i = s + 1, e do r[#r + 1] = l[i] end
+  return r
+end
+F.sort = function(a)
+  local r = V.list()
+  for i, x in ipairs(list(a[1], "sort")) do r[i] = str(x, "sort") end
+  table.sort(r)
+  return r
+end
+F.compact = function(a)
+  local r = V.list()
+  for _, x in ipairs(list(a[1], "compact")) do if not V.is_null(x) and x ~= "" then r[#r + 1] = x end end
+  return r
+end
+F.coalesce = function(a)
+  for _, x in ipairs(a) do if not V.is_null(x) and x ~= "" then return x end end
+  fail("Invalid function argument; coalesce: no non-null, non-empty-string arguments")
+end
+F.coalescelist = function(a)
+  for _, x in ipairs(a) do if V.is_list(x) and #x > 0 then return x end end
+  return V.list()
+end
+F.zipmap = function(a)
+  local ks, vs, r = list(a[1], "zipmap"), list(a[2], "zipmap"), V.map()
+  if #ks ~= #vs then fail("Invalid function argument; zipmap: lists must have the same length") end
+  for i, k in ipairs(ks) do r[str(k, "zipmap")] = vs[i] end
+  return r
+end
+F.one = function(a)
+  local l = list(a[1], "one")
+  if #l > 1 then fail("Invalid function argument; one: must be a list, set, or tuple value with either zero or one elements") end
+  return l[1] == nil and V.NULL or l[1]
+end
+F.alltrue = function(a)
+  for _, x in ipairs(list(a[1], "alltrue")) do if x ~= true and x ~= "true" then return false end end
+  return true
+end
+F.anytrue = function(a)
+  for _, x in ipairs(list(a[1], "anytrue")) do if x == true or x == "true" then return true end end
+  return false
+end
+F.setunion = function(a)
+  local r = V.list()
+  for _, l in ipairs(a) do for _, x in ipairs(list(l, "setunion")) do r[#r + 1] = x end end
+  return F.distinct({ r })
+end
+
+-- type conversion
+F.tostring = function(a)
+  if V.is_null(a[1]) then return V.NULL end
+  return str(a[1], "tostring")
+end
+F.tonumber = function(a)
+  if V.is_null(a[1]) then return V.NULL end
+  local n = tonumber(a[1])
+  if type(a[1]) == "boolean" or not n then fail("Invalid function argument; tonumber: cannot convert " .. V.to_json(a[1]) .. " to number") end
+  return n
+end
+F.tobool = function(a)
+  local v = a[1]
+  if V.is_null(v) then return V.NULL end
+  if v == true or v == "true" then return true end
+  if v == false or v == "false" then return false end
+  fail("Invalid function argument; tobool: cannot convert " .. V.to_json(v) .. " to bool")
+end
+F.tolist = function(a)
+  local r = V.list()
+  for i, x in ipairs(coll(a[1], "tolist")) do r[i] = x end
+  if V.is_map(a[1]) then fail("Invalid function argument; tolist: cannot convert a map to a list") end
+  return r
+end
+F.toset = function(a) return F.distinct({ F.tolist(a) }) end
+F.tomap = function(a) return V.map(V.copy(map(a[1], "tomap"))) end
+
+-- encoding
+F.jsonencode = function(a) return V.to_json(a[1]) end
+local function from_json(node)
+  local j = node.j
+  if j == "str" or j == "num" or j == "bool" then return node.v end
+  if j == "null" then return V.NULL end
+  if j == "arr" then
+    local r = V.list()
+    for i, it in ipairs(node.items) do r[i] = from_json(it) end
+    return r
+  end
+  local r = V.map()
+  for _, k in ipairs(node.keys) do r[k] = from_json(node.vals[k]) end
+  return r
+end
+F.jsondecode = function(a)
+  local ok, node = pcall(tfjson.decode, str(a[1], "jsondecode"), "jsondecode")
+  if not ok then fail("Invalid function argument; jsondecode: " .. tostring(node.hcl_error or node)) end
+  return from_json(node)
+end
+F.from_json_node = from_json
+
+local b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+F.base64encode = function(a)
+  local s = str(a[1], "base64encode")
+  local out = {}
+  for i = 1, #s, 3 do
+    local c1, c2, c3 = s:byte(i, i + 2)
+    local n = c1 * 65536 + (c2 or 0) * 256 + (c3 or 0)
+    local q = { math.floor(n / 262144) % 64, math.floor(n / 4096) % 64, math.floor(n / 64) % 64, n % 64 }
+    out[#out + 1] = b64:sub(q[1] + 1, q[1] + 1) .. b64:sub(q[2] + 1, q[2] + 1)
+      .. (c2 and b64:sub(q[3] + 1, q[3] + 1) or "=") .. (c3 and b64:sub(q[4] + 1, q[4] + 1) or "=")
+  end
+  return table.concat(out)
+end
+F.base64decode = function(a)
+  local s = str(a[1], "base64decode"):gsub("[^%w%+/=]", "")
+  local out = {}
+  for i = 1, #s, 4 do
+    local n, pad = 0, 0
+    for j = i, i + 3 do
+      local c = s:sub(j, j)
+      local v = b64:find(c, 1, true)
+      if c == "=" or c == "" then pad = pad + 1; v = 1 end
+      if not v then fail("Invalid function argument; base64decode: invalid base64 data") end
+      n = n * 64 + (v - 1)
+    end
+    local bytes = string.char(math.floor(n / 65536) % 256, math.floor(n / 256) % 256, n % 256)
+    out[#out + 1] = bytes:sub(1, 3 - pad)
+  end
+  return table.concat(out)
+end
+
+-- IPv4 CIDR helpers
+local function parse_cidr(s, fname)
+  local a, b, c, d, bits = str(s, fname):match("^(%d+)%.(%d+)%.(%d+)%.(%d+)/(%d+)$")
+  if not a then fail("Invalid function argument; " .. fname .. ": invalid CIDR address " .. string.format("%q", s) .. " (only IPv4 is supported by the emulator)") end
+  local ip = ((tonumber(a) * 256 + tonumber(b)) * 256 + tonumber(c)) * 256 + tonumber(d)
+  bits = tonumber(bits)
+  if bits > 32 then fail("Invalid function argument; " .. fname .. ": invalid prefix length") end
+  local size = 2 ^ (32 - bits)
+  return ip - ip % size, bits
+end
+local function ip_text(n)
+  return string.format("%d.%d.%d.%d", math.floor(n / 16777216) % 256, math.floor(n / 65536) % 256,
+    math.floor(n / 256) % 256, n % 256)
+end
+F.cidrsubnet = function(a)
+  local base, bits = parse_cidr(a[1], "cidrsubnet")
+  local newbits, netnum = num(a[2], "cidrsubnet"), num(a[3], "cidrsubnet")
+  local nb = bits + newbits
+  if nb > 32 then fail("Invalid function argument; cidrsubnet: not enough remaining address space") end
+  if netnum >= 2 ^ newbits then fail("Invalid function argument; cidrsubnet: network number too large") end
+  return ip_text(base + netnum * 2 ^ (32 - nb)) .. "/" .. nb
+end
+F.cidrhost = function(a)
+  local base, bits = parse_cidr(a[1], "cidrhost")
+  local n = num(a[2], "cidrhost")
+  local size = 2 ^ (32 - bits)
+  if n < 0 then n = size + n end
+  if n >= size then fail("Invalid function argument; cidrhost: host number too large") end
+  return ip_text(base + n)
+end
+F.cidrnetmask = function(a)
+  local _, bits = parse_cidr(a[1], "cidrnetmask")
+  return ip_text(2 ^ 32 - 2 ^ (32 - bits))
+end
+
+-- misc
+F.timestamp = function() return os.date("!%Y-%m-%dT%H:%M:%SZ") end
+F.uuid = function()
+  local t = {}
+  for i = 1, 32 do t[i] = string.format("%x", math.random(0, 15)) end
+  local s = table.concat(t)
+  return s:sub(1, 8) .. "-" .. s:sub(9, 12) .. "-4" .. s:sub(14, 16) .. "-a" .. s:sub(18, 20) .. "-" .. s:sub(21, 32)
+end
+F.file = function() fail("Invalid function argument; file: reading files is not supported by the emulator (use template_body or variables)") end
+F.templatefile = F.file
+
+return F

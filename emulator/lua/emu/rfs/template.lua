@@ -1,0 +1,236 @@
+-- Template loading for the RFS emulator: detects .tf.json versus HCL, parses
+-- with emu.rfs.tfjson / emu.rfs.hcl and builds the configuration model the
+-- evaluator works on (variables, locals, resources and data sources with
+-- their meta-arguments, outputs, providers), rejecting what the emulator does
+-- not support (modules, unknown block types, duplicates) with Terraform-like
+-- messages. Also extracts the references of an expression for dependency
+-- ordering. Errors are raised as {hcl_error = message}. Pure Lua.
+
+local hcl = require("emu.rfs.hcl")
+local tfjson = require("emu.rfs.tfjson")
+
+local M = {}
+
+local function err(msg) error({ hcl_error = msg }, 0) end
+
+--- True when the text looks like a JSON template.
+function M.is_json(text)
+  local s = text:gsub("^\239\187\191", "")
+  return s:match("^%s*{") ~= nil and not s:match("^%s*{%s*$")
+end
+
+local function lit_string(attr)
+  if not attr then return nil end
+  local e = attr.expr
+  if e.k == "lit" then return e.v end
+  if e.k == "null" then return nil end
+  return nil
+end
+
+-- collect "type.name" / "data.type.name" / "var.x" / "local.x" references
+local function walk_refs(e, out)
+  if type(e) ~= "table" then return end
+  local k = e.k
+  if k == "attr" or k == "index" or k == "var" or k == "splat" then
+    -- flatten the traversal to its root
+    local chain = {}
+    local n = e
+    while n do
+      if n.k == "attr" then
+        table.insert(chain, 1, n.name); n = n.obj
+      elseif n.k == "index" then
+        walk_refs(n.key, out)
+        table.insert(chain, 1, false); n = n.obj
+      elseif n.k == "splat" then
+        walk_refs(n.each, out)
+        table.insert(chain, 1, false); n = n.obj
+      elseif n.k == "var" then
+        table.insert(chain, 1, n.name); n = nil
+      else
+        walk_refs(n, out); n = nil; chain = nil
+      end
+    end
+    if chain and chain[1] then
+      local root = chain[1]
+      if root == "var" or root == "local" then
+        if chain[2] then out[#out + 1] = root .. "." .. chain[2] end
+      elseif root == "data" then
+        if chain[2] and chain[3] then out[#out + 1] = "data." .. chain[2] .. "." .. chain[3] end
+      elseif root ~= "count" and root ~= "each" and root ~= "path" and root ~= "terraform" and root ~= "self" then
+        if chain[2] then out[#out + 1] = root .. "." .. chain[2] end
+      end
+    end
+    return
+  end
+  for key, v in pairs(e) do
+    if key ~= "pos" and type(v) == "table" then
+      if v.k then walk_refs(v, out)
+      else
+        for _, x in pairs(v) do
+          if type(x) == "table" then
+            if x.k then walk_refs(x, out)
+            elseif x.key or x.value then walk_refs(x.key, out); walk_refs(x.value, out) end
+          end
+        end
+      end
+    end
+  end
+end
+
+--- References (strings such as "var.x", "huaweicloud_vpc.main") in an expression.
+function M.refs(e)
+  local out = {}
+  walk_refs(e, out)
+  return out
+end
+
+-- references of a whole body (attributes and nested blocks)
+local function body_refs(body, out)
+  for _, a in pairs(body.attrs) do walk_refs(a.expr, out) end
+  for _, b in ipairs(body.blocks) do body_refs(b.body, out) end
+  return out
+end
+M.body_refs = body_refs
+
+local resource_meta = { count = true, for_each = true, depends_on = true, provider = true, lifecycle = true }
+M.resource_meta = resource_meta
+
+local function build(body, name)
+  local cfg = {
+    variables = {}, variable_by_name = {}, locals = {}, local_order = {},
+    resources = {}, resource_by_addr = {}, outputs = {}, output_by_name = {},
+    providers = {},
+  }
+  local function want_labels(b, n, what)
+    if #b.labels ~= n then
+      err(string.format("%s: Missing name for %s; all %s blocks must have %d label%s", name, what, what, n, n == 1 and "" or "s"))
+    end
+  end
+  for _, b in ipairs(body.blocks) do
+    local t = b.type
+    if t == "variable" then
+      want_labels(b, 1, "variable")
+      local vname = b.labels[1]
+      if cfg.variable_by_name[vname] then
+        err(name .. ": Duplicate variable declaration; a variable named \"" .. vname .. "\" was already declared")
+      end
+      local a = b.body.attrs
+      local v = {
+        name = vname,
+        type_expr = a.type and a.type.expr or nil,
+        type_text = a.type and hcl.render(a.type.expr) or nil,
+        default = a.default and a.default.expr or nil,
+        description = lit_string(a.description),
+        sensitive = lit_string(a.sensitive) == true,
+        nullable = lit_string(a.nullable) ~= false,
+        validations = {},
+      }
+      for _, vb in ipairs(b.body.blocks) do
+        if vb.type == "validation" then
+          local va = vb.body.attrs
+          if not va.condition then err(name .. ": Missing required argument; validation of variable \"" .. vname .. "\" needs a condition") end
+          v.validations[#v.validations + 1] = {
+            condition = va.condition.expr,
+            error_message = va.error_message and va.error_message.expr or { k = "lit", v = "Invalid value for variable" },
+          }
+        end
+      end
+      cfg.variables[#cfg.variables + 1] = v
+      cfg.variable_by_name[vname] = v
+    elseif t == "locals" then
+      for _, ln in ipairs(b.body.attr_order) do
+        if cfg.locals[ln] then err(name .. ": Duplicate local value definition; a local value named \"" .. ln .. "\" was already defined") end
+        cfg.locals[ln] = b.body.attrs[ln].expr
+        cfg.local_order[#cfg.local_order + 1] = ln
+      end
+    elseif t == "resource" or t == "data" then
+      want_labels(b, 2, t)
+      local mode = t == "data" and "DATA" or "RESOURCE"
+      local addr = (t == "data" and "data." or "") .. b.labels[1] .. "." .. b.labels[2]
+      if cfg.resource_by_addr[addr] then
+        err(name .. ": Duplicate " .. t .. " \"" .. b.labels[1] .. "\" configuration; a " .. t .. " named \"" .. b.labels[2] .. "\" was already declared")
+      end
+      local a = b.body.attrs
+      if a.count and a.for_each then
+        err(name .. ": Invalid combination of \"count\" and \"for_each\" in " .. addr)
+      end
+      for _, nb in ipairs(b.body.blocks) do
+        if nb.type == "dynamic" then err(name .. ": Unsupported block type; dynamic blocks are not supported by the emulator (" .. addr .. ")") end
+      end
+      local deps = {}
+      if a.depends_on then
+        if a.depends_on.expr.k ~= "list" then err(name .. ": Invalid depends_on in " .. addr .. "; a list of references is required") end
+        for _, it in ipairs(a.depends_on.expr.items) do
+          local r = M.refs(it)
+          for _, x in ipairs(r) do deps[#deps + 1] = x end
+        end
+      end
+      local provider = a.provider and hcl.render(a.provider.expr) or nil
+      local ptype = b.labels[1]:match("^([^_]+)") or b.labels[1]
+      local r = {
+        mode = mode, type = b.labels[1], name = b.labels[2], addr = addr, body = b.body,
+        count = a.count and a.count.expr or nil, for_each = a.for_each and a.for_each.expr or nil,
+        depends_on = deps, provider = provider or ptype, provider_type = ptype,
+      }
+      cfg.resources[#cfg.resources + 1] = r
+      cfg.resource_by_addr[addr] = r
+    elseif t == "output" then
+      want_labels(b, 1, "output")
+      local oname = b.labels[1]
+      if cfg.output_by_name[oname] then err(name .. ": Duplicate output definition; an output named \"" .. oname .. "\" was already defined") end
+      local a = b.body.attrs
+      if not a.value then err(name .. ": Missing required argument; the argument \"value\" is required in output \"" .. oname .. "\"") end
+      local o = {
+        name = oname, value = a.value.expr, description = lit_string(a.description),
+        sensitive = lit_string(a.sensitive) == true,
+      }
+      cfg.outputs[#cfg.outputs + 1] = o
+      cfg.output_by_name[oname] = o
+    elseif t == "provider" then
+      want_labels(b, 1, "provider")
+      cfg.providers[#cfg.providers + 1] = { name = b.labels[1], body = b.body }
+    elseif t == "terraform" then
+      -- required_providers / backend: nothing to do
+    elseif t == "module" then
+      err(name .. ": Unsupported block type; module calls are not supported by the emulator")
+    else
+      err(name .. ": Unsupported block type; blocks of type \"" .. t .. "\" are not expected here")
+    end
+  end
+  if #body.attr_order > 0 then
+    err(name .. ": Unsupported argument; an argument named \"" .. body.attr_order[1] .. "\" is not expected here")
+  end
+  return cfg
+end
+
+--- Parse a template text (HCL or .tf.json) into the configuration model.
+-- @param text template source
+-- @return cfg {variables, variable_by_name, locals, local_order, resources,
+--   resource_by_addr, outputs, output_by_name, providers, format}
+-- @raise {hcl_error = message}
+function M.load(text)
+  if type(text) ~= "string" then err("main.tf: template is empty") end
+  if M.is_json(text) then
+    local cfg = build(tfjson.parse(text, "main.tf.json"), "main.tf.json")
+    cfg.format = "json"
+    return cfg
+  end
+  local cfg = build(hcl.parse(text, "main.tf"), "main.tf")
+  cfg.format = "hcl"
+  return cfg
+end
+
+--- Like load, but returns nil, message instead of raising.
+function M.try_load(text)
+  local ok, r = pcall(M.load, text)
+  if ok then return r end
+  if type(r) == "table" and r.hcl_error then return nil, r.hcl_error end
+  return nil, tostring(r)
+end
+
+--- File name to serve a template under (main.tf.json or main.tf).
+function M.file_name(text)
+  return M.is_json(text or "") and "main.tf.json" or "main.tf"
+end
+
+return M

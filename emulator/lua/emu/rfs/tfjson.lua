@@ -1,0 +1,294 @@
+-- Terraform JSON syntax (.tf.json) for the RFS emulator: a small JSON decoder
+-- that keeps object key order and tells arrays from objects, and the mapping
+-- of JSON values to the expression nodes emu.rfs.hcl produces (strings are
+-- templates, so "${var.x}" works), giving the same body tree as HCL. Errors
+-- are raised as {hcl_error = message}. Pure Lua.
+
+local hcl = require("emu.rfs.hcl")
+
+local M = {}
+
+local sub, byte, find = string.sub, string.byte, string.find
+
+local function fail(name, text, pos, msg)
+  local line, col = 1, 1
+  for i = 1, math.min(pos - 1, #text) do
+    if byte(text, i) == 10 then line = line + 1; col = 1 else col = col + 1 end
+  end
+  error({ hcl_error = string.format("%s:%d,%d: %s", name, line, col, msg) }, 0)
+end
+
+local function utf8_char(cp)
+  if cp < 0x80 then return string.char(cp) end
+  if cp < 0x800 then return string.char(0xC0 + math.floor(cp / 64), 0x80 + cp % 64) end
+  if cp < 0x10000 then
+    return string.char(0xE0 + math.floor(cp / 4096), 0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
+  end
+  return string.char(0xF0 + math.floor(cp / 262144), 0x80 + math.floor(cp / 4096) % 64,
+    0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
+end
+
+--- Decode JSON text into ordered nodes: {j="obj", keys={...}, vals={k=v}},
+-- {j="arr", items}, {j="str", v}, {j="num", v}, {j="bool", v}, {j="null"}.
+function M.decode(text, name)
+  name = name or "main.tf.json"
+  local pos = 1
+  local function ws()
+    local _, e = find(text, "^[ \t\r\n]*", pos)
+    pos = e + 1
+  end
+  local value
+  local function str()
+    pos = pos + 1
+    local buf = {}
+    while true do
+      local c = sub(text, pos, pos)
+      if c == "" then fail(name, text, pos, "Unterminated string") end
+      if c == '"' then pos = pos + 1; break end
+      if c == "\\" then
+        local n = sub(text, pos + 1, pos + 1)
+        local map = { b = "\b", f = "\f", n = "\n", r = "\r", t = "\t", ['"'] = '"', ["\\"] = "\\", ["/"] = "/" }
+        if map[n] then buf[#buf + 1] = map[n]; pos = pos + 2
+        elseif n == "u" then
+          local hex = sub(text, pos + 2, pos + 5)
+          if not hex:match("^%x%x%x%x$") then fail(name, text, pos, "Invalid \\u escape") end
+          local cp = tonumber(hex, 16)
+          pos = pos + 6
+          if cp >= 0xD800 and cp <= 0xDBFF and sub(text, pos, pos + 1) == "\\u" then
+            local lo = tonumber(sub(text, pos + 2, pos + 5), 16)
+            if lo and lo >= 0xDC00 and lo <= 0xDFFF then
+              cp = 0x10000 + (cp - 0xD800) * 1024 + (lo - 0xDC00)
+              pos = pos + 6
+            end
+          end
+          buf[#buf + 1] = utf8_char(cp)
+        else
+          fail(name, text, pos, "Invalid escape sequence")
+        end
+      elseif byte(c) < 32 then
+        fail(name, text, pos, "Invalid control character in string")
+      else
+        local s, e = find(text, '^[^"\\%c]+', pos)
+        buf[#buf + 1] = sub(text, s, e); pos = e + 1
+      end
+    end
+    return table.concat(buf)
+  end
+  value = function()
+    ws()
+    local c = sub(text, pos, pos)
+    if c == "{" then
+      pos = pos + 1
+      local node = { j = "obj", keys = {}, vals = {}, pos = pos }
+      ws()
+      if sub(text, pos, pos) == "}" then pos = pos + 1; return node end
+      while true do
+        ws()
+        if sub(text, pos, pos) ~= '"' then fail(name, text, pos, "Expected a property name") end
+        local k = str()
+        ws()
+        if sub(text, pos, pos) ~= ":" then fail(name, text, pos, "Expected ':' after property name") end
+        pos = pos + 1
+        local v = value()
+        if node.vals[k] ~= nil then fail(name, text, pos, "Duplicate property \"" .. k .. "\"") end
+        node.keys[#node.keys + 1] = k
+        node.vals[k] = v
+        ws()
+        local s = sub(text, pos, pos)
+        pos = pos + 1
+        if s == "}" then break end
+        if s ~= "," then fail(name, text, pos - 1, "Expected ',' or '}' in object") end
+      end
+      return node
+    elseif c == "[" then
+      pos = pos + 1
+      local node = { j = "arr", items = {}, pos = pos }
+      ws()
+      if sub(text, pos, pos) == "]" then pos = pos + 1; return node end
+      while true do
+        node.items[#node.items + 1] = value()
+        ws()
+        local s = sub(text, pos, pos)
+        pos = pos + 1
+        if s == "]" then break end
+        if s ~= "," then fail(name, text, pos - 1, "Expected ',' or ']' in array") end
+      end
+      return node
+    elseif c == '"' then
+      local p = pos
+      return { j = "str", v = str(), pos = p }
+    elseif sub(text, pos, pos + 3) == "true" then
+      pos = pos + 4; return { j = "bool", v = true }
+    elseif sub(text, pos, pos + 4) == "false" then
+      pos = pos + 5; return { j = "bool", v = false }
+    elseif sub(text, pos, pos + 3) == "null" then
+      pos = pos + 4; return { j = "null" }
+    else
+      local s, e = find(text, "^-?%d+%.?%d*[eE]?[%+%-]?%d*", pos)
+      if not s then fail(name, text, pos, "Invalid JSON value") end
+      local n = tonumber(sub(text, s, e))
+      if not n then fail(name, text, pos, "Invalid number") end
+      pos = e + 1
+      return { j = "num", v = n }
+    end
+  end
+  if sub(text, 1, 3) == "\239\187\191" then
+    fail(name, text, 1, "JSON template must not start with a UTF-8 byte order mark")
+  end
+  local v = value()
+  ws()
+  if pos <= #text then fail(name, text, pos, "Extra characters after the JSON value") end
+  return v
+end
+
+--- Convert a decoded JSON node into an expression node (strings are templates).
+function M.to_expr(node, name)
+  local j = node.j
+  if j == "str" then
+    local ok, e = pcall(hcl.parse_template, node.v, name)
+    if not ok then error(e, 0) end
+    return e
+  elseif j == "num" or j == "bool" then
+    return { k = "lit", v = node.v }
+  elseif j == "null" then
+    return { k = "null" }
+  elseif j == "arr" then
+    local items = {}
+    for i, it in ipairs(node.items) do items[i] = M.to_expr(it, name) end
+    return { k = "list", items = items }
+  else
+    local items = {}
+    for _, k in ipairs(node.keys) do
+      items[#items + 1] = { key = { k = "lit", v = k }, value = M.to_expr(node.vals[k], name) }
+    end
+    return { k = "obj", items = items }
+  end
+end
+
+-- a body from an object node: every property is an attribute
+local function attrs_body(node, name, expr_keys)
+  local body = { attrs = {}, attr_order = {}, blocks = {} }
+  for _, k in ipairs(node.keys) do
+    local v = node.vals[k]
+    local e
+    if expr_keys and expr_keys[k] and v.j == "str" then
+      -- e.g. variable "type": "list(string)" is an expression, not a string
+      local ok, r = pcall(hcl.parse_expr, v.v, name)
+      if not ok then error(r, 0) end
+      e = r
+    else
+      e = M.to_expr(v, name)
+    end
+    body.attrs[k] = { expr = e, name = k }
+    body.attr_order[#body.attr_order + 1] = k
+  end
+  return body
+end
+
+local function need_obj(node, name, what)
+  if node.j ~= "obj" then
+    error({ hcl_error = name .. ": " .. what .. " must be a JSON object" }, 0)
+  end
+end
+
+-- objects given as an array of objects are merged in order (tf.json allows both)
+local function each_obj(node, name, what, fn)
+  if node.j == "arr" then
+    for _, it in ipairs(node.items) do need_obj(it, name, what); fn(it) end
+  else
+    need_obj(node, name, what)
+    fn(node)
+  end
+end
+
+--- Parse .tf.json text into the body tree shape emu.rfs.hcl.parse returns.
+-- @raise {hcl_error = message}
+function M.parse(text, name)
+  name = name or "main.tf.json"
+  local root = M.decode(text, name)
+  need_obj(root, name, "the root of a JSON template")
+  local body = { attrs = {}, attr_order = {}, blocks = {} }
+  local function add(btype, labels, b)
+    body.blocks[#body.blocks + 1] = { type = btype, labels = labels, body = b }
+  end
+  for _, top in ipairs(root.keys) do
+    local node = root.vals[top]
+    if top == "//" then
+      -- comment property
+    elseif top == "resource" or top == "data" then
+      each_obj(node, name, top, function(o)
+        for _, rtype in ipairs(o.keys) do
+          local byname = o.vals[rtype]
+          need_obj(byname, name, top .. " \"" .. rtype .. "\"")
+          for _, rname in ipairs(byname.keys) do
+            each_obj(byname.vals[rname], name, rtype .. "." .. rname, function(def)
+              local b = attrs_body(def, name)
+              -- depends_on entries are references written as strings
+              local dep = b.attrs.depends_on
+              if dep and dep.expr.k == "list" then
+                for i, it in ipairs(dep.expr.items) do
+                  if it.k == "lit" and type(it.v) == "string" then
+                    local ok, r = pcall(hcl.parse_expr, it.v, name)
+                    if ok then dep.expr.items[i] = r end
+                  end
+                end
+              end
+              add(top, { rtype, rname }, b)
+            end)
+          end
+        end
+      end)
+    elseif top == "variable" then
+      each_obj(node, name, "variable", function(o)
+        for _, vname in ipairs(o.keys) do
+          local def = o.vals[vname]
+          need_obj(def, name, "variable \"" .. vname .. "\"")
+          local b = attrs_body(def, name, { type = true })
+          -- validation may be an object or an array of objects
+          local val = b.attrs.validation
+          if val then
+            b.attrs.validation = nil
+            for i, n in ipairs(b.attr_order) do if n == "validation" then table.remove(b.attr_order, i); break end end
+            each_obj(def.vals.validation, name, "validation", function(v)
+              local vb = attrs_body(v, name)
+              local c = v.vals.condition
+              if c and c.j == "str" then
+                local ok, r = pcall(hcl.parse_template, c.v, name)
+                if not ok then error(r, 0) end
+                vb.attrs.condition.expr = r
+              end
+              b.blocks[#b.blocks + 1] = { type = "validation", labels = {}, body = vb }
+            end)
+          end
+          add("variable", { vname }, b)
+        end
+      end)
+    elseif top == "output" then
+      each_obj(node, name, "output", function(o)
+        for _, oname in ipairs(o.keys) do
+          need_obj(o.vals[oname], name, "output \"" .. oname .. "\"")
+          add("output", { oname }, attrs_body(o.vals[oname], name))
+        end
+      end)
+    elseif top == "locals" then
+      each_obj(node, name, "locals", function(o) add("locals", {}, attrs_body(o, name)) end)
+    elseif top == "provider" then
+      each_obj(node, name, "provider", function(o)
+        for _, pname in ipairs(o.keys) do
+          each_obj(o.vals[pname], name, "provider \"" .. pname .. "\"", function(def)
+            add("provider", { pname }, attrs_body(def, name))
+          end)
+        end
+      end)
+    elseif top == "terraform" then
+      add("terraform", {}, { attrs = {}, attr_order = {}, blocks = {} })
+    elseif top == "module" then
+      add("module", { "?" }, { attrs = {}, attr_order = {}, blocks = {} })
+    else
+      error({ hcl_error = name .. ": Unsupported block type; blocks of type \"" .. top .. "\" are not expected here" }, 0)
+    end
+  end
+  return body
+end
+
+return M

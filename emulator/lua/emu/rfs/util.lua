@@ -1,0 +1,180 @@
+-- Shared helpers of the RFS emulator handlers: raising documented RF.* errors
+-- through emu.errors, JSON arrays, ids, RFS time formats (seconds for stacks,
+-- milliseconds for stack sets), query/body accessors, and marker pagination
+-- (rfs.md §8.1). Falls back to minimal local versions when a framework
+-- module is missing, so the pure parts stay testable outside nginx.
+
+local M = {}
+
+local ok_errors, errors = pcall(require, "emu.errors")
+local ok_json, json = pcall(require, "emu.json")
+local ok_util, eutil = pcall(require, "emu.util")
+
+--- Raise a documented error: status, RF code, message.
+function M.fail(status, code, message)
+  if ok_errors then error(errors.new(status, code, message), 0) end
+  error({ status = status, code = code, message = message }, 0)
+end
+
+--- Mark a table as a JSON array (so {} encodes as []).
+function M.array(t)
+  if ok_json then return json.array(t or {}) end
+  return t or {}
+end
+
+--- The JSON null value.
+M.null = ok_json and json.null or nil
+
+--- A random UUID.
+function M.uuid()
+  if ok_util then return eutil.uuid() end
+  local h = {}
+  for i = 1, 32 do h[i] = string.format("%x", math.random(0, 15)) end
+  local s = table.concat(h)
+  return s:sub(1, 8) .. "-" .. s:sub(9, 12) .. "-4" .. s:sub(14, 16) .. "-a" .. s:sub(18, 20) .. "-" .. s:sub(21, 32)
+end
+
+--- Current time (seconds, fractions allowed).
+function M.now()
+  if ngx then return ngx.now() end
+  return os.time()
+end
+
+--- RFC 3339 UTC with seconds (stacks, plans, events, templates).
+function M.time(t)
+  return os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(t))
+end
+
+--- UTC with milliseconds (stack sets, instances, operations).
+function M.time_ms(t)
+  local whole = math.floor(t)
+  return os.date("!%Y-%m-%dT%H:%M:%S", whole) .. string.format(".%03dZ", math.floor((t - whole) * 1000))
+end
+
+--- The configured delay of an asynchronous step (emu.config), default when
+-- the framework is absent.
+function M.delay(kind, default)
+  local ok, config = pcall(require, "emu.config")
+  if ok and config.delay then return config.delay(kind, default) end
+  return default
+end
+
+--- One query parameter as a string (the first when repeated).
+function M.query(req, name)
+  local v = req.query and req.query[name]
+  if type(v) == "table" then return v[1] end
+  return v
+end
+
+--- A repeated query parameter as a list (nil when absent).
+function M.query_list(req, name)
+  local v = req.query and req.query[name]
+  if v == nil then return nil end
+  if type(v) == "table" then return v end
+  return { v }
+end
+
+--- One header value (lower-case name).
+function M.header(req, name)
+  local v = req.headers and req.headers[name]
+  if type(v) == "table" then return v[1] end
+  return v
+end
+
+--- Copy a table shallowly.
+function M.copy(t)
+  local c = {}
+  for k, v in pairs(t or {}) do c[k] = v end
+  return c
+end
+
+--- Deep copy of plain tables (metatables kept).
+function M.deepcopy(v)
+  if type(v) ~= "table" then return v end
+  local c = {}
+  for k, x in pairs(v) do c[k] = M.deepcopy(x) end
+  return setmetatable(c, getmetatable(v))
+end
+
+local function b64(s)
+  local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+  local out = {}
+  for i = 1, #s, 3 do
+    local a, b, c = s:byte(i, i + 2)
+    local n = a * 65536 + (b or 0) * 256 + (c or 0)
+    local idx = { math.floor(n / 262144) % 64, math.floor(n / 4096) % 64, math.floor(n / 64) % 64, n % 64 }
+    local len = c and 4 or (b and 3 or 2)
+    for j = 1, len do out[#out + 1] = chars:sub(idx[j] + 1, idx[j] + 1) end
+  end
+  return table.concat(out)
+end
+
+local function unb64(s)
+  local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+  local out, bits, n = {}, 0, 0
+  for i = 1, #s do
+    local v = chars:find(s:sub(i, i), 1, true)
+    if not v then return nil end
+    n = n * 64 + (v - 1)
+    bits = bits + 6
+    if bits >= 8 then
+      bits = bits - 8
+      local d = 2 ^ bits
+      out[#out + 1] = string.char(math.floor(n / d) % 256)
+      n = n % d
+    end
+  end
+  return table.concat(out)
+end
+
+--- Marker pagination over an ordered list (rfs.md §8.1).
+-- Reads `limit` (1-100, default 100 [INFERRED]) and `marker` (opaque: the
+-- base64url key of the last item of the previous page).
+-- @param req the request
+-- @param items ordered list
+-- @param key function(item) -> unique string key
+-- @return page (list), page_info table
+function M.paginate(req, items, key)
+  local limit = 100
+  local lq = M.query(req, "limit")
+  if lq ~= nil then
+    local n = tonumber(lq)
+    if not n or n ~= math.floor(n) then M.fail(400, "RF.10011036", "limit must be an integer, got '" .. tostring(lq) .. "'") end
+    if n < 1 then M.fail(400, "RF.10011006", "limit must be at least 1") end
+    if n > 100 then M.fail(400, "RF.10011005", "limit must be at most 100") end
+    limit = n
+  end
+  local start = 1
+  local marker = M.query(req, "marker")
+  if marker ~= nil then
+    local k = unb64(marker)
+    local found
+    if k then
+      for i, it in ipairs(items) do
+        if key(it) == k then found = i; break end
+      end
+    end
+    if not found then M.fail(400, "RF.10011038", "marker is invalid or refers to an item that no longer exists") end
+    start = found + 1
+  end
+  local page = {}
+  for i = start, math.min(#items, start + limit - 1) do page[#page + 1] = items[i] end
+  local info = { current_count = #page }
+  if start + limit - 1 < #items and #page > 0 then info.next_marker = b64(key(page[#page])) end
+  if start > 1 then
+    local prev = start - limit - 1
+    if prev >= 1 then info.previous_marker = b64(key(items[prev])) end
+  end
+  return page, info
+end
+
+--- Sort a list newest first by a numeric time field, then by a sequence field.
+function M.newest_first(list, tfield, seqfield)
+  table.sort(list, function(a, b)
+    if a[tfield] ~= b[tfield] then return a[tfield] > b[tfield] end
+    return (a[seqfield] or 0) > (b[seqfield] or 0)
+  end)
+  return list
+end
+
+return M

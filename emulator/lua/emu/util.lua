@@ -1,0 +1,92 @@
+-- Small helpers shared by the emulator's modules: random ids (UUIDs, 32-hex
+-- request ids), timestamps in the formats Huawei's APIs use, string trimming
+-- and shallow copies. Nothing here keeps state besides the random seed.
+
+local util = {}
+
+local seeded = false
+local function seed()
+  if seeded then return end
+  seeded = true
+  local s = os.time()
+  if ngx then s = math.floor(ngx.now() * 1000) + ngx.worker.pid() end
+  math.randomseed(s)
+end
+
+--- n random lower-case hex characters.
+function util.hex(n)
+  seed()
+  local out = {}
+  for i = 1, n do out[i] = string.format("%x", math.random(0, 15)) end
+  return table.concat(out)
+end
+
+--- A random version-4 UUID.
+function util.uuid()
+  local h = util.hex(32)
+  local variant = string.format("%x", 8 + math.random(0, 3))
+  return h:sub(1, 8) .. "-" .. h:sub(9, 12) .. "-4" .. h:sub(14, 16) .. "-"
+    .. variant .. h:sub(18, 20) .. "-" .. h:sub(21, 32)
+end
+
+--- A request id: 32 lower-case hex characters.
+function util.request_id()
+  return util.hex(32)
+end
+
+--- Current time in seconds (fractions allowed).
+function util.now()
+  if ngx then return ngx.now() end
+  return os.time()
+end
+
+--- UTC `YYYY-MM-DDTHH:MM:SSZ` (VPCEP, RFS).
+function util.iso(t)
+  return os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(t))
+end
+
+--- UTC with microseconds `YYYY-MM-DDTHH:MM:SS.ffffffZ` (IAM).
+function util.iso_micro(t)
+  local whole = math.floor(t)
+  return os.date("!%Y-%m-%dT%H:%M:%S", whole) .. string.format(".%06dZ", math.floor((t - whole) * 1e6))
+end
+
+--- Parse `YYYY-MM-DDTHH:MM:SS[.fff]Z` into epoch seconds (nil when malformed).
+function util.parse_iso(s)
+  if type(s) ~= "string" then return nil end
+  local y, mo, d, h, mi, sec = s:match("^(%d%d%d%d)-(%d%d)-(%d%d)[T ](%d%d):(%d%d):(%d%d)")
+  if not y then return nil end
+  return util.timegm(tonumber(y), tonumber(mo), tonumber(d), tonumber(h), tonumber(mi), tonumber(sec))
+end
+
+--- Seconds since the epoch for a UTC calendar time (no time zone games).
+function util.timegm(y, mo, d, h, mi, s)
+  local a = math.floor((14 - mo) / 12)
+  local yy = y + 4800 - a
+  local m = mo + 12 * a - 3
+  local jdn = d + math.floor((153 * m + 2) / 5) + 365 * yy + math.floor(yy / 4)
+    - math.floor(yy / 100) + math.floor(yy / 400) - 32045
+  return (jdn - 2440588) * 86400 + h * 3600 + mi * 60 + s
+end
+
+--- Trim spaces and tabs at both ends.
+function util.trim(s)
+  return (s:gsub("^[ \t]+", ""):gsub("[ \t]+$", ""))
+end
+
+--- Shallow copy of a table.
+function util.copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+
+--- Deep copy (tables only; metatables kept).
+function util.deepcopy(v)
+  if type(v) ~= "table" then return v end
+  local c = {}
+  for k, x in pairs(v) do c[k] = util.deepcopy(x) end
+  return setmetatable(c, getmetatable(v))
+end
+
+return util

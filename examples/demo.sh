@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The lua-hwcloud demo (`make demo`): builds the core, starts the emulator in
+# a private state directory, runs both examples against it with their
+# progress visible, stops the emulator on the way out (trap), and exits
+# non-zero if anything failed.
+#   examples/demo.sh            demo at the emulator's normal speed
+#   DEMO_SPEED=0 examples/demo.sh   everything instant
+#   DEMO_LUA=luajit examples/demo.sh (needs `make luajit`; uses build-luajit/)
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+LUA=${DEMO_LUA:-lua5.4}
+SPEED=${DEMO_SPEED:-1}
+
+say() { printf '\n### %s\n' "$*"; }
+
+say "building (make build)"
+make -C "$ROOT" build || { echo "demo: build failed" >&2; exit 1; }
+
+STATE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hwcloud-demo.XXXXXX")
+cleanup() {
+  say "stopping the emulator"
+  bin/hwcloud-emulator stop --state-dir "$STATE_DIR" || true
+  rm -rf "$STATE_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "starting the emulator (speed $SPEED)"
+exports=$(bin/hwcloud-emulator start --state-dir "$STATE_DIR" --speed "$SPEED") || {
+  echo "demo: the emulator did not start" >&2; exit 1; }
+eval "$exports"
+echo "$exports" | sed -e "s/\(SK=\)'.*'/\1'<redacted>'/"
+
+# The second account (the one that connects to the published service): read
+# from the emulator's accounts file, project of the same region.
+second=$("$LUA" - "$ROOT/emulator/accounts.json" "${HUAWEICLOUD_SDK_REGION:-}" <<'LUA'
+local cjson = require("cjson")
+local f = assert(io.open(arg[1], "rb"))
+local cfg = cjson.decode(f:read("*a"))
+f:close()
+local a = assert(cfg.accounts[2], "the emulator has no second account")
+local project = a.projects[1]
+for _, p in ipairs(a.projects) do
+  if p.name == arg[2] then project = p end
+end
+local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+print("export HWCLOUD_SECOND_AK=" .. q(a.access_key))
+print("export HWCLOUD_SECOND_SK=" .. q(a.secret_key))
+print("export HWCLOUD_SECOND_PROJECT_ID=" .. q(project.id))
+print("export HWCLOUD_SECOND_DOMAIN_ID=" .. q(a.domain_id))
+LUA
+) || { echo "demo: cannot read the second account" >&2; exit 1; }
+eval "$second"
+
+failed=0
+run() { # name script
+  say "$1"
+  if "$LUA" "$2"; then
+    echo "--> $1: passed"
+  else
+    echo "--> $1: FAILED" >&2
+    failed=$((failed + 1))
+  fi
+}
+run "examples/deploy_stack.lua: stack, events, outputs, plan, apply, delete" examples/deploy_stack.lua
+run "examples/publish_service.lua: service, whitelist, endpoint, approval, cleanup" examples/publish_service.lua
+
+if [ "$failed" -ne 0 ]; then
+  say "demo: $failed example(s) failed"
+  exit 1
+fi
+say "demo: both examples passed"

@@ -1,0 +1,335 @@
+-- The one generic executor behind every service method. It takes an
+-- operation described as data (lua/hwcloud/ops/*.lua) and one argument table
+-- that holds the API's own field names (path, query and body fields side by
+-- side), checks required fields and obvious types before anything is sent,
+-- builds the request (path substituted and percent-encoded, query, JSON body,
+-- a fresh Client-Request-Id for RFS) and hands it to client:request.
+-- It knows nothing about HTTP beyond that request table.
+
+local core = require("hwcloud.core")
+
+local floor, huge = math.floor, math.huge
+local tointeger = math.tointeger
+local format, byte, char = string.format, string.byte, string.char
+local concat, sort = table.concat, table.sort
+
+local M = {}
+
+-- Field type checkers: each returns true when the value fits.
+local function is_integer(v)
+  return type(v) == "number" and v == floor(v) and v > -huge and v < huge
+end
+
+local function is_sequence(v)
+  if type(v) ~= "table" then return false end
+  local n = 0
+  for _ in pairs(v) do n = n + 1 end
+  return n == #v
+end
+
+local CHECKS = {
+  string = function(v) return type(v) == "string" end,
+  integer = is_integer,
+  number = function(v) return type(v) == "number" end,
+  boolean = function(v) return type(v) == "boolean" end,
+  -- An object is any table except a non-empty list.
+  object = function(v) return type(v) == "table" and (next(v) == nil or not is_sequence(v)) end,
+  array = is_sequence,
+  ["string[]"] = function(v)
+    if not is_sequence(v) then return false end
+    for i = 1, #v do
+      if type(v[i]) ~= "string" then return false end
+    end
+    return true
+  end,
+  numeric = function(v)
+    return is_integer(v) or (type(v) == "string" and v:match("^%d+$") ~= nil)
+  end,
+}
+
+local PHRASES = {
+  string = "a string", integer = "an integer", number = "a number", boolean = "a boolean",
+  object = "an object", array = "an array", ["string[]"] = "an array of strings",
+  numeric = "an integer or a string of digits",
+}
+
+--- Raise an argument error naming the operation and the field.
+-- @tparam table op compiled operation (or anything with `full_name`)
+-- @tparam string field the field concerned (may be nil)
+-- @tparam string text the rest of the message
+-- @raise always: an hwcloud.Error with kind "argument"
+function M.argument_error(op, field, text)
+  local err = core.error({
+    kind = "argument",
+    message = op.full_name .. ": " .. text,
+    operation = op.full_name,
+    field = field,
+  })
+  error(err, 0)
+end
+
+local function describe(v)
+  if type(v) == "table" then
+    if next(v) ~= nil and is_sequence(v) then return "array" end
+    return "table"
+  end
+  if is_integer(v) then return "integer" end
+  return type(v)
+end
+
+-- Compile one operation: parse "type!" strings into {where, type, required},
+-- find the path placeholders, index everything by field name.
+local function compile_op(spec, raw)
+  local op = {}
+  for k, v in pairs(raw) do op[k] = v end
+  op.service = spec.service
+  op.full_name = spec.service .. "." .. raw.name
+  op.request_id_header = spec.request_id_header
+  op.paging = spec.paging
+  op.fields, op.required, op.path_params = {}, {}, {}
+
+  for name in raw.path:gmatch("{([%w_]+)}") do
+    op.path_params[#op.path_params + 1] = name
+    if name ~= "project_id" then
+      op.fields[name] = { where = "path", type = "string", required = true }
+    end
+  end
+  for _, where in ipairs({ "query", "body" }) do
+    for name, t in pairs(raw[where] or {}) do
+      local base, bang = t:match("^(.-)(!?)$")
+      assert(CHECKS[base], "unknown field type " .. t .. " in " .. op.full_name)
+      assert(not op.fields[name], "field " .. name .. " twice in " .. op.full_name)
+      op.fields[name] = { where = where, type = base, required = bang == "!" }
+    end
+  end
+  for name, f in pairs(op.fields) do
+    if f.required then op.required[#op.required + 1] = name end
+  end
+  sort(op.required)
+  op.has_body = raw.body ~= nil
+  return op
+end
+
+--- Compile a service's operation data (the table an ops/*.lua returns).
+-- @tparam table spec `{service=, operations={...}, request_id_header=?, paging=?}`
+-- @treturn table `{service=, operations = list, by_name = {name = op}}`
+function M.compile(spec)
+  local out = { service = spec.service, operations = {}, by_name = {} }
+  for i, raw in ipairs(spec.operations) do
+    local op = compile_op(spec, raw)
+    out.operations[i] = op
+    out.by_name[op.name] = op
+  end
+  return out
+end
+
+-- Percent-encode one path value: RFC 3986 unreserved bytes stay, everything
+-- else (including "/") becomes %XY.
+local function encode_segment(s)
+  return (s:gsub("[^%w%-%._~]", function(c) return format("%%%02X", byte(c)) end))
+end
+M.encode_segment = encode_segment
+
+local urandom_ok = true
+
+--- A fresh random UUID version 4 (from /dev/urandom, else math.random).
+-- @treturn string like "6f1c2b7e-2d9a-4c61-9a53-0c1b2e3d4f50"
+function M.uuid4()
+  local bytes
+  if urandom_ok then
+    local f = io.open("/dev/urandom", "rb")
+    if f then
+      bytes = f:read(16)
+      f:close()
+    end
+    if not bytes or #bytes ~= 16 then urandom_ok, bytes = false, nil end
+  end
+  local b = {}
+  for i = 1, 16 do
+    b[i] = bytes and byte(bytes, i) or math.random(0, 255)
+  end
+  b[7] = 64 + b[7] % 16   -- version 4
+  b[9] = 128 + b[9] % 64  -- RFC 4122 variant
+  local hex = {}
+  for i = 1, 16 do hex[i] = format("%02x", b[i]) end
+  return concat(hex, "", 1, 4) .. "-" .. concat(hex, "", 5, 6) .. "-" .. concat(hex, "", 7, 8)
+    .. "-" .. concat(hex, "", 9, 10) .. "-" .. concat(hex, "", 11, 16)
+end
+
+-- The project id for a path: client:get_project_id(service) (hwcloud's
+-- client, which may resolve it through IAM), else a plain client.project_id.
+local function project_id(client, op)
+  local id
+  if type(client.get_project_id) == "function" then
+    id = client:get_project_id(op.service)
+  else
+    id = client.project_id
+  end
+  if type(id) ~= "string" or id == "" then
+    M.argument_error(op, "project_id",
+      "no project id: give project_id to the client (or set HUAWEICLOUD_SDK_PROJECT_ID)")
+  end
+  return id
+end
+
+-- Query values go out as strings; lists stay lists (repeated keys).
+local function query_value(v)
+  if type(v) == "table" then
+    local out = {}
+    for i = 1, #v do out[i] = query_value(v[i]) end
+    return out
+  end
+  if is_integer(v) then return format("%d", v) end
+  return tostring(v)
+end
+
+-- Body values: integral numbers become integers on 5.4 (so 10.0 is sent as
+-- 10), "numeric" fields become strings, arrays are copied and marked as JSON
+-- arrays so that {} goes out as [].
+local function body_value(f, v)
+  if v == core.null then return v end
+  if f.type == "numeric" then return query_value(v) end
+  if f.type == "array" or f.type == "string[]" then
+    local copy = {}
+    for i = 1, #v do copy[i] = v[i] end
+    return core.array(copy)
+  end
+  if tointeger and is_integer(v) then return tointeger(v) end
+  return v
+end
+
+local function check_args(op, args)
+  for name, v in pairs(args) do
+    local f = op.fields[name]
+    if not f then
+      if type(name) ~= "string" then
+        M.argument_error(op, nil, "argument table has a non-name key " .. tostring(name))
+      end
+      if name == "project_id" then
+        if type(v) ~= "string" or v == "" then
+          M.argument_error(op, name, "project_id must be a non-empty string")
+        end
+      elseif not (op.request_id_header
+          and (name == op.request_id_header or name == "client_request_id")) then
+        M.argument_error(op, name, "unknown field " .. name)
+      end
+    elseif not (v == core.null and not f.required) and not CHECKS[f.type](v) then
+      M.argument_error(op, name, format("%s must be %s, got %s", name, PHRASES[f.type], describe(v)))
+    end
+  end
+  for _, name in ipairs(op.required) do
+    local v = args[name]
+    if v == nil or v == core.null then
+      M.argument_error(op, name, name .. " is required")
+    end
+    if op.fields[name].where == "path" and v == "" then
+      M.argument_error(op, name, name .. " must not be empty")
+    end
+  end
+  local function count(list)
+    local n = 0
+    for _, name in ipairs(list) do
+      if args[name] ~= nil and args[name] ~= core.null then n = n + 1 end
+    end
+    return n
+  end
+  if op.exactly_one and count(op.exactly_one) ~= 1 then
+    M.argument_error(op, op.exactly_one[1],
+      "exactly one of " .. concat(op.exactly_one, ", ") .. " is required")
+  end
+  if op.at_most_one and count(op.at_most_one) > 1 then
+    M.argument_error(op, op.at_most_one[1],
+      "at most one of " .. concat(op.at_most_one, ", ") .. " may be given")
+  end
+end
+
+--- Build the request table for an operation without sending it.
+-- @tparam table client the client (asked for the project id only)
+-- @tparam table op a compiled operation
+-- @tparam[opt] table args the API fields
+-- @tparam[opt] table opts `{headers = {Name = value}}` extra headers
+-- @treturn table `{service=, method=, path=, query=, headers=, body=,
+--   operation=, idempotent=}` for client:request
+-- @raise argument error (kind "argument") on a missing or mistyped field
+function M.build(client, op, args, opts)
+  if args == nil then args = {} end
+  if type(args) ~= "table" then
+    M.argument_error(op, nil, "argument table expected, got " .. type(args))
+  end
+  check_args(op, args)
+
+  local path = op.path:gsub("{([%w_]+)}", function(name)
+    local v = name == "project_id" and (args.project_id or project_id(client, op)) or args[name]
+    return encode_segment(v)
+  end)
+
+  local query, body = {}, nil
+  if op.has_body then body = {} end
+  for name, v in pairs(args) do
+    local f = op.fields[name]
+    if f and f.where == "query" and v ~= core.null then
+      query[name] = query_value(v)
+    elseif f and f.where == "body" then
+      body[name] = body_value(f, v)
+    end
+  end
+  if body and op.omit_empty_body and next(body) == nil then body = nil end
+
+  local headers = {}
+  if opts and opts.headers then
+    for k, v in pairs(opts.headers) do headers[k] = v end
+  end
+  local rid = op.request_id_header
+  if rid then
+    local given = args[rid] or args.client_request_id
+    if given ~= nil and type(given) ~= "string" then
+      M.argument_error(op, rid, rid .. " must be a string, got " .. describe(given))
+    end
+    headers[rid] = given or headers[rid] or M.uuid4()
+  end
+
+  return {
+    service = op.service,
+    operation = op.full_name,
+    method = op.method,
+    path = path,
+    query = query,
+    headers = headers,
+    body = body,
+    idempotent = op.idempotent,
+  }
+end
+
+--- Execute one operation.
+-- @tparam table client a client with `request`
+-- @tparam table op a compiled operation
+-- @tparam[opt] table args the API fields (path, query and body side by side)
+-- @tparam[opt] table opts `{headers = {Name = value}}` extra headers
+-- @treturn table|string the decoded body (an empty table when the response
+--   has none); for redirect operations (307) a table with `location` set
+-- @treturn table the whole response
+-- @raise argument error before sending; whatever client:request raises
+function M.call(client, op, args, opts)
+  local response = client:request(M.build(client, op, args, opts))
+  local body = response.body
+  if body == nil then body = {} end
+  if op.redirect and type(body) == "table" then
+    local headers = response.headers or {}
+    body.location = body.location or headers.Location or headers.location
+  end
+  return body, response
+end
+
+--- Install one method per operation on a service class:
+-- `class[op.name] = function(self, args, opts)` calling `self.client`.
+-- @tparam table class the service class (methods table)
+-- @tparam table compiled the result of `compile`
+function M.bind(class, compiled)
+  for _, op in ipairs(compiled.operations) do
+    class[op.name] = function(self, args, opts)
+      return M.call(self.client, op, args, opts)
+    end
+  end
+end
+
+return M

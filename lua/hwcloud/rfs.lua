@@ -1,0 +1,396 @@
+-- The Resource Formation (RFS) service object: one method per API operation
+-- (generated from lua/hwcloud/ops/rfs.lua), one each_* iterator per list
+-- operation, waiters that stream a deployment's events (wait_stack,
+-- wait_stack_deleted, wait_execution_plan, wait_stack_set_operation), and two
+-- conveniences: outputs() as {name = value} and deploy_from_file().
+-- Get one with client:rfs() or require("hwcloud.rfs").new(client).
+
+local core = require("hwcloud.core")
+local operation = require("hwcloud.operation")
+local paginate = require("hwcloud.paginate")
+local wait = require("hwcloud.wait")
+
+local M = {}
+
+local compiled = operation.compile(require("hwcloud.ops.rfs"))
+
+--- The compiled operation data: `operations` (list) and `by_name`.
+M.operations = compiled
+
+local Rfs = {}
+Rfs.__index = Rfs
+operation.bind(Rfs, compiled)
+paginate.bind(Rfs, compiled)
+
+--- A service object bound to a client.
+-- @tparam table client an hwcloud client (anything with `request`)
+-- @treturn table the service object
+function M.new(client)
+  return setmetatable({ client = client }, Rfs)
+end
+
+-- Options every waiter takes besides the API fields.
+local WAIT_OPTIONS = {
+  timeout = true, interval = true, clock = true, sleep = true,
+  on_progress = true, on_event = true, status = true,
+}
+
+-- The API fields of `args` that operation `name` knows.
+local function fields_for(name, args)
+  local op, out = compiled.by_name[name], {}
+  for k, v in pairs(args) do
+    if op.fields[k] then out[k] = v end
+  end
+  return out
+end
+
+local function check_args(fname, args, required)
+  local op = { full_name = "rfs." .. fname }
+  if type(args) ~= "table" then
+    operation.argument_error(op, nil, "argument table expected, got " .. type(args))
+  end
+  for _, name in ipairs(required) do
+    if type(args[name]) ~= "string" or args[name] == "" then
+      operation.argument_error(op, name, name .. " is required")
+    end
+  end
+  for k in pairs(args) do
+    if type(k) ~= "string" then
+      operation.argument_error(op, nil, "argument table has a non-name key " .. tostring(k))
+    end
+  end
+end
+
+-- The poll options of a waiter's argument table.
+local function poll_options(fname, what, args)
+  return {
+    operation = "rfs." .. fname, what = what,
+    timeout = args.timeout, interval = args.interval, clock = args.clock, sleep = args.sleep,
+    on_progress = args.on_progress,
+  }
+end
+
+-- Events -------------------------------------------------------------------
+
+-- "2026-01-05T08:00:00Z" and "2026-01-05T08:00:00.123Z" compare at seconds.
+local function seconds(t)
+  return type(t) == "string" and t:sub(1, 19) or ""
+end
+
+local function event_key(e)
+  local parts = {}
+  for i, k in ipairs({ "time", "event_type", "resource_type", "resource_name", "resource_key",
+                       "resource_id_value", "event_message", "elapsed_seconds" }) do
+    parts[i] = tostring(e[k])
+  end
+  return table.concat(parts, "\0")
+end
+
+--- Format one stack event as a single line.
+-- @tparam table e a StackEvent
+-- @treturn string
+function M.format_event(e)
+  local line = string.format("%s %-22s", (seconds(e.time):gsub("T", " ")), tostring(e.event_type))
+  if e.resource_type or e.resource_name then
+    line = line .. " " .. tostring(e.resource_type or "?") .. "." .. tostring(e.resource_name or "?")
+    if e.resource_key then line = line .. "[" .. tostring(e.resource_key) .. "]" end
+    if e.resource_id_value then line = line .. " (" .. tostring(e.resource_id_value) .. ")" end
+  end
+  if e.event_message and e.event_message ~= "" then
+    line = line .. " " .. tostring(e.event_message)
+  end
+  return line
+end
+
+local function default_on_event(e)
+  if wait.progress_enabled() then wait.say("  " .. M.format_event(e)) end
+end
+
+-- Follows a stack's events across polls and hands each new one to on_event
+-- once, oldest first. With a deployment_id only that deployment's events;
+-- without, events no older than the stack's update_time at the first poll.
+local function event_stream(self, args, on_event)
+  local seen, events, since = {}, {}, nil
+  local stream = { events = events }
+
+  function stream.pull(meta)
+    if not args.deployment_id and not since then
+      since = seconds(type(meta) == "table" and meta.update_time or nil)
+    end
+    local batch = {}
+    for e in self:each_stack_event{ stack_name = args.stack_name, stack_id = args.stack_id,
+                                   deployment_id = args.deployment_id } do
+      if not args.deployment_id and seconds(e.time) < since then break end -- newest first
+      batch[#batch + 1] = e
+    end
+    -- Oldest first: by time, then reverse API order.
+    local order = {}
+    for i = 1, #batch do order[i] = i end
+    table.sort(order, function(a, b)
+      local ta, tb = seconds(batch[a].time), seconds(batch[b].time)
+      if ta ~= tb then return ta < tb end
+      return a > b
+    end)
+    local counts = {}
+    for _, i in ipairs(order) do
+      local e = batch[i]
+      local k = event_key(e)
+      counts[k] = (counts[k] or 0) + 1
+      if counts[k] > (seen[k] or 0) then
+        seen[k] = counts[k]
+        events[#events + 1] = e
+        if on_event then on_event(e) end
+      end
+    end
+  end
+
+  function stream.errors()
+    local out = {}
+    for _, e in ipairs(events) do
+      if e.event_type == "ERROR" then out[#out + 1] = e end
+    end
+    return out
+  end
+
+  return stream
+end
+
+local function failure_details(stream, what)
+  return function(meta, state)
+    local errors = stream.errors()
+    local parts = { what .. " is " .. tostring(state) }
+    if type(meta) == "table" and type(meta.status_message) == "string" and meta.status_message ~= "" then
+      parts[#parts + 1] = meta.status_message
+    end
+    for _, e in ipairs(errors) do
+      parts[#parts + 1] = tostring(e.event_message)
+    end
+    return table.concat(parts, ": "), { errors = errors, events = stream.events }
+  end
+end
+
+local function event_callback(args)
+  if args.on_event == nil then return default_on_event end
+  return args.on_event or nil
+end
+
+-- Waiters --------------------------------------------------------------------
+
+local STACK_DONE = { "DEPLOYMENT_COMPLETE", "CREATION_COMPLETE" }
+local STACK_FAILED = { "DEPLOYMENT_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETION_FAILED" }
+
+--- Wait until a stack's deployment finishes, streaming each new event once.
+-- @tparam table args `stack_name` (required), `stack_id`, `deployment_id`
+--   (restricts events to that deployment; without it, events since the
+--   stack's last update), `on_event` (function(event); false for none;
+--   default prints them to stderr when it is a terminal), and the poll
+--   options `timeout` (1200 s), `interval` (5 s), `clock`, `sleep`, `on_progress`.
+-- @treturn table the stack metadata (status DEPLOYMENT_COMPLETE or CREATION_COMPLETE)
+-- @raise kind "waiter" with code = the final state (DEPLOYMENT_FAILED,
+--   ROLLBACK_COMPLETE, ROLLBACK_FAILED, DELETION_FAILED) and `errors` = every
+--   ERROR event of the deployment, `events` = all events seen; code "GONE"
+--   if the stack disappears; code "TIMEOUT"
+function Rfs:wait_stack(args)
+  check_args("wait_stack", args, { "stack_name" })
+  local what = "stack " .. args.stack_name
+  local stream = event_stream(self, args, event_callback(args))
+  local o = poll_options("wait_stack", what, args)
+  local get_args = fields_for("get_stack_metadata", args)
+  o.get = function() return (self:get_stack_metadata(get_args)) end
+  o.after = stream.pull
+  o.success, o.failure = STACK_DONE, STACK_FAILED
+  o.details = failure_details(stream, what)
+  return wait.for_status(o)
+end
+
+--- Wait until a stack is gone (deleted), streaming its deletion events.
+-- @tparam table args `stack_name` (required), `stack_id`, `on_event`, and
+--   the poll options (see wait_stack)
+-- @treturn boolean true
+-- @raise kind "waiter" with code "DELETION_FAILED" (and `errors`), or "TIMEOUT"
+function Rfs:wait_stack_deleted(args)
+  check_args("wait_stack_deleted", args, { "stack_name" })
+  local what = "stack " .. args.stack_name
+  local stream = event_stream(self, args, event_callback(args))
+  local o = poll_options("wait_stack_deleted", what, args)
+  local get_args = fields_for("get_stack_metadata", args)
+  o.get = function() return (self:get_stack_metadata(get_args)) end
+  o.after = function(meta)
+    local ok, err = pcall(stream.pull, meta)
+    if not ok and not wait.is_not_found(err) then error(err, 0) end
+  end
+  o.success, o.failure, o.gone = {}, { "DELETION_FAILED" }, "success"
+  o.details = failure_details(stream, what)
+  return wait.for_status(o)
+end
+
+--- Wait until an execution plan is AVAILABLE (default) or APPLIED.
+-- @tparam table args `stack_name`, `execution_plan_name` (required),
+--   `stack_id`, `execution_plan_id`, `status` ("AVAILABLE" or "APPLIED"),
+--   and the poll options (see wait_stack)
+-- @treturn table the plan metadata
+-- @raise kind "waiter" with code "CREATION_FAILED", "GONE" or "TIMEOUT"
+function Rfs:wait_execution_plan(args)
+  check_args("wait_execution_plan", args, { "stack_name", "execution_plan_name" })
+  local target = args.status or "AVAILABLE"
+  local what = "execution plan " .. args.stack_name .. "/" .. args.execution_plan_name
+  local o = poll_options("wait_execution_plan", what, args)
+  local get_args = fields_for("get_execution_plan_metadata", args)
+  o.get = function() return (self:get_execution_plan_metadata(get_args)) end
+  if target == "APPLIED" then
+    o.success = { "APPLIED" }
+  else
+    o.success = { "AVAILABLE", "APPLY_IN_PROGRESS", "APPLIED" }
+  end
+  o.failure = { "CREATION_FAILED" }
+  o.details = function(meta, state)
+    return what .. " is " .. state .. (meta.status_message and (": " .. tostring(meta.status_message)) or "")
+  end
+  return wait.for_status(o)
+end
+
+--- Wait until a stack set operation finishes.
+-- @tparam table args `stack_set_name`, `stack_set_operation_id` (required),
+--   `stack_set_id`, `call_identity`, and the poll options (see wait_stack)
+-- @treturn table the operation metadata (OPERATION_COMPLETE)
+-- @raise kind "waiter" with code OPERATION_FAILED, STOP_COMPLETE or
+--   STOP_FAILED (field `instances` = the failed stack instances), "GONE" or "TIMEOUT"
+function Rfs:wait_stack_set_operation(args)
+  check_args("wait_stack_set_operation", args, { "stack_set_name", "stack_set_operation_id" })
+  local what = "stack set operation " .. args.stack_set_name .. "/" .. args.stack_set_operation_id
+  local o = poll_options("wait_stack_set_operation", what, args)
+  local get_args = fields_for("show_stack_set_operation_metadata", args)
+  o.get = function() return (self:show_stack_set_operation_metadata(get_args)) end
+  o.success = { "OPERATION_COMPLETE" }
+  o.failure = { "OPERATION_FAILED", "STOP_COMPLETE", "STOP_FAILED" }
+  o.details = function(meta, state)
+    local failed = {}
+    pcall(function()
+      for inst in self:each_stack_instance(fields_for("list_stack_instances", args)) do
+        if inst.latest_stack_set_operation_id == args.stack_set_operation_id
+            and (inst.status == "OPERATION_FAILED" or inst.status == "INOPERABLE") then
+          failed[#failed + 1] = inst
+        end
+      end
+    end)
+    local parts = { what .. " is " .. state }
+    if meta.status_message then parts[#parts + 1] = tostring(meta.status_message) end
+    for _, inst in ipairs(failed) do
+      parts[#parts + 1] = tostring(inst.region) .. "/" .. tostring(inst.stack_domain_id) .. " "
+        .. tostring(inst.status_message or inst.status)
+    end
+    return table.concat(parts, ": "), { instances = failed }
+  end
+  return wait.for_status(o)
+end
+
+-- Conveniences -----------------------------------------------------------------
+
+--- A stack's outputs as `{name = value}`. Values arrive JSON-encoded
+-- (`"\"abc\""`) and are decoded (strings, numbers, lists, maps); a value that
+-- is not JSON stays the raw string; sensitive outputs stay "<sensitive>".
+-- @tparam string|table stack a stack name, or `{stack_name=, stack_id=}`
+-- @treturn table name -> value
+-- @raise what list_stack_outputs raises
+function Rfs:outputs(stack)
+  local args = type(stack) == "string" and { stack_name = stack } or stack
+  local out = {}
+  for o in self:each_stack_output(args) do
+    local v = o.value
+    if type(v) == "string" and not o.sensitive then
+      local ok, decoded = pcall(core.decode, v)
+      if ok and decoded ~= nil then v = decoded end
+    end
+    out[o.name] = v
+  end
+  return out
+end
+
+local function var_string(v)
+  if type(v) == "string" then return v end
+  if type(v) == "number" and v == math.floor(v) and v > -2^53 and v < 2^53 then
+    return string.format("%d", v)
+  end
+  if type(v) == "table" then return core.encode(v) end
+  return tostring(v)
+end
+
+--- Turn `{name = value}` into a vars_structure list (sorted by name; values
+-- converted to strings, tables to JSON).
+-- @tparam table vars
+-- @treturn table list of `{var_key=, var_value=}`
+function M.vars_structure(vars)
+  local keys = {}
+  for k in pairs(vars) do keys[#keys + 1] = k end
+  table.sort(keys)
+  local out = {}
+  for i, k in ipairs(keys) do
+    out[i] = { var_key = k, var_value = var_string(vars[k]) }
+  end
+  return out
+end
+
+local DEPLOY_KEYS = { template_file = true, vars = true, vars_file = true }
+
+--- Create a stack from a template file, or redeploy it if it exists, and
+-- wait for the deployment to finish.
+-- @tparam table args `stack_name` (required), `template_file` (required;
+--   .tf or .tf.json), `vars` (`{name = value}`, sent as vars_structure),
+--   `vars_file` (a .tfvars file, sent as vars_body), any create_stack field
+--   (description, agencies, enable_auto_rollback, ...; used only when the
+--   stack is created), and the wait_stack options (timeout, interval,
+--   on_event, on_progress, clock, sleep)
+-- @treturn table the stack metadata after the deployment
+-- @treturn table the outputs as `{name = value}`
+-- @raise argument errors, API errors, waiter errors (see wait_stack)
+function Rfs:deploy_from_file(args)
+  check_args("deploy_from_file", args, { "stack_name", "template_file" })
+  local op = { full_name = "rfs.deploy_from_file" }
+  local function read(field)
+    local f, err = io.open(args[field], "rb")
+    if not f then operation.argument_error(op, field, "cannot read " .. field .. ": " .. tostring(err)) end
+    local text = f:read("*a")
+    f:close()
+    return text
+  end
+  local fields = { template_body = read("template_file") }
+  if args.vars ~= nil then
+    if type(args.vars) ~= "table" then
+      operation.argument_error(op, "vars", "vars must be a table, got " .. type(args.vars))
+    end
+    fields.vars_structure = M.vars_structure(args.vars)
+  end
+  if args.vars_file ~= nil then fields.vars_body = read("vars_file") end
+
+  local wait_args = { stack_name = args.stack_name }
+  for k in pairs(WAIT_OPTIONS) do wait_args[k] = args[k] end
+
+  local exists, meta = pcall(self.get_stack_metadata, self, { stack_name = args.stack_name })
+  if not exists and not wait.is_not_found(meta) then error(meta, 0) end
+  if exists and meta.status == "DELETION_IN_PROGRESS" then
+    self:wait_stack_deleted(wait_args)
+    exists = false
+  elseif exists and type(meta.status) == "string" and meta.status:match("_IN_PROGRESS$") then
+    -- Let the running deployment end (whatever its outcome) before deploying.
+    local ok, err = pcall(self.wait_stack, self, wait_args)
+    if not ok and not (core.is_error(err) and err.kind == "waiter" and err.code ~= "TIMEOUT") then
+      error(err, 0)
+    end
+  end
+
+  local result
+  if exists then
+    fields.stack_name = args.stack_name
+    result = self:deploy_stack(fields)
+  else
+    for k, v in pairs(args) do
+      if not DEPLOY_KEYS[k] and not WAIT_OPTIONS[k] then fields[k] = v end
+    end
+    result = self:create_stack(fields)
+  end
+  wait_args.deployment_id = result.deployment_id
+  local final = self:wait_stack(wait_args)
+  return final, self:outputs(args.stack_name)
+end
+
+return M

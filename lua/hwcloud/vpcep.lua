@@ -1,0 +1,111 @@
+-- The VPC Endpoint (VPCEP) service object: one method per API operation
+-- (generated from lua/hwcloud/ops/vpcep.lua), one each_* iterator per paged
+-- list operation (offset/limit/total_count), and waiters for endpoint
+-- services and endpoints (created, accepted, deleted).
+-- Get one with client:vpcep() or require("hwcloud.vpcep").new(client).
+
+local operation = require("hwcloud.operation")
+local paginate = require("hwcloud.paginate")
+local wait = require("hwcloud.wait")
+
+local M = {}
+
+local compiled = operation.compile(require("hwcloud.ops.vpcep"))
+
+--- The compiled operation data: `operations` (list) and `by_name`.
+M.operations = compiled
+
+local Vpcep = {}
+Vpcep.__index = Vpcep
+operation.bind(Vpcep, compiled)
+paginate.bind(Vpcep, compiled)
+
+--- A service object bound to a client.
+-- @tparam table client an hwcloud client (anything with `request`)
+-- @treturn table the service object
+function M.new(client)
+  return setmetatable({ client = client }, Vpcep)
+end
+
+-- Build the for_status options shared by every VPCEP waiter.
+local function waiter(self, fname, args, id_field, get_name, what)
+  local op = { full_name = "vpcep." .. fname }
+  if type(args) ~= "table" then
+    operation.argument_error(op, nil, "argument table expected, got " .. type(args))
+  end
+  local id = args[id_field]
+  if type(id) ~= "string" or id == "" then
+    operation.argument_error(op, id_field, id_field .. " is required")
+  end
+  local get_args = { [id_field] = id, project_id = args.project_id }
+  return {
+    operation = op.full_name, what = what .. " " .. id,
+    timeout = args.timeout, interval = args.interval, clock = args.clock, sleep = args.sleep,
+    on_progress = args.on_progress,
+    get = function() return (self[get_name](self, get_args)) end,
+    details = function(r, state)
+      local parts = { what .. " " .. id .. " is " .. tostring(state) }
+      for _, e in ipairs(type(r) == "table" and type(r.error) == "table" and r.error or {}) do
+        parts[#parts + 1] = tostring(e.error_code or e.code) .. " "
+          .. tostring(e.error_message or e.message)
+      end
+      return table.concat(parts, ": "), { errors = type(r) == "table" and r.error or nil }
+    end,
+  }
+end
+
+--- Wait until an endpoint service is `available` (creation finished).
+-- @tparam table args `vpc_endpoint_service_id` (required) and the poll
+--   options `timeout` (1200 s), `interval` (5 s), `clock`, `sleep`, `on_progress`
+-- @treturn table the service details
+-- @raise kind "waiter" with code "failed" (field `errors` = the service's
+--   error list), "GONE" or "TIMEOUT"
+function Vpcep:wait_endpoint_service(args)
+  local o = waiter(self, "wait_endpoint_service", args, "vpc_endpoint_service_id",
+    "list_service_details", "endpoint service")
+  o.success, o.failure = { "available" }, { "failed" }
+  return wait.for_status(o)
+end
+
+--- Wait until an endpoint service is deleted (404).
+-- @tparam table args `vpc_endpoint_service_id` (required) and the poll options
+-- @treturn boolean true
+-- @raise kind "waiter" with code "failed" or "TIMEOUT"
+function Vpcep:wait_endpoint_service_deleted(args)
+  local o = waiter(self, "wait_endpoint_service_deleted", args, "vpc_endpoint_service_id",
+    "list_service_details", "endpoint service")
+  o.success, o.failure, o.gone = {}, { "failed" }, "success"
+  return wait.for_status(o)
+end
+
+--- Wait until an endpoint's connection is settled: by default `accepted` or
+-- `pendingAcceptance` (created and waiting for the owner's approval).
+-- @tparam table args `vpc_endpoint_id` (required), `status` (a state or list
+--   of states to wait for, e.g. "accepted"), and the poll options
+-- @treturn table the endpoint details
+-- @raise kind "waiter" with code "failed" or "rejected" (unless waited for),
+--   "GONE" or "TIMEOUT"
+function Vpcep:wait_endpoint(args)
+  local o = waiter(self, "wait_endpoint", args, "vpc_endpoint_id",
+    "list_endpoint_info_details", "endpoint")
+  o.success = args.status or { "accepted", "pendingAcceptance" }
+  local wanted = wait.set(o.success)
+  o.failure = {}
+  for _, s in ipairs({ "failed", "rejected" }) do
+    if not wanted[s] then o.failure[#o.failure + 1] = s end
+  end
+  return wait.for_status(o)
+end
+
+--- Wait until an endpoint is deleted (404).
+-- @tparam table args `vpc_endpoint_id` (required) and the poll options
+-- @treturn boolean true
+-- @raise kind "waiter" with code "failed" or "TIMEOUT"
+function Vpcep:wait_endpoint_deleted(args)
+  local o = waiter(self, "wait_endpoint_deleted", args, "vpc_endpoint_id",
+    "list_endpoint_info_details", "endpoint")
+  o.success, o.failure, o.gone = {}, { "failed" }, "success"
+  return wait.for_status(o)
+end
+
+return M

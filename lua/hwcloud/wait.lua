@@ -1,0 +1,211 @@
+-- Waiters: poll a resource until it reaches a wanted state, with a timeout,
+-- a polling interval that grows from 1 s to `interval`, an injectable clock
+-- and sleep (so tests run instantly), tolerance of transient failures
+-- (throttling, 5xx, dropped connections) until the timeout, and progress
+-- lines on stderr when stderr is a terminal. The service modules build their
+-- wait_* methods on `for_status`.
+
+local core = require("hwcloud.core")
+local retry = require("hwcloud.retry")
+
+local M = {}
+
+--- Defaults: 1200 s timeout (Terraform's 20 minutes), polls at most every
+-- 5 s, first poll again after 1 s, a "still waiting" line every 15 s.
+M.TIMEOUT = 1200
+M.INTERVAL = 5
+M.FIRST_INTERVAL = 1
+M.HEARTBEAT = 15
+
+--- The default clock (seconds, with fractions when available): the retry
+-- layer's, i.e. ngx.now in OpenResty, else luasocket's gettime, else os.time.
+M.default_clock = retry.now
+
+--- The default sleep: the retry layer's (ngx.sleep where OpenResty can
+-- yield, else a blocking sleep).
+M.default_sleep = retry.sleep
+
+local progress_on
+
+--- Whether default progress lines are printed: HWCLOUD_PROGRESS=1/0 decides
+-- when set; otherwise only when stderr is a terminal (`test -t 2`), and never
+-- inside OpenResty. Decided once, on first use.
+-- @treturn boolean
+function M.progress_enabled()
+  if progress_on == nil then
+    local env = os.getenv("HWCLOUD_PROGRESS")
+    if env == "1" or env == "true" or env == "yes" then
+      progress_on = true
+    elseif env == "0" or env == "false" or env == "no" or rawget(_G, "ngx") then
+      progress_on = false
+    else
+      local r = os.execute("test -t 2")
+      progress_on = r == true or r == 0
+    end
+  end
+  return progress_on
+end
+
+--- Write one progress line to stderr.
+-- @tparam string line
+function M.say(line)
+  io.stderr:write(line, "\n")
+end
+
+--- A fresh progress printer: prints the state when it changes, a
+-- "still ..." line every `M.HEARTBEAT` seconds, and transient errors.
+-- @tparam[opt] function say where lines go (e.g. `print`); without it, lines
+--   go to stderr and only when `progress_enabled()`
+-- @treturn function(info) (see `poll` for `info`)
+function M.progress_printer(say)
+  local last_state, last_time
+  return function(info)
+    local out = say
+    if not out then
+      if not M.progress_enabled() then return end
+      out = M.say
+    end
+    local secs = string.format("%4d s", math.floor(info.elapsed + 0.5))
+    if info.error then
+      out(string.format("[%s] %s: %s: retrying after: %s", secs, info.operation, info.what,
+        tostring(info.error)))
+    elseif info.state ~= last_state then
+      out(string.format("[%s] %s: %s", secs, info.what, tostring(info.state)))
+      last_state, last_time = info.state, info.elapsed
+    elseif info.elapsed - last_time >= M.HEARTBEAT then
+      out(string.format("[%s] %s: still %s", secs, info.what, tostring(info.state)))
+      last_time = info.elapsed
+    end
+  end
+end
+
+--- Make a waiter error (kind "waiter") without raising it.
+-- @tparam string operation e.g. "rfs.wait_stack"
+-- @tparam string code the final state (e.g. "DEPLOYMENT_FAILED"), "GONE" or "TIMEOUT"
+-- @tparam string message one readable line
+-- @tparam[opt] table fields more fields (state, resource, errors, cause, ...)
+-- @treturn table an hwcloud.Error
+function M.error(operation, code, message, fields)
+  local t = { kind = "waiter", code = code, operation = operation, message = operation .. ": " .. message }
+  for k, v in pairs(fields or {}) do t[k] = v end
+  return core.error(t)
+end
+
+--- Whether an error is a 404 from the service.
+-- @param err anything raised
+-- @treturn boolean
+function M.is_not_found(err)
+  return core.is_error(err) and err.kind == "http" and err.status == 404
+end
+
+--- Whether a polling error is worth another try (throttling, 5xx, network,
+-- timeouts: whatever the core marks retryable).
+-- @param err anything raised
+-- @treturn boolean
+function M.is_transient(err)
+  if not core.is_error(err) or err.kind == "waiter" or err.kind == "argument" then return false end
+  return err.retryable == true or err.kind == "network" or err.kind == "timeout"
+end
+
+--- Poll until done.
+-- @tparam table o options:
+--   `operation` (name for messages), `what` (e.g. "stack web"),
+--   `check` (function returning `done, result, state`; may raise),
+--   `timeout` (seconds, default 1200), `interval` (longest pause between
+--   polls, default 5 s; pauses start at 1 s and double), `clock`, `sleep`
+--   (injectable), `on_progress` (function(info) called after every poll with
+--   `{operation, what, state, elapsed, error?}`; false for none; default
+--   prints to stderr when it is a terminal).
+-- @return the `result` of the check that said done
+-- @raise kind "waiter" with code "TIMEOUT" (fields `state`, `timeout`,
+--   `elapsed`, `cause` = the last transient error); whatever `check` raises
+--   that is not transient
+function M.poll(o)
+  local clock = o.clock or M.default_clock
+  local sleep = o.sleep or M.default_sleep
+  local timeout = o.timeout or M.TIMEOUT
+  local interval = o.interval or M.INTERVAL
+  local delay = math.min(o.first_interval or M.FIRST_INTERVAL, interval)
+  local on_progress = o.on_progress
+  if on_progress == nil then on_progress = M.progress_printer() end
+  local start = clock()
+  local state, last_error
+
+  while true do
+    local ok, done, result, new_state = pcall(o.check)
+    local info
+    if ok then
+      if done then return result end
+      state, last_error = new_state, nil
+      info = { state = state }
+    elseif M.is_transient(done) then
+      last_error = done
+      info = { state = state, error = done }
+    else
+      error(done, 0)
+    end
+    local elapsed = clock() - start
+    if on_progress then
+      info.operation, info.what, info.elapsed = o.operation, o.what, elapsed
+      on_progress(info)
+    end
+    if elapsed >= timeout then
+      error(M.error(o.operation, "TIMEOUT",
+        string.format("timed out after %d s waiting for %s (last state %s)", math.floor(elapsed + 0.5),
+          o.what, tostring(state)),
+        { state = state, timeout = timeout, elapsed = elapsed, cause = last_error }), 0)
+    end
+    sleep(math.min(delay, timeout - elapsed))
+    delay = math.min(delay * 2, interval)
+  end
+end
+
+local function set(list)
+  local s = {}
+  if type(list) == "string" then list = { list } end
+  for _, v in ipairs(list or {}) do s[v] = true end
+  return s
+end
+M.set = set
+
+--- Wait until a resource read by `get` reaches a success state.
+-- @tparam table o everything `poll` takes (except `check`), plus:
+--   `get` (function returning the resource; may raise 404),
+--   `status` (function(resource) -> state; default `resource.status`),
+--   `success` and `failure` (lists of states), `gone` ("success" when a 404
+--   means done, as for deletions; else a 404 raises code "GONE"),
+--   `after` (function(resource, state) called after each successful read,
+--   e.g. to stream events), `details` (function(resource, state) returning
+--   a message and a table of extra error fields for a failure state).
+-- @return the resource in its success state (true when gone = "success")
+-- @raise kind "waiter": code = the failure state, "GONE" or "TIMEOUT"
+function M.for_status(o)
+  local success, failure = set(o.success), set(o.failure)
+  local status = o.status or function(r) return type(r) == "table" and r.status or nil end
+  local spec = {}
+  for k, v in pairs(o) do spec[k] = v end
+  spec.check = function()
+    local ok, r = pcall(o.get)
+    if not ok then
+      if M.is_not_found(r) then
+        if o.gone == "success" then return true, true, "GONE" end
+        error(M.error(o.operation, "GONE", o.what .. " does not exist", { state = "GONE", cause = r }), 0)
+      end
+      error(r, 0)
+    end
+    local state = status(r)
+    if o.after then o.after(r, state) end
+    if success[state] then return true, r, state end
+    if failure[state] then
+      local message, fields = nil, {}
+      if o.details then message, fields = o.details(r, state) end
+      fields = fields or {}
+      fields.state, fields.resource = state, r
+      error(M.error(o.operation, state, message or (o.what .. " is " .. tostring(state)), fields), 0)
+    end
+    return false, r, state
+  end
+  return M.poll(spec)
+end
+
+return M

@@ -1,0 +1,203 @@
+-- The control API under /_emulator/: health, fault injection (respond,
+-- stall, drop; counts and patterns), reset, run-time config and the
+-- request log with its secrets redacted.
+local emu = require "spec.helpers.emulator"
+
+describe("emulator control API", function()
+  local e, P
+  setup(function()
+    e = emu.start{ speed = 0 }
+    P = "/v1/" .. e.project_id
+  end)
+  teardown(function() e.stop() end)
+  before_each(function() e.reset() end)
+
+  it("answers health with the loaded services", function()
+    local status, body = e.control("GET", "/_emulator/health")
+    assert.equal(200, status)
+    assert.equal("ok", body.status)
+    local names = table.concat(body.services, ",")
+    assert.matches("iam", names)
+    assert.matches("vpcep", names)
+  end)
+
+  it("answers an unknown control operation with 404", function()
+    local status, body = e.control("GET", "/_emulator/nothing")
+    assert.equal(404, status)
+    assert.equal("EMULATOR.0404", body.error_code)
+  end)
+
+  describe("faults", function()
+    it("responds with the injected status for the next N matching requests", function()
+      local status, body = e.control("POST", "/_emulator/faults",
+        { method = "GET", path = P .. "/vpc-endpoints", count = 2, status = 429 })
+      assert.equal(201, status)
+      assert.equal(2, body.fault.count)
+      for _ = 1, 2 do
+        local res = e.call("GET", P .. "/vpc-endpoints")
+        assert.equal(429, res.status)
+        assert.equal("APIGW.0308", res.code)
+        assert.equal(32, #res.request_id)
+      end
+      assert.equal(200, e.call("GET", P .. "/vpc-endpoints").status)
+    end)
+
+    it("uses the given body and headers, and only matching methods and paths", function()
+      e.control("POST", "/_emulator/faults", { method = "POST", path = "vpc%-endpoints$", status = 503,
+        body = { error_code = "EndPoint.0001", error_msg = "System error. Please retry." },
+        headers = { ["Retry-After"] = "1" } })
+      assert.equal(200, e.call("GET", P .. "/vpc-endpoints").status)
+      local res = e.call("POST", P .. "/vpc-endpoints", { })
+      assert.equal(503, res.status)
+      assert.equal("EndPoint.0001", res.code)
+      assert.equal("1", res.headers["Retry-After"])
+      local _, list = e.control("GET", "/_emulator/faults")
+      assert.equal(0, #list.faults)
+    end)
+
+    it("matches a path prefix with magic characters literally", function()
+      e.control("POST", "/_emulator/faults", { path = P .. "/vpc-endpoint-services", status = 500 })
+      local res = e.call("GET", P .. "/vpc-endpoint-services?limit=1")
+      assert.equal(500, res.status)
+      assert.equal("APIGW.0201", res.code)
+    end)
+
+    it("stalls a request, then serves it", function()
+      e.control("POST", "/_emulator/faults", { path = P .. "/quotas", action = "stall", delay = 0.6 })
+      local t0 = os.time()
+      local core = require "hwcloud.core"
+      local s = core.session{ timeout = 0.2 }
+      local ok, err = pcall(s.send, s, { method = "GET", url = e.endpoint .. P .. "/quotas" })
+      assert.is_false(ok)
+      assert.equal("timeout", err.kind)
+      s:close()
+      e.control("POST", "/_emulator/faults", { path = P .. "/quotas", action = "stall", delay = 0.3 })
+      local res = e.call("GET", P .. "/quotas")
+      assert.equal(200, res.status)
+      assert.is_true(os.time() - t0 < 5)
+    end)
+
+    it("stalls then responds with a status when one is given", function()
+      e.control("POST", "/_emulator/faults", { path = P .. "/quotas", action = "stall", delay = 0.1, status = 504 })
+      assert.equal(504, e.call("GET", P .. "/quotas").status)
+    end)
+
+    it("drops a kept-alive connection visibly (no silent replay by libcurl)", function()
+      assert.equal(200, e.call("GET", P .. "/quotas").status)   -- the helper's connection is now reused
+      e.control("POST", "/_emulator/faults", { path = P .. "/quotas", action = "drop" })
+      local ok, err = pcall(e.call, "GET", P .. "/quotas")
+      assert.is_false(ok)
+      assert.equal("network", err.kind)
+      assert.equal(200, e.call("GET", P .. "/quotas").status)
+    end)
+
+    it("drops a fresh connection without an answer", function()
+      e.control("POST", "/_emulator/faults", { path = P .. "/quotas", action = "drop" })
+      local core = require "hwcloud.core"
+      local s = core.session{ timeout = 5 }
+      local ok, err = pcall(s.send, s, { method = "GET", url = e.endpoint .. P .. "/quotas" })
+      s:close()
+      assert.is_false(ok)
+      assert.equal("network", err.kind)
+      assert.equal(200, e.call("GET", P .. "/quotas").status)
+      local _, log = e.control("GET", "/_emulator/requests")
+      assert.equal(444, log.requests[1].status)
+    end)
+
+    it("clears faults with DELETE", function()
+      e.control("POST", "/_emulator/faults", { path = "/", status = 500, count = 100 })
+      assert.equal(204, (e.control("DELETE", "/_emulator/faults")))
+      assert.equal(200, e.call("GET", P .. "/quotas").status)
+    end)
+
+    it("refuses a malformed fault", function()
+      assert.equal(400, (e.control("POST", "/_emulator/faults", { path = "/", action = "explode" })))
+      assert.equal(400, (e.control("POST", "/_emulator/faults", { action = "drop" })))
+      assert.equal(400, (e.control("POST", "/_emulator/faults", { path = "/", count = 0 })))
+      assert.equal(400, (e.control("POST", "/_emulator/faults", { path = "/", status = 99 })))
+    end)
+  end)
+
+  describe("reset", function()
+    it("forgets resources, tokens, faults and the request log", function()
+      local t = e.token()
+      local created = e.call("POST", P .. "/vpc-endpoint-services", {
+        port_id = "0f3c1b2a-1111-4222-8333-444455556666", vpc_id = "0f3c1b2a-1111-4222-8333-444455557777",
+        server_type = "VM", ports = { { client_port = 80, server_port = 80 } } })
+      assert.equal(200, created.status)
+      e.control("POST", "/_emulator/faults", { path = "/nowhere", status = 500 })
+      e.reset()
+      assert.equal(0, e.call("GET", P .. "/vpc-endpoint-services").body.total_count)
+      assert.equal(401, e.call("GET", P .. "/quotas", nil, { token = t }).status)
+      local _, f = e.control("GET", "/_emulator/faults")
+      assert.equal(0, #f.faults)
+      local _, log = e.control("GET", "/_emulator/requests")
+      assert.equal(2, #log.requests)   -- the two calls since the reset
+    end)
+
+    it("works from the command line", function()
+      local p = io.popen(emu.root .. "/bin/hwcloud-emulator reset --state-dir " .. e.state_dir .. " 2>&1; echo rc=$?")
+      local out = p:read("*a")
+      p:close()
+      assert.matches("rc=0", out)
+    end)
+  end)
+
+  describe("config", function()
+    it("changes the speed and restores it on reset", function()
+      local status, body = e.control("POST", "/_emulator/config", { speed = 0.5, delays = { vpcep_service_create = 2 } })
+      assert.equal(200, status)
+      assert.equal(0.5, body.config.speed)
+      local _, got = e.control("GET", "/_emulator/config")
+      assert.equal(2, got.config.delays.vpcep_service_create)
+      e.reset()
+      _, got = e.control("GET", "/_emulator/config")
+      assert.equal(0, got.config.speed)
+    end)
+
+    it("refuses bad values", function()
+      assert.equal(400, (e.control("POST", "/_emulator/config", { speed = -1 })))
+      assert.equal(400, (e.control("POST", "/_emulator/config", { token_ttl = "long" })))
+      assert.equal(400, (e.control("POST", "/_emulator/config", { quotas = { endpoint = "many" } })))
+    end)
+  end)
+
+  describe("request log", function()
+    it("records requests with every secret redacted", function()
+      local t = e.token()
+      e.call("GET", P .. "/vpc-endpoints?limit=3", nil, { token = t })
+      e.call("GET", P .. "/vpc-endpoints")
+      local temp = e.config.temporary_credentials[1]
+      e.call("GET", P .. "/quotas", nil, { ak = temp.access_key, sk = temp.secret_key, security_token = temp.security_token })
+      local status, body = e.control("GET", "/_emulator/requests")
+      assert.equal(200, status)
+      local log = body.requests
+      assert.equal(4, #log)
+      local text = require("emu.json").encode(log)
+      assert.not_matches(e.password, text, 1, true)
+      assert.not_matches(e.sk, text, 1, true)
+      assert.is_nil(text:find(t, 1, true))
+      assert.is_nil(text:find(temp.security_token, 1, true))
+      assert.equal("***", log[1].body.auth.identity.password.user.password)
+      assert.equal(201, log[1].status)
+      assert.equal("***", log[2].headers["x-auth-token"])
+      assert.equal(P .. "/vpc-endpoints?limit=3", log[2].uri)
+      assert.matches("Signature=%*%*%*", log[3].headers.authorization)
+      assert.matches("Access=" .. e.ak, log[3].headers.authorization)
+      assert.equal("***", log[4].headers["x-security-token"])
+      assert.equal(32, #log[3].request_id)
+      local _, last = e.control("GET", "/_emulator/requests?limit=1")
+      assert.equal(1, #last.requests)
+      assert.equal(204, (e.control("DELETE", "/_emulator/requests")))
+    end)
+
+    it("records injected faults and error codes", function()
+      e.control("POST", "/_emulator/faults", { path = P .. "/quotas", status = 429 })
+      e.call("GET", P .. "/quotas")
+      local _, body = e.control("GET", "/_emulator/requests")
+      assert.equal(429, body.requests[1].status)
+      assert.equal("APIGW.0308", body.requests[1].error_code)
+      assert.matches("^respond", body.requests[1].fault)
+    end)
+  end)
+end)

@@ -1,0 +1,215 @@
+-- hwcloud.transport.cosocket outside nginx: a fake `ngx` with scripted
+-- sockets checks the bytes sent, Content-Length / chunked / read-to-close
+-- bodies, keepalive, error bodies of every shape, and the libcurl codes
+-- given to transport failures.
+
+local core = require "hwcloud.core"
+local cosocket = require "hwcloud.transport.cosocket"
+
+-- a socket that answers with `reply` (a string) or fails as told
+local function fake_ngx(script)
+  local log = { sockets = {} }
+  local ngx = {
+    now = function() return 1000 end,
+    socket = {},
+  }
+  function ngx.socket.tcp()
+    local s = { sent = {}, buffer = script.reply or "", keepalive = false, closed = false }
+    log.sockets[#log.sockets + 1] = s
+    function s.settimeouts(self, c, w, r) self.timeouts = { c, w, r } end
+    function s.connect(self, host, port, opts)
+      self.host, self.port, self.opts = host, port, opts
+      if script.connect_error then return nil, script.connect_error end
+      return true
+    end
+    function s.getreusedtimes() return script.reused or 0 end
+    function s.sslhandshake(self, _, name, verify)
+      self.tls = { name = name, verify = verify }
+      if script.tls_error then return nil, script.tls_error end
+      return true
+    end
+    function s.send(self, data)
+      self.sent[#self.sent + 1] = data
+      return #data
+    end
+    function s.receive(self, pattern)
+      if script.read_error and #self.buffer == 0 then return nil, script.read_error end
+      if pattern == "*l" then
+        local i = self.buffer:find("\r\n", 1, true)
+        if not i then return nil, script.read_error or "closed" end
+        local line = self.buffer:sub(1, i - 1)
+        self.buffer = self.buffer:sub(i + 2)
+        return line
+      elseif pattern == "*a" then
+        local all = self.buffer
+        self.buffer = ""
+        return all
+      end
+      if #self.buffer < pattern then return nil, "closed" end
+      local data = self.buffer:sub(1, pattern)
+      self.buffer = self.buffer:sub(pattern + 1)
+      return data
+    end
+    function s.setkeepalive(self) self.keepalive = true return true end
+    function s.close(self) self.closed = true return true end
+    return s
+  end
+  return ngx, log
+end
+
+local function with_ngx(script, f)
+  local ngx, log = fake_ngx(script)
+  local saved = rawget(_G, "ngx")
+  rawset(_G, "ngx", ngx)
+  local ok, a, b = pcall(f, log)
+  rawset(_G, "ngx", saved)
+  return ok, a, b, log
+end
+
+local function send(script, req, opts)
+  local ok, res, _, log = with_ngx(script, function()
+    return cosocket.new(opts):send(req or { method = "GET", url = "http://h.test:8080/v1/x?a=1",
+                                            headers = { { "X-A", "1" } } })
+  end)
+  return ok, res, log
+end
+
+describe("transport.cosocket", function()
+  it("needs OpenResty", function()
+    local ok, err = pcall(function()
+      return cosocket.new():send({ method = "GET", url = "http://h/", headers = {} })
+    end)
+    assert.is_false(ok)
+    assert.are.equal("argument", err.kind)
+  end)
+
+  it("sends HTTP/1.1 and reads a Content-Length body, keeping the connection", function()
+    local ok, res, log = send({ reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+      .. "X-Request-Id: abc\r\nSet-Cookie: a\r\nSet-Cookie: b\r\nContent-Length: 8\r\n\r\n{\"n\":10}" })
+    assert.is_true(ok, tostring(res))
+    assert.are.equal(200, res.status)
+    assert.are.equal(10, res.body.n)
+    assert.are.equal('{"n":10}', res.raw_body)
+    assert.are.equal("abc", res.request_id)
+    assert.are.equal("application/json", res.headers["content-type"])
+    assert.are.equal("a, b", res.headers["Set-Cookie"])
+    assert.are.equal(5, #res.header_list)
+    local s = log.sockets[1]
+    assert.are.equal("h.test", s.host)
+    assert.are.equal(8080, s.port)
+    assert.are.equal("http://h.test:8080", s.opts.pool)
+    assert.is_true(s.keepalive)
+    assert.are.equal("GET /v1/x?a=1 HTTP/1.1\r\nX-A: 1\r\nHost: h.test:8080\r\nConnection: keep-alive\r\n\r\n",
+      s.sent[1])
+  end)
+
+  it("sends the signed Host and a Content-Length with a body", function()
+    local ok, _, log = send({ reply = "HTTP/1.1 204 No Content\r\n\r\n" },
+      { method = "POST", url = "https://h.test/p", headers = { { "Host", "h.test" } }, body = "{}" })
+    assert.is_true(ok)
+    local s = log.sockets[1]
+    assert.are.equal(443, s.port)
+    assert.are.same({ name = "h.test", verify = true }, s.tls)
+    assert.are.equal("POST /p HTTP/1.1\r\nHost: h.test\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}",
+      s.sent[1])
+  end)
+
+  it("reads chunked bodies", function()
+    local ok, res = send({ reply = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+      .. "Content-Type: text/plain\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-T: 1\r\n\r\n" })
+    assert.is_true(ok, tostring(res))
+    assert.are.equal("hello world", res.body)
+  end)
+
+  it("reads to the end without a length and then closes", function()
+    local ok, res, log = send({ reply = "HTTP/1.0 200 OK\r\n\r\nall of it" })
+    assert.is_true(ok)
+    assert.are.equal("all of it", res.body)
+    assert.is_true(log.sockets[1].closed)
+    assert.is_false(log.sockets[1].keepalive)
+  end)
+
+  it("skips the TLS handshake on a reused connection", function()
+    local ok, res, log = send({ reused = 2, reply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" },
+      { method = "GET", url = "https://h.test/", headers = {} })
+    assert.is_true(ok)
+    assert.is_true(res.reused)
+    assert.is_nil(log.sockets[1].tls)
+    assert.is_nil(res.body)
+  end)
+
+  local shapes = {
+    { '{"error_code":"EndPoint.0002","error_msg":"gone"}', "EndPoint.0002", "gone" },
+    { '{"error":{"code":"RF.1","message":"m"}}', "RF.1", "m" },
+    { '{"error":{"code":401,"message":"bad","title":"Unauthorized"}}', "401", "bad" },
+    { '{"code":"VPN.1","message":"v"}', "VPN.1", "v" },
+    { '{"errorCode":"AOM.1","errorMessage":"a"}', "AOM.1", "a" },
+    { '{"x":{"y":{"error_code":"N.1","error_msg":"deep"}}}', "N.1", "deep" },
+  }
+  for _, shape in ipairs(shapes) do
+    it("reads the error body " .. shape[1], function()
+      local ok, err = send({ reply = "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+        .. "X-Request-Id: r1\r\nContent-Length: " .. #shape[1] .. "\r\n\r\n" .. shape[1] })
+      assert.is_false(ok)
+      assert.is_true(core.is_error(err))
+      assert.are.equal("http", err.kind)
+      assert.are.equal(404, err.status)
+      assert.are.equal(shape[2], err.code)
+      assert.are.equal(shape[3], err.message)
+      assert.are.equal("r1", err.request_id)
+      assert.are.equal("ClientRequestException", err.class)
+      assert.are.equal("GET", err.method)
+    end)
+  end
+
+  it("keeps a non-JSON error body and Retry-After", function()
+    local ok, err = send({ reply = "HTTP/1.1 503 Unavailable\r\nRetry-After: 2\r\nContent-Length: 4\r\n\r\nbusy" })
+    assert.is_false(ok)
+    assert.are.equal(503, err.status)
+    assert.are.equal("503", err.code)
+    assert.are.equal("busy", err.body)
+    assert.are.equal("2", err.headers["retry-after"])
+    assert.is_true(err.retryable)
+    assert.are.equal("ServerResponseException", err.class)
+  end)
+
+  it("raises a decode error for a broken JSON 2xx", function()
+    local ok, err = send({ reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 3\r\n\r\n{x:" })
+    assert.is_false(ok)
+    assert.are.equal("decode", err.kind)
+  end)
+
+  local failures = {
+    { { connect_error = "connection refused" }, "network", 7 },
+    { { connect_error = "no resolver defined to resolve \"h.test\"" }, "network", 6 },
+    { { connect_error = "timeout" }, "timeout", 28 },
+    { { read_error = "timeout" }, "timeout", 28 },
+    { { read_error = "closed" }, "network", 52 },
+    { { reply = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort" }, "network", 56 },
+    { { tls_error = "handshake failed" }, "tls", 35 },
+    { { tls_error = "certificate verify failed" }, "tls", 60 },
+  }
+  for _, f in ipairs(failures) do
+    local label = f[1].connect_error or f[1].read_error or f[1].tls_error or "short body"
+    it("maps '" .. label .. "' to " .. f[2] .. " " .. f[3], function()
+      local ok, err = send(f[1], { method = "GET", url = "https://h.test/", headers = {} })
+      assert.is_false(ok)
+      assert.is_true(core.is_error(err), tostring(err))
+      assert.are.equal(f[2], err.kind)
+      assert.are.equal(f[3], err.curl_code)
+    end)
+  end
+
+  it("refuses a response over max_body_bytes", function()
+    local ok, err = send({ reply = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" .. ("x"):rep(100) },
+      nil, { max_body_bytes = 10 })
+    assert.is_false(ok)
+    assert.are.equal("BodyTooLarge", err.code)
+  end)
+
+  it("refuses a proxy", function()
+    local ok, err = pcall(cosocket.new, { proxy = "http://p:3128" })
+    assert.is_false(ok)
+    assert.are.equal("argument", err.kind)
+  end)
+end)

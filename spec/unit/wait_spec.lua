@@ -1,0 +1,214 @@
+-- Unit specs of hwcloud.wait: the poll loop (timeout, growing interval,
+-- transient errors, progress) and for_status, with an injected clock and
+-- sleep so nothing really waits.
+
+local core = require("hwcloud.core")
+local wait = require("hwcloud.wait")
+local fake = require("spec.helpers.fake_client")
+
+local function raised(fn, ...)
+  local ok, err = pcall(fn, ...)
+  assert.is_false(ok, "expected an error")
+  return err
+end
+
+describe("wait.poll", function()
+  local t
+  before_each(function() t = fake.clock() end)
+
+  local function poll(o)
+    o.operation, o.what = o.operation or "test.wait", o.what or "thing x"
+    o.clock, o.sleep = t.clock, t.sleep
+    if o.on_progress == nil then o.on_progress = false end
+    return wait.poll(o)
+  end
+
+  it("returns at once when the first check is done", function()
+    assert.equal("r", poll{ check = function() return true, "r", "DONE" end })
+    assert.same({}, t.sleeps)
+  end)
+
+  it("waits 1, 2, 4 s and then every interval", function()
+    local n = 0
+    local r = poll{ interval = 5, check = function()
+      n = n + 1
+      return n == 7, n, "S" .. n
+    end }
+    assert.equal(7, r)
+    assert.same({ 1, 2, 4, 5, 5, 5 }, t.sleeps)
+  end)
+
+  it("never waits longer than the interval, even for the first pause", function()
+    local n = 0
+    poll{ interval = 0.25, check = function() n = n + 1; return n == 3 end }
+    assert.same({ 0.25, 0.25 }, t.sleeps)
+  end)
+
+  it("raises a waiter TIMEOUT error with the last state after the timeout", function()
+    local checks = 0
+    local err = raised(poll, { timeout = 12, interval = 5, check = function()
+      checks = checks + 1
+      return false, nil, "IN_PROGRESS"
+    end })
+    assert.is_true(core.is_error(err))
+    assert.equal("waiter", err.kind)
+    assert.equal("TIMEOUT", err.code)
+    assert.equal("IN_PROGRESS", err.state)
+    assert.equal(12, err.timeout)
+    assert.matches("^test%.wait: timed out after 12 s waiting for thing x %(last state IN_PROGRESS%)", err.message)
+    -- 1 + 2 + 4 + 5 = 12: the last check happens exactly at the timeout
+    assert.same({ 1, 2, 4, 5 }, t.sleeps)
+    assert.equal(5, checks)
+  end)
+
+  it("keeps polling through transient errors (throttling, 5xx, network) until done", function()
+    local n = 0
+    local r = poll{ check = function()
+      n = n + 1
+      if n == 1 then error(fake.http_error(429, "APIGW.0308", "throttled"), 0) end
+      if n == 2 then error(core.error{ kind = "network", message = "connection reset", retryable = true }, 0) end
+      if n == 3 then error(fake.http_error(503, "RF.10010001"), 0) end
+      return true, "ok", "DONE"
+    end }
+    assert.equal("ok", r)
+    assert.equal(4, n)
+  end)
+
+  it("reports the last transient error as the cause of a timeout", function()
+    local err = raised(poll, { timeout = 3, check = function()
+      error(core.error{ kind = "timeout", message = "slow" }, 0)
+    end })
+    assert.equal("TIMEOUT", err.code)
+    assert.equal("slow", err.cause.message)
+  end)
+
+  it("raises other errors at once", function()
+    local err = raised(poll, { check = function() error(fake.http_error(403, "RF.10012507"), 0) end })
+    assert.equal(403, err.status)
+    assert.same({}, t.sleeps)
+    err = raised(poll, { check = function() error("boom", 0) end })
+    assert.equal("boom", err)
+  end)
+
+  it("calls on_progress after every poll with the state and elapsed time", function()
+    local seen = {}
+    local n = 0
+    poll{ on_progress = function(info) seen[#seen + 1] = info end, check = function()
+      n = n + 1
+      if n == 2 then error(fake.http_error(500, "x"), 0) end
+      return n == 3, nil, "S" .. n
+    end }
+    assert.equal(2, #seen)
+    assert.same({ operation = "test.wait", what = "thing x", state = "S1", elapsed = 0 }, seen[1])
+    assert.equal("S1", seen[2].state)
+    assert.equal(1, seen[2].elapsed)
+    assert.equal(500, seen[2].error.status)
+  end)
+end)
+
+describe("wait.progress_printer", function()
+  local lines, saved_say, saved_enabled
+  before_each(function()
+    lines = {}
+    saved_say, saved_enabled = wait.say, wait.progress_enabled
+    wait.say = function(l) lines[#lines + 1] = l end
+    wait.progress_enabled = function() return true end
+  end)
+  after_each(function()
+    wait.say, wait.progress_enabled = saved_say, saved_enabled
+  end)
+
+  it("prints state changes, a heartbeat every 15 s and transient errors", function()
+    local p = wait.progress_printer()
+    p{ operation = "o", what = "stack a", state = "IN", elapsed = 0 }
+    p{ operation = "o", what = "stack a", state = "IN", elapsed = 5 }
+    p{ operation = "o", what = "stack a", state = "IN", elapsed = 16 }
+    p{ operation = "o", what = "stack a", state = "OUT", elapsed = 17 }
+    p{ operation = "o", what = "stack a", state = "OUT", elapsed = 18, error = "oops" }
+    assert.same({
+      "[   0 s] stack a: IN",
+      "[  16 s] stack a: still IN",
+      "[  17 s] stack a: OUT",
+      "[  18 s] o: stack a: retrying after: oops",
+    }, lines)
+  end)
+
+  it("prints nothing when progress is off", function()
+    wait.progress_enabled = function() return false end
+    wait.progress_printer(){ operation = "o", what = "w", state = "S", elapsed = 0 }
+    assert.same({}, lines)
+  end)
+
+  it("always prints through a given function", function()
+    wait.progress_enabled = function() return false end
+    local mine = {}
+    wait.progress_printer(function(l) mine[#mine + 1] = l end){ operation = "o", what = "w", state = "S", elapsed = 2 }
+    assert.same({ "[   2 s] w: S" }, mine)
+    assert.same({}, lines)
+  end)
+end)
+
+describe("wait.progress_enabled", function()
+  it("returns a boolean", function()
+    assert.is_boolean(wait.progress_enabled())
+  end)
+end)
+
+describe("wait.for_status", function()
+  local t
+  before_each(function() t = fake.clock() end)
+
+  local function run(o)
+    o.operation, o.what = "svc.wait_x", "thing 1"
+    o.clock, o.sleep, o.on_progress = t.clock, t.sleep, false
+    return wait.for_status(o)
+  end
+
+  local function sequence(list)
+    local i = 0
+    return function()
+      i = math.min(i + 1, #list)
+      local v = list[i]
+      if type(v) == "table" and core.is_error(v) then error(v, 0) end
+      return v
+    end
+  end
+
+  it("returns the resource once it reaches a success state; unknown states keep waiting", function()
+    local r = run{ get = sequence({ { status = "creating" }, { status = "SOMETHING_NEW" }, { status = "available", id = 1 } }),
+                   success = { "available" }, failure = { "failed" } }
+    assert.same({ status = "available", id = 1 }, r)
+    assert.equal(2, #t.sleeps)
+  end)
+
+  it("raises a waiter error coded with the failure state", function()
+    local err = raised(run, { get = sequence({ { status = "creating" }, { status = "failed" } }),
+                             success = "available", failure = "failed",
+                             details = function(r, s) return "it broke", { extra = 1 } end })
+    assert.equal("waiter", err.kind)
+    assert.equal("failed", err.code)
+    assert.equal("failed", err.state)
+    assert.equal("svc.wait_x: it broke", err.message)
+    assert.equal(1, err.extra)
+    assert.same({ status = "failed" }, err.resource)
+  end)
+
+  it("treats 404 as done for deletions", function()
+    assert.is_true(run{ get = sequence({ { status = "deleting" }, fake.http_error(404, "X") }),
+                        success = {}, failure = { "failed" }, gone = "success" })
+  end)
+
+  it("raises GONE on 404 otherwise", function()
+    local err = raised(run, { get = sequence({ fake.http_error(404, "X") }), success = { "available" } })
+    assert.equal("GONE", err.code)
+    assert.equal("svc.wait_x: thing 1 does not exist", err.message)
+    assert.equal(404, err.cause.status)
+  end)
+
+  it("calls after() with every resource read", function()
+    local states = {}
+    run{ get = sequence({ { status = "a" }, { status = "b" } }), success = { "b" },
+         after = function(r, s) states[#states + 1] = s end }
+    assert.same({ "a", "b" }, states)
+  end)
+end)
