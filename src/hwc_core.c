@@ -1,8 +1,23 @@
 /* hwcloud.core: the one exported entry point. It assembles the module from
  * the signer (hwc_sign.c), the transport (hwc_http.c), the response
  * (hwc_response.c), the error (hwc_error.c) and JSON (hwc_json.c). */
+#include <errno.h>
+#include <time.h>
 #include <curl/curl.h>
 #include "hwc_internal.h"
+
+/* core.sleep(seconds): a blocking sleep for scripts outside OpenResty (the
+ * retry layer and the waiters use ngx.sleep inside nginx). */
+static int core_sleep(lua_State *L) {
+  lua_Number secs = luaL_checknumber(L, 1);
+  struct timespec ts, rest;
+  if (secs <= 0) return 0;
+  if (secs > 86400) secs = 86400;
+  ts.tv_sec = (time_t)secs;
+  ts.tv_nsec = (long)((secs - (lua_Number)ts.tv_sec) * 1e9);
+  while (nanosleep(&ts, &rest) == -1 && errno == EINTR) ts = rest;
+  return 0;
+}
 
 static int core_curl_version(lua_State *L) {
   lua_pushstring(L, curl_version());
@@ -22,6 +37,8 @@ int luaopen_hwcloud_core(lua_State *L) {
     {"error", hwc_error_make},
     {"is_error", hwc_is_error},
     {"curl_version", core_curl_version},
+    {"http_error", hwc_http_error},
+    {"sleep", core_sleep},
     {NULL, NULL}};
   luaL_newlib(L, funcs);
   lua_pushliteral(L, HWC_VERSION);

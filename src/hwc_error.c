@@ -60,6 +60,16 @@ static int nonempty_string(lua_State *L, int idx) {
   return lua_type(L, idx) == LUA_TSTRING && lua_rawlen(L, idx) > 0;
 }
 
+static int is_array(lua_State *L, int idx) {
+  int yes = 0;
+  if (lua_getmetatable(L, idx)) {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &hwc_array_mt_key);
+    yes = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+  }
+  return yes;
+}
+
 /* Looks for code/message in the object at idx (the Go SDK's order, plus IAM's
  * numeric code and the camelCase shape). Sets fields on the error at err.
  * Returns 1 when a pair was found. */
@@ -107,7 +117,11 @@ static int find_pair(lua_State *L, int idx, int err, int depth) {
   lua_pop(L, 1);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
-    if (lua_type(L, -1) == LUA_TTABLE && find_pair(L, -1, err, depth + 1)) { lua_pop(L, 2); return 1; }
+    /* objects only: arrays (such as "details") hold other errors, not this one */
+    if (lua_type(L, -1) == LUA_TTABLE && !is_array(L, -1) && find_pair(L, -1, err, depth + 1)) {
+      lua_pop(L, 2);
+      return 1;
+    }
     lua_pop(L, 1);
   }
   return 0;

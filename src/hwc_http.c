@@ -338,6 +338,66 @@ static int is_json_type(const char *ct) {
   return strstr(lower, "json") != NULL;
 }
 
+/* Pushes the error of an HTTP answer >= 400. raw_idx: the raw body (or nil),
+ * decoded_idx: the decoded JSON body or 0, rid_idx/headers_idx: request id and
+ * headers (may be nil). */
+void hwc_push_http_error(lua_State *L, int status, int raw_idx, int decoded_idx, int rid_idx,
+                         int headers_idx, const char *method, const char *url) {
+  int err;
+  size_t n = 0;
+  const char *raw = lua_type(L, raw_idx) == LUA_TSTRING ? lua_tolstring(L, raw_idx, &n) : NULL;
+  hwc_error_new(L, "http", status >= 500 ? "ServerResponseException" : "ClientRequestException", NULL);
+  err = lua_gettop(L);
+  hwc_error_from_body(L, status, raw, n, decoded_idx);
+  lua_pushinteger(L, (lua_Integer)status);
+  lua_setfield(L, err, "status");
+  hwc_error_setbool(L, "retryable", status == 429 || status == 500 || status == 502 ||
+                                        status == 503 || status == 504);
+  lua_pushvalue(L, rid_idx);
+  lua_setfield(L, err, "request_id");
+  lua_pushvalue(L, headers_idx);
+  lua_setfield(L, err, "headers");
+  if (decoded_idx) { lua_pushvalue(L, decoded_idx); lua_setfield(L, err, "data"); }
+  hwc_error_setstr(L, "method", method);
+  if (url) { push_clean_url(L, url); lua_setfield(L, err, "url"); }
+}
+
+/* core.http_error{status=, raw_body=, headers=, request_id=, method=, url=} ->
+ * the error session:send would raise for that answer (not raised), for
+ * transports other than libcurl (the OpenResty cosocket one). */
+int hwc_http_error(lua_State *L) {
+  int status, json = 0, decoded = 0;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  lua_getfield(L, 1, "status");
+  if (!lua_isnumber(L, -1) || lua_tonumber(L, -1) < 400)
+    hwc_argerror(L, "hwcloud.core.http_error", "'status' must be a number >= 400");
+  status = (int)lua_tointeger(L, -1);
+  lua_getfield(L, 1, "raw_body");   /* 3 */
+  lua_getfield(L, 1, "request_id"); /* 4 */
+  lua_getfield(L, 1, "headers");    /* 5 */
+  lua_getfield(L, 1, "method");     /* 6 */
+  lua_getfield(L, 1, "url");        /* 7 */
+  if (lua_istable(L, 5)) {
+    lua_getfield(L, 5, "content-type");
+    if (lua_isnil(L, -1)) { lua_pop(L, 1); lua_getfield(L, 5, "Content-Type"); }
+    json = is_json_type(lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  if (lua_type(L, 3) == LUA_TSTRING) {
+    size_t n, k = 0;
+    const char *raw = lua_tolstring(L, 3, &n);
+    while (k < n && isspace((unsigned char)raw[k])) k++;
+    if (json || (k < n && raw[k] == '{')) {
+      if (hwc_json_decode_string(L, raw, n)) decoded = lua_gettop(L);
+      else lua_pop(L, 1);
+    }
+  }
+  if (!decoded) lua_pushnil(L);
+  hwc_push_http_error(L, status, 3, decoded, 4, 5, lua_tostring(L, 6), lua_tostring(L, 7));
+  return 1;
+}
+
 /* session:send{method=, url=, headers=, body=} -> response, or raises hwcloud.Error */
 static int session_send(lua_State *L) {
   hwc_session *s = check_open(L);
@@ -446,28 +506,11 @@ static int session_send(lua_State *L) {
   lua_pop(L, 1);
 
   if (status >= 400) {
-    int err;
-    lua_getfield(L, resp, "body"); /* decoded (or raw) body */
     lua_getfield(L, resp, "raw_body");
-    hwc_error_new(L, "http", status >= 500 ? "ServerResponseException" : "ClientRequestException", NULL);
-    err = lua_gettop(L);
-    {
-      size_t n = 0;
-      const char *raw = lua_tolstring(L, err - 1, &n);
-      hwc_error_from_body(L, (int)status, raw, raw ? n : 0, json ? err - 2 : 0);
-    }
-    lua_pushinteger(L, (lua_Integer)status);
-    lua_setfield(L, err, "status");
-    hwc_error_setbool(L, "retryable", status == 429 || status == 500 || status == 502 ||
-                                          status == 503 || status == 504);
+    lua_getfield(L, resp, "body");
     lua_getfield(L, resp, "request_id");
-    lua_setfield(L, err, "request_id");
     lua_getfield(L, resp, "headers");
-    lua_setfield(L, err, "headers");
-    if (json) { lua_pushvalue(L, err - 2); lua_setfield(L, err, "data"); }
-    hwc_error_setstr(L, "method", method);
-    push_clean_url(L, url);
-    lua_setfield(L, err, "url");
+    hwc_push_http_error(L, (int)status, resp + 1, json ? resp + 2 : 0, resp + 3, resp + 4, method, url);
     return lua_error(L);
   }
   lua_settop(L, resp);

@@ -80,3 +80,27 @@ describe("core JSON", function()
     assert.is_false(e.retryable)
   end)
 end)
+
+describe("core.http_error and core.sleep", function()
+  local core = require "hwcloud.core"
+
+  it("builds the error session:send would raise, for other transports", function()
+    local err = core.http_error{ status = 404, raw_body = '{"error":{"code":"RF.404","message":"no stack"}}',
+      headers = { ["content-type"] = "application/json" }, request_id = "r1", method = "GET",
+      url = "http://u:p@h/x" }
+    assert.is_true(core.is_error(err))
+    assert.are.same({ "http", "ClientRequestException", 404, "RF.404", "no stack", "r1", "http://h/x", false },
+      { err.kind, err.class, err.status, err.code, err.message, err.request_id, err.url, err.retryable })
+    local text = core.http_error{ status = 503, raw_body = "busy" }
+    assert.are.same({ "503", "busy", "busy", true }, { text.code, text.message, text.body, text.retryable })
+    assert.has_error(function() core.http_error{ status = 200 } end)
+  end)
+
+  it("sleeps", function()
+    local t0 = os.clock()
+    core.sleep(0.05)
+    core.sleep(0)
+    assert.is_true(os.clock() - t0 < 0.05) -- a sleep, not a busy wait
+    assert.has_error(function() core.sleep("x") end)
+  end)
+end)
