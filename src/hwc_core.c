@@ -19,6 +19,14 @@ static int core_sleep(lua_State *L) {
   return 0;
 }
 
+/* core.now(): seconds since the epoch, with fractions. */
+static int core_now(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+  return 1;
+}
+
 static int core_curl_version(lua_State *L) {
   lua_pushstring(L, curl_version());
   return 1;
@@ -39,6 +47,7 @@ int luaopen_hwcloud_core(lua_State *L) {
     {"curl_version", core_curl_version},
     {"http_error", hwc_http_error},
     {"sleep", core_sleep},
+    {"now", core_now},
     {NULL, NULL}};
   luaL_newlib(L, funcs);
   lua_pushliteral(L, HWC_VERSION);

@@ -232,35 +232,19 @@ local YIELDABLE = { rewrite = true, server_rewrite = true, access = true, conten
                     timer = true, ssl_cert = true, ssl_session_fetch = true,
                     ssl_client_hello = true, preread = true }
 
-local socket_mod -- false when luasocket is not installed, nil before the first look
-
-local function luasocket()
-  if socket_mod == nil then
-    local ok, mod = pcall(require, "socket")
-    socket_mod = ok and type(mod) == "table" and mod or false
-  end
-  return socket_mod or nil
-end
-
---- The default clock: seconds since the epoch, with fractions when
--- available (ngx.now inside OpenResty, else luasocket's gettime, else os.time).
+--- The default clock: seconds since the epoch, with fractions (ngx.now
+-- inside OpenResty, else hwcloud.core's clock).
 -- @treturn number
 function M.now()
   local ngx = rawget(_G, "ngx")
   if type(ngx) == "table" and ngx.now then
     return ngx.now()
   end
-  local socket = luasocket()
-  if socket and socket.gettime then
-    return socket.gettime()
-  end
-  return os.time()
+  return require("hwcloud.core").now()
 end
 
 --- The default sleep. Inside OpenResty, in a phase that can yield, it is
--- ngx.sleep (the worker keeps serving); elsewhere a blocking sleep:
--- hwcloud.core's sleep when the core has one, else luasocket's, else the
--- sleep(1) command.
+-- ngx.sleep (the worker keeps serving); elsewhere hwcloud.core's blocking sleep.
 -- @tparam number seconds
 function M.sleep(seconds)
   if seconds <= 0 then
@@ -270,15 +254,7 @@ function M.sleep(seconds)
   if type(ngx) == "table" and ngx.sleep and ngx.get_phase and YIELDABLE[ngx.get_phase()] then
     return ngx.sleep(seconds)
   end
-  local ok, core = pcall(require, "hwcloud.core")
-  if ok and type(core) == "table" and type(core.sleep) == "function" then
-    return core.sleep(seconds)
-  end
-  local socket = luasocket()
-  if socket and socket.sleep then
-    return socket.sleep(seconds)
-  end
-  os.execute(string.format("sleep %.3f", seconds))
+  return require("hwcloud.core").sleep(seconds)
 end
 
 --- Run `attempt` until it succeeds, fails for good or runs out of retries.

@@ -18,7 +18,7 @@ M.FIRST_INTERVAL = 1
 M.HEARTBEAT = 15
 
 --- The default clock (seconds, with fractions when available): the retry
--- layer's, i.e. ngx.now in OpenResty, else luasocket's gettime, else os.time.
+-- layer's, i.e. ngx.now in OpenResty, else hwcloud.core's clock.
 M.default_clock = retry.now
 
 --- The default sleep: the retry layer's (ngx.sleep where OpenResty can

@@ -96,9 +96,11 @@ describe("core.http_error and core.sleep", function()
     assert.has_error(function() core.http_error{ status = 200 } end)
   end)
 
-  it("sleeps", function()
-    local t0 = os.clock()
+  it("sleeps, and tells the time", function()
+    local t0, w0 = os.clock(), core.now()
+    assert.is_true(math.abs(w0 - os.time()) <= 1)
     core.sleep(0.05)
+    assert.is_true(core.now() - w0 >= 0.05)
     core.sleep(0)
     assert.is_true(os.clock() - t0 < 0.05) -- a sleep, not a busy wait
     assert.has_error(function() core.sleep("x") end)

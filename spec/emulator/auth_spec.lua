@@ -236,6 +236,16 @@ describe("emulator authentication", function()
       denied(res, "APIGW.0307")
     end)
 
+    it("refuses a domain-scoped token on a project service", function()
+      local res = e.call("POST", "/v3/auth/tokens",
+        password_body(e.user_name, e.password, { domain = { name = e.domain_name } }), { unsigned = true })
+      assert.equal(201, res.status)
+      assert.equal(e.domain_id, res.body.token.domain.id)
+      local t = res.headers["X-Subject-Token"]
+      assert.equal("EndPoint.0014", e.call("GET", P .. "/vpc-endpoints", nil, { token = t }).code)
+      assert.equal(200, e.call("GET", "/v3/auth/domains", nil, { token = t }).status)
+    end)
+
     it("refuses a token scoped to another project", function()
       local res = e.call("GET", "/v1/" .. e.projects[2].id .. "/vpc-endpoints", nil, { token = e.token() })
       assert.equal(400, res.status)

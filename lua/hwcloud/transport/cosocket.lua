@@ -101,69 +101,10 @@ local function classify(err, phase)
   return "network", 56
 end
 
--- the first code/message pair of an error body, the way the core reads it
--- (used only when the core offers no http_error of its own)
-local function find_pair(obj, depth)
-  if type(obj) ~= "table" or depth > 8 then
-    return nil
-  end
-  local pairs_ = { { "error_code", "error_msg" }, { "code", "message" },
-                   { "errorCode", "errorMsg", "errorMessage" } }
-  for _, p in ipairs(pairs_) do
-    local code, msg = obj[p[1]], obj[p[2]]
-    if (type(msg) ~= "string" or msg == "") and p[3] then
-      msg = obj[p[3]]
-    end
-    if ((type(code) == "string" and code ~= "") or type(code) == "number")
-        and type(msg) == "string" and msg ~= "" then
-      if type(code) == "number" then
-        code = string.format("%.0f", code)
-      end
-      return code, msg, obj.encoded_authorization_message
-    end
-  end
-  local c, m, e = find_pair(obj.error, depth + 1)
-  if c then
-    return c, m, e
-  end
-  for k, v in pairs(obj) do
-    if k ~= "error" and type(v) == "table" then
-      c, m, e = find_pair(v, depth + 1)
-      if c then
-        return c, m, e
-      end
-    end
-  end
-  return nil
-end
-
+-- the error session:send would raise for this answer: the core's own parser
 local function http_error(req, resp)
-  local fields = {
-    kind = "http", status = resp.status, request_id = resp.request_id,
-    headers = resp.headers, method = req.method, url = req.url,
-    class = resp.status >= 500 and "ServerResponseException" or "ClientRequestException",
-    retryable = resp.status == 429 or resp.status == 500 or resp.status == 502
-      or resp.status == 503 or resp.status == 504,
-  }
-  if type(core.http_error) == "function" then
-    fields.raw_body = resp.raw_body
-    return core.http_error(fields)
-  end
-  local data = type(resp.body) == "table" and resp.body or nil
-  local code, msg, eam = find_pair(data, 0)
-  if code then
-    fields.code, fields.message, fields.encoded_authorization_message = code, msg, eam
-  else
-    fields.code = tostring(resp.status)
-    local raw = resp.raw_body or ""
-    fields.message = raw ~= "" and raw:sub(1, 512) or ("HTTP " .. resp.status .. " with an empty body")
-  end
-  if data then
-    fields.data = data
-  elseif resp.raw_body and resp.raw_body ~= "" then
-    fields.body = resp.raw_body
-  end
-  return core.error(fields)
+  return core.http_error{ status = resp.status, raw_body = resp.raw_body, headers = resp.headers,
+    request_id = resp.request_id, method = req.method, url = req.url }
 end
 
 local function parse_url(url)
