@@ -5,7 +5,7 @@
 # non-zero if anything failed.
 #   examples/demo.sh            demo at the emulator's normal speed
 #   DEMO_SPEED=0 examples/demo.sh   everything instant
-#   DEMO_LUA=luajit examples/demo.sh (needs `make luajit`; uses build-luajit/)
+#   DEMO_LUA=luajit examples/demo.sh   the examples on LuaJIT (builds build-luajit/ too)
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -14,8 +14,10 @@ SPEED=${DEMO_SPEED:-1}
 
 say() { printf '\n### %s\n' "$*"; }
 
-say "building (make build)"
-make -C "$ROOT" build || { echo "demo: build failed" >&2; exit 1; }
+targets=build
+if [ "$LUA" = luajit ]; then targets="build luajit"; fi
+say "building (make $targets)"
+make -C "$ROOT" $targets || { echo "demo: build failed" >&2; exit 1; }
 
 STATE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hwcloud-demo.XXXXXX")
 cleanup() {

@@ -75,6 +75,7 @@ local function main()
   service = owner:wait_endpoint_service(waiting{ vpc_endpoint_service_id = service.id })
 
   local domain_id = second.domain_id or consumer_client:get_domain_id()
+  if not domain_id then error("the second account's domain id is unknown: set HWCLOUD_SECOND_DOMAIN_ID", 0) end
   step("owner: whitelisting account " .. tostring(domain_id))
   owner:batch_add_endpoint_service_permissions{
     vpc_endpoint_service_id = service.id,

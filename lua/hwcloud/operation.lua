@@ -130,20 +130,19 @@ local function encode_segment(s)
 end
 M.encode_segment = encode_segment
 
-local urandom_ok = true
+-- /dev/urandom, opened once and unbuffered (so a forked process never
+-- replays bytes buffered before the fork); false when unavailable.
+local urandom
 
 --- A fresh random UUID version 4 (from /dev/urandom, else math.random).
 -- @treturn string like "6f1c2b7e-2d9a-4c61-9a53-0c1b2e3d4f50"
 function M.uuid4()
-  local bytes
-  if urandom_ok then
-    local f = io.open("/dev/urandom", "rb")
-    if f then
-      bytes = f:read(16)
-      f:close()
-    end
-    if not bytes or #bytes ~= 16 then urandom_ok, bytes = false, nil end
+  if urandom == nil then
+    urandom = io.open("/dev/urandom", "rb") or false
+    if urandom then urandom:setvbuf("no") end
   end
+  local bytes = urandom and urandom:read(16)
+  if bytes and #bytes ~= 16 then bytes = nil end
   local b = {}
   for i = 1, 16 do
     b[i] = bytes and byte(bytes, i) or math.random(0, 255)

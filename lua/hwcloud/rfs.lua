@@ -29,45 +29,44 @@ function M.new(client)
   return setmetatable({ client = client }, Rfs)
 end
 
--- Options every waiter takes besides the API fields.
-local WAIT_OPTIONS = {
-  timeout = true, interval = true, clock = true, sleep = true,
-  on_progress = true, on_event = true, status = true,
-}
-
--- The API fields of `args` that operation `name` knows.
+-- The API fields of `args` that operation `name` knows (and project_id).
 local function fields_for(name, args)
-  local op, out = compiled.by_name[name], {}
+  local op, out = compiled.by_name[name], { project_id = args.project_id }
   for k, v in pairs(args) do
     if op.fields[k] then out[k] = v end
   end
   return out
 end
 
-local function check_args(fname, args, required)
-  local op = { full_name = "rfs." .. fname }
-  if type(args) ~= "table" then
-    operation.argument_error(op, nil, "argument table expected, got " .. type(args))
+-- The names a helper accepts besides the poll options: the fields of the
+-- operations it passes them to, plus `extra`, minus `except`; `on_event`
+-- everywhere (one option table can serve every RFS waiter; only the stack
+-- waiters have events).
+local function accepts(op_names, extra, except)
+  local set = { on_event = true }
+  for _, name in ipairs(op_names) do
+    for k in pairs(compiled.by_name[name].fields) do set[k] = true end
   end
-  for _, name in ipairs(required) do
-    if type(args[name]) ~= "string" or args[name] == "" then
-      operation.argument_error(op, name, name .. " is required")
-    end
-  end
-  for k in pairs(args) do
-    if type(k) ~= "string" then
-      operation.argument_error(op, nil, "argument table has a non-name key " .. tostring(k))
-    end
-  end
+  for _, k in ipairs(extra or {}) do set[k] = true end
+  for _, k in ipairs(except or {}) do set[k] = nil end
+  return set
 end
 
--- The poll options of a waiter's argument table.
+local ACCEPTS = {
+  wait_stack = accepts({ "get_stack_metadata" }, { "deployment_id" }),
+  wait_stack_deleted = accepts({ "get_stack_metadata" }),
+  wait_execution_plan = accepts({ "get_execution_plan_metadata" }, { "status" }),
+  wait_stack_set_operation = accepts({ "show_stack_set_operation_metadata" }),
+  deploy_from_file = accepts({ "create_stack" }, { "template_file", "vars", "vars_file" },
+    { "template_body", "template_uri", "vars_body", "vars_uri", "vars_structure" }),
+}
+
+local function check_args(fname, args, required)
+  wait.check_args("rfs." .. fname, args, required, ACCEPTS[fname])
+end
+
 local function poll_options(fname, what, args)
-  return {
-    operation = "rfs." .. fname, what = what,
-    timeout = args.timeout, interval = args.interval, clock = args.clock, sleep = args.sleep,
-    on_progress = args.on_progress,
-  }
+  return wait.options("rfs." .. fname, what, args)
 end
 
 -- Events -------------------------------------------------------------------
@@ -86,20 +85,24 @@ local function event_key(e)
   return table.concat(parts, "\0")
 end
 
---- Format one stack event as a single line.
+--- Format one stack event as a single line: time, event type, the resource
+-- (`type.name[key] (physical id)`, unless the message already names it) and
+-- the message.
 -- @tparam table e a StackEvent
 -- @treturn string
 function M.format_event(e)
   local line = string.format("%s %-22s", (seconds(e.time):gsub("T", " ")), tostring(e.event_type))
+  local message = type(e.event_message) == "string" and e.event_message or ""
   if e.resource_type or e.resource_name then
-    line = line .. " " .. tostring(e.resource_type or "?") .. "." .. tostring(e.resource_name or "?")
-    if e.resource_key then line = line .. "[" .. tostring(e.resource_key) .. "]" end
-    if e.resource_id_value then line = line .. " (" .. tostring(e.resource_id_value) .. ")" end
+    local address = tostring(e.resource_type or "?") .. "." .. tostring(e.resource_name or "?")
+    if e.resource_key then address = address .. "[" .. tostring(e.resource_key) .. "]" end
+    if message:sub(1, #address) ~= address then
+      line = line .. " " .. address
+      if e.resource_id_value then line = line .. " (" .. tostring(e.resource_id_value) .. ")" end
+    end
   end
-  if e.event_message and e.event_message ~= "" then
-    line = line .. " " .. tostring(e.event_message)
-  end
-  return line
+  if message ~= "" then line = line .. " " .. message end
+  return (line:gsub("%s+$", ""))
 end
 
 local function default_on_event(e)
@@ -119,7 +122,7 @@ local function event_stream(self, args, on_event)
     end
     local batch = {}
     for e in self:each_stack_event{ stack_name = args.stack_name, stack_id = args.stack_id,
-                                   deployment_id = args.deployment_id } do
+                                   deployment_id = args.deployment_id, project_id = args.project_id } do
       if not args.deployment_id and seconds(e.time) < since then break end -- newest first
       batch[#batch + 1] = e
     end
@@ -330,7 +333,7 @@ function M.vars_structure(vars)
   return out
 end
 
-local DEPLOY_KEYS = { template_file = true, vars = true, vars_file = true }
+local DEPLOY_KEYS = { template_file = true, vars = true, vars_file = true, on_event = true }
 
 --- Create a stack from a template file, or redeploy it if it exists, and
 -- wait for the deployment to finish.
@@ -362,10 +365,11 @@ function Rfs:deploy_from_file(args)
   end
   if args.vars_file ~= nil then fields.vars_body = read("vars_file") end
 
-  local wait_args = { stack_name = args.stack_name }
-  for k in pairs(WAIT_OPTIONS) do wait_args[k] = args[k] end
+  local wait_args = { stack_name = args.stack_name, on_event = args.on_event, project_id = args.project_id }
+  for k in pairs(wait.OPTIONS) do wait_args[k] = args[k] end
 
-  local exists, meta = pcall(self.get_stack_metadata, self, { stack_name = args.stack_name })
+  local exists, meta = pcall(self.get_stack_metadata, self,
+    { stack_name = args.stack_name, project_id = args.project_id })
   if not exists and not wait.is_not_found(meta) then error(meta, 0) end
   if exists and meta.status == "DELETION_IN_PROGRESS" then
     self:wait_stack_deleted(wait_args)
@@ -380,11 +384,11 @@ function Rfs:deploy_from_file(args)
 
   local result
   if exists then
-    fields.stack_name = args.stack_name
+    fields.stack_name, fields.project_id = args.stack_name, args.project_id
     result = self:deploy_stack(fields)
   else
     for k, v in pairs(args) do
-      if not DEPLOY_KEYS[k] and not WAIT_OPTIONS[k] then fields[k] = v end
+      if not DEPLOY_KEYS[k] and not wait.OPTIONS[k] then fields[k] = v end
     end
     result = self:create_stack(fields)
   end

@@ -29,29 +29,22 @@ end
 
 -- Build the for_status options shared by every VPCEP waiter.
 local function waiter(self, fname, args, id_field, get_name, what)
-  local op = { full_name = "vpcep." .. fname }
-  if type(args) ~= "table" then
-    operation.argument_error(op, nil, "argument table expected, got " .. type(args))
-  end
+  local name = "vpcep." .. fname
+  wait.check_args(name, args, { id_field }, { [id_field] = true, status = fname == "wait_endpoint" })
   local id = args[id_field]
-  if type(id) ~= "string" or id == "" then
-    operation.argument_error(op, id_field, id_field .. " is required")
-  end
   local get_args = { [id_field] = id, project_id = args.project_id }
-  return {
-    operation = op.full_name, what = what .. " " .. id,
-    timeout = args.timeout, interval = args.interval, clock = args.clock, sleep = args.sleep,
-    on_progress = args.on_progress,
-    get = function() return (self[get_name](self, get_args)) end,
-    details = function(r, state)
-      local parts = { what .. " " .. id .. " is " .. tostring(state) }
-      for _, e in ipairs(type(r) == "table" and type(r.error) == "table" and r.error or {}) do
-        parts[#parts + 1] = tostring(e.error_code or e.code) .. " "
-          .. tostring(e.error_message or e.message)
-      end
-      return table.concat(parts, ": "), { errors = type(r) == "table" and r.error or nil }
-    end,
-  }
+  local o = wait.options(name, what .. " " .. id, args)
+  o.get = function() return (self[get_name](self, get_args)) end
+  -- the resource's error list: {code, message} (services) or
+  -- {error_code, error_message} (endpoints)
+  o.details = function(r, state)
+    local parts = { what .. " " .. id .. " is " .. tostring(state) }
+    for _, e in ipairs(type(r) == "table" and type(r.error) == "table" and r.error or {}) do
+      parts[#parts + 1] = tostring(e.error_code or e.code) .. " " .. tostring(e.error_message or e.message)
+    end
+    return table.concat(parts, ": "), { errors = type(r) == "table" and r.error or nil }
+  end
+  return o
 end
 
 --- Wait until an endpoint service is `available` (creation finished).

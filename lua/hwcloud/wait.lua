@@ -6,6 +6,7 @@
 -- wait_* methods on `for_status`.
 
 local core = require("hwcloud.core")
+local operation = require("hwcloud.operation")
 local retry = require("hwcloud.retry")
 
 local M = {}
@@ -24,6 +25,48 @@ M.default_clock = retry.now
 --- The default sleep: the retry layer's (ngx.sleep where OpenResty can
 -- yield, else a blocking sleep).
 M.default_sleep = retry.sleep
+
+--- The options every waiter takes besides the API fields.
+M.OPTIONS = { timeout = true, interval = true, clock = true, sleep = true, on_progress = true }
+
+--- Check a waiter's argument table: a table, the `required` fields non-empty
+-- strings, and no key outside `allowed`, `M.OPTIONS` and `project_id` (a
+-- typo raises instead of being ignored).
+-- @tparam string name the waiter, e.g. "rfs.wait_stack"
+-- @param args what the caller gave
+-- @tparam table required list of field names
+-- @tparam table allowed set of the other accepted names
+-- @raise an error of kind "argument" naming the waiter and the field
+function M.check_args(name, args, required, allowed)
+  local op = { full_name = name }
+  if type(args) ~= "table" then
+    operation.argument_error(op, nil, "argument table expected, got " .. type(args))
+  end
+  for _, field in ipairs(required) do
+    if type(args[field]) ~= "string" or args[field] == "" then
+      operation.argument_error(op, field, field .. " is required")
+    end
+  end
+  for k in pairs(args) do
+    if type(k) ~= "string" then
+      operation.argument_error(op, nil, "argument table has a non-name key " .. tostring(k))
+    end
+    if not (allowed[k] or M.OPTIONS[k] or k == "project_id") then
+      operation.argument_error(op, k, "unknown field " .. k)
+    end
+  end
+end
+
+--- The `poll` options found in a waiter's argument table.
+-- @tparam string name the waiter, e.g. "rfs.wait_stack"
+-- @tparam string what what is waited for, e.g. "stack web"
+-- @tparam table args the waiter's argument table
+-- @treturn table options for `poll` / `for_status`
+function M.options(name, what, args)
+  local o = { operation = name, what = what }
+  for k in pairs(M.OPTIONS) do o[k] = args[k] end
+  return o
+end
 
 local progress_on
 

@@ -122,11 +122,11 @@ describe("VPCEP against the emulator", function()
     local renamed = owner:update_endpoint_service_name{ vpc_endpoint_service_id = s.id, endpoint_service_name = "svc2" }
     assert.matches("svc2", renamed.endpoint_service_name)
 
-    local ok, err = pcall(owner.upgrade_endpoint_service, owner, { vpc_endpoint_service_id = s.id })
-    assert.is_true(ok or (err.kind == "http" and err.status == 400), tostring(err))
-    ok, err = pcall(owner.add_endpoint_service_server_resource, owner, { vpc_endpoint_service_id = s.id,
-      server_resources = { { resource_id = operation.uuid4(), availability_zone_id = "cn-north-4a" } } })
-    assert.is_true(ok or (err.kind == "http" and err.status == 400), tostring(err))
+    local _, ru = owner:upgrade_endpoint_service{ vpc_endpoint_service_id = s.id }
+    assert.equal(204, ru.status)
+    local _, ra = owner:add_endpoint_service_server_resource{ vpc_endpoint_service_id = s.id,
+      server_resources = { { resource_id = operation.uuid4(), availability_zone_id = "cn-north-4a" } } }
+    assert.equal(204, ra.status)
 
     local _, rd = owner:delete_endpoint_service{ vpc_endpoint_service_id = s.id }
     assert.equal(204, rd.status)
@@ -195,15 +195,8 @@ describe("VPCEP against the emulator", function()
     local white = consumer:update_endpoint_white{ vpc_endpoint_id = ep.id, whitelist = {}, enable_whitelist = false }
     assert.same({}, white.whitelist)
 
-    local okp, perr = pcall(consumer.update_endpoint_policy, consumer, { vpc_endpoint_id = ep.id,
-      policy_document = { Version = "5.0", Statement = { { Effect = "Allow", Action = { "*" }, Resource = { "*" } } } } })
-    assert.is_true(okp or (perr.kind == "http" and perr.status == 400), tostring(perr))
-    okp, perr = pcall(consumer.delete_endpoint_policy, consumer, { vpc_endpoint_id = ep.id })
-    assert.is_true(okp or (perr.kind == "http" and perr.status == 400), tostring(perr))
-    okp, perr = pcall(consumer.update_endpoint_routetable, consumer, { vpc_endpoint_id = ep.id, routetables = { operation.uuid4() } })
-    assert.is_true(okp or (perr.kind == "http" and perr.status == 400), tostring(perr))
-    okp, perr = pcall(consumer.upgrade_endpoint, consumer, { vpc_endpoint_id = ep.id, action = "start" })
-    assert.is_true(okp or (perr.kind == "http" and perr.status == 400), tostring(perr))
+    local _, rup = consumer:upgrade_endpoint{ vpc_endpoint_id = ep.id, action = "start" }
+    assert.equal(202, rup.status)
 
     -- a second endpoint, rejected: waiting for "accepted" raises
     local ep2 = new_endpoint(s.id)
@@ -220,6 +213,31 @@ describe("VPCEP against the emulator", function()
     end
     owner:delete_endpoint_service{ vpc_endpoint_service_id = s.id }
     assert.is_true(owner:wait_endpoint_service_deleted(w{ vpc_endpoint_service_id = s.id }))
+  end)
+
+  it("gateway endpoints: policies and route tables", function()
+    local gateway
+    for pub in consumer:each_public_service() do
+      if pub.service_type == "gateway" and pub.enable_policy then gateway = pub end
+    end
+    assert.is_table(gateway, "the emulator publishes a gateway service with policies")
+    local ep = consumer:create_endpoint{ endpoint_service_id = gateway.id, vpc_id = operation.uuid4() }
+    assert.equal("accepted", consumer:wait_endpoint(w{ vpc_endpoint_id = ep.id }).status)
+
+    local statement = { { Effect = "Allow", Action = { "obs:*:*" }, Resource = { "obs:*:*:*:*/*" } } }
+    local with_policy = consumer:update_endpoint_policy{ vpc_endpoint_id = ep.id, policy_statement = statement }
+    assert.same(statement, with_policy.policy_statement)
+    local without, rd = consumer:delete_endpoint_policy{ vpc_endpoint_id = ep.id }
+    assert.equal(200, rd.status)
+    assert.same({}, without.policy_statement)
+    local err = raised(consumer.delete_endpoint_policy, consumer, { vpc_endpoint_id = ep.id })
+    assert.equal("EndPoint.2049", err.code)
+
+    local rt = operation.uuid4()
+    local tables = consumer:update_endpoint_routetable{ vpc_endpoint_id = ep.id, routetables = { rt } }
+    assert.same({ rt }, tables.routetables)
+    consumer:delete_endpoint{ vpc_endpoint_id = ep.id }
+    assert.is_true(consumer:wait_endpoint_deleted(w{ vpc_endpoint_id = ep.id }))
   end)
 
   it("quotas and tags", function()
@@ -256,7 +274,7 @@ describe("VPCEP against the emulator", function()
     it("waits through creating and deleting", function()
       speed(0.05)
       local states = {}
-      local s = new_service()
+      local s = new_service{ approval_enabled = false }
       local ready = owner:wait_endpoint_service{ vpc_endpoint_service_id = s.id, interval = 0.02, timeout = 60,
         on_progress = function(info) states[info.state or "?"] = true end }
       assert.equal("available", ready.status)

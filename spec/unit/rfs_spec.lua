@@ -180,8 +180,22 @@ describe("hwcloud.rfs", function()
       assert.equal("DEPLOYMENT_COMPLETE", wait_stack{ stack_name = "web", on_event = false }.status)
     end)
 
-    it("checks its arguments", function()
+    it("checks its arguments, typos included", function()
       assert.equal("rfs.wait_stack: stack_name is required", raised(svc.wait_stack, svc, {}).message)
+      local err = raised(svc.wait_stack, svc, { stack_name = "web", deploymentid = "d" })
+      assert.equal("rfs.wait_stack: unknown field deploymentid", err.message)
+      assert.equal("argument", err.kind)
+      assert.equal("rfs.deploy_from_file: unknown field template_body",
+        raised(svc.deploy_from_file, svc, { stack_name = "web", template_file = "x.tf", template_body = "x" }).message)
+      assert.equal(0, #client.requests)
+    end)
+
+    it("passes project_id on to every call", function()
+      simulate(client, "web", { { status = "DEPLOYMENT_COMPLETE", events = { ev("01", "LOG", "x") } } })
+      client:on("GET", "/v1/other/stacks/web/metadata", { body = { status = "DEPLOYMENT_COMPLETE" } })
+      client:on("GET", "/v1/other/stacks/web/events", { body = { stack_events = {} } })
+      wait_stack{ stack_name = "web", project_id = "other", on_event = false }
+      for _, req in ipairs(client.requests) do assert.matches("^/v1/other/", req.path) end
     end)
 
     it("formats events as one line", function()
@@ -189,6 +203,13 @@ describe("hwcloud.rfs", function()
         rfs.format_event{ time = "2026-01-01T00:00:02Z", event_type = "CREATION_COMPLETE",
           resource_type = "huaweicloud_vpc", resource_name = "main", resource_key = "0",
           resource_id_value = "vpc-1", event_message = "done" })
+      -- a message that names the resource itself is not prefixed again
+      assert.equal("2026-01-01 00:00:02 CREATION_COMPLETE      huaweicloud_vpc.main: Creation complete",
+        rfs.format_event{ time = "2026-01-01T00:00:02Z", event_type = "CREATION_COMPLETE",
+          resource_type = "huaweicloud_vpc", resource_name = "main", resource_id_value = "vpc-1",
+          event_message = "huaweicloud_vpc.main: Creation complete" })
+      assert.equal("2026-01-01 00:00:02 SUMMARY", rfs.format_event{ time = "2026-01-01T00:00:02Z",
+        event_type = "SUMMARY" })
     end)
   end)
 

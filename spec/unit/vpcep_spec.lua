@@ -78,9 +78,13 @@ describe("hwcloud.vpcep", function()
       assert.equal("EndPoint.3001", err.errors[1].code)
     end)
 
-    it("requires the id", function()
+    it("requires the id and refuses unknown fields", function()
       assert.equal("vpcep.wait_endpoint_service: vpc_endpoint_service_id is required",
         raised(svc.wait_endpoint_service, svc, {}).message)
+      assert.equal("vpcep.wait_endpoint_service: unknown field status",
+        raised(svc.wait_endpoint_service, svc, { vpc_endpoint_service_id = "s1", status = "x" }).message)
+      assert.equal("vpcep.wait_endpoint: unknown field timout",
+        raised(svc.wait_endpoint, svc, { vpc_endpoint_id = "e1", timout = 3 }).message)
     end)
   end)
 

@@ -148,12 +148,6 @@ describe("wait.progress_printer", function()
   end)
 end)
 
-describe("wait.progress_enabled", function()
-  it("returns a boolean", function()
-    assert.is_boolean(wait.progress_enabled())
-  end)
-end)
-
 describe("wait.for_status", function()
   local t
   before_each(function() t = fake.clock() end)
