@@ -54,6 +54,16 @@ static void push_array_mt(lua_State *L) { lua_rawgetp(L, LUA_REGISTRYINDEX, &hwc
 /* Walks a decoded value at idx: integers, array markers, empty arrays. */
 static void fix_value(lua_State *L, int idx, int depth) {
   idx = lua_absindex(L, idx);
+#if HWC_HAS_INTEGERS
+  if (depth == 0 && lua_type(L, idx) == LUA_TNUMBER && !lua_isinteger(L, idx)) {
+    lua_Number d = lua_tonumber(L, idx); /* a bare top-level number */
+    if (d == floor(d) && fabs(d) <= 9007199254740992.0) {
+      lua_pushinteger(L, (lua_Integer)d);
+      lua_replace(L, idx);
+    }
+    return;
+  }
+#endif
   if (lua_type(L, idx) != LUA_TTABLE || depth > MAX_DEPTH) return;
   {
     int count = 0, numeric = 1;

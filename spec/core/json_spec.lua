@@ -52,7 +52,11 @@ describe("core JSON", function()
     assert.are.equal(core.null, v.e)
     assert.are.equal("[]", v.g)
     assert.are.equal(2.5, v.h)
-    if math.type then assert.are.equal("integer", math.type(v.f)) end
+    if math.type then
+      assert.are.equal("integer", math.type(v.f))
+      assert.are.equal("integer", math.type(core.decode("10")))
+      assert.are.equal("float", math.type(core.decode("10.5")))
+    end
     assert.are.equal('{"a":[],"b":[],"c":{},"d":[1,[]],"e":null,"f":3,"g":"[]","h":2.5}', core.encode(v))
   end)
 
