@@ -242,6 +242,21 @@ describe("core.session", function()
     assert.matches("closed", err.message)
   end)
 
+  it("closes at the end of a <close> scope on Lua 5.4", function()
+    if _VERSION ~= "Lua 5.4" then return end
+    local chunk = assert(load([[
+      local core = ...
+      local held
+      do
+        local t <close> = core.session{}
+        held = t
+      end
+      return held
+    ]]))
+    local held = chunk(core)
+    assert.matches("closed", tostring(held))
+  end)
+
   it("refuses unknown options and bad requests with argument errors", function()
     assert.are.equal("argument", raises(core.session, { timout = 1 }).kind)
     assert.matches("timeout", raises(core.session, { timeout = -1 }).message)
