@@ -22,10 +22,9 @@ typedef struct {
 } sig_header;
 
 typedef struct {
-  size_t k, klen, v, vlen; /* offsets into the decoded-query buffer */
+  size_t k, klen, v, vlen; /* offsets into the decoded-query buffer... */
+  const char *kp, *vp;     /* ...and, once it is complete, pointers */
 } query_pair;
-
-static const char *qbase; /* only during qsort of one call: see sort_query */
 
 void hwc_hex(const unsigned char *in, size_t n, char *out) {
   static const char digits[] = "0123456789abcdef";
@@ -161,8 +160,8 @@ static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl) {
 
 static int cmp_query(const void *a, const void *b) {
   const query_pair *x = (const query_pair *)a, *y = (const query_pair *)b;
-  int c = cmp_bytes(qbase + x->k, x->klen, qbase + y->k, y->klen);
-  return c ? c : cmp_bytes(qbase + x->v, x->vlen, qbase + y->v, y->vlen);
+  int c = cmp_bytes(x->kp, x->klen, y->kp, y->klen);
+  return c ? c : cmp_bytes(x->vp, x->vlen, y->vp, y->vlen);
 }
 
 /* Collects the caller's headers (list of {name, value} or a map) into a
@@ -357,6 +356,7 @@ int hwc_sign(lua_State *L) {
     for (p = query; p < query_end; p++) if (*p == '&') npairs++;
     pairs = (query_pair *)lua_newuserdatauv(L, sizeof(query_pair) * npairs, 0); /* 8 */
     hwc_buf_reset(tmp);
+    hwc_buf_add(tmp, "", 0); /* allocates: pointers below are never NULL */
     while (q < query_end) {
       const char *amp = memchr(q, '&', (size_t)(query_end - q));
       const char *end = amp ? amp : query_end, *eq;
@@ -373,14 +373,16 @@ int hwc_sign(lua_State *L) {
       q = end + 1;
     }
     hwc_buf_check(L, tmp);
-    qbase = tmp->data;
+    for (i = 0; i < np; i++) {
+      pairs[i].kp = tmp->data + pairs[i].k;
+      pairs[i].vp = tmp->data + pairs[i].v;
+    }
     qsort(pairs, np, sizeof *pairs, cmp_query);
-    qbase = NULL;
     for (i = 0; i < np; i++) {
       if (i) hwc_buf_addc(cr, '&');
-      pct_encode(cr, tmp->data + pairs[i].k, pairs[i].klen);
+      pct_encode(cr, pairs[i].kp, pairs[i].klen);
       hwc_buf_addc(cr, '=');
-      pct_encode(cr, tmp->data + pairs[i].v, pairs[i].vlen);
+      pct_encode(cr, pairs[i].vp, pairs[i].vlen);
     }
     lua_pop(L, 1);
   }

@@ -64,6 +64,11 @@ describe("core.sign", function()
     assert.matches("^GET\n/a%%25zz/%%FF/\nk=%%252\n", out.canonical_request)
   end)
 
+  it("signs empty keys and values", function()
+    local out = core.sign{ method = "GET", url = "http://h/?=&&=v&k", ak = "a", sk = "s", date = "20240102T030405Z" }
+    assert.matches("^GET\n/\n=&=v&k=\n", out.canonical_request)
+  end)
+
   local bad = {
     { "no method", { url = "http://h/", ak = "a", sk = "s" }, "'method' is required" },
     { "no ak", { method = "GET", url = "http://h/", sk = "s" }, "'ak' is required" },
