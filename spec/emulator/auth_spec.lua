@@ -193,6 +193,23 @@ describe("emulator authentication", function()
       assert.is_true(#by_id.body.token.catalog > 0)
     end)
 
+    it("issues tokens for 24 hours by default, token_ttl when configured", function()
+      local function lifetime()
+        local res = e.call("POST", "/v3/auth/tokens",
+          password_body(e.user_name, e.password, { project = { id = e.project_id } }), { unsigned = true })
+        assert.equal(201, res.status)
+        local function secs(iso)
+          local y, mo, d, h, mi, sec = iso:match("^(%d+)-(%d+)-(%d+)T(%d+):(%d+):(%d+)")
+          return os.time{ year = tonumber(y), month = tonumber(mo), day = tonumber(d),
+                          hour = tonumber(h), min = tonumber(mi), sec = tonumber(sec), isdst = false }
+        end
+        return secs(res.body.token.expires_at) - secs(res.body.token.issued_at)
+      end
+      assert.equal(86400, lifetime())
+      assert.equal(200, (e.control("POST", "/_emulator/config", { token_ttl = 600 })))
+      assert.equal(600, lifetime())
+    end)
+
     it("validates a token with GET /v3/auth/tokens", function()
       local t = e.token()
       local res = e.call("GET", "/v3/auth/tokens", nil, { token = t, headers = { { "X-Subject-Token", t } } })
@@ -200,6 +217,10 @@ describe("emulator authentication", function()
       assert.equal(t, res.headers["X-Subject-Token"])
       local bad = e.call("GET", "/v3/auth/tokens", nil, { token = t, headers = { { "X-Subject-Token", "MIIunknown" } } })
       assert.equal(404, bad.status)
+      -- another domain's token: 403 in Keystone's shape
+      local theirs = e.call("GET", "/v3/auth/tokens", nil, { token = t, headers = { { "X-Subject-Token", e.token(e.second) } } })
+      assert.equal(403, theirs.status)
+      assert.same({ code = 403, title = "Forbidden" }, { code = theirs.body.error.code, title = theirs.body.error.title })
     end)
 
     it("answers a wrong password with 401 in Keystone's shape", function()
@@ -279,6 +300,23 @@ describe("emulator authentication", function()
       local res = e.call("GET", "/v1/" .. e.second.project_id .. "/vpc-endpoints", nil, { project_header = false })
       assert.equal(400, res.status)
       assert.equal("EndPoint.0014", res.code)
+      -- RFS has no project error of its own: the gateway's 403 APIGW.0310
+      res = e.call("GET", "/v1/" .. e.second.project_id .. "/stacks", nil,
+        { project_header = false, headers = { { "Client-Request-Id", string.rep("a", 36) } } })
+      assert.equal(403, res.status)
+      assert.equal("APIGW.0310", res.code)
+      assert.equal(res.request_id, res.body.request_id)
+    end)
+
+    it("answers IAM calls without credentials with 401 in Keystone's shape", function()
+      local res = e.call("GET", "/v3/projects?name=" .. e.region, nil, { unsigned = true, project_header = false })
+      assert.equal(401, res.status)
+      assert.equal(401, res.body.error.code)
+      assert.equal("Unauthorized", res.body.error.title)
+      assert.matches("X%-Auth%-Token", res.body.error.message)
+      res = e.call("GET", "/v3/auth/projects", nil, { token = "MIIEmuNotAToken" })
+      assert.equal(401, res.status)
+      assert.equal("Unauthorized", res.body.error.title)
     end)
 
     it("refuses an X-Project-Id that differs from the path", function()

@@ -38,6 +38,21 @@ describe("emulator frame", function()
     local b = e.call("GET", P .. "/quotas")
     assert.equal(32, #a.request_id)
     assert.not_equal(a.request_id, b.request_id)
+    -- errors of every layer, IAM, RFS, the control API and injected faults too
+    local token = e.call("POST", "/v3/auth/tokens", { auth = {} }, { unsigned = true })
+    local rfs = e.call("GET", P .. "/stacks")                       -- no Client-Request-Id: 400
+    local unsigned = e.call("GET", P .. "/quotas", nil, { unsigned = true })
+    local control = e.send{ method = "GET", url = e.endpoint .. "/_emulator/health" }
+    assert.equal(201, (e.control("POST", "/_emulator/faults", { path = "/v3", status = 503 })))
+    local fault = e.send{ method = "GET", url = e.endpoint .. "/v3" }
+    local seen = {}
+    for _, r in ipairs({ token, rfs, unsigned, control, fault }) do
+      assert.matches("^%x+$", r.request_id)
+      assert.equal(32, #r.request_id)
+      assert.is_nil(seen[r.request_id])
+      seen[r.request_id] = true
+    end
+    assert.same({ 400, 400, 401, 200, 503 }, { token.status, rfs.status, unsigned.status, control.status, fault.status })
   end)
 
   it("lists VPCEP versions at / and /v1, IAM's when the Host names iam", function()
@@ -60,6 +75,13 @@ describe("emulator frame", function()
     local res = e.call("GET", P .. "/quotas", nil, {
       headers = { { "Host", "vpcep.cn-north-4.myhuaweicloud.com" } } })
     assert.equal(200, res.status)
+    res = e.call("GET", P .. "/stacks", nil, { headers = {
+      { "Host", "rfs.cn-north-4.myhuaweicloud.com" }, { "Client-Request-Id", string.rep("a", 36) } } })
+    assert.equal(200, res.status)
+    assert.same({}, res.body.stacks)
+    res = e.call("GET", "/v3/projects?name=" .. e.region, nil, {
+      project_header = false, headers = { { "Host", "iam.myhuaweicloud.com" } } })
+    assert.equal(e.project_id, res.body.projects[1].id)
   end)
 
   it("answers a body that is not JSON with the service's parameter error", function()
@@ -94,6 +116,13 @@ describe("emulator frame", function()
           assert.matches("export " .. name .. "='", out)
         end
         assert.matches("HUAWEICLOUD_SDK_PROJECT_ID='" .. e.project_id .. "'", out)
+        -- the second account, its project in the same region
+        local second = e.second.projects[1]
+        for _, p in ipairs(e.second.projects) do if p.name == e.region then second = p end end
+        assert.matches("export HWCLOUD_SECOND_AK='" .. e.second.ak .. "'", out, 1, true)
+        assert.matches("export HWCLOUD_SECOND_SK='" .. e.second.sk .. "'", out, 1, true)
+        assert.matches("export HWCLOUD_SECOND_PROJECT_ID='" .. second.id .. "'", out, 1, true)
+        assert.matches("export HWCLOUD_SECOND_DOMAIN_ID='" .. e.second.domain_id .. "'", out, 1, true)
         local evaluated = sh("eval \"$(" .. bin .. " env --state-dir " .. dir .. ")\"; echo \"$HWCLOUD_ENDPOINT\"")
         assert.matches("http://127%.0%.0%.1:%d+", evaluated)
         local again = sh(bin .. " start --state-dir " .. dir)
@@ -121,6 +150,33 @@ describe("emulator frame", function()
       end)
       sh(bin .. " stop --state-dir " .. dir)
       os.execute("rm -rf " .. dir)
+      assert(ok, err)
+    end)
+
+    it("serves the accounts of a --config file, exporting its first one (and no second)", function()
+      local cfg = os.tmpname()
+      local f = io.open(cfg, "w")
+      f:write(emu.json.encode({ accounts = { {
+        name = "solo", domain_name = "solo-domain", domain_id = string.rep("5", 32),
+        user_name = "solo", user_id = string.rep("6", 32), password = "Solo-Passw0rd",
+        access_key = "EMUSOLOACCESSKEY0001", secret_key = "EmulatorSoloSecretKey000000000000000001",
+        projects = { { name = "ap-southeast-1", id = string.rep("7", 32) } } } } }))
+      f:close()
+      local ok, err = pcall(function()
+        local solo = emu.start{ config = cfg }
+        local inner_ok, inner_err = pcall(function()
+          assert.matches("HUAWEICLOUD_SDK_AK='EMUSOLOACCESSKEY0001'", solo.exports, 1, true)
+          assert.matches("HUAWEICLOUD_SDK_REGION='ap-southeast-1'", solo.exports, 1, true)
+          assert.is_nil(solo.exports:find("HWCLOUD_SECOND", 1, true))
+          local res = solo.call("GET", "/v1/" .. string.rep("7", 32) .. "/vpc-endpoints")
+          assert.equal(200, res.status)
+          assert.equal(401, solo.call("GET", "/v1/" .. string.rep("7", 32) .. "/vpc-endpoints", nil,
+            { ak = e.ak, sk = e.sk }).status)                  -- the default file's demo key is unknown here
+        end)
+        solo.stop()
+        assert(inner_ok, inner_err)
+      end)
+      os.remove(cfg)
       assert(ok, err)
     end)
 

@@ -92,6 +92,10 @@ describe("RFS stacks (emulator)", function()
       local r = e.rfs("POST", "/stacks", { stack_name = "byuri", template_uri = up.body.url })
       assert.equal(201, r.status)
       assert.equal("DEPLOYMENT_COMPLETE", e.stack("byuri").status)
+      -- an unknown blob answers like OBS: 404 NoSuchKey
+      local missing = e.send({ method = "GET", url = up.body.url:gsub("/_rfs/blobs/[^/]+/", "/_rfs/blobs/nope/") })
+      assert.equal(404, missing.status)
+      assert.matches("NoSuchKey", missing.body)
     end)
 
     it("refuses URLs it cannot fetch and bad URL shapes", function()

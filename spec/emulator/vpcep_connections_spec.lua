@@ -15,15 +15,8 @@ describe("VPCEP connections and whitelists", function()
   teardown(function() e.stop() end)
   before_each(function() e.reset() end)
 
-  local function fails(res, status, code)
-    assert.equal(status, res.status)
-    assert.equal(code, res.code)
-  end
-  local function ready_service(over)
-    local s = F.service(e, over)
-    e.call("GET", S .. "/" .. s.id)
-    return s
-  end
+  local fails = F.fails
+  local function ready_service(over) return F.ready_service(e, over) end
   local function perm(sid, action, list)
     return e.call("POST", S .. "/" .. sid .. "/permissions/action", { action = action, permissions = list })
   end

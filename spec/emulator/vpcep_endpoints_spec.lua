@@ -14,16 +14,9 @@ describe("VPCEP endpoints", function()
   teardown(function() e.stop() end)
   before_each(function() e.reset() end)
 
-  local function fails(res, status, code)
-    assert.equal(status, res.status)
-    assert.equal(code, res.code)
-  end
+  local fails = F.fails
   local function get(id) return e.call("GET", E .. "/" .. id) end
-  local function ready_service(over)
-    local s = F.service(e, over)
-    e.call("GET", P .. "/vpc-endpoint-services/" .. s.id)
-    return s
-  end
+  local function ready_service(over) return F.ready_service(e, over) end
 
   describe("CreateEndpoint", function()
     it("creates an interface endpoint: creating, then accepted with an ip", function()

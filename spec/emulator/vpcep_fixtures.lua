@@ -50,4 +50,19 @@ function F.endpoint(e, sid, over, as)
   return res.body
 end
 
+--- Create a service and read it once (so it is `available` at speed 0).
+function F.ready_service(e, over)
+  local s = F.service(e, over)
+  e.call("GET", "/v1/" .. e.project_id .. "/vpc-endpoint-services/" .. s.id)
+  return s
+end
+
+--- Assert a documented error: status, code and a shape A body with error_msg.
+function F.fails(res, status, code)
+  local assert = require "luassert"
+  assert.equal(status, res.status)
+  assert.equal(code, res.code)
+  assert.is_string(res.body.error_msg)
+end
+
 return F

@@ -16,11 +16,7 @@ describe("VPCEP endpoint services", function()
   before_each(function() e.reset() end)
 
   local function create(over) return e.call("POST", S, F.service_body(over)) end
-  local function fails(res, status, code)
-    assert.equal(status, res.status)
-    assert.equal(code, res.code)
-    assert.is_string(res.body.error_msg)
-  end
+  local fails = F.fails
 
   describe("CreateEndpointService", function()
     it("creates a service in creating, then available", function()

@@ -13,10 +13,7 @@ describe("VPCEP tags", function()
   teardown(function() e.stop() end)
   before_each(function() e.reset() end)
 
-  local function fails(res, status, code)
-    assert.equal(status, res.status)
-    assert.equal(code, res.code)
-  end
+  local fails = F.fails
   local function tag(rtype, id, action, tags)
     return e.call("POST", P .. "/" .. rtype .. "/" .. id .. "/tags/action", { action = action, tags = tags })
   end

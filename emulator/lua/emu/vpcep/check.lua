@@ -129,6 +129,19 @@ function check.page(records, p)
   return out, #records
 end
 
+--- A list operation's answer: the records (a map or a list) that `keep`
+-- accepts, sorted and paged by `p` (check.listing), each shown with `show`.
+-- @return page (json array of views), total_count
+function check.select(records, p, keep, show)
+  local matched = {}
+  for _, r in pairs(records) do
+    if keep(r) then matched[#matched + 1] = r end
+  end
+  local page, total = check.page(matched, p)
+  for i, r in ipairs(page) do page[i] = show(r) end
+  return page, total
+end
+
 --- Case-insensitive substring match (the "fuzzy on both ends" name filters).
 function check.fuzzy(haystack, needle)
   if needle == nil then return true end

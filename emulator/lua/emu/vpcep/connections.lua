@@ -28,15 +28,10 @@ function connections.list(req)
   if marker ~= nil and not marker:match("^%d+$") then fail("EndPoint.0021") end
   local status = check.enum(check.query(req, "status"), { "pendingAcceptance", "accepted", "rejected", "failed" },
     "status", "EndPoint.0019")
-  local matched = {}
-  for _, ep in pairs(store.endpoints()) do
-    if ep.endpoint_service_id == s.id and (id == nil or ep.id == id)
-       and (marker == nil or tostring(ep.marker_id) == marker) and (status == nil or ep.status == status) then
-      matched[#matched + 1] = ep
-    end
-  end
-  local page, total = check.page(matched, p)
-  for i, ep in ipairs(page) do page[i] = view.connection(ep) end
+  local page, total = check.select(store.endpoints(), p, function(ep)
+    return ep.endpoint_service_id == s.id and (id == nil or ep.id == id)
+      and (marker == nil or tostring(ep.marker_id) == marker) and (status == nil or ep.status == status)
+  end, view.connection)
   return 200, { connections = page, total_count = total }
 end
 

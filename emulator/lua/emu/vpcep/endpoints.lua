@@ -149,16 +149,11 @@ function endpoints.list(req)
   local vpc_id = check.query(req, "vpc_id")
   local id = check.query(req, "id")
   local pbg = check.query(req, "public_border_group")
-  local matched = {}
-  for _, ep in pairs(store.endpoints()) do
-    if ep.project_id == req.project_id and check.fuzzy(ep.endpoint_service_name, name)
-       and (vpc_id == nil or ep.vpc_id == vpc_id) and (id == nil or ep.id == id)
-       and (pbg == nil or (ep.public_border_group or "center") == pbg) then
-      matched[#matched + 1] = ep
-    end
-  end
-  local page, total = check.page(matched, p)
-  for i, ep in ipairs(page) do page[i] = view.endpoint(ep, "list") end
+  local page, total = check.select(store.endpoints(), p, function(ep)
+    return ep.project_id == req.project_id and check.fuzzy(ep.endpoint_service_name, name)
+      and (vpc_id == nil or ep.vpc_id == vpc_id) and (id == nil or ep.id == id)
+      and (pbg == nil or (ep.public_border_group or "center") == pbg)
+  end, function(ep) return view.endpoint(ep, "list") end)
   return 200, { endpoints = page, total_count = total }
 end
 

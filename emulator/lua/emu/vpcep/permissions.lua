@@ -72,12 +72,9 @@ function permissions.list(req)
   local s = services.own(req)
   local p = check.listing(req, 500)
   local filter = check.query(req, "permission")
-  local matched = {}
-  for _, rec in ipairs(store.permissions(s.id)) do
-    if check.fuzzy(rec.permission, filter) then matched[#matched + 1] = rec end
-  end
-  local page, total = check.page(matched, p)
-  for i, rec in ipairs(page) do page[i] = view.permission(rec, false) end
+  local page, total = check.select(store.permissions(s.id), p, function(rec)
+    return check.fuzzy(rec.permission, filter)
+  end, function(rec) return view.permission(rec, false) end)
   return 200, { permissions = page, total_count = total }
 end
 

@@ -14,14 +14,9 @@ function public.list(req)
   local p = check.listing(req, 1000)
   local name = check.query(req, "endpoint_service_name")
   local id = check.query(req, "id")
-  local matched = {}
-  for _, s in pairs(store.services()) do
-    if s.public and check.fuzzy(store.service_name(s, req.region), name) and (id == nil or s.id == id) then
-      matched[#matched + 1] = s
-    end
-  end
-  local page, total = check.page(matched, p)
-  for i, s in ipairs(page) do page[i] = view.public(s, req.region) end
+  local page, total = check.select(store.services(), p, function(s)
+    return s.public and check.fuzzy(store.service_name(s, req.region), name) and (id == nil or s.id == id)
+  end, function(s) return view.public(s, req.region) end)
   return 200, { endpoint_services = page, total_count = total }
 end
 

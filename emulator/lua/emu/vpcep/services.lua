@@ -107,16 +107,11 @@ function services.list(req)
     "status", "EndPoint.0019")
   check.enum(check.query(req, "net_type"), { "vlan", "vxlan", "all" }, "net_type", "EndPoint.3048")
   local pbg = check.query(req, "public_border_group")
-  local matched = {}
-  for _, s in pairs(store.services()) do
-    if not s.public and s.project_id == req.project_id and check.fuzzy(s.service_name, name)
-       and (id == nil or s.id == id) and (status == nil or s.status == status)
-       and (pbg == nil or (s.public_border_group or "center") == pbg) then
-      matched[#matched + 1] = s
-    end
-  end
-  local page, total = check.page(matched, p)
-  for i, s in ipairs(page) do page[i] = view.service(s, "list") end
+  local page, total = check.select(store.services(), p, function(s)
+    return not s.public and s.project_id == req.project_id and check.fuzzy(s.service_name, name)
+      and (id == nil or s.id == id) and (status == nil or s.status == status)
+      and (pbg == nil or (s.public_border_group or "center") == pbg)
+  end, function(s) return view.service(s, "list") end)
   return 200, { endpoint_services = page, total_count = total }
 end
 
