@@ -38,7 +38,7 @@ deps:
 test: deps build luajit asan
 	@spec/run
 
-demo: deps build
+demo: deps
 	@examples/demo.sh
 
 install: build

@@ -7,27 +7,11 @@
 
 local core = require("hwcloud.core")
 local operation = require("hwcloud.operation")
-local paginate = require("hwcloud.paginate")
 local wait = require("hwcloud.wait")
 
-local M = {}
-
-local compiled = operation.compile(require("hwcloud.ops.rfs"))
-
---- The compiled operation data: `operations` (list) and `by_name`.
-M.operations = compiled
-
-local Rfs = {}
-Rfs.__index = Rfs
-operation.bind(Rfs, compiled)
-paginate.bind(Rfs, compiled)
-
---- A service object bound to a client.
--- @tparam table client an hwcloud client (anything with `request`)
--- @treturn table the service object
-function M.new(client)
-  return setmetatable({ client = client }, Rfs)
-end
+-- M.operations (the compiled data) and M.new(client), see operation.service
+local M, Rfs = operation.service(require("hwcloud.ops.rfs"))
+local compiled = M.operations
 
 -- The API fields of `args` that operation `name` knows (and project_id).
 local function fields_for(name, args)

@@ -5,27 +5,10 @@
 -- Get one with client:vpcep() or require("hwcloud.vpcep").new(client).
 
 local operation = require("hwcloud.operation")
-local paginate = require("hwcloud.paginate")
 local wait = require("hwcloud.wait")
 
-local M = {}
-
-local compiled = operation.compile(require("hwcloud.ops.vpcep"))
-
---- The compiled operation data: `operations` (list) and `by_name`.
-M.operations = compiled
-
-local Vpcep = {}
-Vpcep.__index = Vpcep
-operation.bind(Vpcep, compiled)
-paginate.bind(Vpcep, compiled)
-
---- A service object bound to a client.
--- @tparam table client an hwcloud client (anything with `request`)
--- @treturn table the service object
-function M.new(client)
-  return setmetatable({ client = client }, Vpcep)
-end
+-- M.operations (the compiled data) and M.new(client), see operation.service
+local M, Vpcep = operation.service(require("hwcloud.ops.vpcep"))
 
 -- Build the for_status options shared by every VPCEP waiter.
 local function waiter(self, fname, args, id_field, get_name, what)

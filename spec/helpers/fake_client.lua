@@ -6,6 +6,8 @@
 -- what the services build must be encodable JSON.
 
 local core = require("hwcloud.core")
+-- shared with the client specs: the HTTP error and the fake clock
+local support = require("spec.unit.client_support")
 
 local M = {}
 
@@ -31,15 +33,12 @@ function Fake:on(method, pattern, fn)
   return self
 end
 
---- An hwcloud.Error like the core raises for an HTTP error status.
+--- An hwcloud.Error like the core raises for an HTTP error status (the
+-- client specs' one, with `message` and `retryable` set).
 function M.http_error(status, code, message, extra)
-  local t = {
-    kind = "http", status = status, code = code, message = message or code,
-    class = status >= 500 and "ServerResponseException" or "ClientRequestException",
-    retryable = status == 429 or status >= 500,
-  }
+  local t = { message = message or code, retryable = status == 429 or status >= 500 }
   for k, v in pairs(extra or {}) do t[k] = v end
-  return core.error(t)
+  return support.http_error(status, code, nil, t)
 end
 
 --- The requests sent so far whose method and path match (pattern anchored).
@@ -62,7 +61,7 @@ function Fake:request(req)
     if route.method == req.method and caps[1] ~= nil then
       local status, body, headers
       if type(route.fn) == "function" then
-        status, body, headers = route.fn(req, table.unpack(caps))
+        status, body, headers = route.fn(req, (table.unpack or unpack)(caps))
       else
         status, body, headers = route.fn.status, route.fn.body, route.fn.headers
       end
@@ -78,16 +77,11 @@ function Fake:request(req)
   error(M.http_error(404, "Fake.NoRoute", "no fake route for " .. req.method .. " " .. req.path), 0)
 end
 
---- A fake clock and sleep: sleep advances the clock and records the pauses.
+--- A fake clock and sleep (the client specs' one, starting at 1000): sleep
+-- advances the clock and records the pauses.
 -- @treturn table `{clock = fn, sleep = fn, now = number, sleeps = {...}}`
 function M.clock()
-  local c = { now = 1000, sleeps = {} }
-  c.clock = function() return c.now end
-  c.sleep = function(s)
-    c.sleeps[#c.sleeps + 1] = s
-    c.now = c.now + s
-  end
-  return c
+  return support.clock(1000)
 end
 
 return M

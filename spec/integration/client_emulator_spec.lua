@@ -3,7 +3,9 @@
 -- tokens, project id resolution, a signature the emulator rejects, dry_run
 -- output that the emulator accepts, retries on injected 429/503 faults and
 -- dropped or refused connections (and which of them a POST may repeat), a
--- stalled answer hitting the timeout, and redacted hooks.
+-- stalled answer hitting the timeout, a fresh signature (own X-Sdk-Date) per
+-- attempt, and hooks, errors and tostring that show no secret (AK/SK,
+-- security token, IAM token, password), nested fields included.
 
 local emu = require "spec.helpers.emulator"
 local core = require "hwcloud.core"
@@ -298,6 +300,111 @@ describe("client against the emulator", function()
     local resp = projects(client({ project_id = e.project_id, timeout = 0.5 }))
     assert.are.equal(200, resp.status)
     assert.are.equal(2, resp.attempts)
+  end)
+
+  it("signs every attempt afresh: each carries its own X-Sdk-Date, the last passes the check", function()
+    -- Retry-After 1.1 s makes the second attempt start in a later second
+    fault({ method = "GET", path = "/v3/auth/projects", count = 1, status = 503,
+            headers = { ["Retry-After"] = "1.1" } })
+    local resp = projects(client({ project_id = e.project_id }))
+    assert.are.equal(200, resp.status)
+    assert.are.equal(2, resp.attempts)
+    local _, body = e.control("GET", "/_emulator/requests")
+    local dates = {}
+    for _, r in ipairs(body.requests or {}) do
+      if r.path == "/v3/auth/projects" then
+        dates[#dates + 1] = r.headers["x-sdk-date"]
+        assert.matches("Signature=", r.headers.authorization, 1, true)
+      end
+    end
+    assert.are.equal(2, #dates)
+    assert.matches("^%d%d%d%d%d%d%d%dT%d%d%d%d%d%dZ$", dates[1])
+    assert.matches("^%d%d%d%d%d%d%d%dT%d%d%d%d%d%dZ$", dates[2])
+    assert.are_not.equal(dates[1], dates[2])
+  end)
+
+  it("shows no secret anywhere in hook payloads, errors or tostring (AK/SK, token, password)", function()
+    -- everything reachable from a value as text, nested tables and
+    -- tostring() of tables with a metatable (errors) included
+    local function dump(v, out, seen)
+      out, seen = out or {}, seen or {}
+      if type(v) ~= "table" then
+        out[#out + 1] = tostring(v)
+      elseif not seen[v] then
+        seen[v] = true
+        if getmetatable(v) then out[#out + 1] = tostring(v) end
+        for k, x in pairs(v) do
+          dump(k, out, seen)
+          dump(x, out, seen)
+        end
+      end
+      return out
+    end
+    local payloads = {}
+    local function keep(r) payloads[#payloads + 1] = table.concat(dump(r), "\n") end
+    local hooks = { on_request = keep, on_response = keep }
+    -- a transport that remembers every secret on its way to and from libcurl
+    local real = require("hwcloud.transport.curl").new({})
+    local secrets = { e.password, e.sk }
+    local spy_transport = { send = function(_, req)
+      for _, h in ipairs(req.headers) do
+        local name = h[1]:lower()
+        if name == "x-auth-token" or name == "x-security-token" then
+          secrets[#secrets + 1] = h[2]
+        elseif name == "authorization" then
+          secrets[#secrets + 1] = h[2]
+          secrets[#secrets + 1] = h[2]:match("Signature=(%x+)")
+        end
+      end
+      return real:send(req)
+    end }
+
+    -- 1. a password user gets temporary credentials: the request carries
+    --    the token, the answer a secret and a security token (nested)
+    local pc = client({ ak = false, sk = false, user = e.user_name, password = e.password,
+                        domain = e.domain_name, transport = spy_transport, hooks = hooks })
+    local tmp = pc:request({ service = "iam", method = "POST", path = "/v3.0/OS-CREDENTIAL/securitytokens",
+      body = { auth = { identity = { methods = hwcloud.array({ "token" }),
+                                     token = { duration_seconds = 900 } } } } }).body.credential
+    assert.is_string(tmp.secret)
+    assert.is_string(tmp.securitytoken)
+    secrets[#secrets + 1] = tmp.secret
+    secrets[#secrets + 1] = tmp.securitytoken
+
+    -- 2. AK/SK with the security token: a retried call and a failing call
+    local tc = client({ ak = tmp.access, sk = tmp.secret, security_token = tmp.securitytoken,
+                        project_id = e.project_id, transport = spy_transport, hooks = hooks })
+    fault({ method = "GET", path = "/v3/auth/projects", count = 1, status = 503 })
+    assert.are.equal(2, projects(tc).attempts)
+    local ok, err = pcall(tc.request, tc, { service = "iam", method = "GET", path = "/v3/no-such-api" })
+    assert.is_false(ok)
+    assert.are.equal(404, err.status)
+    -- 3. a plain AK/SK client whose signature the emulator refuses
+    local bad = client({ sk = e.sk .. "x", project_id = e.project_id, transport = spy_transport,
+                         hooks = hooks })
+    secrets[#secrets + 1] = e.sk .. "x"
+    local ok2, err2 = pcall(projects, bad)
+    assert.is_false(ok2)
+    assert.are.equal(401, err2.status)
+    real:close()
+
+    local texts = {
+      hooks = table.concat(payloads, "\n"),
+      errors = table.concat(dump(err), "\n") .. "\n" .. table.concat(dump(err2), "\n"),
+      tostring = tostring(err) .. "\n" .. tostring(err2) .. "\n" .. tostring(pc) .. "\n"
+        .. tostring(tc) .. "\n" .. tostring(bad) .. "\n" .. table.concat(dump(tc), "\n"),
+    }
+    -- 1 POST + 2 GET attempts + 1 failing GET + 1 refused GET (+ IAM token
+    -- request), each seen by both hooks
+    assert.is_true(#payloads >= 10, "hooks ran " .. #payloads .. " times")
+    assert.matches("REDACTED", texts.hooks, 1, true)
+    assert.is_true(#secrets >= 8, "only " .. #secrets .. " secrets captured")
+    for name, text in pairs(texts) do
+      for _, secret in ipairs(secrets) do
+        assert(#secret >= 8, "secret too short to search for")
+        assert.is_nil(text:find(secret, 1, true), name .. " shows a secret: " .. secret:sub(1, 4) .. "...")
+      end
+    end
   end)
 
   it("gives hooks no secret over real traffic", function()

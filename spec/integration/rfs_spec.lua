@@ -1,12 +1,14 @@
 -- Integration specs of hwcloud.rfs against the emulator (real HTTP, real
 -- signatures): every one of the 46 operations, every iterator, every waiter,
 -- the emulator's asynchronous delays, and injected faults (throttling, 5xx,
--- a dropped connection in the middle of a wait).
+-- a dropped connection in the middle of a wait), deploy_from_file, and the
+-- same calls through hwcloud.safe returning nil, err.
 
-local hwcloud = require("hwcloud")
+local safe = require("hwcloud.safe")
 local core = require("hwcloud.core")
 local rfs_mod = require("hwcloud.rfs")
 local emu = require("spec.helpers.emulator")
+local S = require("spec.helpers.services")
 
 local TEMPLATE = [[
 variable "name" {
@@ -39,43 +41,21 @@ local function failing(how)
     .. how .. "\n}\n"
 end
 
-local function collect(iter)
-  local out = {}
-  for item in iter do out[#out + 1] = item end
-  return out
-end
-
-local function raised(fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert.is_false(ok, "expected an error")
-  return err
-end
+local collect, raised = S.collect, S.raised
 
 describe("RFS against the emulator", function()
   local e, client, rfs
+  local h = S.emulator(function() return e end)
+  -- waiter options: quick polls, quiet (ws: for the stack waiters, no events either)
+  local w, speed, fault = h.w, h.speed, h.fault
 
   local function new_client(extra)
-    local o = { endpoint = e.endpoint, ak = e.ak, sk = e.sk, project_id = e.project_id, region = e.region,
-                retry_base_delay = 0.01, retry_max_delay = 0.05 }
-    for k, v in pairs(extra or {}) do o[k] = v end
-    return hwcloud.new(o)
+    return h.client(e, extra)
   end
 
-  -- waiter options: quick polls, quiet (ws: for the stack waiters, no events either)
-  local function w(args)
-    args.interval = args.interval or 0.05
-    args.timeout = args.timeout or 30
-    if args.on_progress == nil then args.on_progress = false end
-    return args
-  end
   local function ws(args)
     if args.on_event == nil then args.on_event = false end
     return w(args)
-  end
-
-  local function speed(f)
-    local status = e.control("POST", "/_emulator/config", { speed = f })
-    assert(status == 200 or status == 204, "config failed: " .. tostring(status))
   end
 
   local function deployed(name, template, extra)
@@ -96,10 +76,7 @@ describe("RFS against the emulator", function()
     if e then e.stop() end
   end)
 
-  before_each(function()
-    e.reset()
-    speed(0)
-  end)
+  before_each(h.reset)
 
   describe("stacks", function()
     it("create, update, deploy, wait (streaming events), read, redirect, delete", function()
@@ -164,6 +141,27 @@ describe("RFS against the emulator", function()
       local err = raised(rfs.get_stack_metadata, rfs, { stack_name = "lifecycle" })
       assert.equal(404, err.status)
       assert.equal("RF.10013001", err.code)
+    end)
+
+    it("deploy_from_file creates a stack from a file, then updates it, and returns the outputs", function()
+      local path = os.tmpname()
+      local f = assert(io.open(path, "w"))
+      f:write(TEMPLATE)
+      f:close()
+      local events = 0
+      local meta, outputs = rfs:deploy_from_file(w{ stack_name = "from-file", template_file = path,
+        vars = { name = "one" }, description = "from a file", on_event = function() events = events + 1 end })
+      assert.equal("DEPLOYMENT_COMPLETE", meta.status)
+      assert.equal("one", outputs.name)
+      assert.is_true(events > 0)
+      local first = meta.stack_id
+      meta, outputs = rfs:deploy_from_file(ws{ stack_name = "from-file", template_file = path, vars = { name = "two" } })
+      os.remove(path)
+      assert.equal("DEPLOYMENT_COMPLETE", meta.status)
+      assert.equal(first, meta.stack_id)
+      assert.equal("two", outputs.name)
+      assert.equal("from a file", rfs:get_stack_metadata{ stack_name = "from-file" }.description)
+      assert.equal(1, #collect(rfs:each_stack()))
     end)
 
     it("creates with a template and pages through each_stack", function()
@@ -432,11 +430,6 @@ describe("RFS against the emulator", function()
   end)
 
   describe("with injected faults", function()
-    local function fault(spec)
-      local status = e.control("POST", "/_emulator/faults", spec)
-      assert(status == 200 or status == 201, "fault not accepted: " .. tostring(status))
-    end
-
     it("retries throttled reads (429) inside the client", function()
       deployed("throttled")
       fault{ method = "GET", path = "/stacks/throttled/metadata", count = 2, status = 429 }
@@ -468,6 +461,56 @@ describe("RFS against the emulator", function()
       local err = raised(rfs.wait_stack, rfs, ws{ stack_name = "denied" })
       assert.equal(403, err.status)
       assert.equal("RF.10012507", err.code)
+    end)
+  end)
+
+  describe("through hwcloud.safe", function()
+    it("service methods, iterators, waiters and outputs return nil, err instead of raising", function()
+      local sc = safe.new{ endpoint = e.endpoint, ak = e.ak, sk = e.sk, project_id = e.project_id,
+                           region = e.region, max_retries = 0 }
+      local srfs = sc:rfs()
+      -- a method: the body and the response, or nil and the API's error
+      local body, resp = srfs:list_stacks()
+      assert.is_table(body.stacks)
+      assert.equal(200, resp.status)
+      local none, err = srfs:get_stack_metadata{ stack_name = "missing" }
+      assert.is_nil(none)
+      assert.equal("http", err.kind)
+      assert.equal(404, err.status)
+      -- argument errors, of a method and of an iterator's first call
+      none, err = srfs:create_stack{ template_body = TEMPLATE }
+      assert.is_nil(none)
+      assert.equal("argument", err.kind)
+      assert.equal("stack_name", err.field)
+      none, err = srfs:each_stack_event{}
+      assert.is_nil(none)
+      assert.equal("argument", err.kind)
+      -- an iterator whose page request fails ends the loop with nil, err
+      deployed("safe")
+      local n = 0
+      for _ in srfs:each_stack_event{ stack_name = "safe" } do n = n + 1 end
+      assert.is_true(n > 0)
+      fault{ method = "GET", path = "/stacks/safe/events", count = 1, status = 403,
+             body = { error_code = "RF.10012507", error_msg = "denied" } }
+      local item, ierr = srfs:each_stack_event{ stack_name = "safe" }()
+      assert.is_nil(item)
+      assert.equal(403, ierr.status)
+      assert.equal("RF.10012507", ierr.code)
+      -- outputs and a waiter that succeeds
+      local outputs = srfs:outputs("safe")
+      assert.equal("t", outputs.name)
+      assert.equal("DEPLOYMENT_COMPLETE", srfs:wait_stack(ws{ stack_name = "safe" }).status)
+      -- a waiter that fails: nil and the waiter error with the ERROR events
+      local created = rfs:create_stack{ stack_name = "safe-bad", template_body = failing("emulator_fail = true") }
+      none, err = srfs:wait_stack(ws{ stack_name = "safe-bad", deployment_id = created.deployment_id })
+      assert.is_nil(none)
+      assert.equal("waiter", err.kind)
+      assert.equal("DEPLOYMENT_FAILED", err.code)
+      assert.is_true(#err.errors >= 1)
+      none, err = srfs:outputs("missing")
+      assert.is_nil(none)
+      assert.equal(404, err.status)
+      sc:close()
     end)
   end)
 

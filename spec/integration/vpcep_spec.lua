@@ -3,48 +3,16 @@
 -- iterator, every waiter, the emulator's asynchronous delays, and injected
 -- faults (throttling, 5xx, a dropped connection in the middle of a wait).
 
-local hwcloud = require("hwcloud")
 local operation = require("hwcloud.operation")
 local emu = require("spec.helpers.emulator")
+local S = require("spec.helpers.services")
 
-local function collect(iter)
-  local out = {}
-  for item in iter do out[#out + 1] = item end
-  return out
-end
-
-local function raised(fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert.is_false(ok, "expected an error")
-  return err
-end
+local collect, raised = S.collect, S.raised
 
 describe("VPCEP against the emulator", function()
   local e, owner_client, consumer_client, owner, consumer
-
-  local function new_client(account, extra)
-    local o = { endpoint = e.endpoint, ak = account.ak, sk = account.sk, project_id = account.project_id,
-                region = account.region, retry_base_delay = 0.01, retry_max_delay = 0.05 }
-    for k, v in pairs(extra or {}) do o[k] = v end
-    return hwcloud.new(o)
-  end
-
-  local function w(args)
-    args.interval = args.interval or 0.05
-    args.timeout = args.timeout or 30
-    if args.on_progress == nil then args.on_progress = false end
-    return args
-  end
-
-  local function speed(f)
-    local status = e.control("POST", "/_emulator/config", { speed = f })
-    assert(status == 200 or status == 204, "config failed: " .. tostring(status))
-  end
-
-  local function fault(spec)
-    local status = e.control("POST", "/_emulator/faults", spec)
-    assert(status == 200 or status == 201, "fault not accepted: " .. tostring(status))
-  end
+  local h = S.emulator(function() return e end)
+  local new_client, w, speed, fault = h.client, h.w, h.speed, h.fault
 
   local function new_service(extra, svc)
     local args = { vpc_id = operation.uuid4(), port_id = operation.uuid4(), server_type = "VM",
@@ -77,10 +45,7 @@ describe("VPCEP against the emulator", function()
     if e then e.stop() end
   end)
 
-  before_each(function()
-    e.reset()
-    speed(0)
-  end)
+  before_each(h.reset)
 
   it("versions", function()
     local all, r = owner:list_version_details()
@@ -288,6 +253,28 @@ describe("VPCEP against the emulator", function()
         on_progress = function(info) states[info.state or "?"] = true end })
       assert.is_true(states.deleting)
     end)
+  end)
+
+  it("through hwcloud.safe: methods, iterators and waiters return nil, err", function()
+    local sc = require("hwcloud.safe").new{ endpoint = e.endpoint, ak = e.ak, sk = e.sk,
+                                            project_id = e.project_id, region = e.region }
+    local svc = sc:vpcep()
+    local created, resp = svc:create_endpoint_service{ vpc_id = operation.uuid4(), port_id = operation.uuid4(),
+      server_type = "VM", ports = { { client_port = 80, server_port = 8080, protocol = "TCP" } } }
+    assert.equal(200, resp.status)
+    assert.equal("available", svc:wait_endpoint_service(w{ vpc_endpoint_service_id = created.id }).status)
+    assert.equal(1, #collect(svc:each_endpoint_service()))
+    local none, err = svc:list_service_details{ vpc_endpoint_service_id = operation.uuid4() }
+    assert.is_nil(none)
+    assert.equal(404, err.status)
+    none, err = svc:each_endpoint_service{ limit = "ten" }
+    assert.is_nil(none)
+    assert.equal("argument", err.kind)
+    none, err = svc:wait_endpoint{ vpc_endpoint_id = operation.uuid4(), interval = 0.01, on_progress = false }
+    assert.is_nil(none)
+    assert.equal("waiter", err.kind)
+    assert.equal("GONE", err.code)
+    sc:close()
   end)
 
   describe("with injected faults", function()

@@ -276,6 +276,36 @@ describe("client:request", function()
     assert.matches("client:request", err.message, 1, true)
   end)
 
+  it("hands the transport options, documented defaults included, to the libcurl session", function()
+    local seen = {}
+    local real = core.session
+    core.session = function(cfg)
+      seen[#seen + 1] = cfg
+      return { send = function() return S.ok({}) end, close = function() end }
+    end
+    local ok, err = pcall(function()
+      local base = { ak = "AK", sk = "SK", project_id = PID, region = "cn-north-4" }
+      local c = hwcloud.new(base)
+      c:request({ service = "vpcep", method = "GET", path = "/v1/x" })
+      c:close()
+      local o = { timeout = 5, connect_timeout = 2.5, verify_tls = false, ca_file = "/etc/ca.pem",
+                  ca_path = "/etc/cas", proxy = "http://proxy:3128", no_proxy = "localhost",
+                  user_agent = "ua/1", max_body_bytes = 1024 }
+      for k, v in pairs(base) do o[k] = v end
+      c = hwcloud.new(o)
+      c:request({ service = "vpcep", method = "GET", path = "/v1/x" })
+      c:close()
+    end)
+    core.session = real
+    assert(ok, err)
+    assert.are.equal(2, #seen)
+    assert.are.same({ timeout = 60, connect_timeout = 10, verify_tls = true,
+                      user_agent = "lua-hwcloud/" .. hwcloud.VERSION }, seen[1])
+    assert.are.same({ timeout = 5, connect_timeout = 2.5, verify_tls = false, ca_file = "/etc/ca.pem",
+                      ca_path = "/etc/cas", proxy = "http://proxy:3128", no_proxy = "localhost",
+                      user_agent = "ua/1", max_body_bytes = 1024 }, seen[2])
+  end)
+
   it("closes its transport", function()
     local c, t = client()
     c:close()

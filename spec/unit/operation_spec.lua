@@ -4,6 +4,8 @@
 local core = require("hwcloud.core")
 local operation = require("hwcloud.operation")
 local fake = require("spec.helpers.fake_client")
+local S = require("spec.helpers.services")
+local raised = S.raised
 
 local rfs_ops = operation.compile(require("hwcloud.ops.rfs"))
 local vpcep_ops = operation.compile(require("hwcloud.ops.vpcep"))
@@ -25,12 +27,6 @@ local function doc_index(file, row_pattern)
   end
   f:close()
   return out
-end
-
-local function raised(fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert.is_false(ok, "expected an error")
-  return err
 end
 
 describe("operation data", function()

@@ -4,12 +4,8 @@
 local rfs = require("hwcloud.rfs")
 local vpcep = require("hwcloud.vpcep")
 local fake = require("spec.helpers.fake_client")
-
-local function collect(iter)
-  local out = {}
-  for item in iter do out[#out + 1] = item end
-  return out
-end
+local S = require("spec.helpers.services")
+local collect = S.collect
 
 describe("marker iterators (RFS)", function()
   local client, svc

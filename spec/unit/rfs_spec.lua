@@ -6,12 +6,8 @@
 local core = require("hwcloud.core")
 local rfs = require("hwcloud.rfs")
 local fake = require("spec.helpers.fake_client")
-
-local function raised(fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert.is_false(ok, "expected an error")
-  return err
-end
+local S = require("spec.helpers.services")
+local raised = S.raised
 
 -- A stack that moves one step per metadata read. Each step is
 -- {status=, events = {...}, status_message=?}; events accumulate and are
@@ -196,6 +192,50 @@ describe("hwcloud.rfs", function()
       client:on("GET", "/v1/other/stacks/web/events", { body = { stack_events = {} } })
       wait_stack{ stack_name = "web", project_id = "other", on_event = false }
       for _, req in ipairs(client.requests) do assert.matches("^/v1/other/", req.path) end
+    end)
+
+    it("prints events and progress on stderr by default only when it is a terminal (or HWCLOUD_PROGRESS=1)", function()
+      -- progress is decided once per process: run the waiter in a child
+      local jit = rawget(_G, "jit")
+      local script = os.tmpname()
+      local f = assert(io.open(script, "w"))
+      f:write([[
+package.path = "lua/?.lua;lua/?/init.lua;./?.lua;" .. package.path
+package.cpath = "]] .. (jit and "build-luajit" or "build") .. [[/?.so;" .. package.cpath
+local fake = require("spec.helpers.fake_client")
+local client, t = fake.new(), fake.clock()
+local step = 0
+client:on("GET", "/v1/[^/]+/stacks/web/metadata", function()
+  step = step + 1
+  return 200, { stack_name = "web", status = step < 2 and "DEPLOYMENT_IN_PROGRESS" or "DEPLOYMENT_COMPLETE" }
+end)
+client:on("GET", "/v1/[^/]+/stacks/web/events", function()
+  return 200, { stack_events = { { time = "2026-01-01T00:00:01Z", event_type = "LOG", event_message = "hello" } } }
+end)
+require("hwcloud.rfs").new(client):wait_stack{ stack_name = "web", deployment_id = "d1", clock = t.clock, sleep = t.sleep }
+io.stdout:write("done\n")
+]])
+      f:close()
+      local lua = jit and "luajit" or "lua5.4"
+      local function run(env)
+        local errfile = os.tmpname()
+        local p = io.popen("env -u HWCLOUD_PROGRESS " .. env .. " " .. lua .. " " .. script .. " 2>" .. errfile)
+        local out = p:read("*a")
+        p:close()
+        local ef = io.open(errfile)
+        local err = ef:read("*a")
+        ef:close()
+        os.remove(errfile)
+        return out, err
+      end
+      local out, err = run("HWCLOUD_PROGRESS=1")
+      local out2, err2 = run("")
+      os.remove(script)
+      assert.equal("done\n", out)
+      assert.matches("LOG%s+hello", err)
+      assert.matches("stack web: DEPLOYMENT_IN_PROGRESS", err, 1, true)
+      assert.equal("done\n", out2)
+      assert.equal("", err2) -- stderr is a file here, not a terminal
     end)
 
     it("formats events as one line", function()

@@ -4,12 +4,8 @@
 
 local vpcep = require("hwcloud.vpcep")
 local fake = require("spec.helpers.fake_client")
-
-local function raised(fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert.is_false(ok, "expected an error")
-  return err
-end
+local S = require("spec.helpers.services")
+local raised = S.raised
 
 describe("hwcloud.vpcep", function()
   local client, svc, t

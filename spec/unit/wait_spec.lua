@@ -5,12 +5,8 @@
 local core = require("hwcloud.core")
 local wait = require("hwcloud.wait")
 local fake = require("spec.helpers.fake_client")
-
-local function raised(fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert.is_false(ok, "expected an error")
-  return err
-end
+local S = require("spec.helpers.services")
+local raised = S.raised
 
 describe("wait.poll", function()
   local t
@@ -36,6 +32,22 @@ describe("wait.poll", function()
     end }
     assert.equal(7, r)
     assert.same({ 1, 2, 4, 5, 5, 5 }, t.sleeps)
+  end)
+
+  it("defaults to a 1200 s timeout and polls at most every 5 s", function()
+    local checks = 0
+    local err = raised(poll, { check = function()
+      checks = checks + 1
+      return false, nil, "IN_PROGRESS"
+    end })
+    assert.equal("TIMEOUT", err.code)
+    assert.equal(1200, err.timeout)
+    assert.equal(1200, err.elapsed)
+    assert.same({ 1, 2, 4, 5 }, { t.sleeps[1], t.sleeps[2], t.sleeps[3], t.sleeps[4] })
+    local longest = 0
+    for _, s in ipairs(t.sleeps) do longest = math.max(longest, s) end
+    assert.equal(5, longest)
+    assert.equal(#t.sleeps + 1, checks)
   end)
 
   it("never waits longer than the interval, even for the first pause", function()
