@@ -3,6 +3,7 @@
  * (hwc_response.c), the error (hwc_error.c) and JSON (hwc_json.c). */
 #include <errno.h>
 #include <time.h>
+#include <unistd.h>
 #include <curl/curl.h>
 #include "hwc_internal.h"
 
@@ -27,6 +28,13 @@ static int core_now(lua_State *L) {
   return 1;
 }
 
+/* core.isatty(fd): whether the descriptor is a terminal (waiters show
+ * progress on stderr only then). */
+static int core_isatty(lua_State *L) {
+  lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)) == 1);
+  return 1;
+}
+
 static int core_curl_version(lua_State *L) {
   lua_pushstring(L, curl_version());
   return 1;
@@ -48,6 +56,7 @@ int luaopen_hwcloud_core(lua_State *L) {
     {"http_error", hwc_http_error},
     {"sleep", core_sleep},
     {"now", core_now},
+    {"isatty", core_isatty},
     {NULL, NULL}};
   luaL_newlib(L, funcs);
   lua_pushliteral(L, HWC_VERSION);

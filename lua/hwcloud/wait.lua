@@ -71,7 +71,7 @@ end
 local progress_on
 
 --- Whether default progress lines are printed: HWCLOUD_PROGRESS=1/0 decides
--- when set; otherwise only when stderr is a terminal (`test -t 2`), and never
+-- when set; otherwise only when stderr is a terminal (core.isatty(2)), and never
 -- inside OpenResty. Decided once, on first use.
 -- @treturn boolean
 function M.progress_enabled()
@@ -82,8 +82,7 @@ function M.progress_enabled()
     elseif env == "0" or env == "false" or env == "no" or rawget(_G, "ngx") then
       progress_on = false
     else
-      local r = os.execute("test -t 2")
-      progress_on = r == true or r == 0
+      progress_on = require("hwcloud.core").isatty(2)
     end
   end
   return progress_on

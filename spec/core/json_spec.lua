@@ -108,5 +108,11 @@ describe("core.http_error and core.sleep", function()
     core.sleep(0)
     assert.is_true(os.clock() - t0 < 0.05) -- a sleep, not a busy wait
     assert.has_error(function() core.sleep("x") end)
+    assert.is_false(core.isatty(987)) -- not an open descriptor
+    local p = io.popen("lua5.4 -e 'package.cpath=\"build/?.so;\"..package.cpath; "
+      .. "io.write(tostring(require(\"hwcloud.core\").isatty(1)))'")
+    local out = p:read("a")
+    p:close()
+    assert.are.equal("false", out) -- stdout is a pipe here
   end)
 end)
