@@ -173,8 +173,13 @@ describe("RFS stack sets (emulator)", function()
       operation_preferences = { max_concurrent_count = 1, max_concurrent_percentage = 10 } }).code)
     assert.equal(400, e.rfs("POST", P .. "/ss/stack-instances", { deployment_targets = T,
       operation_preferences = { region_order = { "ap-southeast-1" } } }).status)
-    assert.equal(400, e.rfs("POST", P .. "/ss/deployments", { deployment_targets = T }).status) -- no such instance
-    assert.equal(400, e.rfs("POST", P .. "/ss/stack-instances/deletion", { deployment_targets = T }).status)
+    for _, call in ipairs({ { "POST", "/ss/deployments" }, { "PATCH", "/ss/stack-instances" },
+        { "POST", "/ss/stack-instances/deletion" } }) do -- no such instance yet
+      local r = e.rfs(call[1], P .. call[2], { deployment_targets = T })
+      assert.equal(400, r.status)
+      assert.equal("RF.10011038", r.code)
+      assert.matches("no instance for region cn%-north%-4", r.message)
+    end
     assert.equal(404, e.rfs("GET", P .. "/ss/operations/" .. string.rep("a", 36) .. "/metadata").status)
     assert.equal(202, e.rfs("POST", P .. "/ss/stack-instances", { deployment_targets = T }).status)
     assert.equal(400, e.rfs("POST", P .. "/ss/stack-instances", { deployment_targets = T }).status) -- exists

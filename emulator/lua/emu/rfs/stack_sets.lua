@@ -684,6 +684,15 @@ local function update_set(req)
   return 204
 end
 
+--- Refuses targets the set has no instance for (K6, K11, K12/K13).
+local function require_instances(ss, targets)
+  for _, t in ipairs(targets) do
+    if not ss.inst_by_addr[t.addr] then
+      bad(M.CODES.bad_target, "the stack set has no instance for region " .. t.region .. " and account " .. t.domain_id)
+    end
+  end
+end
+
 --- K6 DeployStackSet
 local function deploy_set(req)
   check.client_request_id(req)
@@ -694,9 +703,7 @@ local function deploy_set(req)
   check.template_source(b, false)
   local targets, regions = resolve_targets(ss, b.deployment_targets, "DEPLOY_STACK_SET")
   local prefs = check_prefs(b.operation_preferences, regions)
-  for _, t in ipairs(targets) do
-    if not ss.inst_by_addr[t.addr] then bad(M.CODES.bad_target, "the stack set has no instance for region " .. t.region .. " and account " .. t.domain_id) end
-  end
+  require_instances(ss, targets)
   local text = b.template_body
   if b.template_uri ~= nil then text = sources.fetch_template(b.template_uri) end
   if text == "" then text = nil end
@@ -812,14 +819,21 @@ local function apply_overrides(inst, ov)
   inst.var_overrides = ov.raw
 end
 
---- K10 CreateStackInstance
-local function create_instances(req)
+--- The common part of K10/K11/K12/K13: the body (fields plus the targets,
+-- the set's id, preferences and call identity), the set, the resolved
+-- targets and the checked preferences.
+local function instance_request(req, operation, ...)
   check.client_request_id(req)
-  local b = check.body(req, set("deployment_targets", "stack_set_id", "var_overrides", "operation_preferences", "call_identity"), true)
+  local b = check.body(req, set("deployment_targets", "stack_set_id", "operation_preferences", "call_identity", ...), true)
   call_identity(b.call_identity)
   local ss = get_set(req, b.stack_set_id)
-  local targets, regions = resolve_targets(ss, b.deployment_targets, "CREATE_STACK_INSTANCES")
-  local prefs = check_prefs(b.operation_preferences, regions)
+  local targets, regions = resolve_targets(ss, b.deployment_targets, operation)
+  return b, ss, targets, check_prefs(b.operation_preferences, regions)
+end
+
+--- K10 CreateStackInstance
+local function create_instances(req)
+  local b, ss, targets, prefs = instance_request(req, "CREATE_STACK_INSTANCES", "var_overrides")
   local ov = check_overrides(ss, b.var_overrides)
   for _, t in ipairs(targets) do
     if t.domain_id == ss.domain_id and ss.permission_model == "SERVICE_MANAGED" then
@@ -844,16 +858,9 @@ end
 
 --- K11 UpdateStackInstances
 local function update_instances(req)
-  check.client_request_id(req)
-  local b = check.body(req, set("deployment_targets", "stack_set_id", "var_overrides", "operation_preferences", "call_identity"), true)
-  call_identity(b.call_identity)
-  local ss = get_set(req, b.stack_set_id)
-  local targets, regions = resolve_targets(ss, b.deployment_targets, "UPDATE_STACK_INSTANCES")
-  local prefs = check_prefs(b.operation_preferences, regions)
+  local b, ss, targets, prefs = instance_request(req, "UPDATE_STACK_INSTANCES", "var_overrides")
   local ov = check_overrides(ss, b.var_overrides)
-  for _, t in ipairs(targets) do
-    if not ss.inst_by_addr[t.addr] then bad(M.CODES.bad_target, "the stack set has no instance for region " .. t.region .. " and account " .. t.domain_id) end
-  end
+  require_instances(ss, targets)
   if not ss.template_body then bad("RF.10011056", "the stack set has no template to deploy") end
   if status_of(ss) ~= "IDLE" and not ss.managed_operation.enable_parallel_operation then
     U.fail(409, M.CODES.busy, "the stack set " .. ss.stack_set_name .. " already has a running operation")
@@ -864,15 +871,8 @@ end
 
 --- K12 DeleteStackInstance / K13 DeleteStackInstanceDeprecated
 local function delete_instances(req)
-  check.client_request_id(req)
-  local b = check.body(req, set("deployment_targets", "stack_set_id", "operation_preferences", "call_identity"), true)
-  call_identity(b.call_identity)
-  local ss = get_set(req, b.stack_set_id)
-  local targets, regions = resolve_targets(ss, b.deployment_targets, "DELETE_STACK_INSTANCES")
-  local prefs = check_prefs(b.operation_preferences, regions)
-  for _, t in ipairs(targets) do
-    if not ss.inst_by_addr[t.addr] then bad(M.CODES.bad_target, "the stack set has no instance for region " .. t.region .. " and account " .. t.domain_id) end
-  end
+  local b, ss, targets, prefs = instance_request(req, "DELETE_STACK_INSTANCES")
+  require_instances(ss, targets)
   return new_operation(ss, "DELETE_STACK_INSTANCES", targets, prefs, b.deployment_targets, req.now)
 end
 
