@@ -153,47 +153,89 @@ void hwc_error_from_body(lua_State *L, int status, const char *body, size_t n, i
   }
 }
 
-/* tostring(err): "hwcloud http error 404 RF.0001: message [GET url] (request_id ...)" */
+/* What tostring(err) keeps of each field: a server chooses the code and the
+ * message, so the one line stays short whatever it sent. */
+#define CAP_KIND 32
+#define CAP_CODE 128
+#define CAP_MESSAGE 512
+#define CAP_METHOD 16
+#define CAP_URL 512
+#define CAP_REQUEST_ID 128
+
+/* Adds at most cap bytes of s, control bytes as spaces (one line), and when s
+ * is longer a visible "...(+N bytes)" marker; the cut never splits a UTF-8
+ * sequence. Adds bytes only: pushes nothing while the buffer is open. */
+static void add_capped(luaL_Buffer *b, const char *s, size_t n, size_t cap) {
+  size_t i, keep = n;
+  if (n > cap) {
+    keep = cap;
+    while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80) keep--;
+  }
+  for (i = 0; i < keep; i++) {
+    unsigned char c = (unsigned char)s[i];
+    luaL_addchar(b, (c < 0x20 || c == 0x7f) ? ' ' : (char)c);
+  }
+  if (keep < n) {
+    char marker[48];
+    snprintf(marker, sizeof marker, "...(+%lu bytes)", (unsigned long)(n - keep));
+    luaL_addstring(b, marker);
+  }
+}
+
+/* tostring(err): "hwcloud http error 404 RF.0001: message [GET url] after 3
+ * attempts (request id ...)". Every field is read onto the stack (slots 2 to
+ * 9) before the buffer opens: a luaL_Buffer must stay on top while it is
+ * open (Lua 5.4 keeps its storage there), so nothing is pushed after
+ * luaL_buffinit but what luaL_addchar/luaL_addstring push themselves. */
 static int error_tostring(lua_State *L) {
+  static const char *const fields[] = {"kind", "status", "code", "message", "method", "url",
+                                       "attempts", "request_id"};
+  enum { KIND = 2, STATUS, CODE, MESSAGE, METHOD, URL, ATTEMPTS, REQUEST_ID };
+  const char *str[REQUEST_ID + 1] = {NULL};
+  size_t len[REQUEST_ID + 1] = {0};
+  char num[64];
+  int i;
   luaL_Buffer b;
+  lua_settop(L, 1);
+  luaL_checkstack(L, 12, NULL);
+  for (i = KIND; i <= REQUEST_ID; i++) {
+    lua_getfield(L, 1, fields[i - KIND]);
+    /* strings only: lua_tolstring would turn a number slot into a string */
+    if (lua_type(L, i) == LUA_TSTRING) str[i] = lua_tolstring(L, i, &len[i]);
+  }
   luaL_buffinit(L, &b);
   luaL_addstring(&b, "hwcloud ");
-  lua_getfield(L, 1, "kind");
-  luaL_addstring(&b, lua_isstring(L, -1) ? lua_tostring(L, -1) : "unknown");
-  lua_pop(L, 1);
+  if (str[KIND]) add_capped(&b, str[KIND], len[KIND], CAP_KIND);
+  else luaL_addstring(&b, "unknown");
   luaL_addstring(&b, " error");
-  lua_getfield(L, 1, "status");
-  if (lua_isnumber(L, -1)) { luaL_addchar(&b, ' '); lua_pushfstring(L, "%d", (int)lua_tointeger(L, -1)); luaL_addvalue(&b); }
-  lua_pop(L, 1);
-  lua_getfield(L, 1, "code");
-  if (lua_isstring(L, -1)) { luaL_addchar(&b, ' '); luaL_addvalue(&b); } else lua_pop(L, 1);
-  lua_getfield(L, 1, "message");
-  if (lua_isstring(L, -1)) { luaL_addstring(&b, ": "); luaL_addvalue(&b); } else lua_pop(L, 1);
-  lua_getfield(L, 1, "method");
-  lua_getfield(L, 1, "url");
-  if (lua_isstring(L, -2) && lua_isstring(L, -1)) {
-    lua_pushfstring(L, " [%s %s]", lua_tostring(L, -2), lua_tostring(L, -1));
-    lua_remove(L, -2);
-    lua_remove(L, -2);
-    luaL_addvalue(&b);
-  } else {
-    lua_pop(L, 2);
+  if (lua_type(L, STATUS) == LUA_TNUMBER) {
+    snprintf(num, sizeof num, " %.14g", (double)lua_tonumber(L, STATUS));
+    luaL_addstring(&b, num);
   }
-  lua_getfield(L, 1, "attempts");
-  if (lua_isnumber(L, -1) && lua_tointeger(L, -1) > 1) {
-    lua_pushfstring(L, " after %d attempts", (int)lua_tointeger(L, -1));
-    lua_remove(L, -2);
-    luaL_addvalue(&b);
-  } else {
-    lua_pop(L, 1);
+  if (str[CODE] || lua_type(L, CODE) == LUA_TNUMBER) {
+    luaL_addchar(&b, ' ');
+    if (str[CODE]) add_capped(&b, str[CODE], len[CODE], CAP_CODE);
+    else { snprintf(num, sizeof num, "%.14g", (double)lua_tonumber(L, CODE)); luaL_addstring(&b, num); }
   }
-  lua_getfield(L, 1, "request_id");
-  if (lua_isstring(L, -1)) {
-    lua_pushfstring(L, " (request id %s)", lua_tostring(L, -1));
-    lua_remove(L, -2);
-    luaL_addvalue(&b);
-  } else {
-    lua_pop(L, 1);
+  if (str[MESSAGE]) {
+    luaL_addstring(&b, ": ");
+    add_capped(&b, str[MESSAGE], len[MESSAGE], CAP_MESSAGE);
+  }
+  if (str[METHOD] && str[URL]) {
+    luaL_addstring(&b, " [");
+    add_capped(&b, str[METHOD], len[METHOD], CAP_METHOD);
+    luaL_addchar(&b, ' ');
+    add_capped(&b, str[URL], len[URL], CAP_URL);
+    luaL_addchar(&b, ']');
+  }
+  if (lua_type(L, ATTEMPTS) == LUA_TNUMBER && lua_tonumber(L, ATTEMPTS) > 1) {
+    snprintf(num, sizeof num, " after %.14g attempts", (double)lua_tonumber(L, ATTEMPTS));
+    luaL_addstring(&b, num);
+  }
+  if (str[REQUEST_ID]) {
+    luaL_addstring(&b, " (request id ");
+    add_capped(&b, str[REQUEST_ID], len[REQUEST_ID], CAP_REQUEST_ID);
+    luaL_addchar(&b, ')');
   }
   luaL_pushresult(&b);
   return 1;

@@ -26,6 +26,7 @@ for _ = 1, rounds do
   try(core.encode, cyc)
   try(core.decode, '{"a":[],"b":[1,{"c":null}]}')
   try(core.decode, '{"a":')
+  tostring(core.http_error{ status = 400, raw_body = '{"error_code":"' .. string.rep("C", 3000) .. '","error_msg":"m"}' })
   for _, path in ipairs({ "/json", "/gzip", "/chunked", "/big", "/empty", "/redirect", "/error/A?status=404",
       "/error/B?status=400", "/error/C?status=401", "/error/text?status=502", "/error/broken?status=500",
       "/drop" }) do

@@ -5,12 +5,7 @@
 local core = require "hwcloud.core"
 local server_helper = require "spec.helpers.server"
 
-local function raises(fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert.is_false(ok, "expected an error")
-  assert.is_true(core.is_error(err), "expected a hwcloud.Error, got " .. tostring(err))
-  return err
-end
+local raises = require("spec.core.support").raises
 
 describe("core.session", function()
   local server, s

@@ -51,6 +51,12 @@ function M.handle()
     ngx.status = 307
     ngx.header["Location"] = "http://127.0.0.1/json?from=redirect"
     return ngx.exit(307)
+  elseif uri == "/error/long" then
+    -- a hostile error body: error_code and error_msg of the asked lengths
+    ngx.status = tonumber(args.status) or 400
+    ngx.header["Content-Type"] = "application/json"
+    return ngx.print(cjson.encode({ error_code = string.rep("C", tonumber(args.code) or 1000),
+      error_msg = string.rep("m", tonumber(args.msg) or 10) }))
   elseif uri:match("^/error/") then
     local shape = uri:match("^/error/(.+)$")
     local body = ERROR_BODIES[shape] or ERROR_BODIES.text

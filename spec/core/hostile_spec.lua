@@ -1,0 +1,61 @@
+-- Hostile input to the C core (issue 7): each case is the input that broke
+-- the core before its fix. The asan suite runs this file against the
+-- sanitizer build, so a memory error fails the run, not only an assertion.
+local core = require "hwcloud.core"
+local server_helper = require "spec.helpers.server"
+
+local raises = require("spec.core.support").raises
+
+describe("tostring(err) of a hostile error body (finding 1)", function()
+  local server
+  setup(function() server = server_helper.start() end)
+  teardown(function() if server then server.stop() end end)
+
+  -- 1,000 characters returned heap bytes, 3,000 crashed (the buffer was not on top)
+  for _, n in ipairs({ 1000, 3000, 100000 }) do
+    it("is one short line for a " .. n .. "-character error_code from a server", function()
+      local s = core.session{ timeout = 5 }
+      local err = raises(s.send, s, { method = "GET", url = ("%s/error/long?code=%d&msg=5000"):format(server.url, n) })
+      s:close()
+      assert.are.equal(n, #err.code) -- the field itself is whole
+      local line = tostring(err)
+      assert.are.equal(line, tostring(err))
+      assert.matches("^hwcloud http error 400 C+%.%.%.%(%+%d+ bytes%): m+%.%.%.%(%+%d+ bytes%) %[GET http://", line)
+      assert.matches("%(request id req%-0123456789abcdef%)$", line)
+      assert.are.equal(string.rep("C", 128) .. "...(+" .. (n - 128) .. " bytes)", line:match("400 (.-): m"))
+      assert.is_true(#line < 1400, "line of " .. #line .. " bytes")
+      assert.is_nil(line:find("[%z\1-\31\127]"))
+    end)
+  end
+
+  it("is capped for errors built by core.http_error and core.error too", function()
+    local err = core.http_error{ status = 400, raw_body = core.encode({ error_code = string.rep("x", 3000),
+      error_msg = "a\r\nforged: line" }), method = "GET", url = "http://h/" .. string.rep("p", 2000) }
+    local line = tostring(err)
+    assert.matches(": a  forged: line %[GET http://h/p+%.%.%.%(%+1497 bytes%)%]$", line)
+    local e = core.error{ kind = string.rep("k", 40), message = "a" .. string.rep("é", 400), status = 503, attempts = 4,
+      request_id = string.rep("r", 300) }
+    line = tostring(e)
+    -- a cut never splits a UTF-8 sequence
+    assert.matches("^hwcloud k+%.%.%.%(%+8 bytes%) error 503: (a[\195\169]+)%.%.%.%(%+290 bytes%) after 4 attempts "
+      .. "%(request id r+%.%.%.%(%+172 bytes%)%)$", line)
+    assert.are.equal(511, #line:match(": (a[\195\169]+)"))
+  end)
+
+  it("survives a raise through the interpreter's own error report (uncaught error)", function()
+    local script = os.tmpname()
+    local f = assert(io.open(script, "w"))
+    f:write(([[
+      package.cpath = %q
+      local core = require "hwcloud.core"
+      error(core.http_error{ status = 500, raw_body = '{"error_code":"' .. string.rep("Z", 3000) .. '","error_msg":"m"}' }, 0)
+    ]]):format(package.cpath))
+    f:close()
+    local p = io.popen((jit and "luajit " or "lua5.4 ") .. script .. " 2>&1; echo exit=$?")
+    local out = p:read("a")
+    p:close()
+    os.remove(script)
+    assert.matches("hwcloud http error 500 Z+%.%.%.%(%+2872 bytes%): m", out)
+    assert.matches("exit=1\n$", out)
+  end)
+end)
