@@ -90,6 +90,15 @@ static void hmac_sha256(const char *key, size_t klen, const char *data, size_t n
 
 static int is_space(char c) { return c == ' ' || c == '\t'; }
 
+/* A value that ends up in a header line (or is read as a C string) must not
+ * hold CR or LF (they would end the line and add headers of the caller's
+ * choosing) nor NUL (C and libcurl stop there, so what is signed is not what
+ * is sent). */
+static void check_line(lua_State *L, const char *what, const char *s, size_t n) {
+  if (memchr(s, '\r', n) || memchr(s, '\n', n) || memchr(s, '\0', n))
+    hwc_argerror(L, "hwcloud.core.sign", "%s must not contain CR, LF or NUL", what);
+}
+
 /* Reads an optional string field of the argument table. */
 static const char *opt_field(lua_State *L, const char *field, size_t *len) {
   const char *s;
@@ -140,8 +149,9 @@ static void take_header(lua_State *L, sig_header *h, int name_idx, int value_idx
   }
   while (vlen && is_space(*value)) { value++; vlen--; }
   while (vlen && is_space(value[vlen - 1])) vlen--;
-  if (memchr(value, '\r', vlen) || memchr(value, '\n', vlen))
-    hwc_argerror(L, "hwcloud.core.sign", "header '%s' value must not contain CR or LF", name);
+  lua_pushfstring(L, "header '%s' value", name);
+  check_line(L, lua_tostring(L, -1), value, vlen);
+  lua_pop(L, 1);
   h->name = name; h->nlen = nlen;
   h->value = value; h->vlen = vlen;
   if (!strcmp(h->lname, "authorization") || !strcmp(h->lname, "x-sdk-date"))
@@ -245,24 +255,33 @@ int hwc_sign(lua_State *L) {
   lua_newtable(L); /* 2: anchors for converted strings */
   anchor_idx = 2;
   method = req_field(L, "method", &i);
+  check_line(L, "'method'", method, i);
   if (i >= sizeof method_up) hwc_argerror(L, "hwcloud.core.sign", "'method' is too long");
   for (k = 0; method[k]; k++) method_up[k] = (char)toupper((unsigned char)method[k]);
   method_up[k] = '\0';
   url = req_field(L, "url", &ulen);
+  check_line(L, "'url'", url, ulen);
   body = opt_field(L, "body", &blen);
-  ak = req_field(L, "ak", NULL);
-  sk = req_field(L, "sk", NULL);
-  date = opt_field(L, "date", NULL);
+  ak = req_field(L, "ak", &i);
+  check_line(L, "'ak'", ak, i);
+  sk = req_field(L, "sk", &i);
+  check_line(L, "'sk'", sk, i);
+  date = opt_field(L, "date", &i);
+  if (date) check_line(L, "'date'", date, i);
   token = opt_field(L, "security_token", &toklen);
+  if (token) check_line(L, "'security_token'", token, toklen);
   if (token && !*token) token = NULL;
-  algorithm = opt_field(L, "algorithm", NULL);
-  if (!algorithm) algorithm = "SDK-HMAC-SHA256";
+  algorithm = opt_field(L, "algorithm", &i);
+  if (algorithm) check_line(L, "'algorithm'", algorithm, i);
+  else algorithm = "SDK-HMAC-SHA256";
   v11 = !strcmp(algorithm, "V11-HMAC-SHA256");
   if (!v11 && strcmp(algorithm, "SDK-HMAC-SHA256"))
     hwc_argerror(L, "hwcloud.core.sign", "'algorithm' must be SDK-HMAC-SHA256 or V11-HMAC-SHA256 (got '%s')", algorithm);
   if (v11) {
-    region = req_field(L, "region_id", NULL);
-    service = req_field(L, "service_name", NULL);
+    region = req_field(L, "region_id", &i);
+    check_line(L, "'region_id'", region, i);
+    service = req_field(L, "service_name", &i);
+    check_line(L, "'service_name'", service, i);
   }
   if (date) {
     check_date(L, date);

@@ -59,3 +59,40 @@ describe("tostring(err) of a hostile error body (finding 1)", function()
     assert.matches("exit=1\n$", out)
   end)
 end)
+
+describe("core.sign with CR, LF or NUL outside the caller's headers (finding 3)", function()
+  local base = { method = "GET", url = "http://h/x", ak = "AK", sk = "SK", date = "20240102T030405Z" }
+  local cases = {
+    { "the host of the URL", { url = "http://h\r\nX-Evil: 1/x" }, "'url'" },
+    { "a bare LF in the host", { url = "http://h\nX-Evil:1" }, "'url'" },
+    { "a NUL in the host", { url = "http://h\0.evil.example/x" }, "'url'" },
+    { "ak", { ak = "AK\r\nX-Evil: 1" }, "'ak'" },
+    { "a NUL in ak", { ak = "AK\0other" }, "'ak'" },
+    { "a NUL in sk", { sk = "SK\0other" }, "'sk'" },
+    { "security_token", { security_token = "tok\r\nX-Evil: 1" }, "'security_token'" },
+    { "a NUL in security_token", { security_token = "tok\0" }, "'security_token'" },
+    { "region_id (V11)", { algorithm = "V11-HMAC-SHA256", region_id = "r\nX: 1", service_name = "s" }, "'region_id'" },
+    { "service_name (V11)", { algorithm = "V11-HMAC-SHA256", region_id = "r", service_name = "s\r" }, "'service_name'" },
+    { "a NUL in a header value", { headers = { { "X-A", "1\0X-B: 2" } } }, "header 'X-A' value" },
+    { "a NUL in the date", { date = "20240102T030405Z\0x" }, "'date'" },
+  }
+  for _, case in ipairs(cases) do
+    it("refuses " .. case[1] .. " with an argument error", function()
+      local t = {}
+      for k, v in pairs(base) do t[k] = v end
+      for k, v in pairs(case[2]) do t[k] = v end
+      local err = raises(core.sign, t)
+      assert.are.equal("argument", err.kind)
+      assert.are.equal("hwcloud.core.sign: " .. case[3] .. " must not contain CR, LF or NUL", err.message)
+    end)
+  end
+
+  it("still signs the same request without them, every header line clean", function()
+    local out = core.sign{ method = "GET", url = "http://h/x", ak = "AK", sk = "SK", date = "20240102T030405Z",
+      security_token = "tok" }
+    for _, h in ipairs(out.headers) do
+      assert.is_nil((h[1] .. ": " .. h[2]):find("[\r\n%z]"), h[1])
+    end
+    assert.are.equal(4, #out.headers)
+  end)
+end)

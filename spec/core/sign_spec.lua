@@ -77,7 +77,7 @@ describe("core.sign", function()
     { "underscore header", { method = "GET", url = "http://h/", ak = "a", sk = "s", headers = { { "x_y", "1" } } }, "letters, digits" },
     { "duplicate header", { method = "GET", url = "http://h/", ak = "a", sk = "s", headers = { { "X-A", "1" }, { "x-a", "2" } } }, "given twice" },
     { "signer's own header", { method = "GET", url = "http://h/", ak = "a", sk = "s", headers = { { "Authorization", "x" } } }, "added by the signer" },
-    { "CRLF in value", { method = "GET", url = "http://h/", ak = "a", sk = "s", headers = { { "X-A", "1\r\nX-B: 2" } } }, "CR or LF" },
+    { "CRLF in value", { method = "GET", url = "http://h/", ak = "a", sk = "s", headers = { { "X-A", "1\r\nX-B: 2" } } }, "CR, LF or NUL" },
     { "bad algorithm", { method = "GET", url = "http://h/", ak = "a", sk = "s", algorithm = "MD5" }, "algorithm" },
     { "v11 without region", { method = "GET", url = "http://h/", ak = "a", sk = "s", algorithm = "V11-HMAC-SHA256" }, "region_id" },
   }
