@@ -6,8 +6,11 @@
 #   make install  install core.so and lua/ where Lua 5.4 finds them
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev openssl lua-cjson \
   lua-busted lua-socket nginx libnginx-mod-http-lua libluajit2-5.1-dev luajit2 \
-  luarocks valgrind cmake gcc make pkg-config ca-certificates
+  luarocks valgrind cmake gcc make pkg-config ca-certificates clang libclang-rt-dev
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# The sanitizer build prefers clang: its UBSan also catches float-to-integer
+# overflow (gcc's lacks it); spec/run preloads the runtime of whichever built it.
+SANITIZE_CC ?= $(shell command -v clang 2>/dev/null || command -v gcc)
 
 .PHONY: all build luajit asan deps test demo install clean
 
@@ -22,7 +25,7 @@ luajit:
 	@cmake --build build-luajit
 
 asan:
-	@cmake -S . -B build-asan -DHWCLOUD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake -S . -B build-asan -DHWCLOUD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=$(SANITIZE_CC) >/dev/null
 	@cmake --build build-asan
 
 deps:

@@ -8,10 +8,12 @@
 #include "hwc_internal.h"
 
 /* core.sleep(seconds): a blocking sleep for scripts outside OpenResty (the
- * retry layer and the waiters use ngx.sleep inside nginx). */
+ * retry layer and the waiters use ngx.sleep inside nginx). Nothing below
+ * zero, at most a day (math.huge included); NaN is an argument error. */
 static int core_sleep(lua_State *L) {
   lua_Number secs = luaL_checknumber(L, 1);
   struct timespec ts, rest;
+  if (secs != secs) hwc_argerror(L, "hwcloud.core.sleep", "'seconds' must be a number, not NaN");
   if (secs <= 0) return 0;
   if (secs > 86400) secs = 86400;
   ts.tv_sec = (time_t)secs;
@@ -31,7 +33,8 @@ static int core_now(lua_State *L) {
 /* core.isatty(fd): whether the descriptor is a terminal (waiters show
  * progress on stderr only then). */
 static int core_isatty(lua_State *L) {
-  lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)) == 1);
+  int fd = (int)hwc_check_number(L, 1, "hwcloud.core.isatty", "'fd'", 0, 2147483647.0, 1);
+  lua_pushboolean(L, isatty(fd) == 1);
   return 1;
 }
 

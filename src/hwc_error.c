@@ -2,6 +2,7 @@
  * raised with error(err, 0). This file makes errors, reads Huawei error
  * bodies (every shape of ../shared/api/common.md section 5) into
  * code/message, and gives tostring(err) its one readable line. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +55,25 @@ int hwc_argerror(lua_State *L, const char *fn, const char *fmt, ...) {
   va_end(ap);
   hwc_error_new(L, "argument", NULL, msg);
   return lua_error(L);
+}
+
+/* Reads the number at idx for fn: raises an argument error naming fn and
+ * what when the value is not a number, is NaN, lies outside [lo, hi] or,
+ * with integral, has a fraction. Callers cast only what this returned, so a
+ * cast never sees NaN or a value its type cannot hold. */
+lua_Number hwc_check_number(lua_State *L, int idx, const char *fn, const char *what,
+                            lua_Number lo, lua_Number hi, int integral) {
+  lua_Number v = lua_type(L, idx) == LUA_TNUMBER ? lua_tonumber(L, idx) : 0;
+  if (lua_type(L, idx) != LUA_TNUMBER || !(v >= lo && v <= hi) || (integral && v != floor(v))) {
+    char got[40], from[40], to[40];
+    if (lua_type(L, idx) == LUA_TNUMBER) hwc_number_text((double)v, got, sizeof got);
+    else snprintf(got, sizeof got, "%s", luaL_typename(L, idx));
+    hwc_number_text((double)lo, from, sizeof from);
+    hwc_number_text((double)hi, to, sizeof to);
+    hwc_argerror(L, fn, "%s must be %s from %s to %s (got %s)", what,
+                 integral ? "an integer" : "a number", from, to, got);
+  }
+  return v;
 }
 
 static int nonempty_string(lua_State *L, int idx) {

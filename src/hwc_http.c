@@ -6,6 +6,8 @@
  * buffers the session owns, and the header list is owned by the session too,
  * so a raise at any point leaks nothing. */
 #include <ctype.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +20,8 @@
 #define DEFAULT_MAX_BODY (64u * 1024u * 1024u)
 #define DEFAULT_USER_AGENT "lua-hwcloud/" HWC_VERSION
 #define KEEP_BUFFER_BYTES (1024u * 1024u)
+#define MAX_SECONDS (86400.0 * 365)
+#define MAX_BODY_LIMIT 9007199254740992.0 /* 2^53: every integer below is exact in a double */
 
 typedef struct {
   CURL *easy;
@@ -92,15 +96,18 @@ static char *opt_string(lua_State *L, int opts, const char *name) {
   return copy;
 }
 
-static double opt_seconds(lua_State *L, int opts, const char *name, double dflt) {
-  double v;
+/* A duration option in whole milliseconds, as libcurl takes it: from 1 ms
+ * (libcurl reads 0 as "no timeout") to a year. */
+static long opt_millis(lua_State *L, int opts, const char *name, double dflt) {
+  double v = dflt;
   lua_getfield(L, opts, name);
-  if (lua_isnil(L, -1)) { lua_pop(L, 1); return dflt; }
-  v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1.0;
-  if (v <= 0 || v > 86400.0 * 365)
-    hwc_argerror(L, "hwcloud.core.session", "option '%s' must be a positive number of seconds", name);
+  if (!lua_isnil(L, -1)) {
+    char what[64];
+    snprintf(what, sizeof what, "option '%s' (seconds)", name);
+    v = (double)hwc_check_number(L, -1, "hwcloud.core.session", what, 0.001, MAX_SECONDS, 0);
+  }
   lua_pop(L, 1);
-  return v;
+  return (long)ceil(v * 1000.0);
 }
 
 static const char *const known_options[] = {
@@ -129,8 +136,8 @@ int hwc_session_new(lua_State *L) {
   memset(s, 0, sizeof *s);
   s->closed = 1; /* until everything below succeeded: __gc then frees what exists */
   luaL_setmetatable(L, SESSION_MT);
-  s->timeout_ms = (long)(opt_seconds(L, opts, "timeout", DEFAULT_TIMEOUT) * 1000.0);
-  s->connect_timeout_ms = (long)(opt_seconds(L, opts, "connect_timeout", DEFAULT_CONNECT_TIMEOUT) * 1000.0);
+  s->timeout_ms = opt_millis(L, opts, "timeout", DEFAULT_TIMEOUT);
+  s->connect_timeout_ms = opt_millis(L, opts, "connect_timeout", DEFAULT_CONNECT_TIMEOUT);
   lua_getfield(L, opts, "verify_tls");
   if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TBOOLEAN)
     hwc_argerror(L, "hwcloud.core.session", "option 'verify_tls' must be a boolean");
@@ -138,9 +145,8 @@ int hwc_session_new(lua_State *L) {
   lua_pop(L, 1);
   lua_getfield(L, opts, "max_body_bytes");
   if (lua_isnil(L, -1)) s->max_body = DEFAULT_MAX_BODY;
-  else if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 0)
-    hwc_argerror(L, "hwcloud.core.session", "option 'max_body_bytes' must be a non-negative number");
-  else s->max_body = (size_t)lua_tonumber(L, -1);
+  else s->max_body = (size_t)hwc_check_number(L, -1, "hwcloud.core.session", "option 'max_body_bytes'", 0,
+                                              MAX_BODY_LIMIT, 1);
   lua_pop(L, 1);
   s->closed = 0;
   s->ca_file = opt_string(L, opts, "ca_file");
@@ -267,9 +273,10 @@ static int is_tls_error(CURLcode rc) {
 static void push_transport_error(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url) {
   const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
   if (s->too_big) {
-    hwc_error_new(L, "network", "ConnectionException", NULL);
-    lua_pushfstring(L, "the response body is larger than max_body_bytes (%d bytes)", (int)s->max_body);
-    lua_setfield(L, -2, "message");
+    char msg[96];
+    snprintf(msg, sizeof msg, "the response body is larger than max_body_bytes (%llu bytes)",
+             (unsigned long long)s->max_body);
+    hwc_error_new(L, "network", "ConnectionException", msg);
     hwc_error_setstr(L, "code", "BodyTooLarge");
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     hwc_error_new(L, "timeout", "RequestTimeoutException", detail);
@@ -370,9 +377,7 @@ int hwc_http_error(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   lua_getfield(L, 1, "status");
-  if (!lua_isnumber(L, -1) || lua_tonumber(L, -1) < 400)
-    hwc_argerror(L, "hwcloud.core.http_error", "'status' must be a number >= 400");
-  status = (int)lua_tointeger(L, -1);
+  status = (int)hwc_check_number(L, -1, "hwcloud.core.http_error", "'status'", 400, 999, 1);
   lua_getfield(L, 1, "raw_body");   /* 3 */
   lua_getfield(L, 1, "request_id"); /* 4 */
   lua_getfield(L, 1, "headers");    /* 5 */

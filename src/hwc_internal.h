@@ -35,6 +35,7 @@ extern const char hwc_array_mt_key; /* address is the registry key of the array 
 void hwc_json_open(lua_State *L);   /* needs the module table at -1 */
 int hwc_json_decode_string(lua_State *L, const char *s, size_t n); /* pushes value or returns 0 with message pushed */
 int hwc_encode(lua_State *L);
+void hwc_number_text(double d, char *out, size_t n); /* shortest %g that reads back as d */
 int hwc_decode(lua_State *L);
 int hwc_array(lua_State *L);
 int hwc_is_array(lua_State *L);
@@ -50,6 +51,8 @@ void hwc_error_from_body(lua_State *L, int status, const char *body, size_t n, i
 int hwc_error_make(lua_State *L);
 int hwc_is_error(lua_State *L);
 int hwc_argerror(lua_State *L, const char *fn, const char *fmt, ...);
+lua_Number hwc_check_number(lua_State *L, int idx, const char *fn, const char *what,
+                            lua_Number lo, lua_Number hi, int integral);
 
 /* hwc_response.c */
 void hwc_headers_open(lua_State *L);

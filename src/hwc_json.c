@@ -194,6 +194,15 @@ static void enc_string(hwc_buf *b, const char *s, size_t n) {
   hwc_buf_addc(b, '"');
 }
 
+void hwc_number_text(double d, char *out, size_t n) {
+  int prec;
+  if (d != d) { snprintf(out, n, "nan"); return; } /* whatever its sign bit */
+  for (prec = 14; prec <= 17; prec++) {
+    snprintf(out, n, "%.*g", prec, d);
+    if (strtod(out, NULL) == d) break;
+  }
+}
+
 static int enc_number(enc_state *st, int idx) {
   char tmp[64];
   lua_Number d;
@@ -209,11 +218,7 @@ static int enc_number(enc_state *st, int idx) {
   if (d == floor(d) && fabs(d) < 1e15) {
     snprintf(tmp, sizeof tmp, "%.0f", d);
   } else {
-    int prec;
-    for (prec = 14; prec <= 17; prec++) {
-      snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-      if (strtod(tmp, NULL) == d) break;
-    }
+    hwc_number_text(d, tmp, sizeof tmp);
   }
   hwc_buf_adds(st->b, tmp);
   return 1;
@@ -229,7 +234,8 @@ static int cmp_keys(const void *a, const void *b) {
 static int enc_table(enc_state *st, int idx, int depth) {
   lua_State *L = st->L;
   int is_array = 0, count = 0, strings = 0;
-  lua_Integer i, maxn = 0;
+  lua_Integer i;
+  lua_Number maxn = 0; /* the largest key, kept a double: a key such as 1e300 is cast to nothing */
   if (depth > MAX_DEPTH) { st->err = "nesting too deep (or a cycle)"; return 0; }
   luaL_checkstack(L, 6, "hwcloud.core.encode: nesting too deep");
   lua_pushvalue(L, idx);
@@ -252,12 +258,12 @@ static int enc_table(enc_state *st, int idx, int depth) {
       if (lua_type(L, -2) == LUA_TSTRING) strings++;
       else if (lua_type(L, -2) == LUA_TNUMBER) {
         lua_Number k = lua_tonumber(L, -2);
-        if (k >= 1 && k == floor(k) && k > (lua_Number)maxn) maxn = (lua_Integer)k;
+        if (k >= 1 && k == floor(k) && k > maxn) maxn = k;
       }
       lua_pop(L, 1);
     }
     if (count > 0 && strings == 0) {
-      if ((lua_Integer)count != maxn) { st->err = "cannot encode a sparse array or non-integer keys"; return 0; }
+      if ((lua_Number)count != maxn) { st->err = "cannot encode a sparse array or non-integer keys"; return 0; }
       is_array = 1;
     } else if (strings != count) {
       st->err = "cannot encode a table with both string and non-string keys";

@@ -96,3 +96,76 @@ describe("core.sign with CR, LF or NUL outside the caller's headers (finding 3)"
     assert.are.equal(4, #out.headers)
   end)
 end)
+
+describe("numbers at the edges (finding 9)", function()
+  local nan, huge = 0 / 0, math.huge
+
+  local function argument_error(pattern, fn, ...)
+    local err = raises(fn, ...)
+    assert.are.equal("argument", err.kind)
+    assert.matches(pattern, err.message)
+    return err
+  end
+
+  it("core.encode refuses a key no array index can be, without casting it", function()
+    for _, k in ipairs({ 1e300, -1e300, huge, -huge, 2 ^ 63, 1.5 }) do
+      argument_error("^hwcloud%.core%.encode: cannot encode a sparse array", core.encode, { [k] = 1 })
+    end
+    assert.are.equal("[1,2]", core.encode({ [1] = 1, [2.0] = 2 }))
+  end)
+
+  it("core.session refuses NaN, infinite and out-of-range numeric options, naming the option", function()
+    for _, name in ipairs({ "timeout", "connect_timeout" }) do
+      for _, v in ipairs({ nan, huge, -huge, 0, -1, 1e30, 0.0004, "5" }) do
+        argument_error("^hwcloud%.core%.session: option '" .. name .. "' %(seconds%) must be a number from 0%.001 to 31536000",
+          core.session, { [name] = v })
+      end
+    end
+    for _, v in ipairs({ nan, 1e30, huge, -1, 1.5, 2 ^ 53 + 2 }) do
+      argument_error("^hwcloud%.core%.session: option 'max_body_bytes' must be an integer from 0 to 9007199254740992",
+        core.session, { max_body_bytes = v })
+    end
+    argument_error("%(got nan%)$", core.session, { max_body_bytes = nan })
+  end)
+
+  it("core.session takes the smallest and largest accepted values", function()
+    core.session{ timeout = 0.001, connect_timeout = 86400 * 365, max_body_bytes = 2 ^ 53 }:close()
+    core.session{ max_body_bytes = 0 }:close()
+  end)
+
+  it("core.sleep refuses NaN and returns at once below zero", function()
+    argument_error("^hwcloud%.core%.sleep: 'seconds' must be a number, not NaN", core.sleep, nan)
+    local t0 = core.now()
+    core.sleep(-huge)
+    assert.is_true(core.now() - t0 < 0.05)
+  end)
+
+  it("core.http_error refuses a status that is no integer from 400 to 999", function()
+    for _, v in ipairs({ 400.5, 1e300, nan, huge, 399, 1000, "404" }) do
+      argument_error("^hwcloud%.core%.http_error: 'status' must be an integer from 400 to 999", core.http_error,
+        { status = v })
+    end
+    assert.are.equal(404, core.http_error{ status = 404.0 }.status)
+  end)
+
+  it("core.isatty refuses a descriptor no int can hold", function()
+    for _, v in ipairs({ 1e300, -1, 2 ^ 31, nan }) do
+      argument_error("^hwcloud%.core%.isatty: 'fd' must be an integer", core.isatty, v)
+    end
+  end)
+end)
+
+describe("a timeout of a few milliseconds (finding 9)", function()
+  local server
+  setup(function() server = server_helper.start() end)
+  teardown(function() if server then server.stop() end end)
+
+  it("counts in whole milliseconds rounded up, so a short one still times out", function()
+    local s = core.session{ timeout = 0.0015 }
+    local t0 = core.now()
+    local err = raises(s.send, s, { method = "GET", url = server.url .. "/slow?seconds=1" })
+    s:close()
+    assert.are.equal("timeout", err.kind)
+    assert.is_true(core.now() - t0 < 0.9)
+  end)
+end)
