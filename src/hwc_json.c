@@ -226,9 +226,17 @@ static int enc_number(enc_state *st, int idx) {
 
 static int enc_value(enc_state *st, int idx, int depth);
 
+/* An object key: its bytes (NUL included) stay alive in the anchor table. */
+typedef struct {
+  const char *s;
+  size_t n;
+} enc_key;
+
+/* Byte order, a prefix first: strcmp's order for keys without NUL. */
 static int cmp_keys(const void *a, const void *b) {
-  const char *const *x = (const char *const *)a, *const *y = (const char *const *)b;
-  return strcmp(*x, *y);
+  const enc_key *x = (const enc_key *)a, *y = (const enc_key *)b;
+  int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+  return c ? c : (x->n > y->n) - (x->n < y->n);
 }
 
 static int enc_table(enc_state *st, int idx, int depth) {
@@ -281,22 +289,33 @@ static int enc_table(enc_state *st, int idx, int depth) {
     }
     hwc_buf_addc(st->b, ']');
   } else {
-    const char **keys = (const char **)lua_newuserdatauv(L, sizeof(char *) * (size_t)(count ? count : 1), 0);
-    int k = 0;
+    /* stack: keys (userdata), anchor (the key strings, so a key removed
+     * from the table meanwhile stays valid) */
+    enc_key *keys = (enc_key *)lua_newuserdatauv(L, sizeof(enc_key) * (size_t)(count ? count : 1), 0);
+    int k = 0, anchor;
+    lua_createtable(L, count, 0);
+    anchor = lua_gettop(L);
     lua_pushnil(L);
-    while (lua_next(L, idx)) { keys[k++] = lua_tostring(L, -2); lua_pop(L, 1); }
+    while (lua_next(L, idx)) {
+      lua_pop(L, 1);
+      keys[k].s = lua_tolstring(L, -1, &keys[k].n); /* a string key: next is not confused */
+      lua_pushvalue(L, -1);
+      lua_rawseti(L, anchor, ++k);
+    }
     qsort(keys, (size_t)count, sizeof *keys, cmp_keys);
     hwc_buf_addc(st->b, '{');
     for (k = 0; k < count; k++) {
       if (k) hwc_buf_addc(st->b, ',');
-      enc_string(st->b, keys[k], strlen(keys[k]));
+      enc_string(st->b, keys[k].s, keys[k].n);
       hwc_buf_addc(st->b, ':');
-      lua_getfield(L, idx, keys[k]); /* raw enough: our keys come from next */
+      /* the whole key, raw: no __index runs mid-encode, a NUL cuts nothing */
+      lua_pushlstring(L, keys[k].s, keys[k].n);
+      lua_rawget(L, idx);
       if (!enc_value(st, -1, depth + 1)) return 0;
       lua_pop(L, 1);
     }
     hwc_buf_addc(st->b, '}');
-    lua_pop(L, 1); /* keys */
+    lua_pop(L, 2); /* keys, anchor */
   }
   lua_pushvalue(L, idx);
   lua_pushnil(L);

@@ -169,3 +169,31 @@ describe("a timeout of a few milliseconds (finding 9)", function()
     assert.is_true(core.now() - t0 < 0.9)
   end)
 end)
+
+describe("core.encode with a NUL byte in a key (finding 10)", function()
+  it("encodes both keys of {['a\\0b'] = 1, a = 2}, the NUL as \\u0000", function()
+    assert.are.equal('{"a":2,"a\\u0000b":1}', core.encode({ ["a\0b"] = 1, a = 2 }))
+    assert.are.equal('{"\\u0000":true}', core.encode({ ["\0"] = true }))
+    assert.are.same({ a = 2, ["a\0b"] = 1 }, core.decode(core.encode({ ["a\0b"] = 1, a = 2 })))
+  end)
+
+  it("reads values raw: no __index runs mid-encode, even one that empties the table", function()
+    local long = string.rep("k", 60)
+    local t = { [long .. "\0" .. "1"] = 1, [long .. "\0" .. "2"] = 2 }
+    local ran = 0
+    setmetatable(t, { __index = function(self)
+      ran = ran + 1
+      for k in pairs(self) do rawset(self, k, nil) end
+      collectgarbage()
+      return "from __index"
+    end })
+    local json = core.encode(t)
+    assert.are.equal(0, ran)
+    assert.are.equal(('{"%s\\u00001":1,"%s\\u00002":2}'):format(long, long), json)
+  end)
+
+  it("keeps the byte order of keys (a prefix first)", function()
+    assert.are.equal('{"a":1,"a\\u0000":2,"a\\u0001":3,"ab":4,"b":5}',
+      core.encode({ b = 5, ab = 4, ["a\1"] = 3, ["a\0"] = 2, a = 1 }))
+  end)
+end)
