@@ -31,6 +31,9 @@ int hwc_sign(lua_State *L);
 void hwc_hex(const unsigned char *in, size_t n, char *out); /* out: 2n+1 */
 
 /* hwc_json.c: registry keys and the codec */
+/* The deepest JSON both directions take: 1000 nested arrays or objects (the
+ * top-level one is level 1), lua-cjson's default decode_max_depth. */
+#define HWC_JSON_MAX_DEPTH 1000
 extern const char hwc_array_mt_key; /* address is the registry key of the array metatable */
 void hwc_json_open(lua_State *L);   /* needs the module table at -1 */
 int hwc_json_decode_string(lua_State *L, const char *s, size_t n); /* pushes value or returns 0 with message pushed */

@@ -157,6 +157,10 @@ int hwc_is_array(lua_State *L) {
 
 /* ---- encoder ---- */
 
+#define STRINGIFY(x) #x
+#define DEPTH_TEXT_OF(x) STRINGIFY(x)
+#define DEPTH_TEXT DEPTH_TEXT_OF(HWC_JSON_MAX_DEPTH)
+
 typedef struct {
   lua_State *L;
   hwc_buf *b;
@@ -244,7 +248,8 @@ static int enc_table(enc_state *st, int idx, int depth) {
   int is_array = 0, count = 0, strings = 0;
   lua_Integer i;
   lua_Number maxn = 0; /* the largest key, kept a double: a key such as 1e300 is cast to nothing */
-  if (depth > MAX_DEPTH) { st->err = "nesting too deep (or a cycle)"; return 0; }
+  /* depth counts the tables above this one: this one is level depth + 1 */
+  if (depth >= HWC_JSON_MAX_DEPTH) { st->err = "nesting deeper than " DEPTH_TEXT " levels"; return 0; }
   luaL_checkstack(L, 6, "hwcloud.core.encode: nesting too deep");
   lua_pushvalue(L, idx);
   lua_rawget(L, st->seen);

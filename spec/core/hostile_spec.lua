@@ -197,3 +197,37 @@ describe("core.encode with a NUL byte in a key (finding 10)", function()
       core.encode({ b = 5, ab = 4, ["a\1"] = 3, ["a\0"] = 2, a = 1 }))
   end)
 end)
+
+describe("one depth limit for the encoder and the decoder (finding 11)", function()
+  local function nested(levels) -- levels nested arrays, the innermost holding 1
+    local top = core.array{}
+    local cur = top
+    for _ = 2, levels do
+      local inner = core.array{}
+      cur[1] = inner
+      cur = inner
+    end
+    cur[1] = 1
+    return top
+  end
+
+  it("encodes the deepest document the decoder takes, and decodes it back", function()
+    local json = core.encode(nested(1000))
+    assert.are.equal(string.rep("[", 1000) .. "1" .. string.rep("]", 1000), json)
+    local back = core.decode(json)
+    for _ = 1, 999 do back = back[1] end
+    assert.are.same({ 1 }, back)
+    assert.are.equal(json, core.encode(core.decode(json)))
+    local objects = string.rep('{"a":', 1000) .. "1" .. string.rep("}", 1000)
+    assert.are.equal(objects, core.encode(core.decode(objects)))
+  end)
+
+  it("refuses one level more in both directions", function()
+    local err = raises(core.encode, nested(1001))
+    assert.are.equal("argument", err.kind)
+    assert.are.equal("hwcloud.core.encode: nesting deeper than 1000 levels", err.message)
+    assert.are.equal("decode", raises(core.decode, string.rep("[", 1001) .. "1" .. string.rep("]", 1001)).kind)
+    assert.are.equal("decode", raises(core.decode, string.rep('{"a":', 1001) .. "1" .. string.rep("}", 1001)).kind)
+    assert.are.equal("decode", raises(core.decode, string.rep("[", 1001) .. string.rep("]", 1001)).kind)
+  end)
+end)
