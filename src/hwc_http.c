@@ -269,10 +269,32 @@ static int is_tls_error(CURLcode rc) {
   }
 }
 
+/* libcurl's codes for input it refuses before anything is sent: the
+ * caller's mistake, never a network fault, never retried. Returns what was
+ * wrong, or NULL for any other code. */
+static const char *refused_input(CURLcode rc) {
+  switch (rc) {
+    case CURLE_URL_MALFORMAT: return "'url' is malformed";
+    case CURLE_UNSUPPORTED_PROTOCOL: return "'url' has a scheme libcurl does not support";
+    case CURLE_BAD_FUNCTION_ARGUMENT: case CURLE_UNKNOWN_OPTION: case CURLE_NOT_BUILT_IN:
+#if LIBCURL_VERSION_NUM >= 0x074e00
+    case CURLE_SETOPT_OPTION_SYNTAX:
+#endif
+      return "an option or the request was refused by libcurl";
+    default:
+      return NULL;
+  }
+}
+
 /* Pushes the error for a failed transfer. */
 static void push_transport_error(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url) {
   const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
-  if (s->too_big) {
+  const char *refused = refused_input(rc);
+  if (refused) {
+    char msg[CURL_ERROR_SIZE + 128];
+    snprintf(msg, sizeof msg, "session:send: %s (libcurl: %s)", refused, detail);
+    hwc_error_new(L, "argument", NULL, msg);
+  } else if (s->too_big) {
     char msg[96];
     snprintf(msg, sizeof msg, "the response body is larger than max_body_bytes (%llu bytes)",
              (unsigned long long)s->max_body);

@@ -231,3 +231,50 @@ describe("one depth limit for the encoder and the decoder (finding 11)", functio
     assert.are.equal("decode", raises(core.decode, string.rep("[", 1001) .. string.rep("]", 1001)).kind)
   end)
 end)
+
+describe("a URL libcurl refuses (finding 12)", function()
+  local retry = require "hwcloud.retry"
+  local server, s
+  setup(function()
+    server = server_helper.start()
+    s = core.session{ timeout = 5 }
+  end)
+  teardown(function()
+    if s then s:close() end
+    if server then server.stop() end
+  end)
+
+  local port = function() return server.url:match(":(%d+)$") end
+  local malformed = {
+    function() return "http://[::1/x" end,
+    function() return "http://127.0.0.1:" .. port() .. " /json" end,
+    function() return "http://127.0.0.1:99999/json" end,
+    function() return "http://127.0.0.1:" .. port() .. "/js\1on" end,
+  }
+  for i, url in ipairs(malformed) do
+    it("is an argument error, never retryable: case " .. i, function()
+      local err = raises(s.send, s, { method = "GET", url = url() })
+      assert.are.same({ "argument", 3, false, "GET" }, { err.kind, err.curl_code, err.retryable, err.method })
+      assert.matches("^session:send: 'url' is malformed %(libcurl: ", err.message)
+      assert.are.equal(false, (retry.classify(err, "GET")))
+    end)
+  end
+
+  it("is tried once by the retry loop, where a refused port is tried again", function()
+    local slept = {}
+    local policy = { max_retries = 3, method = "GET", sleep = function(w) slept[#slept + 1] = w end,
+      random = function() return 0 end }
+    local tries = 0
+    local err = raises(retry.run, policy, function()
+      tries = tries + 1
+      return s:send{ method = "GET", url = malformed[1]() }
+    end)
+    assert.are.same({ 1, 1, 0 }, { tries, err.attempts, #slept })
+    tries = 0
+    err = raises(retry.run, policy, function()
+      tries = tries + 1
+      return s:send{ method = "GET", url = server.refused_url .. "/x" }
+    end)
+    assert.are.same({ 4, "network" }, { tries, err.kind }) -- the control: a network fault is retried
+  end)
+end)
