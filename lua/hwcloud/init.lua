@@ -12,6 +12,7 @@ local credentials = require "hwcloud.credentials"
 local endpoints = require "hwcloud.endpoints"
 local retry = require "hwcloud.retry"
 local redact = require "hwcloud.redact"
+local text = require "hwcloud.text"
 
 local M = {}
 
@@ -331,10 +332,14 @@ function M.encode_query(query)
   return encode_query(query, "hwcloud.encode_query", "query")
 end
 
--- bytes that may appear raw in a path (RFC 3986 pchar, '/' and '%'); the
--- rest (space, non-ASCII, quotes...) is escaped
-local function fix_path(path)
-  return (path:gsub("[^%w%-%._~!%$&'%(%)%*%+,;=:@/%%]", function(c)
+-- bytes that may appear raw in a path (RFC 3986 pchar, '/' and '%') and,
+-- with '?', in a query; the rest (space, CR, LF, NUL, non-ASCII, quotes, '#'
+-- ...) is escaped, so a raw path or query string cannot end the request line
+local RAW_PATH = "[^%w%-%._~!%$&'%(%)%*%+,;=:@/%%]"
+local RAW_QUERY = "[^%w%-%._~!%$&'%(%)%*%+,;=:@/%%%?]"
+
+local function fix_raw(s, class)
+  return (s:gsub(class, function(c)
     return string.format("%%%02X", c:byte())
   end))
 end
@@ -365,7 +370,7 @@ local function header_value(name, v, fname)
   elseif type(v) ~= "string" then
     argerror(fname, "header " .. name .. " must have a string value")
   end
-  return (v:gsub("^[ \t]+", ""):gsub("[ \t]+$", ""))
+  return text.trim(v)
 end
 
 local function copy_headers(list)
@@ -447,13 +452,13 @@ local function prepare(st, req, fname)
   if unfilled then
     argerror(fname, "req.path has an unfilled placeholder " .. unfilled)
   end
-  path = fix_path(path)
+  path = fix_raw(path, RAW_PATH)
 
   local qs
   if type(req.query) == "table" then
     qs = encode_query(req.query, fname, "req.query")
   elseif type(req.query) == "string" then
-    qs = req.query:gsub("^%?", "")
+    qs = fix_raw((req.query:gsub("^%?", "")), RAW_QUERY)
   end
   local url = base .. path
   if qs and qs ~= "" then

@@ -155,6 +155,16 @@ describe("client:request", function()
     assert.are.equal("2", S.header(req.headers, "X-A"))
   end)
 
+  it("escapes what could end the request line in a raw query string", function()
+    local c, t = client()
+    c:request({ service = "rfs", method = "GET", path = "/v1/x",
+                query = "a=1 HTTP/1.1\r\nX-Evil: 1\r\n\r\nDELETE /v1/y?\0#f" })
+    local req = t.requests[1]
+    assert.are.equal("https://rfs.cn-north-4.myhuaweicloud.com/v1/x?a=1%20HTTP/1.1%0D%0AX-Evil:%201"
+      .. "%0D%0A%0D%0ADELETE%20/v1/y?%00%23f", req.url)
+    assert.is_nil(core.check_request(req))
+  end)
+
   it("escapes raw spaces and UTF-8 in the path but keeps escapes and slashes", function()
     local c, t = client()
     c:request({ service = "rfs", method = "GET", path = "/v1/stacks/my stack/栈/a%2Fb" })
