@@ -13,6 +13,7 @@ local endpoints = require "hwcloud.endpoints"
 local retry = require "hwcloud.retry"
 local redact = require "hwcloud.redact"
 local text = require "hwcloud.text"
+local numbers = require "hwcloud.numbers"
 
 local M = {}
 
@@ -94,6 +95,13 @@ M.DEFAULTS = {
   user_agent = "lua-hwcloud/" .. M.VERSION,
 }
 
+-- numeric client options: name -> rule of hwcloud.numbers
+local NUMBER_OPTIONS = {
+  timeout = "positive seconds", connect_timeout = "positive seconds",
+  retry_base_delay = "seconds", retry_max_delay = "seconds", max_retry_after = "seconds",
+  token_refresh_margin = "seconds", max_retries = "count", max_body_bytes = "count",
+}
+
 local function validate_options(opts)
   local fname = "hwcloud.new"
   for k, v in pairs(opts) do
@@ -105,20 +113,9 @@ local function validate_options(opts)
       argerror(fname, "opts." .. k .. " must be a " .. want .. ", got " .. type(v))
     end
   end
-  for _, k in ipairs({ "timeout", "connect_timeout" }) do
-    if opts[k] and not (opts[k] > 0) then
-      argerror(fname, "opts." .. k .. " must be a positive number of seconds")
-    end
-  end
-  for _, k in ipairs({ "retry_base_delay", "retry_max_delay", "max_retry_after",
-                       "token_refresh_margin" }) do
-    if opts[k] and not (opts[k] >= 0) then
-      argerror(fname, "opts." .. k .. " must be a number of seconds >= 0")
-    end
-  end
-  local mr = opts.max_retries
-  if mr and not (mr >= 0 and mr == math.floor(mr)) then
-    argerror(fname, "opts.max_retries must be an integer >= 0")
+  local bad = numbers.check(opts, NUMBER_OPTIONS)
+  if bad then
+    argerror(fname, bad)
   end
   if opts.endpoints then
     for k, v in pairs(opts.endpoints) do
@@ -406,8 +403,8 @@ local function prepare(st, req, fname)
   if req.body ~= nil and bt ~= "table" and bt ~= "string" then
     argerror(fname, "req.body must be a table (sent as JSON) or a string")
   end
-  if req.max_retries ~= nil and (type(req.max_retries) ~= "number" or req.max_retries < 0) then
-    argerror(fname, "req.max_retries must be a number >= 0")
+  if req.max_retries ~= nil and numbers.problem(req.max_retries, "count") then
+    argerror(fname, "req.max_retries " .. numbers.problem(req.max_retries, "count"))
   end
   if req.auth ~= nil and req.auth ~= "none" and req.auth ~= "default" then
     argerror(fname, "req.auth must be \"none\" or \"default\"")

@@ -322,6 +322,17 @@ describe("transport.cosocket", function()
     assert.is_nil(err.url:find("ss@", 1, true))
   end)
 
+  it("refuses NaN, infinite and negative numeric options", function()
+    for _, name in ipairs({ "timeout", "connect_timeout", "keepalive_timeout", "pool_size", "max_body_bytes" }) do
+      for _, bad in ipairs({ 0 / 0, math.huge, -1 }) do
+        local ok, err = pcall(cosocket.new, { [name] = bad })
+        assert.is_false(ok)
+        assert.are.equal("argument", err.kind)
+        assert.matches("^hwcloud%.transport%.cosocket%.new: opts%." .. name .. " must be", err.message)
+      end
+    end
+  end)
+
   it("refuses a proxy", function()
     local ok, err = pcall(cosocket.new, { proxy = "http://p:3128" })
     assert.is_false(ok)

@@ -18,6 +18,7 @@
 local core = require "hwcloud.core"
 local redact = require "hwcloud.redact"
 local text = require "hwcloud.text"
+local numbers = require "hwcloud.numbers"
 
 local M = {}
 
@@ -60,6 +61,11 @@ function M.new(opts)
   if opts.proxy then
     error(core.error({ kind = "argument",
       message = "hwcloud.transport.cosocket.new: opts.proxy is not supported" }), 0)
+  end
+  local bad = numbers.check(opts, { timeout = "positive seconds", connect_timeout = "positive seconds",
+    keepalive_timeout = "seconds", pool_size = "count", max_body_bytes = "count" })
+  if bad then
+    error(core.error({ kind = "argument", message = "hwcloud.transport.cosocket.new: " .. bad }), 0)
   end
   local verify = opts.verify_tls
   if verify == nil then
