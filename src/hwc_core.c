@@ -57,6 +57,7 @@ int luaopen_hwcloud_core(lua_State *L) {
     {"is_error", hwc_is_error},
     {"curl_version", core_curl_version},
     {"http_error", hwc_http_error},
+    {"check_request", hwc_check_request},
     {"sleep", core_sleep},
     {"now", core_now},
     {"isatty", core_isatty},

@@ -165,34 +165,87 @@ int hwc_session_new(lua_State *L) {
 
 /* ---- send ---- */
 
-static const char *req_string(lua_State *L, int t, const char *field, size_t *len) {
-  lua_getfield(L, t, field);
-  if (lua_type(L, -1) != LUA_TSTRING || lua_rawlen(L, -1) == 0)
-    hwc_argerror(L, "session:send", "'%s' must be a non-empty string (got %s)", field, luaL_typename(L, -1));
-  lua_pop(L, 1); /* anchored by the request table */
-  lua_getfield(L, t, field);
-  {
-    const char *s = lua_tolstring(L, -1, len);
+/* The one check of a request before a transport writes any of it: session:send
+ * runs it, and the OpenResty transport through core.check_request. A CR or LF
+ * in the method, the URL or a header would let a caller's value add headers or
+ * a whole second request (smuggling); libcurl cuts strings at a NUL, so the
+ * bytes sent would no longer be the bytes signed. Refused: a method that is
+ * not 1-15 letters, a URL that is not http(s) or holds a byte <= 0x20 or 0x7f
+ * (the request target goes on the wire as it is), a header name other than
+ * letters, digits, '-' and '_', a CR, LF or NUL in a header value, a body that
+ * is not a string. Raises the argument error naming fn; stack unchanged. */
+static void check_request(lua_State *L, int req, const char *fn) {
+  static const char *const fields[] = {"method", "url"};
+  size_t len, i;
+  int f, t, k, n;
+  const char *v;
+  luaL_checktype(L, req, LUA_TTABLE);
+  for (f = 0; f < 2; f++) {
+    lua_getfield(L, req, fields[f]);
+    if (lua_type(L, -1) != LUA_TSTRING || lua_rawlen(L, -1) == 0)
+      hwc_argerror(L, fn, "'%s' must be a non-empty string (got %s)", fields[f], luaL_typename(L, -1));
+    v = lua_tolstring(L, -1, &len);
+    for (i = 0; i < len; i++) {
+      unsigned char c = (unsigned char)v[i];
+      if (f == 0 && (len > 15 || !isalpha(c))) hwc_argerror(L, fn, "bad method '%s'", v);
+      if (f == 1 && (c <= 0x20 || c == 0x7f))
+        hwc_argerror(L, fn, "'url' holds a space or a control character (byte %d)", (int)i + 1);
+    }
+    if (f == 1 && strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+      hwc_argerror(L, fn, "'url' must start with http:// or https://");
     lua_pop(L, 1);
-    return s;
   }
+  lua_getfield(L, req, "body");
+  if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
+    hwc_argerror(L, fn, "'body' must be a string (encode tables with core.encode)");
+  lua_getfield(L, req, "headers");
+  if (!lua_isnil(L, -1) && !lua_istable(L, -1)) hwc_argerror(L, fn, "'headers' must be a table");
+  t = lua_gettop(L);
+  n = lua_istable(L, t) ? (int)lua_rawlen(L, t) : 0;
+  if (lua_istable(L, t) && n == 0) lua_pushnil(L); /* a map {Name = value}: walk it with lua_next */
+  for (k = 1; n > 0 ? k <= n : lua_istable(L, t) && lua_next(L, t); k++) {
+    const char *name;
+    size_t nlen;
+    if (n > 0) { /* a list of {name, value}: push name, value like lua_next does */
+      lua_rawgeti(L, t, k);
+      if (!lua_istable(L, -1)) hwc_argerror(L, fn, "headers[%d] must be a {name, value} pair", k);
+      lua_rawgeti(L, -1, 1);
+      lua_rawgeti(L, -2, 2);
+      lua_remove(L, -3);
+    }
+    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+      hwc_argerror(L, fn, "headers must be {name, value} pairs of strings");
+    name = lua_tolstring(L, -2, &nlen);
+    if (nlen == 0) hwc_argerror(L, fn, "a header has an empty name");
+    for (i = 0; i < nlen; i++)
+      if (!(isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_'))
+        hwc_argerror(L, fn, "bad header name '%s'", name);
+    v = lua_tolstring(L, -1, &len);
+    if (memchr(v, '\r', len) || memchr(v, '\n', len) || memchr(v, '\0', len))
+      hwc_argerror(L, fn, "header '%s' has a CR, LF or NUL byte in its value", name);
+    lua_pop(L, n > 0 ? 2 : 1); /* lua_next keeps the key */
+  }
+  lua_pop(L, 2);
 }
 
-/* Appends "Name: value" to the session's list; the name/value are checked. */
+/* core.check_request(request[, fname]): check_request for other transports;
+ * raises the argument error (naming fname, default this function), returns
+ * nothing. */
+int hwc_check_request(lua_State *L) {
+  const char *fn = luaL_optstring(L, 2, "hwcloud.core.check_request");
+  lua_settop(L, 1);
+  check_request(L, 1, fn);
+  return 0;
+}
+
+/* Appends "Name: value" to the session's list (check_request has checked both). */
 static void add_header(lua_State *L, hwc_session *s, int name_idx, int value_idx, int *flags) {
-  size_t nlen, vlen, i;
+  size_t nlen, vlen;
   const char *name, *value;
   luaL_Buffer b;
   struct curl_slist *next;
-  if (lua_type(L, name_idx) != LUA_TSTRING || lua_type(L, value_idx) != LUA_TSTRING)
-    hwc_argerror(L, "session:send", "headers must be {name, value} pairs of strings");
   name = lua_tolstring(L, name_idx, &nlen);
   value = lua_tolstring(L, value_idx, &vlen);
-  for (i = 0; i < nlen; i++)
-    if (!(isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_'))
-      hwc_argerror(L, "session:send", "bad header name '%s'", name);
-  if (nlen == 0 || memchr(value, '\r', vlen) || memchr(value, '\n', vlen))
-    hwc_argerror(L, "session:send", "header '%s' has an empty name or a CR/LF in its value", name);
   if (nlen == 12 && !strncasecmp(name, "content-type", 12)) *flags |= 1;
   if (nlen == 6 && !strncasecmp(name, "expect", 6)) *flags |= 2;
   if (nlen == 10 && !strncasecmp(name, "user-agent", 10)) *flags |= 4;
@@ -212,13 +265,12 @@ static void build_headers(lua_State *L, hwc_session *s, int req) {
   int flags = 0;
   struct curl_slist *next;
   lua_getfield(L, req, "headers");
-  if (lua_istable(L, -1)) {
+  if (lua_istable(L, -1)) { /* shapes and bytes checked by check_request */
     int t = lua_gettop(L);
     if (lua_rawlen(L, t) > 0) {
       int k, n = (int)lua_rawlen(L, t);
       for (k = 1; k <= n; k++) {
         lua_rawgeti(L, t, k);
-        if (!lua_istable(L, -1)) hwc_argerror(L, "session:send", "headers[%d] must be a {name, value} pair", k);
         lua_rawgeti(L, -1, 1);
         lua_rawgeti(L, -2, 2);
         add_header(L, s, lua_absindex(L, -2), lua_absindex(L, -1), &flags);
@@ -231,8 +283,6 @@ static void build_headers(lua_State *L, hwc_session *s, int req) {
         lua_pop(L, 1);
       }
     }
-  } else if (!lua_isnil(L, -1)) {
-    hwc_argerror(L, "session:send", "'headers' must be a table");
   }
   lua_pop(L, 1);
   /* Nothing unasked: no "Expect: 100-continue", no form Content-Type. */
@@ -436,20 +486,16 @@ static int session_send(lua_State *L) {
   CURLcode rc;
   int resp, json = 0;
 
-  luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
-  method_in = req_string(L, 2, "method", &mlen);
-  if (mlen >= sizeof method) hwc_argerror(L, "session:send", "'method' is too long");
+  check_request(L, 2, "session:send");
+  lua_getfield(L, 2, "method");
+  method_in = lua_tolstring(L, -1, &mlen);
   for (i = 0; i <= mlen; i++) method[i] = (char)toupper((unsigned char)method_in[i]);
-  for (i = 0; i < mlen; i++)
-    if (!isupper((unsigned char)method[i])) hwc_argerror(L, "session:send", "bad method '%s'", method_in);
-  url = req_string(L, 2, "url", &ulen);
-  if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
-    hwc_argerror(L, "session:send", "'url' must start with http:// or https://");
+  lua_getfield(L, 2, "url");
+  url = lua_tolstring(L, -1, &ulen);
   lua_getfield(L, 2, "body");
   if (lua_type(L, -1) == LUA_TSTRING) body = lua_tolstring(L, -1, &blen);
-  else if (!lua_isnil(L, -1)) hwc_argerror(L, "session:send", "'body' must be a string (encode tables with core.encode)");
-  lua_pop(L, 1); /* anchored by the request table while libcurl reads it */
+  lua_pop(L, 3); /* all three anchored by the request table while libcurl reads them */
 
   if (s->slist) { curl_slist_free_all(s->slist); s->slist = NULL; }
   build_headers(L, s, 2);

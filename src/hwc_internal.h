@@ -65,6 +65,7 @@ void hwc_push_headers(lua_State *L, const char *raw, size_t n); /* pushes header
 void hwc_http_open(lua_State *L);
 int hwc_session_new(lua_State *L);
 int hwc_http_error(lua_State *L);
+int hwc_check_request(lua_State *L);
 void hwc_push_http_error(lua_State *L, int status, int raw_idx, int decoded_idx, int rid_idx,
                          int headers_idx, const char *method, const char *url);
 

@@ -10,6 +10,7 @@
 
 local core = require "hwcloud.core"
 local retry = require "hwcloud.retry"
+local trim = require("hwcloud.text").trim
 
 local M = {}
 
@@ -74,11 +75,12 @@ function M.parse_profile(text, path)
   for line in (text .. "\n"):gmatch("([^\n]*)\n") do
     lineno = lineno + 1
     line = line:gsub("\r$", "")
-    local trimmed = line:match("^%s*(.-)%s*$")
+    local trimmed = trim(line)
     if trimmed == "" or trimmed:find("^[#;]") then
       -- blank or comment
     else
-      local name = trimmed:match("^%[%s*(.-)%s*%]$")
+      local name = trimmed:match("^%[(.*)%]$")
+      name = name and trim(name)
       if name then
         current = sections[name] or {}
         sections[name] = current

@@ -8,6 +8,8 @@
 -- regional IAM). Every URL is normalised so the Host the signer sees is the
 -- Host libcurl sends: lower-case host, default port dropped.
 
+local text = require "hwcloud.text"
+
 local M = {}
 
 -- SDK service names that are spelled differently here
@@ -65,7 +67,7 @@ function M.normalize(url)
   if type(url) ~= "string" or url == "" then
     return nil, "must be a non-empty string"
   end
-  url = url:match("^%s*(.-)%s*$")
+  url = text.trim(url)
   if not url:find("^%a[%w+.-]*://") then
     url = "https://" .. url
   end

@@ -12,6 +12,8 @@ local credentials = require "hwcloud.credentials"
 local endpoints = require "hwcloud.endpoints"
 local retry = require "hwcloud.retry"
 local redact = require "hwcloud.redact"
+local text = require "hwcloud.text"
+local numbers = require "hwcloud.numbers"
 
 local M = {}
 
@@ -93,6 +95,13 @@ M.DEFAULTS = {
   user_agent = "lua-hwcloud/" .. M.VERSION,
 }
 
+-- numeric client options: name -> rule of hwcloud.numbers
+local NUMBER_OPTIONS = {
+  timeout = "positive seconds", connect_timeout = "positive seconds",
+  retry_base_delay = "seconds", retry_max_delay = "seconds", max_retry_after = "seconds",
+  token_refresh_margin = "seconds", max_retries = "count", max_body_bytes = "count",
+}
+
 local function validate_options(opts)
   local fname = "hwcloud.new"
   for k, v in pairs(opts) do
@@ -104,20 +113,9 @@ local function validate_options(opts)
       argerror(fname, "opts." .. k .. " must be a " .. want .. ", got " .. type(v))
     end
   end
-  for _, k in ipairs({ "timeout", "connect_timeout" }) do
-    if opts[k] and not (opts[k] > 0) then
-      argerror(fname, "opts." .. k .. " must be a positive number of seconds")
-    end
-  end
-  for _, k in ipairs({ "retry_base_delay", "retry_max_delay", "max_retry_after",
-                       "token_refresh_margin" }) do
-    if opts[k] and not (opts[k] >= 0) then
-      argerror(fname, "opts." .. k .. " must be a number of seconds >= 0")
-    end
-  end
-  local mr = opts.max_retries
-  if mr and not (mr >= 0 and mr == math.floor(mr)) then
-    argerror(fname, "opts.max_retries must be an integer >= 0")
+  local bad = numbers.check(opts, NUMBER_OPTIONS)
+  if bad then
+    argerror(fname, bad)
   end
   if opts.endpoints then
     for k, v in pairs(opts.endpoints) do
@@ -331,10 +329,14 @@ function M.encode_query(query)
   return encode_query(query, "hwcloud.encode_query", "query")
 end
 
--- bytes that may appear raw in a path (RFC 3986 pchar, '/' and '%'); the
--- rest (space, non-ASCII, quotes...) is escaped
-local function fix_path(path)
-  return (path:gsub("[^%w%-%._~!%$&'%(%)%*%+,;=:@/%%]", function(c)
+-- bytes that may appear raw in a path (RFC 3986 pchar, '/' and '%') and,
+-- with '?', in a query; the rest (space, CR, LF, NUL, non-ASCII, quotes, '#'
+-- ...) is escaped, so a raw path or query string cannot end the request line
+local RAW_PATH = "[^%w%-%._~!%$&'%(%)%*%+,;=:@/%%]"
+local RAW_QUERY = "[^%w%-%._~!%$&'%(%)%*%+,;=:@/%%%?]"
+
+local function fix_raw(s, class)
+  return (s:gsub(class, function(c)
     return string.format("%%%02X", c:byte())
   end))
 end
@@ -365,7 +367,7 @@ local function header_value(name, v, fname)
   elseif type(v) ~= "string" then
     argerror(fname, "header " .. name .. " must have a string value")
   end
-  return (v:gsub("^[ \t]+", ""):gsub("[ \t]+$", ""))
+  return text.trim(v)
 end
 
 local function copy_headers(list)
@@ -401,8 +403,8 @@ local function prepare(st, req, fname)
   if req.body ~= nil and bt ~= "table" and bt ~= "string" then
     argerror(fname, "req.body must be a table (sent as JSON) or a string")
   end
-  if req.max_retries ~= nil and (type(req.max_retries) ~= "number" or req.max_retries < 0) then
-    argerror(fname, "req.max_retries must be a number >= 0")
+  if req.max_retries ~= nil and numbers.problem(req.max_retries, "count") then
+    argerror(fname, "req.max_retries " .. numbers.problem(req.max_retries, "count"))
   end
   if req.auth ~= nil and req.auth ~= "none" and req.auth ~= "default" then
     argerror(fname, "req.auth must be \"none\" or \"default\"")
@@ -447,13 +449,13 @@ local function prepare(st, req, fname)
   if unfilled then
     argerror(fname, "req.path has an unfilled placeholder " .. unfilled)
   end
-  path = fix_path(path)
+  path = fix_raw(path, RAW_PATH)
 
   local qs
   if type(req.query) == "table" then
     qs = encode_query(req.query, fname, "req.query")
   elseif type(req.query) == "string" then
-    qs = req.query:gsub("^%?", "")
+    qs = fix_raw((req.query:gsub("^%?", "")), RAW_QUERY)
   end
   local url = base .. path
   if qs and qs ~= "" then

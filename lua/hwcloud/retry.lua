@@ -9,6 +9,8 @@
 -- random are injected, so tests run without waiting. Also holds the small
 -- date arithmetic that Retry-After (and token expiry) parsing needs.
 
+local text = require "hwcloud.text"
+
 local M = {}
 
 local floor = math.floor
@@ -146,7 +148,7 @@ function M.retry_after(err, now)
   if type(v) ~= "string" then
     return nil
   end
-  v = v:match("^%s*(.-)%s*$")
+  v = text.trim(v)
   local n = tonumber(v)
   if n then
     return n > 0 and n or 0

@@ -8,6 +8,7 @@
 local core = require("hwcloud.core")
 local operation = require("hwcloud.operation")
 local wait = require("hwcloud.wait")
+local text = require("hwcloud.text")
 
 -- M.operations (the compiled data) and M.new(client), see operation.service
 local M, Rfs = operation.service(require("hwcloud.ops.rfs"))
@@ -86,7 +87,7 @@ function M.format_event(e)
     end
   end
   if message ~= "" then line = line .. " " .. message end
-  return (line:gsub("%s+$", ""))
+  return text.rtrim(line)
 end
 
 local function default_on_event(e)

@@ -8,6 +8,7 @@
 local core = require("hwcloud.core")
 local operation = require("hwcloud.operation")
 local retry = require("hwcloud.retry")
+local numbers = require("hwcloud.numbers")
 
 local M = {}
 
@@ -53,6 +54,12 @@ function M.check_args(name, args, required, allowed)
     end
     if not (allowed[k] or M.OPTIONS[k] or k == "project_id") then
       operation.argument_error(op, k, "unknown field " .. k)
+    end
+  end
+  for field, kind in pairs({ timeout = "seconds", interval = "positive seconds" }) do
+    local why = args[field] ~= nil and numbers.problem(args[field], kind)
+    if why then
+      operation.argument_error(op, field, field .. " " .. why)
     end
   end
 end

@@ -45,10 +45,40 @@ local function fake_ngx(script)
         self.buffer = ""
         return all
       end
-      if #self.buffer < pattern then return nil, "closed" end
+      if #self.buffer < pattern then
+        local partial = self.buffer
+        self.buffer = ""
+        return nil, script.read_error or "closed", partial
+      end
       local data = self.buffer:sub(1, pattern)
       self.buffer = self.buffer:sub(pattern + 1)
       return data
+    end
+    -- like OpenResty's: with a size, chunks of at most size bytes, then
+    -- nil, nil once the pattern is consumed
+    function s.receiveuntil(self, pat)
+      local found = false
+      return function(size)
+        if found then
+          found = false
+          return nil, nil
+        end
+        local i = self.buffer:find(pat, 1, true)
+        if not i then
+          local partial = self.buffer
+          self.buffer = ""
+          return nil, script.read_error or "closed", partial
+        end
+        local n = math.min(size, i - 1)
+        local data = self.buffer:sub(1, n)
+        if n == i - 1 then
+          self.buffer = self.buffer:sub(i + #pat)
+          found = true
+        else
+          self.buffer = self.buffer:sub(n + 1)
+        end
+        return data
+      end
     end
     function s.setkeepalive(self) self.keepalive = true return true end
     function s.close(self) self.closed = true return true end
@@ -205,6 +235,102 @@ describe("transport.cosocket", function()
       nil, { max_body_bytes = 10 })
     assert.is_false(ok)
     assert.are.equal("BodyTooLarge", err.code)
+  end)
+
+  it("refuses CR, LF and NUL in headers, URL and method before connecting", function()
+    local hostile = {
+      { method = "GET", url = "http://h.test/x", headers = { { "X-Auth-Token", "t\r\nX-Evil: 1" } } },
+      { method = "GET", url = "http://h.test/x", headers = { { "X-A", "a\0b" } } },
+      { method = "GET", url = "http://h.test/x?a=1 HTTP/1.1\r\nHost: h\r\n\r\nDELETE /y", headers = {} },
+      { method = "GET", url = "http://h.test/x\0", headers = {} },
+      { method = "GET /y HTTP/1.1\r\n", url = "http://h.test/x", headers = {} },
+    }
+    for _, req in ipairs(hostile) do
+      local ok, err, log = send({ reply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" }, req)
+      assert.is_false(ok)
+      assert.are.equal("argument", err.kind)
+      assert.matches("^hwcloud%.transport%.cosocket:send: ", err.message)
+      local _, lib = pcall(core.check_request, req)
+      assert.are.equal(lib.message:gsub("^%S+: ", ""), (err.message:gsub("^%S+: ", "")))
+      assert.are.equal(0, #log.sockets)
+    end
+  end)
+
+  it("refuses a header line over 100 KiB and 300 KiB of headers, and reads no further", function()
+    local long = ("a"):rep(cosocket.MAX_HEADER_LINE + 1)
+    local ok, err, log = send({ reply = "HTTP/1.1 200 OK\r\nX-Big: " .. long .. "\r\n\r\n" .. ("z"):rep(1000) })
+    assert.is_false(ok)
+    assert.are.equal("HeadersTooLarge", err.code)
+    assert.are.equal("network", err.kind)
+    assert.matches("too large", err.message)
+    assert.is_true(log.sockets[1].closed)
+    assert.is_true(#log.sockets[1].buffer > 1000)
+    local many = ("X-H: " .. ("b"):rep(1000) .. "\r\n"):rep(400)
+    ok, err = send({ reply = "HTTP/1.1 200 OK\r\n" .. many .. "\r\n" })
+    assert.is_false(ok)
+    assert.are.equal("HeadersTooLarge", err.code)
+    -- a line just under the cap is read
+    ok, err = send({ reply = "HTTP/1.1 200 OK\r\nX-Big: " .. ("a"):rep(90 * 1024) .. "\r\nContent-Length: 0\r\n\r\n" })
+    assert.is_true(ok, tostring(err))
+  end)
+
+  it("trims header values in linear time", function()
+    local v = "1" .. (" "):rep(60000) .. "2"
+    local ok, res = send({ reply = "HTTP/1.1 200 OK\r\nX-S:   " .. v .. "   \r\nContent-Length: 0\r\n\r\n" })
+    assert.is_true(ok, tostring(res))
+    assert.are.equal(v, res.headers["x-s"])
+  end)
+
+  local over = {
+    { "with a Content-Length", "Content-Length: 100\r\n\r\n" .. ("x"):rep(100) },
+    { "chunked", "Transfer-Encoding: chunked\r\n\r\n" .. ("8\r\n12345678\r\n"):rep(50) .. "0\r\n\r\n" },
+    { "until the connection closes", "\r\n" .. ("x"):rep(200 * 1024) },
+  }
+  for _, case in ipairs(over) do
+    it("stops reading a body over max_body_bytes " .. case[1], function()
+      local ok, err, log = send({ reply = "HTTP/1.1 200 OK\r\n" .. case[2] }, nil, { max_body_bytes = 10 })
+      assert.is_false(ok)
+      assert.are.equal("BodyTooLarge", err.code)
+      assert.are.equal("network", err.kind)
+      assert.is_false(err.retryable)
+      assert.matches("max_body_bytes", err.message)
+      assert.is_true(log.sockets[1].closed)
+      assert.is_false(log.sockets[1].keepalive)
+    end)
+  end
+
+  it("refuses a bad Content-Length and a bad chunk end", function()
+    local ok, err = send({ reply = "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n0123456789abcdef" })
+    assert.is_false(ok)
+    assert.are.equal("network", err.kind)
+    ok, err = send({ reply = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY0\r\n\r\n" })
+    assert.is_false(ok)
+    assert.are.equal("network", err.kind)
+  end)
+
+  it("puts no URL credentials or secret query values in its errors", function()
+    local ok, err = send({ connect_error = "connection refused" },
+      { method = "GET", url = "http://user:p@ss@h.test/x?token=s3cret&a=1", headers = {} })
+    assert.is_false(ok)
+    assert.is_nil(err.url:find("ss@", 1, true))
+    assert.is_nil(err.url:find("s3cret", 1, true))
+    assert.matches("a=1", err.url)
+    ok, err = send({ reply = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n" },
+      { method = "GET", url = "http://user:p@ss@h.test/x?token=s3cret", headers = {} })
+    assert.is_false(ok)
+    assert.is_nil(tostring(err):find("s3cret", 1, true))
+    assert.is_nil(err.url:find("ss@", 1, true))
+  end)
+
+  it("refuses NaN, infinite and negative numeric options", function()
+    for _, name in ipairs({ "timeout", "connect_timeout", "keepalive_timeout", "pool_size", "max_body_bytes" }) do
+      for _, bad in ipairs({ 0 / 0, math.huge, -1 }) do
+        local ok, err = pcall(cosocket.new, { [name] = bad })
+        assert.is_false(ok)
+        assert.are.equal("argument", err.kind)
+        assert.matches("^hwcloud%.transport%.cosocket%.new: opts%." .. name .. " must be", err.message)
+      end
+    end
   end)
 
   it("refuses a proxy", function()

@@ -71,6 +71,22 @@ describe("hwcloud module", function()
     assert.matches("opts.max_retries", err.message, 1, true)
     err = arg_error(function() hwcloud.new({ timeout = 0 }) end)
     assert.matches("opts.timeout must be a positive", err.message, 1, true)
+    -- NaN passes every comparison and math.huge equals its floor: every
+    -- numeric option refuses both, and counts refuse fractions
+    local counts = { max_retries = true, max_body_bytes = true }
+    for _, name in ipairs({ "timeout", "connect_timeout", "retry_base_delay", "retry_max_delay",
+                            "max_retry_after", "token_refresh_margin", "max_retries", "max_body_bytes" }) do
+      for _, bad in ipairs({ 0 / 0, math.huge, -math.huge, -1, counts[name] and 1.5 or nil }) do
+        err = arg_error(function() hwcloud.new({ [name] = bad }) end)
+        assert.matches("^hwcloud%.new: opts%." .. name .. " must be ", err.message)
+      end
+    end
+    assert.matches("whole number", arg_error(function() hwcloud.new({ max_body_bytes = 0 / 0 }) end).message)
+    local c0 = hwcloud.new({ transport = S.transport({ S.ok({}) }), ak = "a", sk = "s", project_id = "p" })
+    err = arg_error(function()
+      c0:request({ service = "rfs", method = "GET", path = "/x", max_retries = math.huge })
+    end)
+    assert.matches("req.max_retries must be a whole number", err.message, 1, true)
     err = arg_error(function() hwcloud.new({ endpoints = { rfs = "ftp://x" } }) end)
     assert.matches("opts.endpoints.rfs", err.message, 1, true)
     err = arg_error(function() hwcloud.new({ hooks = { on_reqest = print } }) end)
@@ -153,6 +169,16 @@ describe("client:request", function()
     local req = t.requests[1]
     assert.are.equal("https://rfs.cn-north-4.myhuaweicloud.com/v1/x?b=2&a=1", req.url)
     assert.are.equal("2", S.header(req.headers, "X-A"))
+  end)
+
+  it("escapes what could end the request line in a raw query string", function()
+    local c, t = client()
+    c:request({ service = "rfs", method = "GET", path = "/v1/x",
+                query = "a=1 HTTP/1.1\r\nX-Evil: 1\r\n\r\nDELETE /v1/y?\0#f" })
+    local req = t.requests[1]
+    assert.are.equal("https://rfs.cn-north-4.myhuaweicloud.com/v1/x?a=1%20HTTP/1.1%0D%0AX-Evil:%201"
+      .. "%0D%0A%0D%0ADELETE%20/v1/y?%00%23f", req.url)
+    assert.is_nil(core.check_request(req))
   end)
 
   it("escapes raw spaces and UTF-8 in the path but keeps escapes and slashes", function()

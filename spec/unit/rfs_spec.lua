@@ -183,6 +183,11 @@ describe("hwcloud.rfs", function()
       assert.equal("argument", err.kind)
       assert.equal("rfs.deploy_from_file: unknown field template_body",
         raised(svc.deploy_from_file, svc, { stack_name = "web", template_file = "x.tf", template_body = "x" }).message)
+      -- a NaN timeout would never be reached, a NaN interval never slept
+      assert.equal("rfs.wait_stack: timeout must be a finite number of seconds >= 0",
+        raised(svc.wait_stack, svc, { stack_name = "web", timeout = 0 / 0 }).message)
+      assert.equal("rfs.wait_stack: interval must be a positive finite number of seconds",
+        raised(svc.wait_stack, svc, { stack_name = "web", interval = math.huge }).message)
       assert.equal(0, #client.requests)
     end)
 

@@ -7,9 +7,18 @@
 -- cosocket keepalive pool. Failures carry the libcurl code of the equivalent
 -- failure (6 not resolved, 7 not connected, 28 timeout, 35 TLS, 52 empty
 -- reply, 56 receive) so the retry rules read them the same way.
+-- Before anything is written, the request goes through the core's
+-- check_request (the one libcurl's session runs), so no header value, URL or
+-- method can smuggle a header or a second request. What a server sends back
+-- is bounded like libcurl bounds it: a header line of at most 100 KiB, 300
+-- KiB of headers, a body of at most max_body_bytes, whether it comes with a
+-- Content-Length, chunked or until the connection closes.
 -- Use it with `hwcloud.new{transport = require("hwcloud.transport.cosocket").new(opts)}`.
 
 local core = require "hwcloud.core"
+local redact = require "hwcloud.redact"
+local text = require "hwcloud.text"
+local numbers = require "hwcloud.numbers"
 
 local M = {}
 
@@ -20,6 +29,7 @@ Transport.__tostring = function()
 end
 
 local floor = math.floor
+local byte, sub = string.byte, string.sub
 
 -- headers table with a case-insensitive lookup (keys stored lower-case)
 local headers_mt = {
@@ -52,6 +62,11 @@ function M.new(opts)
     error(core.error({ kind = "argument",
       message = "hwcloud.transport.cosocket.new: opts.proxy is not supported" }), 0)
   end
+  local bad = numbers.check(opts, { timeout = "positive seconds", connect_timeout = "positive seconds",
+    keepalive_timeout = "seconds", pool_size = "count", max_body_bytes = "count" })
+  if bad then
+    error(core.error({ kind = "argument", message = "hwcloud.transport.cosocket.new: " .. bad }), 0)
+  end
   local verify = opts.verify_tls
   if verify == nil then
     verify = true
@@ -70,7 +85,7 @@ local function fail(kind, curl_code, message, req, extra)
   local classes = { network = "ConnectionException", timeout = "RequestTimeoutException",
                     tls = "ConnectionException" }
   local t = { kind = kind, class = classes[kind], curl_code = curl_code, message = message,
-              method = req.method, url = req.url,
+              method = req.method, url = redact.url(req.url),
               retryable = kind == "network" or kind == "timeout" }
   for k, v in pairs(extra or {}) do
     t[k] = v
@@ -101,10 +116,23 @@ local function classify(err, phase)
   return "network", 56
 end
 
+-- a failed read of the status line, the headers or the body
+local function head_failed(err, phase, authority, req)
+  if err == "too large" then
+    fail("network", 56, "the response headers from " .. authority .. " are too large (a line over "
+      .. M.MAX_HEADER_LINE .. " bytes or " .. M.MAX_HEADER_BYTES .. " bytes in all)", req,
+      { code = "HeadersTooLarge" })
+  end
+  local kind, code = classify(err, phase)
+  local what = phase == "status" and "no answer from " .. authority
+    or "reading the " .. phase .. " from " .. authority .. " failed"
+  fail(kind, code, what .. ": " .. tostring(err), req)
+end
+
 -- the error session:send would raise for this answer: the core's own parser
 local function http_error(req, resp)
   return core.http_error{ status = resp.status, raw_body = resp.raw_body, headers = resp.headers,
-    request_id = resp.request_id, method = req.method, url = req.url }
+    request_id = resp.request_id, method = req.method, url = redact.url(req.url) }
 end
 
 local function parse_url(url)
@@ -112,6 +140,8 @@ local function parse_url(url)
   if not scheme then
     return nil
   end
+  -- user:password@ is not sent (no Basic auth here); it ends at the last '@'
+  authority = authority:match("^.*@(.*)$") or authority
   local host, port
   if authority:sub(1, 1) == "[" then
     host, port = authority:match("^%[([^%]]+)%]:?(%d*)$")
@@ -128,7 +158,48 @@ local function parse_url(url)
   return scheme, host, port, rest, authority
 end
 
-local function read_body(sock, headers, status, method, max)
+--- Largest response header line (libcurl's CURL_MAX_HTTP_HEADER, 100 KiB).
+M.MAX_HEADER_LINE = 100 * 1024
+--- Largest response head: status line, headers and trailers together
+-- (libcurl's MAX_HTTP_RESP_HEADER_SIZE, 300 KiB).
+M.MAX_HEADER_BYTES = 300 * 1024
+
+local READ_CHUNK = 64 * 1024
+
+-- Reads lines of a response head, each at most MAX_HEADER_LINE bytes and
+-- all together at most MAX_HEADER_BYTES, without the CR LF. Returns a
+-- function: line, or nil and the error ("too large" for a cap).
+local function line_reader(sock)
+  local until_lf = sock:receiveuntil("\n")
+  local total = 0
+  return function()
+    local parts, n = {}, 0
+    while true do
+      local data, err = until_lf(4096)
+      if not data then
+        if err then
+          return nil, err
+        end
+        break
+      end
+      n = n + #data
+      total = total + #data
+      if n > M.MAX_HEADER_LINE or total > M.MAX_HEADER_BYTES then
+        return nil, "too large"
+      end
+      parts[#parts + 1] = data
+    end
+    local line = table.concat(parts)
+    if byte(line, -1) == 13 then
+      line = sub(line, 1, -2)
+    end
+    return line
+  end
+end
+
+-- Reads the body, never more than max bytes. Returns body, keepalive or
+-- nil, error ("body too large" when over max).
+local function read_body(sock, read_line, headers, status, method, max)
   if method == "HEAD" or status == 204 or status == 304 or (status >= 100 and status < 200) then
     return "", true
   end
@@ -136,18 +207,19 @@ local function read_body(sock, headers, status, method, max)
   if te and te:lower():find("chunked", 1, true) then
     local parts, total = {}, 0
     while true do
-      local line, err = sock:receive("*l")
+      local line, err = read_line()
       if not line then
         return nil, err
       end
-      local size = tonumber(line:match("^%s*(%x+)"), 16)
-      if not size then
+      local hex = line:match("^%x+")
+      if not hex then
         return nil, "bad chunk size"
       end
+      local size = tonumber(hex, 16)
       if size == 0 then
         -- trailers up to the empty line
         repeat
-          line, err = sock:receive("*l")
+          line, err = read_line()
           if not line then
             return nil, err
           end
@@ -164,12 +236,20 @@ local function read_body(sock, headers, status, method, max)
         return nil, err
       end
       parts[#parts + 1] = data
-      sock:receive(2) -- CRLF after the chunk
+      local crlf
+      crlf, err = sock:receive(2) -- CRLF after the chunk
+      if crlf ~= "\r\n" then
+        return nil, err or "bad chunk end"
+      end
     end
     return table.concat(parts), true
   end
-  local len = tonumber(headers["content-length"])
-  if len then
+  local cl = headers["content-length"]
+  if cl then
+    local len = tonumber(cl:match("^%d+$"))
+    if not len then
+      return nil, "bad Content-Length"
+    end
     if len > max then
       return nil, "body too large"
     end
@@ -182,26 +262,38 @@ local function read_body(sock, headers, status, method, max)
     end
     return data, true
   end
-  -- no length: read until the server closes
-  local data, err = sock:receive("*a")
-  if not data then
-    return nil, err
+  -- no length: read until the server closes, at most max bytes
+  local parts, total = {}, 0
+  while true do
+    local data, err, partial = sock:receive(READ_CHUNK)
+    data = data or partial
+    if data then
+      total = total + #data
+      if total > max then
+        return nil, "body too large"
+      end
+      parts[#parts + 1] = data
+    end
+    if err == "closed" then
+      break
+    elseif err then
+      return nil, err
+    end
   end
-  if #data > max then
-    return nil, "body too large"
-  end
-  return data, false
+  return table.concat(parts), false
 end
 
 --- Send one request.
 -- @tparam table req `{method=, url=, headers = {{name, value}, ...}, body=}`
 -- @treturn table response; raises an hwcloud.Error on failure or status >= 400
 function Transport:send(req)
+  core.check_request(req, "hwcloud.transport.cosocket:send")
   local ngx = ngx_api()
   local started = ngx.now()
   local scheme, host, port, target, authority = parse_url(req.url)
   if not scheme then
-    error(core.error({ kind = "argument", message = "hwcloud.transport.cosocket: bad URL " .. tostring(req.url) }), 0)
+    error(core.error({ kind = "argument", message = "hwcloud.transport.cosocket:send: bad URL "
+      .. redact.url(req.url) }), 0)
   end
   local sock = ngx.socket.tcp()
   local ms = floor(self.timeout * 1000)
@@ -251,12 +343,12 @@ function Transport:send(req)
     fail(kind, code, "sending to " .. authority .. " failed: " .. tostring(err), req)
   end
 
+  local read_line = line_reader(sock)
   local status_line
-  status_line, err = sock:receive("*l")
+  status_line, err = read_line()
   if not status_line then
     sock:close()
-    local kind, code = classify(err, "status")
-    fail(kind, code, "no answer from " .. authority .. ": " .. tostring(err), req)
+    head_failed(err, "status", authority, req)
   end
   local status = tonumber(status_line:match("^HTTP/%d%.%d (%d%d%d)"))
   if not status then
@@ -267,32 +359,32 @@ function Transport:send(req)
   local header_list = {}
   while true do
     local line
-    line, err = sock:receive("*l")
+    line, err = read_line()
     if not line then
       sock:close()
-      local kind, code = classify(err, "headers")
-      fail(kind, code, "reading headers from " .. authority .. " failed: " .. tostring(err), req)
+      head_failed(err, "headers", authority, req)
     end
     if line == "" then
       break
     end
-    local name, value = line:match("^([^:]+):%s*(.-)%s*$")
-    if name then
+    local colon = line:find(":", 1, true)
+    if colon and colon > 1 then
+      local name, value = line:sub(1, colon - 1), text.trim(line:sub(colon + 1))
       header_list[#header_list + 1] = { name, value }
       local key = name:lower()
       local prev = rawget(headers, key)
       rawset(headers, key, prev and (prev .. ", " .. value) or value)
     end
   end
-  local raw, keep = read_body(sock, headers, status, req.method, self.max_body_bytes)
+  local raw, keep = read_body(sock, read_line, headers, status, req.method, self.max_body_bytes)
   if not raw then
     sock:close()
     if keep == "body too large" then
-      fail("network", 63, "response body over " .. self.max_body_bytes .. " bytes", req,
-           { code = "BodyTooLarge" })
+      -- what session:send raises for the same answer
+      fail("network", 23, "the response body is larger than max_body_bytes ("
+        .. self.max_body_bytes .. " bytes)", req, { code = "BodyTooLarge", retryable = false })
     end
-    local kind, code = classify(keep, "body")
-    fail(kind, code, "reading the body from " .. authority .. " failed: " .. tostring(keep), req)
+    head_failed(keep, "body", authority, req)
   end
   local conn = headers["connection"]
   if keep and not (conn and conn:lower():find("close", 1, true)) then

@@ -1,0 +1,40 @@
+-- Trimming in linear time, for every string that comes from outside (a
+-- server's headers, a profile file, an option). The usual pattern
+-- `^%s*(.-)%s*$` retries `%s*$` at every position of `.-`, so a value with
+-- many inner spaces costs quadratic time (issue 7, finding 4: a Retry-After
+-- of 60,000 spaces took 12 s); these scan each end once.
+
+local M = {}
+
+local find, byte, sub = string.find, string.byte, string.sub
+
+-- the bytes Lua's %s matches: tab, LF, VT, FF, CR, space
+local SPACE = { [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [32] = true }
+
+--- `s` without trailing white space.
+-- @tparam string s
+-- @treturn string
+function M.rtrim(s)
+  local j = #s
+  while j > 0 and SPACE[byte(s, j)] do
+    j = j - 1
+  end
+  return sub(s, 1, j)
+end
+
+--- `s` without leading and trailing white space.
+-- @tparam string s
+-- @treturn string
+function M.trim(s)
+  local i = find(s, "%S")
+  if not i then
+    return ""
+  end
+  local j = #s
+  while SPACE[byte(s, j)] do
+    j = j - 1
+  end
+  return sub(s, i, j)
+end
+
+return M
