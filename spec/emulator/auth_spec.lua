@@ -46,6 +46,22 @@ describe("emulator authentication", function()
       assert.equal(200, res.status)
     end)
 
+    it("accepts a path carrying %2F signed decoded first or as sent (Huawei's SDKs: ShowStackInstance)", function()
+      local path = "/v1/stack-sets/nope/stack-instances/cn-north-4%2F" .. e.domain_id
+      local crid = { { "Client-Request-Id", "00000000-0000-4000-8000-00000000a001" } }
+      local decoded = e.call("GET", path, nil, { headers = crid })
+      assert.equal(404, decoded.status)
+      assert.equal("RF.10013050", decoded.code)
+      -- the SDK signs "cn-north-4%252F..." (its encoded path encoded again) and sends "%2F"
+      local as_sent = e.call("GET", path:gsub("%%2F", "%%252F"), nil, { headers = crid,
+        tamper = function(req) req.url = req.url:gsub("%%252F", "%%2F") end })
+      assert.equal(404, as_sent.status)
+      assert.equal("RF.10013050", as_sent.code)
+      -- still only those two: a signature over another path is refused
+      denied(e.call("GET", path:gsub("%%2F", "%%252F") .. "x", nil, { headers = crid,
+        tamper = function(req) req.url = req.url:gsub("%%252F", "%%2F"):gsub("x$", "") end }))
+    end)
+
     it("rejects a request without credentials", function()
       denied(e.call("GET", P .. "/vpc-endpoints", nil, { unsigned = true }))
     end)

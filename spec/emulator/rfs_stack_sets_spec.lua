@@ -103,6 +103,11 @@ describe("RFS stack sets (emulator)", function()
     -- sorted and filtered listing
     local f = e.rfs("GET", P .. "/ss/stack-instances?filter=region%3D%3Dap_southeast_1").body.stack_instances
     assert.same({}, f)
+    -- region ids hold "-" (as Huawei's SDKs send them)
+    local dashed = e.rfs("GET", P .. "/ss/stack-instances?filter=region%3D%3Dcn-north-4").body.stack_instances
+    assert.equal(1, #dashed)
+    assert.equal("cn-north-4", dashed[1].region)
+    assert.equal("RF.10011089", e.rfs("GET", P .. "/ss/stack-instances?filter=region%3D%3Dcn%20north").code)
     local asc = e.rfs("GET", P .. "/ss/stack-instances?sort_key=create_time&sort_dir=asc").body.stack_instances
     assert.equal(2, #asc)
     local ops = e.rfs("GET", P .. "/ss/operations").body.stack_set_operations

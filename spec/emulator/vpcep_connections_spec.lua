@@ -112,6 +112,15 @@ describe("VPCEP connections and whitelists", function()
       res = e.call("PUT", S .. "/" .. s.id .. "/permissions/" .. rec.id, { permission = { description = "renamed" } })
       assert.equal(200, res.status)
       assert.equal("renamed", res.body.permissions[1].description)
+      -- ListServicePermissionsDetails items are PermissionObject: only the SDK model's fields
+      local listed = e.call("GET", S .. "/" .. s.id .. "/permissions").body.permissions
+      assert.equal(2, #listed)
+      for _, item in ipairs(listed) do
+        local keys = {}
+        for k in pairs(item) do keys[#keys + 1] = k end
+        table.sort(keys)
+        assert.same({ "created_at", "id", "permission", "permission_type" }, keys)
+      end
       fails(e.call("PUT", S .. "/" .. s.id .. "/permissions/" .. rec.id, { description = "flat" }), 400, "EndPoint.0002")
       fails(e.call("PUT", S .. "/" .. s.id .. "/permissions/" .. F.uuid(), { permission = { description = "x" } }),
         404, "EndPoint.0005")

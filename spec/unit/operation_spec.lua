@@ -31,13 +31,13 @@ end
 
 describe("operation data", function()
   local cases = {
-    { "rfs", rfs_ops, 46, "rfs.md",
+    { "rfs", rfs_ops, 75, { "rfs.md", "rfs-private.md" },
       "^| %w+ | [%w ]+ | (%a+) / [%w_]+[^|]*| (%u+)[^|]*| `([^`]+)` | (%d+)" },
-    { "vpcep", vpcep_ops, 33, "vpcep.md",
+    { "vpcep", vpcep_ops, 33, { "vpcep.md" },
       "^| %d+ | (%a+)[^|]*| (%u+) | `([^`]+)` | (%d+)" },
   }
   for _, case in ipairs(cases) do
-    local service, compiled, count, file, pattern = case[1], case[2], case[3], case[4], case[5]
+    local service, compiled, count, files, pattern = case[1], case[2], case[3], case[4], case[5]
 
     it(service .. " has all " .. count .. " operations with unique names", function()
       assert.equal(count, #compiled.operations)
@@ -53,9 +53,13 @@ describe("operation data", function()
       end
     end)
 
-    it(service .. " matches the operation index of " .. file .. " (name, method, path, status)", function()
-      local index = doc_index(file, pattern)
-      if not index then return pending(file .. " not found") end
+    it(service .. " matches the operation index of " .. table.concat(files, " and ") .. " (name, method, path, status)", function()
+      local index = {}
+      for _, file in ipairs(files) do
+        local rows = doc_index(file, pattern)
+        if not rows then return pending(file .. " not found") end
+        for _, row in ipairs(rows) do index[#index + 1] = row end
+      end
       assert.equal(count, #index)
       for _, row in ipairs(index) do
         local op = compiled.by_name[snake(row.sdk)]
@@ -105,9 +109,10 @@ describe("operation data", function()
       table.sort(out)
       return out
     end
-    assert.same({ "each_execution_plan", "each_stack", "each_stack_event", "each_stack_instance",
-      "each_stack_output", "each_stack_resource", "each_stack_set", "each_stack_set_operation",
-      "each_template", "each_template_version" }, lists(rfs_ops))
+    assert.same({ "each_execution_plan", "each_private_hook", "each_private_hook_version", "each_private_module",
+      "each_private_module_version", "each_private_provider", "each_private_provider_version", "each_stack",
+      "each_stack_event", "each_stack_instance", "each_stack_output", "each_stack_resource", "each_stack_set",
+      "each_stack_set_operation", "each_template", "each_template_version" }, lists(rfs_ops))
     assert.same({ "each_connection", "each_endpoint", "each_endpoint_service", "each_permission",
       "each_public_service", "each_resource_instance" }, lists(vpcep_ops))
   end)

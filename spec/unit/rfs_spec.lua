@@ -65,7 +65,7 @@ describe("hwcloud.rfs", function()
       assert.is_function(svc[op.name], op.name)
       n = n + 1
     end
-    assert.equal(46, n)
+    assert.equal(75, n)
   end)
 
   it("calls through the client with the service name", function()

@@ -33,9 +33,13 @@ end
 canonical.split = split
 
 --- Canonical URI from the raw (still encoded) path.
-function canonical.uri(raw_path)
+-- @param raw_path the path as it arrived
+-- @param as_sent when true, encode the segments as they arrived, without
+--   decoding first: Huawei's SDKs sign a path parameter they percent-encoded
+--   (`cn-north-4%2Fd0c0...`) that way, so `%` is encoded again (`%252F`)
+function canonical.uri(raw_path, as_sent)
   if raw_path == "" then raw_path = "/" end
-  local pieces = split(D(raw_path), "/")
+  local pieces = as_sent and split(raw_path, "/") or split(D(raw_path), "/")
   for i, p in ipairs(pieces) do pieces[i] = E(p) end
   local u = table.concat(pieces, "/")
   if u:sub(-1) ~= "/" then u = u .. "/" end
@@ -78,11 +82,12 @@ function canonical.split_uri(request_uri)
 end
 
 --- Build the canonical request.
--- @param r {method=, request_uri=, headers = {lower-name = value}, signed_headers = {names}, body=}
+-- @param r {method=, request_uri=, headers = {lower-name = value}, signed_headers = {names}, body=,
+--   path_as_sent = see canonical.uri}
 -- @return canonical request string, or nil and a message (a signed header is missing)
 function canonical.request(r)
   local path, query = canonical.split_uri(r.request_uri)
-  local lines = { r.method:upper(), canonical.uri(path), canonical.query(query) }
+  local lines = { r.method:upper(), canonical.uri(path, r.path_as_sent), canonical.query(query) }
   for _, name in ipairs(r.signed_headers) do
     local v = r.headers[name]
     if v == nil then return nil, "signed header '" .. name .. "' is missing" end

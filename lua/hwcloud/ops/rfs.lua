@@ -1,9 +1,11 @@
--- The 46 Resource Formation (RFS, SDK service "aos") API operations as data:
+-- The 75 Resource Formation (RFS, SDK service "aos") API operations as data:
 -- name (snake_case of Huawei's SDK operation), HTTP method, path template,
 -- where each field goes (path, query, body) and its type, which fields are
 -- required, the success status, and how list operations page.
 -- hwcloud.operation executes these; hwcloud.rfs turns them into methods.
--- Source: /work/shared/api/rfs.md, sections 3 and 5.
+-- Sources: ../shared/api/rfs.md §3, §5 (46 operations) and
+-- ../shared/api/rfs-private.md §3-§5 (29 private provider, hook and module
+-- operations).
 --
 -- Field types: "string", "integer", "number", "boolean", "object", "array",
 -- "string[]" (array of strings); a trailing "!" marks a required field.
@@ -15,6 +17,9 @@ local STACK = V1 .. "/stacks/{stack_name}"
 local PLAN = STACK .. "/execution-plans/{execution_plan_name}"
 local TEMPLATE = V1 .. "/templates/{template_name}"
 local SET = "/v1/stack-sets/{stack_set_name}"
+local PROVIDER = "/v1/private-providers/{provider_name}"
+local HOOK = "/v1/private-hooks/{hook_name}"
+local MODULE = "/v1/private-modules/{module_name}"
 
 local TEMPLATE_SOURCE = { "template_body", "template_uri" }
 
@@ -27,6 +32,7 @@ local DEPLOY = {
 local PLAN_GUARD = { stack_id = "string", execution_plan_id = "string" }
 local SET_GUARD = { stack_set_id = "string", call_identity = "string" }
 local SORTED = { filter = "string", sort_key = "string[]", sort_dir = "string[]" }
+local REGISTRY_PAGE = { marker = "string", limit = "integer", sort_key = "string[]", sort_dir = "string[]" }
 local ACCESS = { access_control_source_ips = "string[]", access_control_source_vpc_ids = "string[]" }
 local INSTANCES = {
   deployment_targets = "object!", stack_set_id = "string",
@@ -195,5 +201,91 @@ return {
     -- percent-encodes the "/" as the API requires.
     { name = "show_stack_instance", method = "GET", path = SET .. "/stack-instances/{stack_instance_addr}",
       status = 200, query = SET_GUARD },
+
+    -- Customized (private) providers (no project id) ----------------------
+    { name = "create_private_provider", method = "POST", path = "/v1/private-providers", status = 201,
+      body = {
+        provider_name = "string!", provider_description = "string", provider_version = "string",
+        version_description = "string", function_graph_urn = "string",
+        provider_agency_urn = "string", provider_agency_name = "string",
+      } },
+    { name = "list_private_providers", method = "GET", path = "/v1/private-providers", status = 200,
+      query = REGISTRY_PAGE, items = "providers", each = "each_private_provider" },
+    { name = "show_private_provider_metadata", method = "GET", path = PROVIDER .. "/metadata", status = 200,
+      query = { provider_id = "string" } },
+    { name = "update_private_provider_metadata", method = "PATCH", path = PROVIDER .. "/metadata", status = 204,
+      body = { provider_id = "string", provider_description = "string" } },
+    { name = "delete_private_provider", method = "DELETE", path = PROVIDER, status = 204,
+      query = { provider_id = "string" } },
+    { name = "create_private_provider_version", method = "POST", path = PROVIDER .. "/versions", status = 201,
+      body = {
+        provider_version = "string!", function_graph_urn = "string!", version_description = "string",
+        provider_id = "string",
+      } },
+    { name = "list_private_provider_versions", method = "GET", path = PROVIDER .. "/versions", status = 200,
+      query = fields(REGISTRY_PAGE, { provider_id = "string" }),
+      items = "versions", each = "each_private_provider_version" },
+    { name = "show_private_provider_version_metadata", method = "GET",
+      path = PROVIDER .. "/versions/{provider_version}/metadata", status = 200, query = { provider_id = "string" } },
+    { name = "delete_private_provider_version", method = "DELETE", path = PROVIDER .. "/versions/{provider_version}",
+      status = 204, query = { provider_id = "string" } },
+
+    -- Private hooks ---------------------------------------------------------
+    { name = "create_private_hook", method = "POST", path = "/v1/private-hooks", status = 201,
+      body = {
+        hook_name = "string!", hook_version = "string!", hook_description = "string",
+        hook_version_description = "string", configuration = "object",
+        policy_uri = "string", policy_body = "string",
+      },
+      exactly_one = { "policy_uri", "policy_body" } },
+    { name = "list_private_hooks", method = "GET", path = "/v1/private-hooks", status = 200,
+      query = REGISTRY_PAGE, items = "hooks", each = "each_private_hook" },
+    { name = "show_private_hook_metadata", method = "GET", path = HOOK .. "/metadata", status = 200,
+      query = { hook_id = "string" } },
+    { name = "update_private_hook_metadata", method = "PATCH", path = HOOK .. "/metadata", status = 204,
+      body = { hook_id = "string", hook_description = "string", default_version = "string", configuration = "object" } },
+    { name = "delete_private_hook", method = "DELETE", path = HOOK, status = 204, query = { hook_id = "string" } },
+    { name = "create_private_hook_version", method = "POST", path = HOOK .. "/versions", status = 201,
+      body = {
+        hook_version = "string!", hook_version_description = "string", policy_uri = "string",
+        policy_body = "string", hook_id = "string",
+      },
+      exactly_one = { "policy_uri", "policy_body" } },
+    { name = "list_private_hook_versions", method = "GET", path = HOOK .. "/versions", status = 200,
+      query = fields(REGISTRY_PAGE, { hook_id = "string" }),
+      items = "versions", each = "each_private_hook_version" },
+    { name = "show_private_hook_version_metadata", method = "GET",
+      path = HOOK .. "/versions/{hook_version}/metadata", status = 200, query = { hook_id = "string" } },
+    { name = "show_private_hook_version_policy", method = "GET", path = HOOK .. "/versions/{hook_version}/policies",
+      status = 307, query = { hook_id = "string" }, redirect = true },
+    { name = "delete_private_hook_version", method = "DELETE", path = HOOK .. "/versions/{hook_version}",
+      status = 204, query = { hook_id = "string" } },
+
+    -- Private modules -------------------------------------------------------
+    { name = "create_private_module", method = "POST", path = "/v1/private-modules", status = 201,
+      body = {
+        module_name = "string!", module_description = "string", module_version = "string",
+        module_uri = "string", version_description = "string",
+      } },
+    { name = "list_private_modules", method = "GET", path = "/v1/private-modules", status = 200,
+      query = REGISTRY_PAGE, items = "modules", each = "each_private_module" },
+    { name = "show_private_module_metadata", method = "GET", path = MODULE .. "/metadata", status = 200,
+      query = { module_id = "string" } },
+    { name = "update_private_module_metadata", method = "PATCH", path = MODULE .. "/metadata", status = 204,
+      body = { module_id = "string", module_description = "string" } },
+    { name = "delete_private_module", method = "DELETE", path = MODULE, status = 204, query = { module_id = "string" } },
+    { name = "create_private_module_version", method = "POST", path = MODULE .. "/versions", status = 201,
+      body = {
+        module_version = "string!", module_uri = "string!", version_description = "string", module_id = "string",
+      } },
+    { name = "list_private_module_versions", method = "GET", path = MODULE .. "/versions", status = 200,
+      query = fields(REGISTRY_PAGE, { module_id = "string" }),
+      items = "versions", each = "each_private_module_version" },
+    { name = "show_private_module_version_metadata", method = "GET",
+      path = MODULE .. "/versions/{module_version}/metadata", status = 200, query = { module_id = "string" } },
+    { name = "show_private_module_version_content", method = "GET", path = MODULE .. "/versions/{module_version}",
+      status = 307, query = { module_id = "string" }, redirect = true },
+    { name = "delete_private_module_version", method = "DELETE", path = MODULE .. "/versions/{module_version}",
+      status = 204, query = { module_id = "string" } },
   },
 }

@@ -22,6 +22,7 @@ local template = require("emu.rfs.template")
 local machine = require("emu.rfs.machine")
 local events = require("emu.rfs.events")
 local store = require("emu.rfs.store")
+local hooks = require("emu.rfs.hooks")
 
 local M = {}
 
@@ -243,7 +244,8 @@ end
 -- @param stack stack record (not busy; checked by the caller)
 -- @param src {template_body, vars_body, vars_structure, vars_uri_content}
 -- @param now accept time
--- @param opts {continue = true for ContinueDeployStack, on_finish = fn(stack, t)}
+-- @param opts {continue = true for ContinueDeployStack, on_finish = fn(stack, t),
+--   action = the API name private hooks see (default DeployStack)}
 -- @return deployment_id
 function M.deploy(stack, src, now, opts)
   opts = opts or {}
@@ -276,6 +278,22 @@ function M.deploy(stack, src, now, opts)
     return dep_id
   end
 
+  -- private hooks (rfs-private.md §6.1): decided now, before any resource changes
+  local action = opts.action or (opts.continue and "ContinueDeployStack" or "DeployStack")
+  local verdict = hooks.check(stack, action, hooks.changes(result))
+  if verdict.blocked then
+    steps[1] = {
+      delay = "rfs_prepare", default = PREPARE_DELAY,
+      run = function(s, t)
+        hooks.emit(s, t, dep_id, verdict)
+        events.add(s, t, { event_type = "LOG", deployment_id = dep_id, event_message = "Stack status changed to DEPLOYMENT_FAILED" })
+        machine.finish(s, t, "DEPLOYMENT_FAILED", verdict.blocked)
+      end,
+    }
+    machine.start(stack, { kind = "deploy", deployment_id = dep_id, steps = steps }, now)
+    return dep_id
+  end
+
   stack.rollback_flags = {}
   for _, inst in ipairs(result.instances) do
     if inst.config.emulator_fail_rollback ~= nil then
@@ -288,6 +306,7 @@ function M.deploy(stack, src, now, opts)
   steps[#steps + 1] = {
     delay = "rfs_prepare", default = PREPARE_DELAY,
     run = function(s, t)
+      hooks.emit(s, t, dep_id, verdict)
       events.add(s, t, { event_type = "LOG", deployment_id = dep_id,
         event_message = string.format("Plan: %d to add, %d to change, %d to destroy.",
           summary.resource_add, summary.resource_update, summary.resource_delete) })
@@ -403,7 +422,7 @@ end
 
 --- Delete a stack (S5/S6): DELETION_IN_PROGRESS, one step per resource
 -- (unless retain_all_resources), then the stack disappears, or DELETION_FAILED.
-function M.delete(stack, now, retain)
+function M.delete(stack, now, retain, action)
   local dep_id = U.uuid()
   stack.deployments[dep_id] = true
   stack.status = "DELETION_IN_PROGRESS"
@@ -412,6 +431,21 @@ function M.delete(stack, now, retain)
   events.add(stack, now, { event_type = "LOG", deployment_id = dep_id,
     event_message = "Stack deletion started" .. (retain and " (retain_all_resources: cloud resources are kept)" or "") })
   local steps = {}
+  local verdict = hooks.check(stack, action or "DeleteStack", hooks.deletions(stack))
+  if verdict.blocked then
+    steps[1] = {
+      delay = "rfs_prepare", default = PREPARE_DELAY,
+      run = function(s, t)
+        hooks.emit(s, t, dep_id, verdict)
+        machine.finish(s, t, "DELETION_FAILED", verdict.blocked)
+      end,
+    }
+    machine.start(stack, { kind = "delete", deployment_id = dep_id, steps = steps }, now)
+    return
+  end
+  if #verdict.notes > 0 then
+    steps[1] = { delay = "rfs_prepare", default = 0, run = function(s, t) hooks.emit(s, t, dep_id, verdict) end }
+  end
   if not retain then
     for i = #stack.resources, 1, -1 do
       local r = stack.resources[i]

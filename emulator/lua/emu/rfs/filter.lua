@@ -1,7 +1,10 @@
 -- The `filter` query grammar of the RFS list APIs (rfs.md §8.2):
 -- name==value conditions, "," = AND, "|" = OR (binding tighter), one
--- attribute per AND term, letters/digits/_ only; a ";" anywhere makes the
--- whole filter ignored. Errors are the documented RF.10011087/88/89/93.
+-- attribute per AND term; names of letters/digits/_, values also with "-"
+-- (rfs.md §8.2 says letters/digits/_ only, but region ids and resource names
+-- hold "-" and Huawei's SDKs send them, e.g. region==ap-southeast-1); a ";"
+-- anywhere makes the whole filter ignored. Errors are the documented
+-- RF.10011087/88/89/93.
 
 local U = require("emu.rfs.util")
 
@@ -21,7 +24,7 @@ function M.parse(text, allowed)
       if not name then U.fail(400, "RF.10011088", "filter condition '" .. cond .. "' has no valid filter method (only == is supported)") end
       if not name:match("^[%w_]+$") then U.fail(400, "RF.10011087", "filter names an invalid attribute '" .. name .. "'") end
       if not allowed[name] then U.fail(400, "RF.10011087", "filter attribute '" .. name .. "' is not supported here") end
-      if not value:match("^[%w_]+$") then U.fail(400, "RF.10011089", "filter value '" .. value .. "' may contain only letters, digits and '_'") end
+      if not value:match("^[%w_%-]+$") then U.fail(400, "RF.10011089", "filter value '" .. value .. "' may contain only letters, digits, '_' and '-'") end
       if attr and attr ~= name then
         U.fail(400, "RF.10011088", "alternatives joined with '|' must use the same attribute")
       end

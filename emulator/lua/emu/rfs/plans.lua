@@ -15,6 +15,7 @@ local deployments = require("emu.rfs.deployments")
 local sources = require("emu.rfs.sources")
 local engine = require("emu.rfs.engine")
 local store = require("emu.rfs.store")
+local hooks = require("emu.rfs.hooks")
 
 local M = {}
 
@@ -91,8 +92,12 @@ local function create_plan(req)
   }
   local result, err = deployments.compute(s, src, "plan")
   if result then
+    -- private hooks (rfs-private.md §6.1): a FAIL-mode rejection fails the plan
+    local verdict = hooks.check(s, "CreateExecutionPlan", hooks.changes(result))
+    hooks.emit(s, req.now, nil, verdict)
     plan.items = engine.plan_items(result)
     plan.summary = engine.summary(result)
+    plan.error = verdict.blocked
   else
     plan.error = err
   end
@@ -167,7 +172,7 @@ local function apply_plan(req)
   if p.deploy_seq ~= s.deploy_seq then
     U.fail(403, "RF.10012545", "the execution plan is stale: the stack was deployed after the plan was created")
   end
-  local dep = deployments.deploy(s, p.src, req.now)
+  local dep = deployments.deploy(s, p.src, req.now, { action = "ApplyExecutionPlan" })
   p.status = "APPLY_IN_PROGRESS"
   p.apply_t = req.now
   p.deployment_id = dep

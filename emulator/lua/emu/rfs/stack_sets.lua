@@ -47,12 +47,8 @@ local TERMINAL_OP = { OPERATION_COMPLETE = true, OPERATION_FAILED = true, STOP_C
 -- ------------------------------------------------------------ scope
 
 local function scope(req)
-  local domain = req.account and req.account.domain_id or "anonymous"
-  local region = req.region
-  if not region and req.account and req.account.projects and req.account.projects[1] then
-    region = req.account.projects[1].region or req.account.projects[1].name
-  end
-  return store.stack_sets(domain, region or "default"), domain, region or "default"
+  local domain, region = U.scope(req)
+  return store.stack_sets(domain, region), domain, region
 end
 
 -- where the stack of an instance lives
@@ -479,24 +475,6 @@ local function get_set(req, guard)
   return ss
 end
 
-local function sorted(req, items)
-  local keys = U.query_list(req, "sort_key") or {}
-  local dirs = U.query_list(req, "sort_dir") or {}
-  if #keys ~= #dirs then bad("RF.10011038", "sort_key and sort_dir must have the same number of values") end
-  for _, k in ipairs(keys) do if k ~= "create_time" then bad("RF.10011027", "sort_key must be create_time") end end
-  for _, d in ipairs(dirs) do if d ~= "asc" and d ~= "desc" then bad("RF.10011027", "sort_dir must be asc or desc") end end
-  local asc = dirs[1] == "asc"
-  table.sort(items, function(a, b)
-    if a.create_t ~= b.create_t then
-      if asc then return a.create_t < b.create_t end
-      return a.create_t > b.create_t
-    end
-    if asc then return a.seq < b.seq end
-    return a.seq > b.seq
-  end)
-  return items
-end
-
 local function new_operation(ss, action, targets, prefs, dtargets, now)
   if not (ss.managed_operation and ss.managed_operation.enable_parallel_operation) then
     if status_of(ss) ~= "IDLE" then
@@ -551,7 +529,7 @@ local function list_sets(req)
     M.advance(ss, req.now)
     if filter.match(f, ss) then items[#items + 1] = ss end
   end
-  sorted(req, items)
+  U.sorted(req, items)
   local page, info = U.paginate(req, items, function(x) return x.stack_set_id end)
   local out = U.array()
   for _, ss in ipairs(page) do out[#out + 1] = set_view(ss) end
@@ -752,7 +730,7 @@ local function list_ops(req)
   local f = filter.parse(U.query(req, "filter"), { status = true, action = true })
   local items = {}
   for _, op in ipairs(ss.operations) do if filter.match(f, op) then items[#items + 1] = op end end
-  sorted(req, items)
+  U.sorted(req, items)
   local page, info = U.paginate(req, items, function(x) return x.stack_set_operation_id end)
   local out = U.array()
   for _, op in ipairs(page) do out[#out + 1] = op_view(ss, op, "operation_id") end
@@ -891,7 +869,7 @@ local function list_instances(req)
   local f = filter.parse(U.query(req, "filter"), { region = true, stack_domain_id = true })
   local items = {}
   for _, inst in ipairs(ss.instances) do if filter.match(f, inst) then items[#items + 1] = inst end end
-  sorted(req, items)
+  U.sorted(req, items)
   local page, info = U.paginate(req, items, function(x) return x.addr end)
   local out = U.array()
   for _, inst in ipairs(page) do out[#out + 1] = instance_view(ss, inst) end

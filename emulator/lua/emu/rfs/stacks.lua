@@ -124,7 +124,7 @@ local function create_stack(req)
   })
   local resp = { stack_id = s.stack_id }
   if src then
-    resp.deployment_id = deployments.deploy(s, src, req.now)
+    resp.deployment_id = deployments.deploy(s, src, req.now, { action = "CreateStack" })
     machine.advance(s, req.now)
   end
   return 201, resp
@@ -188,7 +188,7 @@ local function delete_stack_enhanced(req)
   check.boolean(b.retain_all_resources, "retain_all_resources")
   local s = M.get(req, b.stack_id)
   machine.check(s, "delete")
-  deployments.delete(s, req.now, b.retain_all_resources == true)
+  deployments.delete(s, req.now, b.retain_all_resources == true, "DeleteStackEnhanced")
   machine.advance(s, req.now)
   return 202
 end

@@ -128,20 +128,24 @@ local function unb64(s)
 end
 
 --- Marker pagination over an ordered list (rfs.md §8.1).
--- Reads `limit` (1-100, default 100 [INFERRED]) and `marker` (opaque: the
--- base64url key of the last item of the previous page).
+-- Reads `limit` (1-100, default 100 [INFERRED]; other bounds through
+-- `bounds`) and `marker` (opaque: the base64url key of the last item of the
+-- previous page).
 -- @param req the request
 -- @param items ordered list
 -- @param key function(item) -> unique string key
+-- @param bounds optional {min, max, default} of `limit` (the private
+--   registries of rfs-private.md §2 take 10-1000, default 1000)
 -- @return page (list), page_info table
-function M.paginate(req, items, key)
-  local limit = 100
+function M.paginate(req, items, key, bounds)
+  local min, max = bounds and bounds[1] or 1, bounds and bounds[2] or 100
+  local limit = bounds and bounds[3] or 100
   local lq = M.query(req, "limit")
   if lq ~= nil then
     local n = tonumber(lq)
     if not n or n ~= math.floor(n) then M.fail(400, "RF.10011036", "limit must be an integer, got '" .. tostring(lq) .. "'") end
-    if n < 1 then M.fail(400, "RF.10011006", "limit must be at least 1") end
-    if n > 100 then M.fail(400, "RF.10011005", "limit must be at most 100") end
+    if n < min then M.fail(400, "RF.10011006", "limit must be at least " .. min) end
+    if n > max then M.fail(400, "RF.10011005", "limit must be at most " .. max) end
     limit = n
   end
   local start = 1
@@ -166,6 +170,40 @@ function M.paginate(req, items, key)
     if prev >= 1 then info.previous_marker = b64(key(items[prev])) end
   end
   return page, info
+end
+
+--- Sort items ({create_t, seq}) by the list query `sort_key`/`sort_dir`
+-- (repeated keys, equal counts; only `create_time`, `asc` | `desc`; default
+-- newest first), as the stack-set and private-registry lists take them
+-- (rfs.md §5.5, rfs-private.md §2).
+function M.sorted(req, items)
+  local keys = M.query_list(req, "sort_key") or {}
+  local dirs = M.query_list(req, "sort_dir") or {}
+  if #keys ~= #dirs then M.fail(400, "RF.10011038", "sort_key and sort_dir must have the same number of values") end
+  for _, k in ipairs(keys) do if k ~= "create_time" then M.fail(400, "RF.10011027", "sort_key must be create_time") end end
+  for _, d in ipairs(dirs) do if d ~= "asc" and d ~= "desc" then M.fail(400, "RF.10011027", "sort_dir must be asc or desc") end end
+  local asc = dirs[1] == "asc"
+  table.sort(items, function(a, b)
+    if a.create_t ~= b.create_t then
+      if asc then return a.create_t < b.create_t end
+      return a.create_t > b.create_t
+    end
+    if asc then return a.seq < b.seq end
+    return a.seq > b.seq
+  end)
+  return items
+end
+
+--- The account (domain id) and region a request acts in: account-level
+-- APIs without a project in the path (stack sets, private registries).
+-- @return domain_id, region
+function M.scope(req)
+  local domain = req.account and req.account.domain_id or "anonymous"
+  local region = req.region
+  if not region and req.account and req.account.projects and req.account.projects[1] then
+    region = req.account.projects[1].region or req.account.projects[1].name
+  end
+  return domain, region or "default"
 end
 
 --- Sort a list newest first by a numeric time field, then by a sequence field.

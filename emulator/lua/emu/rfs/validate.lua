@@ -17,6 +17,24 @@ function M.chars(s)
   return n
 end
 
+--- True when s is well-formed UTF-8 (no overlong two-byte forms).
+function M.is_utf8(s)
+  if not s:find("[\128-\255]") then return true end
+  local i, n = 1, #s
+  while i <= n do
+    local c = s:byte(i)
+    local len = (c < 128 and 1) or (c >= 194 and c <= 223 and 2) or (c >= 224 and c <= 239 and 3)
+      or (c >= 240 and c <= 244 and 4) or nil
+    if not len then return false end
+    for j = i + 1, i + len - 1 do
+      local d = s:byte(j)
+      if not d or d < 128 or d > 191 then return false end
+    end
+    i = i + len
+  end
+  return true
+end
+
 --- Check the Client-Request-Id header (required, 36-128 characters).
 function M.client_request_id(req)
   local v = U.header(req, "client-request-id")

@@ -123,10 +123,12 @@ end
 
 --- A whitelist record; `with_description` for EpsPermission (batch/update responses).
 function view.permission(p, with_description)
+  -- list items are PermissionObject, which has no description in any SDK
+  -- model (vpcep.md §5 models); the batch and update answers are EpsPermission
   return {
     id = p.id, permission = p.permission, permission_type = p.permission_type,
     created_at = util.iso(p.created_at),
-    description = with_description and (p.description or "") or p.description,
+    description = with_description and (p.description or "") or nil,
   }
 end
 
