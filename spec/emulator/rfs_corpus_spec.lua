@@ -38,13 +38,7 @@ local KNOWN_GAPS = {
   ["tfp-vpcep-approval"] = "dynamic blocks",
 }
 
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+local read = H.read_file
 
 -- tfvars text of a decoded JSON value (strings escape "${" and "%{")
 local function hcl_value(v)
