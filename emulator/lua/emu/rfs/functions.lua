@@ -6,6 +6,7 @@
 
 local V = require("emu.rfs.values")
 local tfjson = require("emu.rfs.tfjson")
+local regex = require("emu.rfs.regex")
 
 local F = {}
 
@@ -104,7 +105,7 @@ F.substr = function(a)
 end
 F.replace = function(a)
   local s, from, to = str(a[1], "replace"), str(a[2], "replace"), str(a[3], "replace")
-  if from:match("^/.*/$") then fail("Invalid function argument; replace: regular expressions are not supported by the emulator") end
+  if #from >= 2 and from:match("^/.*/$") then return regex.replace(from:sub(2, -2), s, to) end
   if from == "" then return s end
   local out, i = {}, 1
   while true do
@@ -115,6 +116,8 @@ F.replace = function(a)
   end
   return table.concat(out)
 end
+F.regex = function(a) return regex.regex(str(a[1], "regex"), str(a[2], "regex"), V) end
+F.regexall = function(a) return regex.regexall(str(a[1], "regexall"), str(a[2], "regexall"), V) end
 F.split = function(a)
   local sep, s = str(a[1], "split"), str(a[2], "split")
   local r = V.list()
