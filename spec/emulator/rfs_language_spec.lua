@@ -1,0 +1,70 @@
+-- The Terraform language as the RFS emulator evaluates it, feature by
+-- feature (https://developer.hashicorp.com/terraform/language): each case
+-- gives the template text, what Terraform 1.x makes of it and the error
+-- case. Pure Lua (the parser, evaluator and engine without nginx); the
+-- corpus spec deploys real templates through the API.
+
+local template = require("emu.rfs.template")
+local E = require("emu.rfs.evaluate")
+local engine = require("emu.rfs.engine")
+local V = require("emu.rfs.values")
+
+local function err_of(fn, ...)
+  local ok, e = pcall(fn, ...)
+  assert.is_false(ok, "expected an error")
+  return E.error_message(e)
+end
+
+-- load, resolve variables and run (apply) a template
+local function run(text, inputs)
+  local cfg = template.load(text)
+  local vars = E.variables(cfg, inputs or {})
+  return engine.run(cfg, vars, {}, { mode = "apply", new_id = function() return "11111111-2222-4333-8444-555555555555" end }), vars
+end
+
+local function outputs(r)
+  local o = {}
+  for _, x in ipairs(r.outputs or {}) do o[x.name] = x.value end
+  return o
+end
+
+describe("input variables", function()
+  it("validation conditions may refer to other variables (Terraform >= 1.9)", function()
+    local tf = [[
+variable "vpc_id" {
+  type    = string
+  default = ""
+}
+variable "vpc_name" {
+  type    = string
+  default = ""
+  validation {
+    condition     = var.vpc_id != "" || var.vpc_name != ""
+    error_message = "Either vpc_id or vpc_name must be set."
+  }
+}
+]]
+    local _, vars = run(tf, { vars_body = 'vpc_name = "v"' })
+    assert.equal("v", vars.vpc_name)
+    run(tf, { vars_body = 'vpc_id = "x"' })
+    assert.matches("Either vpc_id or vpc_name must be set%.", err_of(run, tf, {}))
+  end)
+
+  it("nullable = false: an explicit null takes the default; without a default it is refused", function()
+    local tf = [[
+variable "size" {
+  type     = number
+  default  = 40
+  nullable = false
+}
+variable "name" {
+  type     = string
+  nullable = false
+}
+output "size" { value = var.size }
+]]
+    local r = run(tf, { vars_body = 'size = null\nname = "n"' })
+    assert.equal("40", outputs(r).size)
+    assert.matches("required variable may not be set to null", err_of(run, tf, { vars_body = "name = null" }))
+  end)
+end)
