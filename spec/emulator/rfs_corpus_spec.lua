@@ -21,17 +21,12 @@ local KNOWN_GAPS = {
   ["com-smu-cce-elb"] = "computed nested blocks",
   ["com-workshop-ecs-multi"] = "data source lists",
   ["doc-compute-instance"] = "data source lists",
-  ["doc-drs-pwd-batch-modify"] = "dynamic blocks",
   ["sol-cloud-backup"] = "legacy splat",
   ["sol-ecs-power-schedule"] = "data source lists",
   ["sol-rabbitmq-cluster"] = "data source lists",
   ["sol-wordpress"] = "data source lists",
   ["tfp-cce-addon-coredns"] = "data source JSON attributes",
-  ["tfp-cce-node-pool"] = "dynamic blocks",
-  ["tfp-dcs-redis-ha"] = "dynamic blocks",
-  ["tfp-dns-zone"] = "dynamic blocks",
-  ["tfp-ecs-prepaid-instance"] = "dynamic blocks",
-  ["tfp-vpcep-approval"] = "dynamic blocks",
+  ["tfp-vpcep-approval"] = "computed nested blocks",
 }
 
 local read = H.read_file

@@ -68,3 +68,56 @@ output "size" { value = var.size }
     assert.matches("required variable may not be set to null", err_of(run, tf, { vars_body = "name = null" }))
   end)
 end)
+
+describe("dynamic blocks", function()
+  local tf = [[
+variable "rules" {
+  type = list(object({ port = number, cidrs = list(string) }))
+}
+resource "huaweicloud_networking_secgroup" "sg" {
+  name = "sg"
+  dynamic "rule" {
+    for_each = var.rules
+    iterator = r
+    content {
+      port = r.value.port
+      pos  = r.key
+      dynamic "source" {
+        for_each = toset(r.value.cidrs)
+        content { cidr = source.value }
+      }
+    }
+  }
+  dynamic "tag" {
+    for_each = {}
+    content { key = tag.key }
+  }
+}
+output "rules" { value = huaweicloud_networking_secgroup.sg.rule }
+]]
+
+  it("generates one block per element, nested, with an iterator and over an empty map", function()
+    local r = run(tf, { vars_body = 'rules = [{ port = 22, cidrs = ["10.0.0.0/8", "1.0.0.0/8"] }, { port = 80, cidrs = [] }]' })
+    assert.equal('[{"port":22,"pos":0,"source":[{"cidr":"1.0.0.0/8"},{"cidr":"10.0.0.0/8"}]},{"port":80,"pos":1,"source":[]}]',
+      outputs(r).rules)
+    assert.same({}, r.instances[1].config.tag)
+  end)
+
+  it("refuses a null for_each and a malformed dynamic block", function()
+    assert.matches("Invalid dynamic for_each value; Cannot use a null value in for_each",
+      err_of(run, tf, { vars_body = "rules = null" }))
+    assert.matches("Missing content block", err_of(template.load, [[
+resource "huaweicloud_vpc" "v" {
+  dynamic "x" { for_each = [1] }
+}
+]]))
+    assert.matches('Unsupported argument; an argument named "foreach"', err_of(template.load, [[
+resource "huaweicloud_vpc" "v" {
+  dynamic "x" {
+    foreach = [1]
+    content {}
+  }
+}
+]]))
+  end)
+end)

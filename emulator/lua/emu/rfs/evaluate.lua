@@ -394,7 +394,7 @@ convert = function(v, te, what)
       if not V.is_list(v) then fail("Invalid value for " .. what .. ": " .. type_desc(te) .. " required, got " .. V.type_name(v)) end
       local r = V.list()
       for i, x in ipairs(v) do r[i] = convert(x, arg, what) end
-      if t == "set" then r = F.distinct({ r }) end
+      if t == "set" then r = F.toset({ r }) end
       return r
     elseif t == "map" then
       if not V.is_map(v) then fail("Invalid value for " .. what .. ": " .. type_desc(te) .. " required, got " .. V.type_name(v)) end

@@ -360,7 +360,15 @@ F.tolist = function(a)
   if V.is_map(a[1]) then fail("Invalid function argument; tolist: cannot convert a map to a list") end
   return r
 end
-F.toset = function(a) return F.distinct({ F.tolist(a) }) end
+-- Sets of strings or numbers are ordered (cty orders them lexically and
+-- numerically); other element types keep their first-seen order.
+F.toset = function(a)
+  local r = F.distinct({ F.tolist(a) })
+  local kind = type(r[1])
+  for _, x in ipairs(r) do if type(x) ~= kind then kind = nil; break end end
+  if kind == "string" or kind == "number" then table.sort(r) end
+  return r
+end
 F.tomap = function(a) return V.map(V.copy(map(a[1], "tomap"))) end
 
 -- encoding
