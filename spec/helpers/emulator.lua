@@ -201,5 +201,7 @@ end
 
 M.json = json
 M.root = ROOT
+--- The contents of a file, or nil when it cannot be read.
+M.read_file = read_file
 
 return M

@@ -67,8 +67,37 @@ local function strip_meta(map)
   return map
 end
 
+local eval_body
+
+-- A dynamic "label" block: one "label" block per element of for_each, its
+-- content evaluated with the iterator (label.key, label.value) in scope
+-- (https://developer.hashicorp.com/terraform/language/expressions/dynamic-blocks).
+local function expand_dynamic(b, ctx, out)
+  local d = template.dynamic_parts(b)
+  local blocks = out[d.label]
+  if not V.is_list(blocks) then blocks = V.list(); out[d.label] = blocks end
+  local fe = E.eval(d.for_each, ctx)
+  if V.has_unknown(fe) then out[d.label] = UNKNOWN; return end
+  local items = {}
+  if V.is_list(fe) then
+    for i, x in ipairs(fe) do items[i] = { i - 1, x } end
+  elseif V.is_map(fe) then
+    for _, k in ipairs(V.keys(fe)) do items[#items + 1] = { k, fe[k] } end
+  elseif fe == V.NULL then
+    E.fail("Invalid dynamic for_each value; Cannot use a null value in for_each.")
+  else
+    E.fail("Invalid dynamic for_each value; Cannot use a " .. V.type_name(fe) .. " value in for_each. An iterable collection is required.")
+  end
+  local scope = setmetatable({}, { __index = ctx.scope })
+  local sub = setmetatable({ scope = scope }, { __index = ctx })
+  for _, kv in ipairs(items) do
+    scope[d.iterator] = V.map({ key = kv[1], value = kv[2] })
+    blocks[#blocks + 1] = eval_body(d.content, sub, false)
+  end
+end
+
 -- evaluate a block body (attributes and nested blocks) into a map
-local function eval_body(body, ctx, top)
+eval_body = function(body, ctx, top)
   local out = V.map()
   for _, n in ipairs(body.attr_order) do
     if not (top and template.resource_meta[n]) then
@@ -76,7 +105,9 @@ local function eval_body(body, ctx, top)
     end
   end
   for _, b in ipairs(body.blocks) do
-    if not (top and (b.type == "lifecycle" or b.type == "provisioner" or b.type == "connection")) then
+    if b.type == "dynamic" then
+      expand_dynamic(b, ctx, out)
+    elseif not (top and (b.type == "lifecycle" or b.type == "provisioner" or b.type == "connection")) then
       local l = out[b.type]
       if not V.is_list(l) then l = V.list(); out[b.type] = l end
       l[#l + 1] = eval_body(b.body, ctx, false)

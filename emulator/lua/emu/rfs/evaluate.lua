@@ -394,7 +394,7 @@ convert = function(v, te, what)
       if not V.is_list(v) then fail("Invalid value for " .. what .. ": " .. type_desc(te) .. " required, got " .. V.type_name(v)) end
       local r = V.list()
       for i, x in ipairs(v) do r[i] = convert(x, arg, what) end
-      if t == "set" then r = F.distinct({ r }) end
+      if t == "set" then r = F.toset({ r }) end
       return r
     elseif t == "map" then
       if not V.is_map(v) then fail("Invalid value for " .. what .. ": " .. type_desc(te) .. " required, got " .. V.type_name(v)) end
@@ -501,6 +501,10 @@ function M.variables(cfg, inputs)
       fail("No value for required variable; the root module input variable \"" .. decl.name ..
         "\" is not set, and has no default value. Use vars_body or vars_structure to provide a value for this variable.")
     end
+    if (value == NULL or value == nil) and not decl.nullable and decl.default then
+      -- nullable = false: an explicit null takes the default
+      value = eval(decl.default, {})
+    end
     value = convert(value, decl.type_expr, what)
     if value == NULL and not decl.nullable then
       fail("Required variable not set; the given value is not suitable for " .. what .. ": required variable may not be set to null")
@@ -508,10 +512,10 @@ function M.variables(cfg, inputs)
     vars[decl.name] = value
     if decl.sensitive then sensitive[decl.name] = true end
   end
-  -- validation blocks see only their own variable
+  -- validation blocks may refer to other input variables (Terraform >= 1.9)
+  local ctx = { vars = vars }
   for _, decl in ipairs(cfg.variables) do
     for _, val in ipairs(decl.validations) do
-      local ctx = { vars = V.map({ [decl.name] = vars[decl.name] }) }
       local ok, r = pcall(eval, val.condition, ctx)
       if not ok then fail("Invalid value for variable; validation of \"" .. decl.name .. "\" failed: " .. M.error_message(r)) end
       if r ~= true then

@@ -7,6 +7,7 @@
 local V = require("emu.rfs.values")
 local tfjson = require("emu.rfs.tfjson")
 local trim = require("emu.util").trim
+local regex = require("emu.rfs.regex")
 
 local F = {}
 
@@ -105,7 +106,7 @@ F.substr = function(a)
 end
 F.replace = function(a)
   local s, from, to = str(a[1], "replace"), str(a[2], "replace"), str(a[3], "replace")
-  if from:match("^/.*/$") then fail("Invalid function argument; replace: regular expressions are not supported by the emulator") end
+  if #from >= 2 and from:match("^/.*/$") then return regex.replace(from:sub(2, -2), s, to) end
   if from == "" then return s end
   local out, i = {}, 1
   while true do
@@ -116,6 +117,8 @@ F.replace = function(a)
   end
   return table.concat(out)
 end
+F.regex = function(a) return regex.regex(str(a[1], "regex"), str(a[2], "regex"), V) end
+F.regexall = function(a) return regex.regexall(str(a[1], "regexall"), str(a[2], "regexall"), V) end
 F.split = function(a)
   local sep, s = str(a[1], "split"), str(a[2], "split")
   local r = V.list()
@@ -358,7 +361,15 @@ F.tolist = function(a)
   if V.is_map(a[1]) then fail("Invalid function argument; tolist: cannot convert a map to a list") end
   return r
 end
-F.toset = function(a) return F.distinct({ F.tolist(a) }) end
+-- Sets of strings or numbers are ordered (cty orders them lexically and
+-- numerically); other element types keep their first-seen order.
+F.toset = function(a)
+  local r = F.distinct({ F.tolist(a) })
+  local kind = type(r[1])
+  for _, x in ipairs(r) do if type(x) ~= kind then kind = nil; break end end
+  if kind == "string" or kind == "number" then table.sort(r) end
+  return r
+end
 F.tomap = function(a) return V.map(V.copy(map(a[1], "tomap"))) end
 
 -- encoding

@@ -95,6 +95,45 @@ M.body_refs = body_refs
 local resource_meta = { count = true, for_each = true, depends_on = true, provider = true, lifecycle = true }
 M.resource_meta = resource_meta
 
+--- The parts of a dynamic block: label, for_each expression, iterator name
+-- and content body (https://developer.hashicorp.com/terraform/language/expressions/dynamic-blocks).
+-- @raise {hcl_error} when the block is malformed
+function M.dynamic_parts(b, where)
+  where = where or "main.tf"
+  if #b.labels ~= 1 then err(where .. ": Missing dynamic block type; a dynamic block needs one label, the type of the blocks it generates") end
+  local a = b.body.attrs
+  local iterator = b.labels[1]
+  if a.iterator then
+    if a.iterator.expr.k ~= "var" then err(where .. ": Invalid dynamic iterator name; dynamic iterator must be a single variable name") end
+    iterator = a.iterator.expr.name
+  end
+  for n in pairs(a) do
+    if n ~= "for_each" and n ~= "iterator" and n ~= "labels" then
+      err(where .. ": Unsupported argument; an argument named \"" .. n .. "\" is not expected in a dynamic block")
+    end
+  end
+  if not a.for_each then err(where .. ": Missing required argument; the argument \"for_each\" is required in dynamic \"" .. b.labels[1] .. "\"") end
+  local content
+  for _, nb in ipairs(b.body.blocks) do
+    if nb.type ~= "content" then err(where .. ": Unsupported block type; blocks of type \"" .. nb.type .. "\" are not expected in a dynamic block") end
+    if content then err(where .. ": Duplicate content block; only one content block is allowed in dynamic \"" .. b.labels[1] .. "\"") end
+    content = nb.body
+  end
+  if not content then err(where .. ": Missing content block; a dynamic block needs a content block") end
+  return { label = b.labels[1], for_each = a.for_each.expr, iterator = iterator, content = content }
+end
+
+-- check every dynamic block of a body, nested ones included
+local function check_dynamic(body, name, addr)
+  for _, nb in ipairs(body.blocks) do
+    if nb.type == "dynamic" then
+      check_dynamic(M.dynamic_parts(nb, name .. " (" .. addr .. ")").content, name, addr)
+    else
+      check_dynamic(nb.body, name, addr)
+    end
+  end
+end
+
 local function build(body, name)
   local cfg = {
     variables = {}, variable_by_name = {}, locals = {}, local_order = {},
@@ -154,9 +193,7 @@ local function build(body, name)
       if a.count and a.for_each then
         err(name .. ": Invalid combination of \"count\" and \"for_each\" in " .. addr)
       end
-      for _, nb in ipairs(b.body.blocks) do
-        if nb.type == "dynamic" then err(name .. ": Unsupported block type; dynamic blocks are not supported by the emulator (" .. addr .. ")") end
-      end
+      check_dynamic(b.body, name, addr)
       local deps = {}
       if a.depends_on then
         if a.depends_on.expr.k ~= "list" then err(name .. ": Invalid depends_on in " .. addr .. "; a list of references is required") end

@@ -1,0 +1,123 @@
+-- The Terraform language as the RFS emulator evaluates it, feature by
+-- feature (https://developer.hashicorp.com/terraform/language): each case
+-- gives the template text, what Terraform 1.x makes of it and the error
+-- case. Pure Lua (the parser, evaluator and engine without nginx); the
+-- corpus spec deploys real templates through the API.
+
+local template = require("emu.rfs.template")
+local E = require("emu.rfs.evaluate")
+local engine = require("emu.rfs.engine")
+local V = require("emu.rfs.values")
+
+local function err_of(fn, ...)
+  local ok, e = pcall(fn, ...)
+  assert.is_false(ok, "expected an error")
+  return E.error_message(e)
+end
+
+-- load, resolve variables and run (apply) a template
+local function run(text, inputs)
+  local cfg = template.load(text)
+  local vars = E.variables(cfg, inputs or {})
+  return engine.run(cfg, vars, {}, { mode = "apply", new_id = function() return "11111111-2222-4333-8444-555555555555" end }), vars
+end
+
+local function outputs(r)
+  local o = {}
+  for _, x in ipairs(r.outputs or {}) do o[x.name] = x.value end
+  return o
+end
+
+describe("input variables", function()
+  it("validation conditions may refer to other variables (Terraform >= 1.9)", function()
+    local tf = [[
+variable "vpc_id" {
+  type    = string
+  default = ""
+}
+variable "vpc_name" {
+  type    = string
+  default = ""
+  validation {
+    condition     = var.vpc_id != "" || var.vpc_name != ""
+    error_message = "Either vpc_id or vpc_name must be set."
+  }
+}
+]]
+    local _, vars = run(tf, { vars_body = 'vpc_name = "v"' })
+    assert.equal("v", vars.vpc_name)
+    run(tf, { vars_body = 'vpc_id = "x"' })
+    assert.matches("Either vpc_id or vpc_name must be set%.", err_of(run, tf, {}))
+  end)
+
+  it("nullable = false: an explicit null takes the default; without a default it is refused", function()
+    local tf = [[
+variable "size" {
+  type     = number
+  default  = 40
+  nullable = false
+}
+variable "name" {
+  type     = string
+  nullable = false
+}
+output "size" { value = var.size }
+]]
+    local r = run(tf, { vars_body = 'size = null\nname = "n"' })
+    assert.equal("40", outputs(r).size)
+    assert.matches("required variable may not be set to null", err_of(run, tf, { vars_body = "name = null" }))
+  end)
+end)
+
+describe("dynamic blocks", function()
+  local tf = [[
+variable "rules" {
+  type = list(object({ port = number, cidrs = list(string) }))
+}
+resource "huaweicloud_networking_secgroup" "sg" {
+  name = "sg"
+  dynamic "rule" {
+    for_each = var.rules
+    iterator = r
+    content {
+      port = r.value.port
+      pos  = r.key
+      dynamic "source" {
+        for_each = toset(r.value.cidrs)
+        content { cidr = source.value }
+      }
+    }
+  }
+  dynamic "tag" {
+    for_each = {}
+    content { key = tag.key }
+  }
+}
+output "rules" { value = huaweicloud_networking_secgroup.sg.rule }
+]]
+
+  it("generates one block per element, nested, with an iterator and over an empty map", function()
+    local r = run(tf, { vars_body = 'rules = [{ port = 22, cidrs = ["10.0.0.0/8", "1.0.0.0/8"] }, { port = 80, cidrs = [] }]' })
+    assert.equal('[{"port":22,"pos":0,"source":[{"cidr":"1.0.0.0/8"},{"cidr":"10.0.0.0/8"}]},{"port":80,"pos":1,"source":[]}]',
+      outputs(r).rules)
+    assert.same({}, r.instances[1].config.tag)
+  end)
+
+  it("refuses a null for_each and a malformed dynamic block", function()
+    assert.matches("Invalid dynamic for_each value; Cannot use a null value in for_each",
+      err_of(run, tf, { vars_body = "rules = null" }))
+    assert.matches("Missing content block", err_of(template.load, [[
+resource "huaweicloud_vpc" "v" {
+  dynamic "x" { for_each = [1] }
+}
+]]))
+    assert.matches('Unsupported argument; an argument named "foreach"', err_of(template.load, [[
+resource "huaweicloud_vpc" "v" {
+  dynamic "x" {
+    foreach = [1]
+    content {}
+  }
+}
+]]))
+  end)
+end)
