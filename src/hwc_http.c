@@ -19,7 +19,7 @@
 #define DEFAULT_USER_AGENT "lua-hwcloud/" HWC_VERSION
 #define KEEP_BUFFER_BYTES (1024u * 1024u)
 
-typedef struct {
+struct hwc_session {
   CURL *easy;
   CURLSH *share;
   struct curl_slist *slist; /* headers of the request in flight */
@@ -29,7 +29,7 @@ typedef struct {
   long timeout_ms, connect_timeout_ms;
   char *ca_file, *ca_path, *proxy, *no_proxy, *user_agent;
   char errbuf[CURL_ERROR_SIZE];
-} hwc_session;
+};
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud) {
   hwc_session *s = (hwc_session *)ud;
@@ -56,12 +56,6 @@ static void session_free(hwc_session *s) {
   free(s->ca_file); free(s->ca_path); free(s->proxy); free(s->no_proxy); free(s->user_agent);
   s->ca_file = s->ca_path = s->proxy = s->no_proxy = s->user_agent = NULL;
   s->closed = 1;
-}
-
-static hwc_session *check_open(lua_State *L) {
-  hwc_session *s = (hwc_session *)luaL_checkudata(L, 1, SESSION_MT);
-  if (s->closed) hwc_argerror(L, "hwcloud.core session", "the session is closed");
-  return s;
 }
 
 static int session_close(lua_State *L) {
@@ -398,41 +392,55 @@ int hwc_http_error(lua_State *L) {
   return 1;
 }
 
-/* session:send{method=, url=, headers=, body=} -> response, or raises hwcloud.Error */
-static int session_send(lua_State *L) {
-  hwc_session *s = check_open(L);
-  size_t ulen, blen = 0, mlen, i;
-  const char *url, *method_in, *body = NULL;
-  char method[16];
-  long status = 0, connects = 0;
-  double total = 0;
-  CURLcode rc;
-  int resp, json = 0;
+hwc_session *hwc_session_check(lua_State *L, int idx) {
+  hwc_session *s = (hwc_session *)luaL_checkudata(L, idx, SESSION_MT);
+  if (s->closed) hwc_argerror(L, "hwcloud.core session", "the session is closed");
+  return s;
+}
 
-  luaL_checktype(L, 2, LUA_TTABLE);
-  lua_settop(L, 2);
-  method_in = req_string(L, 2, "method", &mlen);
-  if (mlen >= sizeof method) hwc_argerror(L, "session:send", "'method' is too long");
+CURL *hwc_session_easy(hwc_session *s) {
+  return s->easy;
+}
+
+/* Checks the request table at index req and readies the session's easy
+ * handle for it (header list built, options set). method receives the
+ * upper-cased method, *url the URL (anchored by the request table, as is the
+ * body libcurl reads: the caller keeps the table alive until the transfer
+ * ends). Raises argument errors; the header list belongs to the session. */
+void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_METHOD_MAX],
+                         const char **url) {
+  size_t ulen, blen = 0, mlen, i;
+  const char *method_in, *body = NULL;
+
+  luaL_checktype(L, req, LUA_TTABLE);
+  method_in = req_string(L, req, "method", &mlen);
+  if (mlen >= HWC_METHOD_MAX) hwc_argerror(L, "session:send", "'method' is too long");
   for (i = 0; i <= mlen; i++) method[i] = (char)toupper((unsigned char)method_in[i]);
   for (i = 0; i < mlen; i++)
     if (!isupper((unsigned char)method[i])) hwc_argerror(L, "session:send", "bad method '%s'", method_in);
-  url = req_string(L, 2, "url", &ulen);
-  if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+  *url = req_string(L, req, "url", &ulen);
+  if (strncmp(*url, "http://", 7) && strncmp(*url, "https://", 8))
     hwc_argerror(L, "session:send", "'url' must start with http:// or https://");
-  lua_getfield(L, 2, "body");
+  lua_getfield(L, req, "body");
   if (lua_type(L, -1) == LUA_TSTRING) body = lua_tolstring(L, -1, &blen);
   else if (!lua_isnil(L, -1)) hwc_argerror(L, "session:send", "'body' must be a string (encode tables with core.encode)");
   lua_pop(L, 1); /* anchored by the request table while libcurl reads it */
 
   if (s->slist) { curl_slist_free_all(s->slist); s->slist = NULL; }
-  build_headers(L, s, 2);
+  build_headers(L, s, req);
   hwc_buf_reset(&s->body);
   hwc_buf_reset(&s->head);
   s->too_big = 0;
   s->errbuf[0] = '\0';
-  set_transfer_options(s, method, url, body, blen);
+  set_transfer_options(s, method, *url, body, blen);
+}
 
-  rc = curl_easy_perform(s->easy);
+/* After the transfer prepared by hwc_session_prepare ended with rc: frees the
+ * header list, then pushes the response (returns 1) or raises the error. */
+int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url) {
+  long status = 0, connects = 0;
+  double total = 0;
+  int resp, json = 0;
 
   curl_slist_free_all(s->slist);
   s->slist = NULL;
@@ -445,7 +453,7 @@ static int session_send(lua_State *L) {
     return lua_error(L);
   }
 
-  /* The response: 3 */
+  /* The response */
   lua_createtable(L, 0, 10);
   resp = lua_gettop(L);
   lua_pushinteger(L, (lua_Integer)status);
@@ -515,6 +523,20 @@ static int session_send(lua_State *L) {
   }
   lua_settop(L, resp);
   return 1;
+}
+
+/* session:send{method=, url=, headers=, body=} -> response, or raises hwcloud.Error */
+static int session_send(lua_State *L) {
+  hwc_session *s = hwc_session_check(L, 1);
+  char method[HWC_METHOD_MAX];
+  const char *url;
+  CURLcode rc;
+
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  hwc_session_prepare(L, s, 2, method, &url);
+  rc = curl_easy_perform(s->easy);
+  return hwc_session_finish(L, s, rc, method, url);
 }
 
 void hwc_http_open(lua_State *L) {
