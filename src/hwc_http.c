@@ -411,8 +411,13 @@ void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_
                          const char **url) {
   size_t ulen, blen = 0, mlen, i;
   const char *method_in, *body = NULL;
+  char *busy = NULL;
 
   luaL_checktype(L, req, LUA_TTABLE);
+  /* a multi marks the handles it drives (hwc_multi.c): their header list and
+   * buffers are in use */
+  curl_easy_getinfo(s->easy, CURLINFO_PRIVATE, &busy);
+  if (busy) hwc_argerror(L, "session:send", "the session is in a multi transfer");
   method_in = req_string(L, req, "method", &mlen);
   if (mlen >= HWC_METHOD_MAX) hwc_argerror(L, "session:send", "'method' is too long");
   for (i = 0; i <= mlen; i++) method[i] = (char)toupper((unsigned char)method_in[i]);

@@ -72,4 +72,7 @@ void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_
                          const char **url);
 int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url);
 
+/* hwc_multi.c: core.multi and the hwcloud.Multi metatable (module table at -1) */
+void hwc_multi_open(lua_State *L);
+
 #endif
