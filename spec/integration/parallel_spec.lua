@@ -5,28 +5,15 @@
 -- argument errors, and Ctrl-C (SIGINT to a separate lua5.4) stopping the
 -- batch cleanly.
 
-local emu = require "spec.helpers.emulator"
 local core = require "hwcloud.core"
 local hwcloud = require "hwcloud"
 
 describe("client:parallel on the libcurl loop", function()
-  local e
-
-  setup(function() e = emu.start({ speed = 0 }) end)
-  teardown(function() if e then e.stop() end end)
-  before_each(function() e.reset() end)
-
-  local function client(opts)
-    local o = { ak = e.ak, sk = e.sk, region = e.region, endpoint = e.endpoint, project_id = e.project_id,
-                retry_base_delay = 0.01, retry_max_delay = 0.05 }
-    for k, v in pairs(opts or {}) do o[k] = v end
-    return hwcloud.new(o)
-  end
-
-  local function fault(spec)
-    local status = e.control("POST", "/_emulator/faults", spec)
-    assert(status == 201, "fault not accepted: " .. tostring(status))
-  end
+  local h = require("spec.helpers.parallel").new()
+  setup(h.start)
+  teardown(h.stop)
+  before_each(h.reset)
+  local client, fault = h.client, h.fault
 
   local function projects(c, query)
     return c:request({ service = "iam", method = "GET", path = "/v3/auth/projects", query = query })
@@ -171,7 +158,7 @@ print("parallel", ok, tostring(err), after)
 print("after", projects().status)
 ]])
     f:close()
-    local p = io.popen(("lua5.4 %s %s %s %s %s %s 2>&1"):format(script, e.ak, e.sk, e.region, e.endpoint, e.project_id))
+    local p = io.popen(("lua5.4 %s %s %s %s %s %s 2>&1"):format(script, h.e.ak, h.e.sk, h.e.region, h.e.endpoint, h.e.project_id))
     local out = p:read("a")
     p:close()
     os.remove(script)
