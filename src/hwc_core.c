@@ -69,5 +69,6 @@ int luaopen_hwcloud_core(lua_State *L) {
   hwc_json_open(L);
   hwc_headers_open(L);
   hwc_http_open(L);
+  hwc_multi_open(L);
   return 1;
 }

@@ -23,7 +23,7 @@
 #define MAX_SECONDS (86400.0 * 365)
 #define MAX_BODY_LIMIT 9007199254740992.0 /* 2^53: every integer below is exact in a double */
 
-typedef struct {
+struct hwc_session {
   CURL *easy;
   CURLSH *share;
   struct curl_slist *slist; /* headers of the request in flight */
@@ -33,7 +33,7 @@ typedef struct {
   long timeout_ms, connect_timeout_ms;
   char *ca_file, *ca_path, *proxy, *no_proxy, *user_agent;
   char errbuf[CURL_ERROR_SIZE];
-} hwc_session;
+};
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud) {
   hwc_session *s = (hwc_session *)ud;
@@ -60,12 +60,6 @@ static void session_free(hwc_session *s) {
   free(s->ca_file); free(s->ca_path); free(s->proxy); free(s->no_proxy); free(s->user_agent);
   s->ca_file = s->ca_path = s->proxy = s->no_proxy = s->user_agent = NULL;
   s->closed = 1;
-}
-
-static hwc_session *check_open(lua_State *L) {
-  hwc_session *s = (hwc_session *)luaL_checkudata(L, 1, SESSION_MT);
-  if (s->closed) hwc_argerror(L, "hwcloud.core session", "the session is closed");
-  return s;
 }
 
 static int session_close(lua_State *L) {
@@ -475,37 +469,56 @@ int hwc_http_error(lua_State *L) {
   return 1;
 }
 
-/* session:send{method=, url=, headers=, body=} -> response, or raises hwcloud.Error */
-static int session_send(lua_State *L) {
-  hwc_session *s = check_open(L);
-  size_t ulen, blen = 0, mlen, i;
-  const char *url, *method_in, *body = NULL;
-  char method[16];
-  long status = 0, connects = 0;
-  double total = 0;
-  CURLcode rc;
-  int resp, json = 0;
+hwc_session *hwc_session_check(lua_State *L, int idx) {
+  hwc_session *s = (hwc_session *)luaL_checkudata(L, idx, SESSION_MT);
+  if (s->closed) hwc_argerror(L, "hwcloud.core session", "the session is closed");
+  return s;
+}
 
-  lua_settop(L, 2);
-  check_request(L, 2, "session:send");
-  lua_getfield(L, 2, "method");
+CURL *hwc_session_easy(hwc_session *s) {
+  return s->easy;
+}
+
+/* Checks the request table at index req and readies the session's easy
+ * handle for it (header list built, options set). method receives the
+ * upper-cased method, *url the URL (anchored by the request table, as is the
+ * body libcurl reads: the caller keeps the table alive until the transfer
+ * ends). Raises argument errors; the header list belongs to the session. */
+void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_METHOD_MAX],
+                         const char **url) {
+  size_t ulen, blen = 0, mlen, i;
+  const char *method_in, *body = NULL;
+  char *busy = NULL;
+
+  check_request(L, req, "session:send");
+  /* a multi marks the handles it drives (hwc_multi.c): their header list and
+   * buffers are in use */
+  curl_easy_getinfo(s->easy, CURLINFO_PRIVATE, &busy);
+  if (busy) hwc_argerror(L, "session:send", "the session is in a multi transfer");
+  lua_getfield(L, req, "method"); /* 1-15 letters: check_request */
   method_in = lua_tolstring(L, -1, &mlen);
   for (i = 0; i <= mlen; i++) method[i] = (char)toupper((unsigned char)method_in[i]);
-  lua_getfield(L, 2, "url");
-  url = lua_tolstring(L, -1, &ulen);
-  lua_getfield(L, 2, "body");
+  lua_getfield(L, req, "url");
+  *url = lua_tolstring(L, -1, &ulen);
+  lua_getfield(L, req, "body");
   if (lua_type(L, -1) == LUA_TSTRING) body = lua_tolstring(L, -1, &blen);
   lua_pop(L, 3); /* all three anchored by the request table while libcurl reads them */
 
   if (s->slist) { curl_slist_free_all(s->slist); s->slist = NULL; }
-  build_headers(L, s, 2);
+  build_headers(L, s, req);
   hwc_buf_reset(&s->body);
   hwc_buf_reset(&s->head);
   s->too_big = 0;
   s->errbuf[0] = '\0';
-  set_transfer_options(s, method, url, body, blen);
+  set_transfer_options(s, method, *url, body, blen);
+}
 
-  rc = curl_easy_perform(s->easy);
+/* After the transfer prepared by hwc_session_prepare ended with rc: frees the
+ * header list, then pushes the response (returns 1) or raises the error. */
+int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url) {
+  long status = 0, connects = 0;
+  double total = 0;
+  int resp, json = 0;
 
   curl_slist_free_all(s->slist);
   s->slist = NULL;
@@ -518,7 +531,7 @@ static int session_send(lua_State *L) {
     return lua_error(L);
   }
 
-  /* The response: 3 */
+  /* The response */
   lua_createtable(L, 0, 10);
   resp = lua_gettop(L);
   lua_pushinteger(L, (lua_Integer)status);
@@ -588,6 +601,20 @@ static int session_send(lua_State *L) {
   }
   lua_settop(L, resp);
   return 1;
+}
+
+/* session:send{method=, url=, headers=, body=} -> response, or raises hwcloud.Error */
+static int session_send(lua_State *L) {
+  hwc_session *s = hwc_session_check(L, 1);
+  char method[HWC_METHOD_MAX];
+  const char *url;
+  CURLcode rc;
+
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  hwc_session_prepare(L, s, 2, method, &url);
+  rc = curl_easy_perform(s->easy);
+  return hwc_session_finish(L, s, rc, method, url);
 }
 
 void hwc_http_open(lua_State *L) {

@@ -5,6 +5,7 @@
 #define HWC_INTERNAL_H
 
 #include <stddef.h>
+#include <curl/curl.h>
 #include "hwc_compat.h"
 
 #define HWC_VERSION "0.1.0"
@@ -68,5 +69,17 @@ int hwc_http_error(lua_State *L);
 int hwc_check_request(lua_State *L);
 void hwc_push_http_error(lua_State *L, int status, int raw_idx, int decoded_idx, int rid_idx,
                          int headers_idx, const char *method, const char *url);
+/* A session (hwcloud.Session userdata) and one send in two halves, so the
+ * multi (hwc_multi.c) drives the same transfer session:send performs. */
+#define HWC_METHOD_MAX 16
+typedef struct hwc_session hwc_session;
+hwc_session *hwc_session_check(lua_State *L, int idx); /* raises when not an open session */
+CURL *hwc_session_easy(hwc_session *s);
+void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_METHOD_MAX],
+                         const char **url);
+int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url);
+
+/* hwc_multi.c: core.multi and the hwcloud.Multi metatable (module table at -1) */
+void hwc_multi_open(lua_State *L);
 
 #endif

@@ -6,11 +6,14 @@
 -- file modelled on Huawei's SDK profile, read at first use). An IAM user
 -- password is exchanged for a project-scoped token that is cached and
 -- refreshed before it expires; a missing project_id is resolved from the
--- region through IAM once. Nothing here does I/O before first use.
+-- region through IAM once. Nothing here does I/O before first use. Tasks of
+-- client:parallel that need the token or the project id while one of them is
+-- fetching it wait for that one request (hwcloud.scheduler.single_flight).
 
 local core = require "hwcloud.core"
 local retry = require "hwcloud.retry"
 local trim = require("hwcloud.text").trim
+local scheduler = require "hwcloud.scheduler"
 
 local M = {}
 
@@ -390,7 +393,7 @@ function Auth:token(force)
   if cached and not force and now(self) < cached.refresh_at then
     return cached.value
   end
-  return fetch_token(self, c)
+  return scheduler.single_flight(self, "token", function() return fetch_token(self, c) end)
 end
 
 --- Whether the credentials are a password (so a 401 may be cured by a new token).
@@ -404,6 +407,8 @@ function Auth:invalidate_token()
   self.token_cache = nil
 end
 
+local resolve_project
+
 --- The project id: option, the credential source's, learnt from a password
 -- token, or resolved once through IAM `GET /v3/projects?name=<region>` and
 -- cached. Raises an auth error when it cannot be determined.
@@ -413,6 +418,12 @@ function Auth:project_id()
   if pid then
     return pid
   end
+  return scheduler.single_flight(self, "project_id", function() return resolve_project(self) end)
+end
+
+-- the project id from a password token or IAM GET /v3/projects?name=<region>
+function resolve_project(self)
+  local pid
   local c = self:credentials()
   if c.kind == "password" then
     self:token()

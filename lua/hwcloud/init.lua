@@ -671,6 +671,28 @@ function do_request(st, req)
   return resp
 end
 
+--- Run functions at once, at most `concurrency` at a time; every operation,
+-- iterator and waiter works inside them (see README "Many calls at once").
+-- @tparam table tasks list of functions
+-- @tparam[opt] table opts `concurrency` (8), `fail_fast` (false)
+-- @treturn table results in order, each `{ok = true, value = v}` or `{ok = false, err = e}`
+-- @treturn number how many failed
+function Client:parallel(tasks, opts)
+  state(self, "client:parallel")
+  return require("hwcloud.parallel").run(tasks, opts, "client:parallel")
+end
+
+--- `fn(item, i)` for every item of a list, at once (see `client:parallel`).
+-- @tparam table list
+-- @tparam function fn
+-- @tparam[opt] table opts as for `client:parallel`
+-- @treturn table results in order
+-- @treturn number how many failed
+function Client:map(list, fn, opts)
+  state(self, "client:map")
+  return require("hwcloud.parallel").map(list, fn, opts, "client:map")
+end
+
 --- Close the client's transport (idempotent). The client stays usable: the
 -- next request opens a new session.
 function Client:close()

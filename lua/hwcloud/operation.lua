@@ -257,9 +257,11 @@ function M.build(client, op, args, opts)
   end
   check_args(op, args)
 
+  -- resolved before gsub: the lookup may wait for IAM, and a task of
+  -- client:parallel cannot yield from inside gsub's callback
+  local pid = op.path:find("{project_id}", 1, true) and (args.project_id or project_id(client, op))
   local path = op.path:gsub("{([%w_]+)}", function(name)
-    local v = name == "project_id" and (args.project_id or project_id(client, op)) or args[name]
-    return encode_segment(v)
+    return encode_segment(name == "project_id" and pid or args[name])
   end)
 
   local query, body = {}, nil

@@ -8,6 +8,10 @@
 -- (throttling, or a connection that could not be opened). Clock, sleep and
 -- random are injected, so tests run without waiting. Also holds the small
 -- date arithmetic that Retry-After (and token expiry) parsing needs.
+-- Inside a task of client:parallel the default sleep yields to the loop, and
+-- a throttled answer is reported to the batch (hwcloud.scheduler).
+
+local scheduler = require "hwcloud.scheduler"
 
 local text = require "hwcloud.text"
 
@@ -245,11 +249,12 @@ function M.now()
   return require("hwcloud.core").now()
 end
 
---- The default sleep. Inside OpenResty, in a phase that can yield, it is
--- ngx.sleep (the worker keeps serving); elsewhere hwcloud.core's blocking sleep.
+--- The default sleep. Inside a task of client:parallel it yields to the
+-- batch's loop; inside OpenResty, in a phase that can yield, it is ngx.sleep
+-- (the worker keeps serving); elsewhere hwcloud.core's blocking sleep.
 -- @tparam number seconds
 function M.sleep(seconds)
-  if seconds <= 0 then
+  if seconds <= 0 or scheduler.sleep(seconds) then
     return
   end
   local ngx = rawget(_G, "ngx")
@@ -279,6 +284,9 @@ function M.run(policy, attempt)
     end
     local err = res
     local retry, reason = M.classify(err, policy.method, policy.idempotent)
+    if reason == "throttled" then
+      scheduler.throttled()
+    end
     local wait
     if retry and n > max_retries then
       retry = false

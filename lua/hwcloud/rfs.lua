@@ -7,6 +7,7 @@
 
 local core = require("hwcloud.core")
 local operation = require("hwcloud.operation")
+local scheduler = require("hwcloud.scheduler")
 local wait = require("hwcloud.wait")
 local text = require("hwcloud.text")
 
@@ -90,8 +91,14 @@ function M.format_event(e)
   return text.rtrim(line)
 end
 
-local function default_on_event(e)
-  if wait.progress_enabled() then wait.say("  " .. M.format_event(e)) end
+-- Events print indented under the waiter's progress lines; inside a task of
+-- client:parallel, where many stacks print at once, each line starts with
+-- its stack's name.
+local function default_on_event(stack_name)
+  local prefix = scheduler.current() and ("  " .. stack_name .. ": ") or "  "
+  return function(e)
+    if wait.progress_enabled() then wait.say(prefix .. M.format_event(e)) end
+  end
 end
 
 -- Follows a stack's events across polls and hands each new one to on_event
@@ -158,7 +165,7 @@ local function failure_details(stream, what)
 end
 
 local function event_callback(args)
-  if args.on_event == nil then return default_on_event end
+  if args.on_event == nil then return default_on_event(args.stack_name) end
   return args.on_event or nil
 end
 

@@ -42,6 +42,40 @@ for _ = 1, rounds do
   try(s.send, s, { method = "GET", url = tls_url .. "/json" })
   try(s.send, s, { method = "GET" })
   try(s.send, s, { method = "GET", url = url, headers = { { "X-A", {} } } })
+  -- the multi: taken responses and errors, a cancel, a close and a __gc with
+  -- transfers running, a session left in a transfer until the end
+  local m = core.multi{ max_host_connections = 2 }
+  local ms = { core.session{ timeout = 2 }, core.session{ timeout = 0.2 }, core.session{}, core.session{} }
+  local ids = { m:add(ms[1], { method = "GET", url = url .. "/json" }),
+                m:add(ms[2], { method = "GET", url = url .. "/slow?seconds=1" }),
+                m:add(ms[3], { method = "GET", url = url .. "/error/A?status=404" }),
+                m:add(ms[4], { method = "GET", url = refused .. "/x" }) }
+  try(m.add, m, ms[1], { method = "GET", url = url })
+  try(m.add, m, ms[1], { method = "GET", url = "ftp://x" })
+  local ended = 0
+  for _ = 1, 500 do
+    for _, id in ipairs(m:perform(0.01)) do
+      ended = ended + 1
+      try(m.take, m, id)
+    end
+    if ended == #ids then break end
+  end
+  local slow = m:add(ms[1], { method = "POST", url = url .. "/slow?seconds=2", body = "{}" })
+  m:perform(0.02)
+  m:cancel(slow)
+  m:add(ms[1], { method = "GET", url = url .. "/slow?seconds=2" })
+  m:add(ms[2], { method = "GET", url = url .. "/slow?seconds=2" })
+  m:perform(0.02)
+  m:close()
+  try(m.perform, m)
+  local dropped = core.multi{}
+  dropped:add(ms[3], { method = "GET", url = url .. "/slow?seconds=2" })
+  dropped:perform(0.02)
+  dropped = nil -- luacheck: ignore
+  collectgarbage()
+  kept_multi = core.multi{} -- luacheck: ignore (a global: still running at lua_close)
+  kept_multi:add(ms[4], { method = "GET", url = url .. "/slow?seconds=2" })
+  kept_multi:perform(0.02)
   small:close()
   s:close()
   try(s.send, s, { method = "GET", url = url })

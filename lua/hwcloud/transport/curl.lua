@@ -2,9 +2,12 @@
 -- connections) per client, created on the first send. `send(self, request)`
 -- takes `{method=, url=, headers = {{name, value}, ...}, body = string|nil}`
 -- and returns the core's response table, or raises the core's error table
--- (status >= 400 and transport failures).
+-- (status >= 400 and transport failures). Inside a task of client:parallel
+-- the request goes onto the loop's multi handle (hwcloud.scheduler) through
+-- one of the transport's idle sessions, and the task yields until it ends.
 
 local core = require "hwcloud.core"
+local scheduler = require "hwcloud.scheduler"
 
 local M = {}
 
@@ -29,13 +32,24 @@ function M.new(opts)
       cfg[k] = opts[k]
     end
   end
-  return setmetatable({ cfg = cfg, session = nil }, Transport)
+  return setmetatable({ cfg = cfg, session = nil, idle = {} }, Transport)
 end
 
 --- Send one request over the session.
 -- @tparam table request `{method=, url=, headers=, body=}`
 -- @treturn table response; raises an hwcloud error on failure
 function Transport:send(request)
+  local task = scheduler.current()
+  if task and task.sched.send then
+    -- a session per transfer in flight, back to the idle list afterwards
+    local idle = self.idle
+    local s = idle[#idle] or core.session(self.cfg)
+    idle[#idle] = nil
+    local ok, resp = pcall(task.sched.send, task.sched, task, s, request)
+    idle[#idle + 1] = s
+    if not ok then error(resp, 0) end
+    return resp
+  end
   local s = self.session
   if not s then
     s = core.session(self.cfg)
@@ -44,13 +58,16 @@ function Transport:send(request)
   return s:send(request)
 end
 
---- Close the session (idempotent); a later send opens a new one.
+--- Close the sessions (idempotent); a later send opens a new one.
 function Transport:close()
   local s = self.session
   self.session = nil
   if s then
     s:close()
   end
+  local idle = self.idle
+  self.idle = {}
+  for _, x in ipairs(idle) do x:close() end
 end
 
 return M
