@@ -245,11 +245,11 @@ describe("a URL libcurl refuses (finding 12)", function()
   end)
 
   local port = function() return server.url:match(":(%d+)$") end
+  -- (a space or a control byte in the URL never reaches libcurl: the request
+  -- check refuses it first, see check_request_spec.lua)
   local malformed = {
     function() return "http://[::1/x" end,
-    function() return "http://127.0.0.1:" .. port() .. " /json" end,
     function() return "http://127.0.0.1:99999/json" end,
-    function() return "http://127.0.0.1:" .. port() .. "/js\1on" end,
   }
   for i, url in ipairs(malformed) do
     it("is an argument error, never retryable: case " .. i, function()
