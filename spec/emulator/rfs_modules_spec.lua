@@ -121,6 +121,34 @@ describe("RFS private modules in templates (emulator)", function()
     assert.same({ "huaweicloud_vpc.module.net.this", "huaweicloud_vpc_eip.ip" }, addresses("web"))
   end)
 
+  it("deploys a .zip template whose local modules call each other (source = \"./modules/x\")", function()
+    local bytes = zip.build({
+      { name = "main.tf", data = 'module "app" {\n  source = "./modules/app"\n  prefix = "z"\n}\n' ..
+        'output "ids" {\n  value = module.app.ids\n}\n' },
+      { name = "modules/app/main.tf", data = 'variable "prefix" {\n  type = string\n}\n' ..
+        'module "net" {\n  source = "../net"\n  name = "${var.prefix}-net"\n}\n' ..
+        'resource "huaweicloud_vpc_eip" "ip" {\n  name = "${var.prefix}-ip"\n}\n' ..
+        'output "ids" {\n  value = [module.net.vpc_id, huaweicloud_vpc_eip.ip.id]\n}\n' },
+      { name = "modules/net/main.tf", data = V1 },
+    })
+    local up = e.send({ method = "POST", url = e.endpoint .. "/_rfs/blobs?file_name=stack.zip", headers = {}, body = bytes })
+    assert.equal(201, e.rfs("POST", "/stacks", { stack_name = "z", template_uri = up.body.url }).status)
+    assert.equal("DEPLOYMENT_COMPLETE", e.stack("z").status)
+    assert.same({ "huaweicloud_vpc.module.app.module.net.this", "huaweicloud_vpc_eip.module.app.ip" }, addresses("z"))
+    local ids = S.json.decode(e.rfs("GET", "/stacks/z/outputs").body.outputs[1].value)
+    assert.equal(2, #ids)
+    -- a local source outside the zip, or without a zip, fails the deployment
+    e.create("y", 'module "m" {\n  source = "./modules/net"\n  name = "a"\n}\n')
+    assert.matches("needs a %.zip template", e.stack("y").status_message)
+    local bad = zip.build({ { name = "main.tf", data = 'module "m" {\n  source = "../outside"\n}\n' } })
+    up = e.send({ method = "POST", url = e.endpoint .. "/_rfs/blobs?file_name=bad.zip", headers = {}, body = bad })
+    e.rfs("POST", "/stacks", { stack_name = "x", template_uri = up.body.url })
+    assert.matches("leaves the template's directory", e.stack("x").status_message)
+    local notf = zip.build({ { name = "README.md", data = "x" } })
+    up = e.send({ method = "POST", url = e.endpoint .. "/_rfs/blobs?file_name=notf.zip", headers = {}, body = notf })
+    assert.equal("RF.10011157", e.rfs("POST", "/stacks", { stack_name = "w", template_uri = up.body.url }).code)
+  end)
+
   it("shows module resources to hooks with module_address", function()
     local src = publish("1.0.0", V1)
     e.rfs("POST", "/v1/private-hooks", { hook_name = "mod-hook", hook_version = "1.0.0",
