@@ -149,6 +149,15 @@ describe("RFS private modules in templates (emulator)", function()
     assert.equal("RF.10011157", e.rfs("POST", "/stacks", { stack_name = "w", template_uri = up.body.url }).code)
   end)
 
+  it("reads module calls of .tf.json templates", function()
+    local src = publish("1.0.0", V1)
+    e.create("j", '{"module": {"net": {"source": "' .. src .. '", "name": "json-net"}},' ..
+      ' "output": {"vpc_id": {"value": "${module.net.vpc_id}"}}}')
+    assert.equal("DEPLOYMENT_COMPLETE", e.stack("j").status)
+    assert.same({ "huaweicloud_vpc.module.net.this" }, addresses("j"))
+    assert.matches("^\"%x+%-", e.rfs("GET", "/stacks/j/outputs").body.outputs[1].value)
+  end)
+
   it("shows module resources to hooks with module_address", function()
     local src = publish("1.0.0", V1)
     e.rfs("POST", "/v1/private-hooks", { hook_name = "mod-hook", hook_version = "1.0.0",

@@ -46,6 +46,13 @@ describe("RFS private providers in templates (emulator)", function()
     assert.equal("myprov_widget", res[1].logical_resource_type)
     assert.equal("gadget", res[1].physical_resource_name)
     assert.equal(36, #res[1].physical_resource_id)
+    -- .tf.json, required_providers as an array as in Huawei's sample
+    e.create("wj", [[{"terraform": {"required_providers": [{"myprov": {"source": "huawei.com/private-provider/myprov", "version": "1.0.0"}}]},
+      "resource": {"myprov_widget": {"w": {"name": "json"}}}}]])
+    assert.equal("DEPLOYMENT_COMPLETE", e.stack("wj").status)
+    e.create("wj2", [[{"terraform": {"required_providers": {"myprov": {"source": "huawei.com/private-provider/myprov", "version": "3.0.0"}}},
+      "resource": {"myprov_widget": {"w": {"name": "json"}}}}]])
+    assert.matches("no version 3%.0%.0", e.stack("wj2").status_message)
     -- the source may use upper case after the fixed prefix
     e.create("w2", tf("huawei.com/private-provider/MyProv", "1.0.0"))
     assert.equal("DEPLOYMENT_COMPLETE", e.stack("w2").status)
