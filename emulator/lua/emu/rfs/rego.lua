@@ -501,7 +501,16 @@ local function parser(toks)
     while accept("name", "in") do l = { k = "in", l = l, r = add() } end
     return l
   end
-  expr = level({ ["=="] = true, ["!="] = true, ["<"] = true, ["<="] = true, [">"] = true, [">="] = true }, member)
+  local compare = level({ ["=="] = true, ["!="] = true, ["<"] = true, ["<="] = true, [">"] = true, [">="] = true }, member)
+  -- nesting is bounded so a hostile policy cannot exhaust the C stack
+  local depth = 0
+  expr = function()
+    depth = depth + 1
+    if depth > 100 then fail(line() .. "the expression is nested too deeply") end
+    local e = compare()
+    depth = depth - 1
+    return e
+  end
   p.expr = expr
 
   local function statement()
@@ -664,7 +673,7 @@ function M.compile(sources)
   end)
   if ok then return res end
   if type(res) == "table" and res.rego then return nil, res.rego end
-  error(res, 0)
+  return nil, "the policy cannot be compiled: " .. tostring(res)
 end
 
 -- ------------------------------------------------------------ evaluation
