@@ -809,7 +809,13 @@ local function evaluator(policy, input)
       return eval(node.l, env, function(x, env1)
         return eval(node.r, env1, function(c, env2)
           local found = false
-          for _, e in ipairs(entries(c)) do if equal(e[2], x) then found = true; break end end
+          if is_set(c) then
+            found = c.items[encode(x)] ~= nil
+          elseif is_array(c) then
+            for _, v in ipairs(c) do if equal(v, x) then found = true; break end end
+          else
+            for _, e in ipairs(entries(c)) do if equal(e[2], x) then found = true; break end end
+          end
           return k(found, env2)
         end)
       end)
