@@ -107,6 +107,12 @@ describe("RFS private modules in templates (emulator)", function()
     assert.equal("10.0.0.0/8", upd.attributes[1].target_value)
     assert.equal("ADD", by["huaweicloud_vpc_subnet.module.net.this"].action)
     assert.is_nil(by["huaweicloud_vpc_eip.ip"]) -- unchanged
+    -- price items name the module apart (rfs.md §6.7 module_address)
+    local prices = e.rfs("GET", "/stacks/web/execution-plans/upgrade/prices").body.items
+    assert.equal(1, #prices)
+    assert.equal("module.net", prices[1].module_address)
+    assert.equal("this", prices[1].resource_name)
+    assert.equal("huaweicloud_vpc_subnet", prices[1].resource_type)
     assert.equal(202, e.rfs("POST", "/stacks/web/execution-plans/upgrade", {}).status)
     assert.equal("DEPLOYMENT_COMPLETE", e.stack("web").status)
     assert.same({ "huaweicloud_vpc.module.net.this", "huaweicloud_vpc_eip.ip", "huaweicloud_vpc_subnet.module.net.this" },
