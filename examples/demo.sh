@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The lua-hwcloud demo (`make demo`): builds the core, starts the emulator in
-# a private state directory, runs both examples against it with their
+# a private state directory, runs the examples against it with their
 # progress visible, stops the emulator on the way out (trap), and exits
 # non-zero if anything failed.
 #   examples/demo.sh            demo at the emulator's normal speed
@@ -50,9 +50,10 @@ run() { # name script
 }
 run "examples/deploy_stack.lua: stack, events, outputs, plan, apply, delete" examples/deploy_stack.lua
 run "examples/publish_service.lua: service, whitelist, endpoint, approval, cleanup" examples/publish_service.lua
+run "examples/private_registry.lua: private module, policy hook, a change the hook blocks" examples/private_registry.lua
 
 if [ "$failed" -ne 0 ]; then
   say "demo: $failed example(s) failed"
   exit 1
 fi
-say "demo: both examples passed"
+say "demo: all examples passed"

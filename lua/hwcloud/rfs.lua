@@ -1,8 +1,12 @@
 -- The Resource Formation (RFS) service object: one method per API operation
 -- (generated from lua/hwcloud/ops/rfs.lua), one each_* iterator per list
 -- operation, waiters that stream a deployment's events (wait_stack,
--- wait_stack_deleted, wait_execution_plan, wait_stack_set_operation), and two
--- conveniences: outputs() as {name = value} and deploy_from_file().
+-- wait_stack_deleted, wait_execution_plan, wait_stack_set_operation), and
+-- conveniences: outputs() as {name = value}, deploy_from_file(), and for the
+-- private registries publish_module_version() (zip a folder, upload it,
+-- create the version, return its `source`), publish_hook_version() (a .rego
+-- file made the default) and read_hook_policy() / read_module_package()
+-- (through the 307 redirect).
 -- Get one with client:rfs() or require("hwcloud.rfs").new(client).
 
 local core = require("hwcloud.core")
@@ -10,6 +14,7 @@ local operation = require("hwcloud.operation")
 local scheduler = require("hwcloud.scheduler")
 local wait = require("hwcloud.wait")
 local text = require("hwcloud.text")
+local zip = require("hwcloud.zip")
 
 -- M.operations (the compiled data) and M.new(client), see operation.service
 local M, Rfs = operation.service(require("hwcloud.ops.rfs"))
@@ -45,6 +50,12 @@ local ACCEPTS = {
   wait_stack_set_operation = accepts({ "show_stack_set_operation_metadata" }),
   deploy_from_file = accepts({ "create_stack" }, { "template_file", "vars", "vars_file" },
     { "template_body", "template_uri", "vars_body", "vars_uri", "vars_structure" }),
+  publish_module_version = accepts({ "create_private_module", "create_private_module_version" },
+    { "dir", "files", "upload" }, { "module_uri", "module_id", "on_event" }),
+  publish_hook_version = accepts({ "create_private_hook", "create_private_hook_version" },
+    { "policy_file" }, { "policy_body", "policy_uri", "hook_id", "on_event" }),
+  read_hook_policy = accepts({ "show_private_hook_version_policy" }, { "transport" }, { "on_event" }),
+  read_module_package = accepts({ "show_private_module_version_content" }, { "transport" }, { "on_event" }),
 }
 
 local function check_args(fname, args, required)
@@ -387,6 +398,166 @@ function Rfs:deploy_from_file(args)
   wait_args.deployment_id = result.deployment_id
   local final = self:wait_stack(wait_args)
   return final, self:outputs(args.stack_name)
+end
+
+-- Private registries ----------------------------------------------------------
+
+-- every regular file below dir as {name = "a/b.tf", data}, sorted; names
+-- starting with "." (files and directories) are left out
+local function folder_entries(op, dir)
+  local ok, lfs = pcall(require, "lfs")
+  if not ok then operation.argument_error(op, "dir", "reading a folder needs LuaFileSystem (lfs); give files instead") end
+  if lfs.attributes(dir, "mode") ~= "directory" then operation.argument_error(op, "dir", "dir is not a directory: " .. dir) end
+  local out = {}
+  local function walk(path, rel, depth)
+    if depth > 16 then operation.argument_error(op, "dir", "dir is nested too deeply") end
+    for name in lfs.dir(path) do
+      if name:sub(1, 1) ~= "." then
+        local full, r = path .. "/" .. name, rel == "" and name or (rel .. "/" .. name)
+        local mode = lfs.attributes(full, "mode")
+        if mode == "directory" then
+          walk(full, r, depth + 1)
+        elseif mode == "file" then
+          local f = assert(io.open(full, "rb"))
+          out[#out + 1] = { name = r, data = f:read("*a") }
+          f:close()
+        end
+      end
+    end
+  end
+  walk(dir, "", 0)
+  table.sort(out, function(a, b) return a.name < b.name end)
+  return out
+end
+
+--- An `upload` function for publish_module_version that stores the package
+-- in the emulator (`POST /_rfs/blobs`, see README "307 locations and
+-- template_uri"); against Huawei Cloud, upload to OBS yourself and return
+-- the object's URL.
+-- @tparam table client the client whose RFS endpoint is the emulator
+-- @treturn function `upload(bytes, file_name) -> url`
+function M.emulator_upload(client)
+  return function(bytes, file_name)
+    local resp = client:request{ service = "rfs", method = "POST", path = "/_rfs/blobs",
+      query = { file_name = file_name }, body = bytes, auth = "none",
+      headers = { ["Content-Type"] = "application/octet-stream" } }
+    return resp.body.url
+  end
+end
+
+--- Publish a module version from a local folder: zip its files (stored
+-- entries, hwcloud.zip), upload the zip with `upload`, create the module
+-- (when it does not exist) or the version, and return the `source` string
+-- to put in a template's `module` block.
+-- @tparam table args `module_name`, `module_version` (required), `dir` (a
+--   folder; every file below it but dot-files) or `files` (`{["main.tf"] =
+--   text}`), `upload` (function(bytes, file_name) -> URL, e.g.
+--   `rfs.emulator_upload(client)`), and `module_description`,
+--   `version_description`
+-- @treturn string the version's `module_source`
+-- @treturn table its metadata (ShowPrivateModuleVersionMetadata)
+-- @raise argument errors, API errors (a version that exists: 409)
+function Rfs:publish_module_version(args)
+  check_args("publish_module_version", args, { "module_name", "module_version" })
+  local op = { full_name = "rfs.publish_module_version" }
+  if type(args.upload) ~= "function" then operation.argument_error(op, "upload", "upload must be a function(bytes, file_name) -> url") end
+  local entries
+  if args.files ~= nil then
+    if type(args.files) ~= "table" then operation.argument_error(op, "files", "files must be a table {name = text}") end
+    entries = {}
+    for name, data in pairs(args.files) do entries[#entries + 1] = { name = name, data = data } end
+    table.sort(entries, function(a, b) return tostring(a.name) < tostring(b.name) end)
+  elseif type(args.dir) == "string" then
+    entries = folder_entries(op, args.dir)
+  else
+    operation.argument_error(op, "dir", "dir (a folder) or files is required")
+  end
+  if #entries == 0 then operation.argument_error(op, "dir", "there are no files to publish") end
+  local file_name = (args.module_name .. "-" .. args.module_version):gsub("[^%w_%.%-]", "_") .. ".zip"
+  local url = args.upload(zip.build(entries), file_name)
+  if type(url) ~= "string" then operation.argument_error(op, "upload", "upload returned no URL") end
+  local key = { module_name = args.module_name, project_id = args.project_id }
+  local exists, err = pcall(self.show_private_module_metadata, self, key)
+  if not exists and not wait.is_not_found(err) then error(err, 0) end
+  if exists then
+    self:create_private_module_version{ module_name = args.module_name, module_version = args.module_version,
+      module_uri = url, version_description = args.version_description, project_id = args.project_id }
+    if args.module_description ~= nil then
+      self:update_private_module_metadata{ module_name = args.module_name, module_description = args.module_description,
+        project_id = args.project_id }
+    end
+  else
+    self:create_private_module{ module_name = args.module_name, module_description = args.module_description,
+      module_version = args.module_version, module_uri = url, version_description = args.version_description,
+      project_id = args.project_id }
+  end
+  local meta = self:show_private_module_version_metadata{ module_name = args.module_name,
+    module_version = args.module_version, project_id = args.project_id }
+  return meta.module_source, meta
+end
+
+--- Publish a hook version from a local .rego file (sent as `policy_body`)
+-- and make it the hook's default version; creates the hook when it does not
+-- exist (its first version is the default).
+-- @tparam table args `hook_name`, `hook_version`, `policy_file` (required),
+--   `hook_version_description`, `hook_description`, `configuration`
+--   (`{target_stacks = "ALL", failure_mode = "FAIL"}`; set on the hook)
+-- @treturn table the hook's metadata afterwards (ShowPrivateHookMetadata)
+-- @raise argument errors, API errors (a policy the server refuses: 400)
+function Rfs:publish_hook_version(args)
+  check_args("publish_hook_version", args, { "hook_name", "hook_version", "policy_file" })
+  local op = { full_name = "rfs.publish_hook_version" }
+  local f, ferr = io.open(args.policy_file, "rb")
+  if not f then operation.argument_error(op, "policy_file", "cannot read policy_file: " .. tostring(ferr)) end
+  local text = f:read("*a")
+  f:close()
+  local key = { hook_name = args.hook_name, project_id = args.project_id }
+  local exists, err = pcall(self.show_private_hook_metadata, self, key)
+  if not exists and not wait.is_not_found(err) then error(err, 0) end
+  if exists then
+    self:create_private_hook_version{ hook_name = args.hook_name, hook_version = args.hook_version, policy_body = text,
+      hook_version_description = args.hook_version_description, project_id = args.project_id }
+    self:update_private_hook_metadata{ hook_name = args.hook_name, default_version = args.hook_version,
+      configuration = args.configuration, hook_description = args.hook_description, project_id = args.project_id }
+  else
+    self:create_private_hook{ hook_name = args.hook_name, hook_version = args.hook_version, policy_body = text,
+      hook_version_description = args.hook_version_description, hook_description = args.hook_description,
+      configuration = args.configuration, project_id = args.project_id }
+  end
+  return self:show_private_hook_metadata(key)
+end
+
+-- GET a pre-signed URL without credentials (a fresh libcurl transport
+-- unless `transport` is given) and return the bytes
+local function download(url, transport)
+  local t = transport or require("hwcloud.transport.curl").new({ timeout = 60 })
+  local ok, resp = pcall(t.send, t, { method = "GET", url = url, headers = {} })
+  if not transport then t:close() end
+  if not ok then error(resp, 0) end
+  return resp.raw_body or resp.body
+end
+
+--- The policy text of a hook version, read through the 307 redirect of
+-- ShowPrivateHookVersionPolicy (the pre-signed URL is fetched without
+-- credentials).
+-- @tparam table args `hook_name`, `hook_version` (required), `hook_id`,
+--   `transport` (an object with `send`, e.g. a cosocket transport; default a
+--   new libcurl one)
+-- @treturn string the stored policy (a .rego text, or the .zip as uploaded)
+function Rfs:read_hook_policy(args)
+  check_args("read_hook_policy", args, { "hook_name", "hook_version" })
+  local loc = self:show_private_hook_version_policy(fields_for("show_private_hook_version_policy", args)).location
+  return download(loc, args.transport)
+end
+
+--- The zip package of a module version, read through the 307 redirect of
+-- ShowPrivateModuleVersionContent.
+-- @tparam table args `module_name`, `module_version` (required), `module_id`, `transport`
+-- @treturn string the zip bytes
+function Rfs:read_module_package(args)
+  check_args("read_module_package", args, { "module_name", "module_version" })
+  local loc = self:show_private_module_version_content(fields_for("show_private_module_version_content", args)).location
+  return download(loc, args.transport)
 end
 
 return M

@@ -6,42 +6,54 @@
 
 local M = {}
 
-local bxor, band, rshift
+-- CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) with a 256-entry
+-- table; the loop is compiled with the interpreter's own bit operations
+local crc32
 do
   local ok, bit = pcall(require, "bit")
   if ok and type(bit) == "table" then
-    bxor, band, rshift = bit.bxor, bit.band, bit.rshift
-  else
-    bxor, band, rshift = load("return function(a, b) return a ~ b end, function(a, b) return a & b end, "
-      .. "function(a, n) return a >> n end")()
-  end
-end
-
-local TABLE
-local function crc_table()
-  local t = {}
-  for i = 0, 255 do
-    local c = i
-    for _ = 1, 8 do
-      if band(c, 1) == 1 then c = bxor(0xEDB88320, rshift(c, 1)) else c = rshift(c, 1) end
+    local bxor, band, rshift = bit.bxor, bit.band, bit.rshift
+    local T = {}
+    for i = 0, 255 do
+      local c = i
+      for _ = 1, 8 do
+        if band(c, 1) == 1 then c = bxor(0xEDB88320, rshift(c, 1)) else c = rshift(c, 1) end
+      end
+      T[i] = c
     end
-    t[i] = c
+    crc32 = function(s)
+      local c = -1
+      local byte = string.byte
+      for i = 1, #s do c = bxor(T[band(bxor(c, byte(s, i)), 255)], rshift(c, 8)) end
+      c = bxor(c, -1)
+      if c < 0 then c = c + 4294967296 end
+      return c
+    end
+  else
+    crc32 = load([[
+      local T = {}
+      for i = 0, 255 do
+        local c = i
+        for _ = 1, 8 do
+          if c & 1 == 1 then c = 0xEDB88320 ~ (c >> 1) else c = c >> 1 end
+        end
+        T[i] = c
+      end
+      local byte = string.byte
+      return function(s)
+        local c = 0xFFFFFFFF
+        for i = 1, #s do c = T[(c ~ byte(s, i)) & 255] ~ (c >> 8) end
+        return c ~ 0xFFFFFFFF
+      end
+    ]])()
   end
-  return t
 end
 
 --- CRC-32 (IEEE 802.3, as zip uses it) of a string.
 -- @tparam string s
 -- @treturn integer 0 .. 2^32-1
 function M.crc32(s)
-  TABLE = TABLE or crc_table()
-  local c = 0xFFFFFFFF
-  for i = 1, #s do
-    c = bxor(TABLE[band(bxor(c, s:byte(i)), 255)], rshift(c, 8))
-  end
-  c = bxor(c, 0xFFFFFFFF)
-  if c < 0 then c = c + 4294967296 end
-  return c
+  return crc32(s)
 end
 
 local function le(n, bytes)

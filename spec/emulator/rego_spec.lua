@@ -87,6 +87,8 @@ describe("emulator Rego subset", function()
       ["package policy\nx := 1 if { false } else := 2"] = "'else' is not supported",
       ["package policy\nx := [1, 2"] = "t%.rego: line 2",
       ["package policy\nx := \"open"] = "unterminated string",
+      ["package policy\nx := " .. string.rep("[", 5000)] = "nested too deeply",
+      ["package policy\nx := " .. string.rep("(", 5000)] = "nested too deeply",
     }) do
       local c, err = rego.compile({ { name = "t.rego", text = text } })
       assert.is_nil(c, text)

@@ -86,6 +86,11 @@ describe("RFS private hooks on stacks (emulator)", function()
     assert.matches("^Warning", ev.event_message)
     assert.matches("must start with prod%-", ev.event_message)
     assert.is_nil(S.find_event(e.events("web"), "ERROR"))
+    -- without err_msg the event carries the default text
+    hook("quiet-hook", 'package policy\nhook_result := {"is_passed": false}\n', "WARN")
+    e.create("web2", vpc_tf("prod-net"))
+    assert.equal("DEPLOYMENT_COMPLETE", e.stack("web2").status)
+    assert.truthy(S.find_event(e.events("web2"), "LOG", "quiet%-hook.*private hook validation failed"))
   end)
 
   it("ignores hooks targeting NONE and follows the default version", function()

@@ -141,6 +141,25 @@ describe("RFS private registries (emulator)", function()
       assert.equal(12, #e.rfs("GET", "/v1/private-providers").body.providers) -- default limit 1000
     end)
 
+    it("enforces the (configurable) quotas of items and versions with 403", function()
+      e.settings({ quotas = { rfs_private_items = 2, rfs_private_versions = 1, rfs_private_hook_versions = 2 } })
+      finally(function() e.settings({ quotas = { rfs_private_items = 100, rfs_private_versions = 100, rfs_private_hook_versions = 200 } }) end)
+      e.rfs("POST", "/v1/private-providers", { provider_name = "a", provider_version = "1.0.0", function_graph_urn = urn() })
+      e.rfs("POST", "/v1/private-providers", { provider_name = "b" })
+      local r = e.rfs("POST", "/v1/private-providers", { provider_name = "c" })
+      assert.equal(403, r.status)
+      assert.equal("RF.10012561", r.code)
+      r = e.rfs("POST", "/v1/private-providers/a/versions", { provider_version = "2.0.0", function_graph_urn = urn() })
+      assert.equal(403, r.status)
+      assert.equal("RF.10012562", r.code)
+      e.rfs("POST", "/v1/private-hooks", { hook_name = "h", hook_version = "1.0.0", policy_body = POLICY })
+      assert.equal(201, e.rfs("POST", "/v1/private-hooks/h/versions", { hook_version = "1.1.0", policy_body = POLICY }).status)
+      assert.equal("RF.10012564", e.rfs("POST", "/v1/private-hooks/h/versions", { hook_version = "1.2.0", policy_body = POLICY }).code)
+      e.rfs("POST", "/v1/private-modules", { module_name = "m1" })
+      e.rfs("POST", "/v1/private-modules", { module_name = "m2" })
+      assert.equal("RF.10012566", e.rfs("POST", "/v1/private-modules", { module_name = "m3" }).code)
+    end)
+
     it("requires Client-Request-Id and keeps catalogues per account", function()
       assert.equal("RF.10011001", e.rfs("GET", "/v1/private-providers", nil, { crid = false }).code)
       e.rfs("POST", "/v1/private-providers", { provider_name = "p" })
@@ -266,6 +285,17 @@ describe("RFS private registries (emulator)", function()
       assert.equal("RF.10011001", e.rfs("POST", "/v1/private-modules/m/versions", { module_version = "1.0.0" }).code)
       assert.equal("RF.10011001", e.rfs("POST", "/v1/private-modules", { module_name = "n", module_version = "1.0.0" }).code)
       assert.equal(0, #e.rfs("GET", "/v1/private-modules/m/versions").body.versions)
+    end)
+
+    it("reads packages with deflated entries (as zip tools make them)", function()
+      -- main.tf (three VPCs), deflated by Python's zipfile
+      local hex = "504b030414000000080086907d5d855f3b3a7c00000020010000070000006d61696e2e74662b4b2cca4c4cca495550ca4bcc4d5552a8e6525028a92c4855b055282e29cacc4be7aae52a4a2dce2f2d4a06aac9284d2c4fcd4ccec92f4d892f2b485652502a3380e801e906ea5152a92e4b2cd203f16a750d948012c9992945200943033d30d43734532264a6216e330dd1cc3424d64c23dc661aa1996984642600504b0102140314000000080086907d5d855f3b3a7c000000200100000700000000000000000000008001000000006d61696e2e7466504b0506000000000100010035000000a10000000000"
+      local url = upload((hex:gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end)), "deflated.zip")
+      assert.equal(201, e.rfs("POST", "/v1/private-modules", { module_name = "d", module_version = "1.0.0", module_uri = url }).status)
+      local src = e.rfs("GET", "/v1/private-modules/d/versions/1.0.0/metadata").body.module_source
+      e.create("s", 'module "three" {\n  source = "' .. src .. '"\n  name = "n"\n}\n')
+      assert.equal("DEPLOYMENT_COMPLETE", e.stack("s").status)
+      assert.equal(3, #e.rfs("GET", "/stacks/s/resources").body.stack_resources)
     end)
 
     it("creates, lists and deletes versions, serves the package through a 307 (M6, M7, M9, M10)", function()

@@ -1,4 +1,5 @@
--- Runs the examples (examples/deploy_stack.lua, examples/publish_service.lua)
+-- Runs the examples (examples/deploy_stack.lua, examples/publish_service.lua,
+-- examples/private_registry.lua)
 -- as a user would, in a child process with the emulator's environment, and
 -- checks their exit status and what they print; also a failing run (the
 -- example must clean up and exit non-zero) and examples/demo.sh itself.
@@ -92,6 +93,21 @@ describe("examples against the emulator", function()
     assert.equal(0, stacks_left())
   end)
 
+  it("private_registry.lua publishes a module and a hook, deploys, and the hook blocks a public IP", function()
+    local ok, out = run(env, "lua5.4 examples/private_registry.lua spec-registry")
+    assert.is_true(ok, out)
+    assert.matches("source: rf://rfs%.[%w%-]+%.myhuaweicloud%.com/private/" .. e.domain_id .. "/demo_net%?version==1%.0%.0", out)
+    assert.matches("status: DEPLOYMENT_COMPLETE", out)
+    assert.matches("module%.net%.huaweicloud_vpc%.this: Creation complete", out)
+    assert.matches("blocked: The private hook no%-public%-ip%-hook .* public IPs are not allowed here: huaweicloud_vpc_eip%.public", out)
+    assert.matches("the stack still has 2 resources", out)
+    assert.matches("private_registry: OK", out)
+    assert.equal(0, stacks_left())
+    local hooks = e.call("GET", "/v1/private-hooks", nil,
+      { headers = { { "Client-Request-Id", "00000000-0000-4000-8000-000000000000" } } })
+    assert.equal(0, #hooks.body.hooks)
+  end)
+
   it("runs on LuaJIT too", function()
     local f = io.open("build-luajit/hwcloud/core.so")
     if not f then return pending("build-luajit/hwcloud/core.so not built (make luajit)") end
@@ -108,7 +124,8 @@ describe("examples/demo.sh", function()
     assert.is_true(ok, out)
     assert.matches("deploy_stack: OK", out)
     assert.matches("publish_service: OK", out)
-    assert.matches("demo: both examples passed", out)
+    assert.matches("private_registry: OK", out)
+    assert.matches("demo: all examples passed", out)
     assert.matches("stopping the emulator", out)
     assert.not_matches("EmulatorDemoSecretKey", out)
   end)

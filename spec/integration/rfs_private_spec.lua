@@ -85,6 +85,75 @@ describe("RFS private registries against the emulator", function()
     assert.equal(0, #rfs:list_private_hooks().hooks)
   end)
 
+  -- a fresh temporary directory (removed by the caller)
+  local function tmpdir()
+    local p = assert(io.popen("mktemp -d /tmp/hwcloud-spec.XXXXXX"))
+    local d = p:read("*l")
+    p:close()
+    return d
+  end
+  local function write(path, text)
+    local f = assert(io.open(path, "wb"))
+    f:write(text)
+    f:close()
+  end
+
+  it("publish_module_version zips a folder, uploads it and returns the source a stack can use", function()
+    local d = tmpdir()
+    finally(function() os.execute("rm -rf '" .. d .. "'") end)
+    write(d .. "/main.tf", MODULE_TF)
+    write(d .. "/outputs.tf", 'output "vpc_name" {\n  value = huaweicloud_vpc.this.name\n}\n')
+    write(d .. "/.hidden.tf", "this is not Terraform")
+    local upload = require("hwcloud.rfs").emulator_upload(client)
+    local source, meta = rfs:publish_module_version{ module_name = "net", module_version = "1.0.0", dir = d,
+      upload = upload, module_description = "network" }
+    assert.equal(meta.module_source, source)
+    assert.matches("^rf://rfs%..+/private/" .. e.domain_id .. "/net%?version==1%.0%.0$", source)
+    assert.equal("network", rfs:show_private_module_metadata{ module_name = "net" }.module_description)
+    -- a second version of the existing module, from files
+    local source2 = rfs:publish_module_version{ module_name = "net", module_version = "1.1.0",
+      files = { ["main.tf"] = MODULE_TF }, upload = upload }
+    assert.matches("1%.1%.0$", source2)
+    assert.equal(409, raised(rfs.publish_module_version, rfs,
+      { module_name = "net", module_version = "1.1.0", files = { ["main.tf"] = MODULE_TF }, upload = upload }).status)
+    -- the package read back through the 307 holds the two visible files
+    local pkg = rfs:read_module_package{ module_name = "net", module_version = "1.0.0" }
+    local names = {}
+    for _, f in ipairs(assert(require("emu.rfs.zip").read(pkg))) do names[#names + 1] = f.name end
+    assert.same({ "main.tf", "outputs.tf" }, names)
+    -- a stack uses it
+    local tf = 'module "net" {\n  source = "' .. source .. '"\n  name = "prod-a"\n}\n' ..
+      'output "n" {\n  value = module.net.vpc_name\n}\n'
+    local created = rfs:create_stack{ stack_name = "uses-net", template_body = tf }
+    local m = rfs:wait_stack(h.w{ stack_name = "uses-net", deployment_id = created.deployment_id, on_event = false })
+    assert.equal("DEPLOYMENT_COMPLETE", m.status)
+    assert.equal("prod-a", rfs:outputs("uses-net").n)
+    assert.equal("argument", raised(rfs.publish_module_version, rfs, { module_name = "x", module_version = "1.0.0", upload = upload }).kind)
+  end)
+
+  it("publish_hook_version makes a .rego file the default version; read_hook_policy reads it back", function()
+    local d = tmpdir()
+    finally(function() os.execute("rm -rf '" .. d .. "'") end)
+    write(d .. "/v1.rego", POLICY)
+    local strict = POLICY:gsub("true", "false")
+    write(d .. "/v2.rego", strict)
+    local m = rfs:publish_hook_version{ hook_name = "guard", hook_version = "1.0.0", policy_file = d .. "/v1.rego",
+      configuration = { target_stacks = "ALL", failure_mode = "FAIL" } }
+    assert.equal("1.0.0", m.default_version)
+    assert.equal("FAIL", m.configuration.failure_mode)
+    m = rfs:publish_hook_version{ hook_name = "guard", hook_version = "2.0.0", policy_file = d .. "/v2.rego" }
+    assert.equal("2.0.0", m.default_version)
+    assert.equal(2, #rfs:list_private_hook_versions{ hook_name = "guard" }.versions)
+    assert.equal(strict, rfs:read_hook_policy{ hook_name = "guard", hook_version = "2.0.0" })
+    assert.equal(POLICY, rfs:read_hook_policy{ hook_name = "guard", hook_version = "1.0.0" })
+    write(d .. "/bad.rego", "package policy\nf(x) := x\n")
+    local err = raised(rfs.publish_hook_version, rfs, { hook_name = "guard", hook_version = "3.0.0", policy_file = d .. "/bad.rego" })
+    assert.equal(400, err.status)
+    assert.equal("2.0.0", rfs:show_private_hook_metadata{ hook_name = "guard" }.default_version)
+    assert.equal("policy_file", raised(rfs.publish_hook_version, rfs,
+      { hook_name = "guard", hook_version = "3.0.0", policy_file = d .. "/missing.rego" }).field)
+  end)
+
   it("modules: M1-M10 with a zip built by hwcloud.zip", function()
     local bytes = zip.build({ { name = "main.tf", data = MODULE_TF } })
     local url = upload(bytes, "net.zip")

@@ -23,6 +23,8 @@ local machine = require("emu.rfs.machine")
 local events = require("emu.rfs.events")
 local store = require("emu.rfs.store")
 local hooks = require("emu.rfs.hooks")
+local modules = require("emu.rfs.modules")
+local providers = require("emu.rfs.providers")
 
 local M = {}
 
@@ -135,7 +137,10 @@ end
 function M.compute(stack, src, mode)
   local cfg, vars, msg = M.load(src)
   if not cfg then return nil, msg end
-  local ok, result = pcall(engine.run, cfg, vars, stack.resources, { mode = mode, new_id = U.uuid })
+  local perr = providers.check(cfg, stack.domain_id, stack.region)
+  if perr then return nil, perr end
+  local ok, result = pcall(engine.run, cfg, vars, stack.resources, { mode = mode, new_id = U.uuid,
+    load_module = modules.loader(stack.domain_id, stack.region), from = src.files and { files = src.files } or nil })
   if not ok then return nil, "Failed to evaluate the template: " .. E.error_message(result) end
   result.cfg = cfg
   return result

@@ -303,7 +303,16 @@ function M.run(cfg, vars, state, opts)
     for _, i in ipairs(insts) do order[#order + 1] = i end
   end
 
+  -- module calls (emu.rfs.modules): module.<label> values; their instances join the order
+  local modules
+  if cfg.module_calls and #cfg.module_calls > 0 then
+    modules = require("emu.rfs.modules").bind(cfg, ctx, state, opts, M.run, function(list)
+      for _, i in ipairs(list) do order[#order + 1] = i end
+    end)
+  end
+
   ctx.resource = function(mode, rtype, name)
+    if modules and mode == "RESOURCE" and rtype == "module" then return modules.value(name) end
     local addr = (mode == "DATA" and "data." or "") .. rtype .. "." .. name
     if not cfg.resource_by_addr[addr] then return nil end
     ensure(addr)
@@ -311,6 +320,7 @@ function M.run(cfg, vars, state, opts)
   end
 
   for _, r in ipairs(cfg.resources) do ensure(r.addr) end
+  if modules then modules.all() end
   -- evaluate every local once so errors surface even when unused
   for _, ln in ipairs(cfg.local_order) do ctx.get_local(ln) end
 
@@ -327,7 +337,8 @@ function M.run(cfg, vars, state, opts)
     if not desired[r.address] and not r.failed then deletes[#deletes + 1] = r end
   end
 
-  local result = { instances = instances, deletes = deletes, data = {} }
+  local result = { instances = instances, deletes = deletes, data = {},
+                   eval = function(expr) return E.eval(expr, ctx) end }
   for _, inst in ipairs(order) do
     if inst.mode == "DATA" then result.data[#result.data + 1] = inst end
   end

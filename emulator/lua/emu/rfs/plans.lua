@@ -227,7 +227,10 @@ local function estimate_price(req)
     if it.action == "ADD" then
       local short = it.resource_type:gsub("^huaweicloud_", "")
       local kind = it.provider_name == "huaweicloud" and PRICED[short] or nil
-      local entry = { resource_type = it.resource_type, resource_name = it.resource_name, index = it.index, module_address = "" }
+      -- a module resource is named "module.net.this" (emu.rfs.modules): its price item says module.net / this
+      local mod, short_name = it.resource_name:match("^(module%..+)%.([^.]+)$")
+      local entry = { resource_type = it.resource_type, resource_name = short_name or it.resource_name, index = it.index,
+                      module_address = mod or "" }
       if not kind then
         entry.supported = false
         entry.unsupported_message = "the resource type " .. it.resource_type .. " does not support price inquiry"

@@ -71,7 +71,7 @@ local K = {
   kind = "hook", noun = "private hook", path = "/v1/private-hooks", items = "hooks",
   name = "hook_name", id = "hook_id", version = "hook_version",
   description = "hook_description", version_description = "hook_version_description",
-  check_name = check.name, version_quota = registry.QUOTA.hook_versions,
+  check_name = check.name, version_quota = "hook_versions",
   -- [INFERRED] codes (not documented): see README
   codes = {
     not_found = "RF.10013062", version_not_found = "RF.10013063", exists = "RF.10013509",

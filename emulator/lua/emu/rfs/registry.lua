@@ -17,8 +17,16 @@ local zip = require("emu.rfs.zip")
 local M = {}
 
 --- Quotas [INFERRED, rfs-private.md §8]: items per account + region and
--- versions per item (hooks: 200 per [TF]).
+-- versions per item (hooks: 200 per [TF]); the emulator setting `quotas`
+-- (POST /_emulator/config) overrides them as rfs_private_items,
+-- rfs_private_versions and rfs_private_hook_versions.
 M.QUOTA = { items = 100, versions = 100, hook_versions = 200 }
+
+local function quota(kind)
+  local ok, config = pcall(require, "emu.config")
+  local v = ok and config.quota and config.quota("rfs_private_" .. kind)
+  return tonumber(v) or M.QUOTA[kind]
+end
 
 --- Package rules of module and policy archives (rfs-private.md §5.3 M1).
 M.PACKAGE = { max_bytes = 1048576, max_files = 100, max_path = 2048, max_file_name = 255 }
@@ -187,9 +195,9 @@ function M.add_version(K, item, version, description, content, now)
   if item.by_version[version] then
     U.fail(409, K.codes.version_exists, "the " .. K.noun .. " " .. item.name .. " already has a version " .. version)
   end
-  local quota = K.version_quota or M.QUOTA.versions
-  if #item.versions >= quota then
-    U.fail(403, K.codes.version_quota, "the version quota (" .. quota .. " per " .. K.noun .. ") is used up")
+  local limit = quota(K.version_quota or "versions")
+  if #item.versions >= limit then
+    U.fail(403, K.codes.version_quota, "the version quota (" .. limit .. " per " .. K.noun .. ") is used up")
   end
   local v = { version = version, description = description, content = content, create_t = now, seq = store.next_seq() }
   item.versions[#item.versions + 1] = v
@@ -236,7 +244,8 @@ local function handlers(K)
     }
     local first = K.on_create and K.on_create(req, b, item)
     if c.by_name[item.name] then U.fail(409, K.codes.exists, "the " .. K.noun .. " name " .. item.name .. " is already used") end
-    if #c.list >= M.QUOTA.items then U.fail(403, K.codes.quota, "the " .. K.noun .. " quota (" .. M.QUOTA.items .. ") is used up") end
+    local limit = quota("items")
+    if #c.list >= limit then U.fail(403, K.codes.quota, "the " .. K.noun .. " quota (" .. limit .. ") is used up") end
     if first then M.add_version(K, item, first.version, first.description, first.content, req.now) end
     c.list[#c.list + 1] = item
     c.by_name[item.name] = item

@@ -501,7 +501,16 @@ local function parser(toks)
     while accept("name", "in") do l = { k = "in", l = l, r = add() } end
     return l
   end
-  expr = level({ ["=="] = true, ["!="] = true, ["<"] = true, ["<="] = true, [">"] = true, [">="] = true }, member)
+  local compare = level({ ["=="] = true, ["!="] = true, ["<"] = true, ["<="] = true, [">"] = true, [">="] = true }, member)
+  -- nesting is bounded so a hostile policy cannot exhaust the C stack
+  local depth = 0
+  expr = function()
+    depth = depth + 1
+    if depth > 100 then fail(line() .. "the expression is nested too deeply") end
+    local e = compare()
+    depth = depth - 1
+    return e
+  end
   p.expr = expr
 
   local function statement()
@@ -664,7 +673,7 @@ function M.compile(sources)
   end)
   if ok then return res end
   if type(res) == "table" and res.rego then return nil, res.rego end
-  error(res, 0)
+  return nil, "the policy cannot be compiled: " .. tostring(res)
 end
 
 -- ------------------------------------------------------------ evaluation
@@ -800,7 +809,13 @@ local function evaluator(policy, input)
       return eval(node.l, env, function(x, env1)
         return eval(node.r, env1, function(c, env2)
           local found = false
-          for _, e in ipairs(entries(c)) do if equal(e[2], x) then found = true; break end end
+          if is_set(c) then
+            found = c.items[encode(x)] ~= nil
+          elseif is_array(c) then
+            for _, v in ipairs(c) do if equal(v, x) then found = true; break end end
+          else
+            for _, e in ipairs(entries(c)) do if equal(e[2], x) then found = true; break end end
+          end
           return k(found, env2)
         end)
       end)

@@ -12,12 +12,23 @@ local blobs = require("emu.rfs.blobs")
 local M = {}
 
 --- Fetch the text behind a template_uri (400 RF.10011074 when the emulator
--- cannot fetch it).
+-- cannot fetch it). A .zip template (rfs.md: templates may be zips) is
+-- checked like a module package; its root .tf files (joined) or single
+-- .tf.json are the template, and all its files come back for local module
+-- sources (`source = "./modules/x"`).
+-- @return text, files ({path -> content}, .zip templates only)
 function M.fetch_template(uri)
   local text = blobs.resolve(uri)
   if not text then
     U.fail(400, "RF.10011074", "invalid template: template_uri cannot be fetched by the emulator; " ..
       "use template_body, or a URL the emulator served (a 307 Location or an upload to /_rfs/blobs)")
+  end
+  if uri:gsub("[?#].*$", ""):match("%.zip$") then
+    local files = {}
+    for _, f in ipairs(require("emu.rfs.registry").package(text, "module")) do files[f.name] = f.data end
+    local root, why = require("emu.rfs.modules").config_text(files)
+    if not root then U.fail(400, "RF.10011157", "invalid template: the root of the .zip template: " .. why) end
+    return root, files
   end
   return text
 end
@@ -39,7 +50,7 @@ function M.from_body(b)
     vars_body = b.vars_body,
     vars_structure = b.vars_structure,
   }
-  if b.template_uri ~= nil then src.template_body = M.fetch_template(b.template_uri) end
+  if b.template_uri ~= nil then src.template_body, src.files = M.fetch_template(b.template_uri) end
   if b.vars_uri ~= nil then src.vars_uri_content = M.fetch_vars(b.vars_uri) end
   if src.vars_body ~= nil and src.vars_body ~= "" then
     local ok, e = pcall(E.parse_tfvars, src.vars_body, "vars_body")

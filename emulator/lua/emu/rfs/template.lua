@@ -1,8 +1,9 @@
 -- Template loading for the RFS emulator: detects .tf.json versus HCL, parses
 -- with emu.rfs.tfjson / emu.rfs.hcl and builds the configuration model the
 -- evaluator works on (variables, locals, resources and data sources with
--- their meta-arguments, outputs, providers), rejecting what the emulator does
--- not support (modules, unknown block types, duplicates) with Terraform-like
+-- their meta-arguments, outputs, providers, module calls, required
+-- providers), rejecting what the emulator does not support (unknown block
+-- types, duplicates) with Terraform-like
 -- messages. Also extracts the references of an expression for dependency
 -- ordering. Errors are raised as {hcl_error = message}. Pure Lua.
 
@@ -138,7 +139,7 @@ local function build(body, name)
   local cfg = {
     variables = {}, variable_by_name = {}, locals = {}, local_order = {},
     resources = {}, resource_by_addr = {}, outputs = {}, output_by_name = {},
-    providers = {},
+    providers = {}, module_calls = {}, module_by_name = {}, required_providers = {},
   }
   local function want_labels(b, n, what)
     if #b.labels ~= n then
@@ -227,9 +228,27 @@ local function build(body, name)
       want_labels(b, 1, "provider")
       cfg.providers[#cfg.providers + 1] = { name = b.labels[1], body = b.body }
     elseif t == "terraform" then
-      -- required_providers / backend: nothing to do
+      -- required_providers (checked by emu.rfs.providers); backend: nothing to do
+      for _, rb in ipairs(b.body.blocks) do
+        if rb.type == "required_providers" then
+          for _, pn in ipairs(rb.body.attr_order) do
+            cfg.required_providers[#cfg.required_providers + 1] = { name = pn, expr = rb.body.attrs[pn].expr }
+          end
+        end
+      end
     elseif t == "module" then
-      err(name .. ": Unsupported block type; module calls are not supported by the emulator")
+      -- module calls are resolved by emu.rfs.modules at each run
+      want_labels(b, 1, "module")
+      local mname, a = b.labels[1], b.body.attrs
+      if cfg.module_by_name[mname] then err(name .. ": Duplicate module call; a module call named \"" .. mname .. "\" was already defined") end
+      local source = lit_string(a.source)
+      if type(source) ~= "string" or source == "" then
+        err(name .. ": Missing required argument; the argument \"source\" (a literal string) is required in module \"" .. mname .. "\"")
+      end
+      if a.count or a.for_each then err(name .. ": count and for_each on module calls are not supported by the emulator (module \"" .. mname .. "\")") end
+      local call = { name = mname, source = source, body = b.body }
+      cfg.module_calls[#cfg.module_calls + 1] = call
+      cfg.module_by_name[mname] = call
     else
       err(name .. ": Unsupported block type; blocks of type \"" .. t .. "\" are not expected here")
     end

@@ -284,9 +284,24 @@ function M.parse(text, name)
         end
       end)
     elseif top == "terraform" then
-      add("terraform", {}, { attrs = {}, attr_order = {}, blocks = {} })
+      -- required_providers: an object or (Huawei's sample) an array of objects
+      local tb = { attrs = {}, attr_order = {}, blocks = {} }
+      each_obj(node, name, "terraform", function(o)
+        if o.vals.required_providers then
+          each_obj(o.vals.required_providers, name, "required_providers", function(r)
+            tb.blocks[#tb.blocks + 1] = { type = "required_providers", labels = {}, body = attrs_body(r, name) }
+          end)
+        end
+      end)
+      add("terraform", {}, tb)
     elseif top == "module" then
-      add("module", { "?" }, { attrs = {}, attr_order = {}, blocks = {} })
+      each_obj(node, name, "module", function(o)
+        for _, mname in ipairs(o.keys) do
+          each_obj(o.vals[mname], name, "module \"" .. mname .. "\"", function(def)
+            add("module", { mname }, attrs_body(def, name))
+          end)
+        end
+      end)
     else
       error({ hcl_error = name .. ": Unsupported block type; blocks of type \"" .. top .. "\" are not expected here" }, 0)
     end
