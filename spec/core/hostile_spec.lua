@@ -114,6 +114,12 @@ describe("numbers at the edges (finding 9)", function()
     assert.are.equal("[1,2]", core.encode({ [1] = 1, [2.0] = 2 }))
   end)
 
+  it("core.encode refuses integer keys that are not 1..n instead of dropping them (found by spec/fuzz/encode.lua)", function()
+    for _, t in ipairs({ { [-64] = "", [2] = {} }, { [0] = 1, [2] = 2 }, { [0.5] = 1, [2] = 2 } }) do
+      argument_error("^hwcloud%.core%.encode: cannot encode a sparse array", core.encode, t)
+    end
+  end)
+
   it("core.session refuses NaN, infinite and out-of-range numeric options, naming the option", function()
     for _, name in ipairs({ "timeout", "connect_timeout" }) do
       for _, v in ipairs({ nan, huge, -huge, 0, -1, 1e30, 0.0004, "5" }) do
