@@ -206,15 +206,7 @@ end)
 
 describe("one depth limit for the encoder and the decoder (finding 11)", function()
   local function nested(levels) -- levels nested arrays, the innermost holding 1
-    local top = core.array{}
-    local cur = top
-    for _ = 2, levels do
-      local inner = core.array{}
-      cur[1] = inner
-      cur = inner
-    end
-    cur[1] = 1
-    return top
+    return require("spec.fuzz.fuzz_support").nested_arrays(levels, 1)
   end
 
   it("encodes the deepest document the decoder takes, and decodes it back", function()
