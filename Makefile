@@ -10,9 +10,10 @@ DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev openssl lua
   lua-busted lua-socket nginx libnginx-mod-http-lua libluajit2-5.1-dev luajit2 \
   luarocks valgrind cmake gcc make pkg-config ca-certificates clang libclang-rt-dev
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
-# The sanitizer build prefers clang: its UBSan also catches float-to-integer
+# The sanitizer build prefers clang (looked for when the recipe runs, after
+# `make deps` may have installed it): its UBSan also catches float-to-integer
 # overflow (gcc's lacks it); spec/run preloads the runtime of whichever built it.
-SANITIZE_CC ?= $(shell command -v clang 2>/dev/null || command -v gcc)
+# SANITIZE_CC=gcc make asan picks another.
 
 .PHONY: all build luajit asan fuzz deps test demo install clean
 
@@ -27,7 +28,8 @@ luajit:
 	@cmake --build build-luajit
 
 asan:
-	@cmake -S . -B build-asan -DHWCLOUD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=$(SANITIZE_CC) >/dev/null
+	@cc=$${SANITIZE_CC:-$$(command -v clang || command -v gcc)}; \
+	  cmake -S . -B build-asan -DHWCLOUD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER="$$cc" >/dev/null
 	@cmake --build build-asan
 
 fuzz:
