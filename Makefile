@@ -3,16 +3,19 @@
 #   make test     install missing Debian packages (as root), build, run every suite
 #   make demo     build, start the emulator, run the examples, stop it
 #   make deps     install the missing Debian packages (or print the command)
+#   make fuzz     build the libFuzzer targets of spec/fuzz with clang into build-fuzz/
+#                 (spec/fuzz/run SECONDS runs them; make test runs each for 10 s)
 #   make install  install core.so and lua/ where Lua 5.4 finds them
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev openssl lua-cjson \
   lua-busted lua-socket nginx libnginx-mod-http-lua libluajit2-5.1-dev luajit2 \
   luarocks valgrind cmake gcc make pkg-config ca-certificates clang libclang-rt-dev
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
-# The sanitizer build prefers clang: its UBSan also catches float-to-integer
+# The sanitizer build prefers clang (looked for when the recipe runs, after
+# `make deps` may have installed it): its UBSan also catches float-to-integer
 # overflow (gcc's lacks it); spec/run preloads the runtime of whichever built it.
-SANITIZE_CC ?= $(shell command -v clang 2>/dev/null || command -v gcc)
+# SANITIZE_CC=gcc make asan picks another.
 
-.PHONY: all build luajit asan deps test demo install clean
+.PHONY: all build luajit asan fuzz deps test demo install clean
 
 all: build
 
@@ -25,8 +28,14 @@ luajit:
 	@cmake --build build-luajit
 
 asan:
-	@cmake -S . -B build-asan -DHWCLOUD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=$(SANITIZE_CC) >/dev/null
+	@cc=$${SANITIZE_CC:-$$(command -v clang || command -v gcc)}; \
+	  cmake -S . -B build-asan -DHWCLOUD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER="$$cc" >/dev/null
 	@cmake --build build-asan
+
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang and libclang-rt-dev (make deps installs them)"; exit 1; }
+	@cmake -S . -B build-fuzz -DHWCLOUD_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build build-fuzz
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -38,7 +47,7 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "deps: missing packages; run: sudo apt-get install -y $$missing"; exit 1; fi
 
-test: deps build luajit asan
+test: deps build luajit asan fuzz
 	@spec/run
 
 demo: deps
@@ -48,4 +57,4 @@ install: build
 	@cmake --install build
 
 clean:
-	rm -rf build build-luajit build-asan
+	rm -rf build build-luajit build-asan build-fuzz

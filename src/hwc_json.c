@@ -247,6 +247,7 @@ static int enc_table(enc_state *st, int idx, int depth) {
   lua_State *L = st->L;
   int is_array = 0, count = 0, strings = 0;
   lua_Integer i;
+  int other = 0; /* a key no array index can be: not an integer >= 1 */
   lua_Number maxn = 0; /* the largest key, kept a double: a key such as 1e300 is cast to nothing */
   /* depth counts the tables above this one: this one is level depth + 1 */
   if (depth >= HWC_JSON_MAX_DEPTH) { st->err = "nesting deeper than " DEPTH_TEXT " levels"; return 0; }
@@ -271,12 +272,14 @@ static int enc_table(enc_state *st, int idx, int depth) {
       if (lua_type(L, -2) == LUA_TSTRING) strings++;
       else if (lua_type(L, -2) == LUA_TNUMBER) {
         lua_Number k = lua_tonumber(L, -2);
-        if (k >= 1 && k == floor(k) && k > maxn) maxn = k;
+        if (!(k >= 1 && k == floor(k))) other = 1;
+        else if (k > maxn) maxn = k;
       }
       lua_pop(L, 1);
     }
     if (count > 0 && strings == 0) {
-      if ((lua_Number)count != maxn) { st->err = "cannot encode a sparse array or non-integer keys"; return 0; }
+      /* count keys, all integers from 1 to maxn: exactly 1..count */
+      if (other || (lua_Number)count != maxn) { st->err = "cannot encode a sparse array or non-integer keys"; return 0; }
       is_array = 1;
     } else if (strings != count) {
       st->err = "cannot encode a table with both string and non-string keys";

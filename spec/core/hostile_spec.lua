@@ -114,6 +114,12 @@ describe("numbers at the edges (finding 9)", function()
     assert.are.equal("[1,2]", core.encode({ [1] = 1, [2.0] = 2 }))
   end)
 
+  it("core.encode refuses integer keys that are not 1..n instead of dropping them (found by spec/fuzz/encode.lua)", function()
+    for _, t in ipairs({ { [-64] = "", [2] = {} }, { [0] = 1, [2] = 2 }, { [0.5] = 1, [2] = 2 } }) do
+      argument_error("^hwcloud%.core%.encode: cannot encode a sparse array", core.encode, t)
+    end
+  end)
+
   it("core.session refuses NaN, infinite and out-of-range numeric options, naming the option", function()
     for _, name in ipairs({ "timeout", "connect_timeout" }) do
       for _, v in ipairs({ nan, huge, -huge, 0, -1, 1e30, 0.0004, "5" }) do
@@ -200,15 +206,7 @@ end)
 
 describe("one depth limit for the encoder and the decoder (finding 11)", function()
   local function nested(levels) -- levels nested arrays, the innermost holding 1
-    local top = core.array{}
-    local cur = top
-    for _ = 2, levels do
-      local inner = core.array{}
-      cur[1] = inner
-      cur = inner
-    end
-    cur[1] = 1
-    return top
+    return require("spec.fuzz.fuzz_support").nested_arrays(levels, 1)
   end
 
   it("encodes the deepest document the decoder takes, and decodes it back", function()
