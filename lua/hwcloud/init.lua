@@ -573,6 +573,10 @@ local function attempt(st, p, n, dry_run)
   end
   local started = st.clock()
   local ok, resp = pcall(transport.send, transport, wire)
+  if not ok and core.is_error(resp) then
+    resp.method = resp.method or p.method
+    redact.raised(resp, p.url)
+  end
   if st.hooks.on_response then
     local info
     if ok then
@@ -598,10 +602,6 @@ local function attempt(st, p, n, dry_run)
     call_hook(st, "on_response", info)
   end
   if not ok then
-    if type(resp) == "table" and core.is_error(resp) then
-      resp.method = resp.method or p.method
-      resp.url = resp.url or redact.url(p.url)
-    end
     error(resp, 0)
   end
   return resp

@@ -2,8 +2,11 @@
 -- Two schemes: RFS pages with `marker`/`limit` and answers
 -- `page_info.next_marker`; VPCEP pages with `offset`/`limit` and answers
 -- `total_count`. Pages are fetched lazily, one request per page, through the
--- same executor as every other call (hwcloud.operation).
+-- same executor as every other call (hwcloud.operation). A server whose
+-- markers cycle would keep an iterator busy forever: a marker that comes back
+-- raises instead (issue 7, finding 13).
 
+local core = require("hwcloud.core")
 local operation = require("hwcloud.operation")
 
 local M = {}
@@ -18,27 +21,47 @@ local function copy(t)
   return out
 end
 
--- Fetch the next page for the marker scheme; returns items, done.
-local function marker_page(client, op, args, opts)
+-- Fetch the next page for the marker scheme; returns items, done, and the
+-- error to raise once these items are consumed. `seen` holds every marker
+-- asked for so far.
+local function marker_page(client, op, args, opts, seen)
   local body = operation.call(client, op, args, opts)
   local items = type(body) == "table" and body[op.items] or nil
   if type(items) ~= "table" then items = {} end
   local info = type(body) == "table" and body.page_info or nil
   local next_marker = type(info) == "table" and info.next_marker or nil
-  -- Stop on a missing marker, an empty page, or a marker that repeats.
-  if type(next_marker) ~= "string" or next_marker == "" or #items == 0 or next_marker == args.marker then
+  -- Stop on a missing marker or an empty page.
+  if type(next_marker) ~= "string" or next_marker == "" or #items == 0 then
     return items, true
   end
+  if seen[next_marker] then
+    return items, true, core.error({ kind = "decode", code = "MarkerRepeated", operation = op.full_name,
+      message = op.full_name .. ": page_info.next_marker " .. string.format("%q", next_marker)
+        .. " came back after " .. seen.pages .. " pages; the listing would never end" })
+  end
+  seen[next_marker] = true
+  seen.pages = seen.pages + 1
   args.marker = next_marker
   return items, false
 end
 
--- Fetch the next page for the offset scheme; returns items, done.
-local function offset_page(client, op, args, opts)
+-- Fetch the next page for the offset scheme; returns items, done, error
+-- (as marker_page). A server that ignores the offset sends the same page
+-- again and again: a page equal to the one before raises.
+local function offset_page(client, op, args, opts, seen)
   local body = operation.call(client, op, args, opts)
   local items = type(body) == "table" and body[op.items] or nil
   if type(items) ~= "table" then items = {} end
   local n = #items
+  if n > 0 then
+    local text = core.encode(items)
+    if text == seen.last then
+      return {}, true, core.error({ kind = "decode", code = "PageRepeated", operation = op.full_name,
+        message = op.full_name .. ": the page at offset " .. tostring(args.offset)
+          .. " repeats the page before it; the listing would never end" })
+    end
+    seen.last = text
+  end
   local offset = tonumber(args.offset) + n
   local total = type(body) == "table" and tonumber(body.total_count) or nil
   local done = n == 0 or (total ~= nil and offset >= total)
@@ -76,15 +99,18 @@ function M.each(client, op, args, opts)
   -- Validate now, so a bad argument raises where the loop is written.
   operation.build(client, op, args, opts)
 
-  local items, i, done = {}, 0, false
+  local items, i, done, err = {}, 0, false, nil
+  local seen = { pages = 1 }
+  if type(args.marker) == "string" then seen[args.marker] = true end
   return function()
     while true do
       if i < #items then
         i = i + 1
         return items[i]
       end
+      if err then error(err, 0) end
       if done then return nil end
-      items, done = page(client, op, args, opts)
+      items, done, err = page(client, op, args, opts, seen)
       i = 0
     end
   end

@@ -168,6 +168,35 @@ describe("redact", function()
     assert.are.equal("http://REDACTED@proxy:3128/a?x=1&password=REDACTED",
       redact.url("http://user:pw@proxy:3128/a?x=1&password=pw"))
     assert.are.equal("https://h/p", redact.url("https://h/p"))
+    -- the user information ends at the last '@' before the path
+    assert.are.equal("http://REDACTED@host/x?Token=REDACTED#f&a=1",
+      redact.url("http://user:p@ss@host/x?Token=t#f&a=1"))
+    assert.are.equal("http://h/?a=1&&b&token=REDACTED&x", redact.url("http://h/?a=1&&b&token=z&x"))
+  end)
+
+  it("redacts the error the client raises: url, tostring, headers, the same URL as the hooks", function()
+    S.set_env({})
+    local hooked
+    -- the transport's own error keeps the URL it was given, as the core's does
+    local t = S.transport({ function(req)
+      return S.http_error(404, "RF.1", { ["X-Subject-Token"] = "TOKEN-SECRET" },
+        { url = req.url, body = '{"password":"PASSWORD-SECRET"}', message = "token=TOKEN-SECRET" })
+    end })
+    local c = hwcloud.new({ ak = "AKPUBLIC", sk = "SKSECRET", region = "cn-north-4", project_id = "pid",
+      transport = t, hooks = { on_response = function(r) hooked = r end } })
+    local ok, err = pcall(c.request, c, { service = "rfs", method = "GET", path = "/v1/x",
+                                          query = { token = "TOKEN-SECRET", a = "1" } })
+    assert.is_false(ok)
+    assert.matches("token=TOKEN%-SECRET", t.requests[1].url) -- the wire keeps it
+    assert.are.equal("https://rfs.cn-north-4.myhuaweicloud.com/v1/x?a=1&token=REDACTED", err.url)
+    assert.are.equal(err.url, hooked.url)
+    assert.are.equal(err.url, hooked.error.url)
+    assert_clean(err)
+    assert_clean(tostring(err))
+    assert_clean(hooked)
+    assert.are.equal("REDACTED", err.headers["x-subject-token"])
+    assert.are.equal("RF.1", err.code)
+    assert.are.equal(404, err.status)
   end)
 
   it("copies error fields with headers and bodies redacted", function()

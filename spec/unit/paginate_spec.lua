@@ -48,14 +48,36 @@ describe("marker iterators (RFS)", function()
     assert.equal(1, #client.requests)
   end)
 
-  it("stops on an empty page or a repeated marker", function()
+  it("stops on an empty page", function()
     client:on("GET", "/v1/[^/]+/stacks", function() return 200, { stacks = {}, page_info = { next_marker = "x" } } end)
     assert.same({}, collect(svc:each_stack()))
     assert.equal(1, #client.requests)
+  end)
+
+  it("raises when a marker comes back instead of looping forever", function()
+    -- a -> b -> a: every page has items, the cycle never ends on its own
+    local cycle = { [""] = "a", a = "b", b = "a" }
+    client:on("GET", "/v1/[^/]+/stacks", function(req)
+      local m = req.query.marker or ""
+      return 200, { stacks = { { stack_name = "s-" .. m } }, page_info = { next_marker = cycle[m] } }
+    end)
+    local seen = {}
+    local ok, err = pcall(function()
+      for s in svc:each_stack() do seen[#seen + 1] = s.stack_name end
+    end)
+    assert.is_false(ok)
+    assert.equal("decode", err.kind)
+    assert.equal("MarkerRepeated", err.code)
+    assert.matches('rfs.list_stacks: page_info.next_marker "a" came back after 3 pages', err.message, 1, true)
+    assert.same({ "s-", "s-a", "s-b" }, seen)
+    assert.equal(3, #client.requests)
+    -- the marker the caller started from counts too
     client:on("GET", "/v1/[^/]+/templates", function()
       return 200, { templates = { { template_name = "t" } }, page_info = { next_marker = "same" } }
     end)
-    assert.equal(2, #collect(svc:each_template{ marker = "start" }))
+    ok, err = pcall(collect, svc:each_template{ marker = "same" })
+    assert.is_false(ok)
+    assert.equal("MarkerRepeated", err.code)
   end)
 
   it("passes the other query fields on every page", function()
@@ -142,6 +164,22 @@ describe("offset iterators (VPCEP)", function()
     end)
     assert.same({}, collect(svc:each_permission{ vpc_endpoint_service_id = "s1" }))
     assert.equal(1, #client.requests)
+  end)
+
+  it("raises when the server ignores the offset and repeats its page", function()
+    client:on("GET", "/v1/[^/]+/vpc%-endpoint%-services/s1/connections", function()
+      return 200, { connections = { { id = "c1" }, { id = "c2" } } } -- no total_count, full pages
+    end)
+    local ids = {}
+    local ok, err = pcall(function()
+      for c in svc:each_connection{ vpc_endpoint_service_id = "s1", limit = 2 } do ids[#ids + 1] = c.id end
+    end)
+    assert.is_false(ok)
+    assert.equal("PageRepeated", err.code)
+    assert.equal("decode", err.kind)
+    assert.matches("vpcep.list_service_connections: the page at offset 2 repeats", err.message, 1, true)
+    assert.same({ "c1", "c2" }, ids)
+    assert.equal(2, #client.requests)
   end)
 
   it("starts at a given offset", function()
