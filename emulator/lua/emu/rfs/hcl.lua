@@ -7,6 +7,7 @@
 -- raised as {hcl_error = "file:line,col: Summary; detail"}. Pure Lua.
 
 local trim = require("emu.util").trim
+local log = require("emu.log")
 
 local M = {}
 
@@ -39,7 +40,7 @@ M.fail = fail
 -- template (a bug, or a stack overflow the limits did not catch): callers
 -- never see the Lua text, which names internal files (issue 7, finding 5).
 function M.internal_message(e)
-  if ngx then ngx.log(ngx.ERR, "emulator template error: ", tostring(e)) end
+  log.error("emulator template error: ", e)
   if tostring(e):find("stack overflow", 1, true) then
     return "Nesting too deep; the template nests expressions, blocks or references too deeply"
   end
