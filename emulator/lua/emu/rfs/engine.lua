@@ -159,7 +159,7 @@ function M.run(cfg, vars, state, opts)
   end
   local objects = setmetatable({}, { __mode = "k" }) -- resource object -> instance
   local local_cache, local_busy = {}, {}
-  local ctx = { vars = vars }
+  local ctx = { vars = vars, work = { n = 0 } }
 
   ctx.missing_attr = function(obj, name)
     local inst = objects[obj]

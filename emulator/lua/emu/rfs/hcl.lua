@@ -7,6 +7,7 @@
 -- raised as {hcl_error = "file:line,col: Summary; detail"}. Pure Lua.
 
 local trim = require("emu.util").trim
+local log = require("emu.log")
 
 local M = {}
 
@@ -20,6 +21,11 @@ M.MAX_NESTING = 100
 --- Longest chain of references evaluated inside one another (local.a uses
 -- local.b uses ...; a resource whose arguments need another one) [INFERRED].
 M.MAX_REFERENCE_DEPTH = 1000
+--- Work one evaluation of a template may do: collection elements iterated by
+-- for-expressions and splats or returned by functions, in total [INFERRED].
+M.MAX_WORK = 1000000
+--- Longest string an expression may build, in bytes [INFERRED].
+M.MAX_STRING = 4 * 1024 * 1024
 
 local function fail(src, pos, summary, detail)
   local line, col = 1, 1
@@ -39,7 +45,7 @@ M.fail = fail
 -- template (a bug, or a stack overflow the limits did not catch): callers
 -- never see the Lua text, which names internal files (issue 7, finding 5).
 function M.internal_message(e)
-  if ngx then ngx.log(ngx.ERR, "emulator template error: ", tostring(e)) end
+  log.error("emulator template error: ", e)
   if tostring(e):find("stack overflow", 1, true) then
     return "Nesting too deep; the template nests expressions, blocks or references too deeply"
   end
