@@ -74,7 +74,7 @@ describe("dynamic blocks", function()
 variable "rules" {
   type = list(object({ port = number, cidrs = list(string) }))
 }
-resource "huaweicloud_networking_secgroup" "sg" {
+resource "example_group" "sg" {
   name = "sg"
   dynamic "rule" {
     for_each = var.rules
@@ -93,7 +93,7 @@ resource "huaweicloud_networking_secgroup" "sg" {
     content { key = tag.key }
   }
 }
-output "rules" { value = huaweicloud_networking_secgroup.sg.rule }
+output "rules" { value = example_group.sg.rule }
 ]]
 
   it("generates one block per element, nested, with an iterator and over an empty map", function()
@@ -107,12 +107,12 @@ output "rules" { value = huaweicloud_networking_secgroup.sg.rule }
     assert.matches("Invalid dynamic for_each value; Cannot use a null value in for_each",
       err_of(run, tf, { vars_body = "rules = null" }))
     assert.matches("Missing content block", err_of(template.load, [[
-resource "huaweicloud_vpc" "v" {
+resource "example_group" "v" {
   dynamic "x" { for_each = [1] }
 }
 ]]))
     assert.matches('Unsupported argument; an argument named "foreach"', err_of(template.load, [[
-resource "huaweicloud_vpc" "v" {
+resource "example_group" "v" {
   dynamic "x" {
     foreach = [1]
     content {}

@@ -183,7 +183,10 @@ describe("emu.rfs.engine", function()
   it("orders resources by their references and passes ids along", function()
     local cfg = template.load([[
 resource "huaweicloud_vpc_subnet" "s" {
-  vpc_id = huaweicloud_vpc.v.id
+  name       = "s"
+  cidr       = "10.0.0.0/24"
+  gateway_ip = "10.0.0.1"
+  vpc_id     = huaweicloud_vpc.v.id
 }
 resource "huaweicloud_vpc" "v" {
   name = "v"

@@ -9,6 +9,8 @@
 local V = require("emu.rfs.values")
 local E = require("emu.rfs.evaluate")
 local template = require("emu.rfs.template")
+local schema = require("emu.rfs.schema")
+local synth = require("emu.rfs.synth")
 
 local M = {}
 
@@ -25,21 +27,8 @@ function M.address(mode, rtype, name, key, key_is_number)
   return base .. '["' .. key .. '"]'
 end
 
-local function hash_hex(s, n)
-  -- small deterministic hash (FNV-1a style, float-safe) for synthetic values
-  local h = 2166136261
-  for i = 1, #s do
-    h = (h * 31 + s:byte(i)) % 4294967296
-    h = (h + math.floor(h / 65536) * 7) % 4294967296
-  end
-  local out = {}
-  local x = h
-  for i = 1, n do
-    x = (x * 69069 + 12345 + i) % 4294967296
-    out[i] = string.format("%x", math.floor(x / 268435456) % 16)
-  end
-  return table.concat(out)
-end
+-- small deterministic hash for synthetic values
+local hash_hex = synth.hex
 M.hash_hex = hash_hex
 
 --- A computed value for an attribute the template did not set (the provider
@@ -59,6 +48,11 @@ function M.synthesize(attr, seed)
   if attr == "status" then return "ACTIVE" end
   return attr .. "-" .. h:sub(1, 8)
 end
+
+-- meta-arguments and blocks that are not the provider's
+local SCHEMA_SKIP = { count = true, for_each = true, depends_on = true, provider = true, lifecycle = true,
+  provisioner = true, connection = true }
+for k in pairs(M.FAIL_ATTRS) do SCHEMA_SKIP[k] = true end
 
 local function strip_meta(map)
   for k in pairs(template.resource_meta) do map[k] = nil end
@@ -136,10 +130,19 @@ function M.run(cfg, vars, state, opts)
   local objects = setmetatable({}, { __mode = "k" }) -- resource object -> instance
   local local_cache, local_busy = {}, {}
   local ctx = { vars = vars }
+  local by_id = {} -- id -> object, for values that depend on another resource (IPs in a subnet)
+  local region = opts.region or "cn-north-4"
+  for _, p in ipairs(cfg.providers) do
+    local ra = p.name == "huaweicloud" and p.body.attrs.region
+    if ra then
+      local ok, v = pcall(E.eval, ra.expr, ctx)
+      if ok and type(v) == "string" and v ~= "" then region = v end
+    end
+  end
 
   ctx.missing_attr = function(obj, name)
     local inst = objects[obj]
-    if not inst then return nil end
+    if not inst or inst.block.schema then return nil end
     if plan and inst.action ~= "NONE" and inst.action ~= "READ" then return UNKNOWN end
     local v = M.synthesize(name, inst.physical_id or inst.address)
     inst.computed[name] = v
@@ -178,11 +181,17 @@ function M.run(cfg, vars, state, opts)
     if not ok then
       E.fail("Error in " .. inst.address .. ": " .. E.error_message(cfgv))
     end
+    local sch = r.schema
+    if sch then
+      local okc, conv = pcall(schema.conform, sch, cfgv, inst.address)
+      if not okc then E.fail("Error in " .. inst.address .. ": " .. E.error_message(conv)) end
+      cfgv = conv
+    end
     inst.config = cfgv
     local prev = recorded[inst.address]
     if r.mode == "DATA" then
       inst.action = "READ"
-      inst.physical_id = "data-" .. hash_hex(inst.address, 12)
+      inst.physical_id = type(cfgv.id) == "string" and cfgv.id or synth.uuid(inst.address)
     elseif prev and not prev.failed then
       inst.prev = prev
       inst.physical_id = prev.physical_id
@@ -198,8 +207,16 @@ function M.run(cfg, vars, state, opts)
     -- the object other expressions see
     local obj = V.map()
     for k, v in pairs(inst.computed) do obj[k] = v end
-    for k, v in pairs(cfgv) do obj[k] = v end
+    for k, v in pairs(cfgv) do obj[k] = sch and V.copy(v) or v end
     obj.id = inst.physical_id or UNKNOWN
+    if sch then
+      synth.fill(sch, obj, { seed = inst.physical_id or inst.address, region = region, data = r.mode == "DATA",
+        unknown = plan and inst.action == "ADD", by_id = function(id) return by_id[id] end, config = cfgv })
+      for k, v in pairs(obj) do
+        if cfgv[k] == nil and k ~= "id" and v ~= V.NULL and v ~= UNKNOWN then inst.computed[k] = v end
+      end
+    end
+    if inst.physical_id then by_id[inst.physical_id] = obj end
     if plan and inst.action == "UPDATE" then
       for k in pairs(inst.computed) do obj[k] = UNKNOWN end
     end
@@ -279,6 +296,15 @@ function M.run(cfg, vars, state, opts)
     return values[addr]
   end
 
+  -- the provider's schema: unknown types, arguments and blocks fail first
+  for _, r in ipairs(cfg.resources) do
+    r.schema = nil
+    if r.provider_type == "huaweicloud" then
+      schema.check_type(r.mode, r.type, r.addr)
+      r.schema = schema.lookup(r.mode, r.type)
+      if r.schema then schema.check_body(r.schema, r.body, r.addr, SCHEMA_SKIP) end
+    end
+  end
   for _, r in ipairs(cfg.resources) do ensure(r.addr) end
   -- evaluate every local once so errors surface even when unused
   for _, ln in ipairs(cfg.local_order) do ctx.get_local(ln) end
