@@ -459,8 +459,153 @@ F.cidrnetmask = function(a)
   return ip_text(2 ^ 32 - 2 ^ (32 - bits))
 end
 
+-- time (RFC 3339 timestamps, https://developer.hashicorp.com/terraform/language/functions/formatdate)
+
+-- days since 1970-01-01 of a civil date (proleptic Gregorian)
+local function days_from_civil(y, m, d)
+  y = m <= 2 and y - 1 or y
+  local era = math.floor(y / 400)
+  local yoe = y - era * 400
+  local mp = (m + 9) % 12
+  local doy = math.floor((153 * mp + 2) / 5) + d - 1
+  local doe = yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+end
+
+local function civil_from_days(z)
+  z = z + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local y = yoe + era * 400
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local d = doy - math.floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  return m <= 2 and y + 1 or y, m, d
+end
+
+-- parse an RFC 3339 timestamp: seconds since the epoch (UTC), fraction text, offset seconds
+local function parse_time(s, fname)
+  local y, mo, d, h, mi, sec, frac, zone = str(s, fname):match("^(%d%d%d%d)%-(%d%d)%-(%d%d)[Tt](%d%d):(%d%d):(%d%d)(%.?%d*)(.*)$")
+  local off
+  if zone == "Z" or zone == "z" then off = 0
+  elseif zone then
+    local sign, zh, zm = zone:match("^([%+%-])(%d%d):(%d%d)$")
+    if sign then off = (tonumber(zh) * 3600 + tonumber(zm) * 60) * (sign == "-" and -1 or 1) end
+  end
+  if not off then
+    fail("Invalid function argument; " .. fname .. ": not a valid RFC3339 timestamp: " .. V.quote(s))
+  end
+  local t = days_from_civil(tonumber(y), tonumber(mo), tonumber(d)) * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(sec)
+  return t - off, frac, off
+end
+
+local MONTHS = { "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+  "November", "December" }
+local DAYS = { "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday" }
+
+local function pad(n, w) return string.format("%0" .. w .. "d", n) end
+
+F.formatdate = function(a)
+  local spec = str(a[1], "formatdate")
+  local utc, _, off = parse_time(a[2], "formatdate")
+  local local_t = utc + off
+  local days = math.floor(local_t / 86400)
+  local secs = local_t - days * 86400
+  local y, m, d = civil_from_days(days)
+  local h, mi, sec = math.floor(secs / 3600), math.floor(secs / 60) % 60, secs % 60
+  local wd = (days + 4) % 7 + 1
+  local function zone(colon)
+    if off == 0 then return "Z" end
+    local sign = off < 0 and "-" or "+"
+    local o = math.abs(off)
+    return sign .. pad(math.floor(o / 3600), 2) .. (colon and ":" or "") .. pad(math.floor(o / 60) % 60, 2)
+  end
+  local out, i = {}, 1
+  while i <= #spec do
+    local c = spec:sub(i, i)
+    if c == "'" and spec:sub(i + 1, i + 1) == "'" then
+      out[#out + 1] = "'"
+      i = i + 2
+    elseif c == "'" then
+      -- a quoted literal; '' inside it is a quote
+      local j = i + 1
+      while true do
+        local ch = spec:sub(j, j)
+        if ch == "" then fail("Invalid function argument; formatdate: unterminated literal '") end
+        if ch == "'" and spec:sub(j + 1, j + 1) == "'" then out[#out + 1] = "'"; j = j + 2
+        elseif ch == "'" then j = j + 1; break
+        else out[#out + 1] = ch; j = j + 1 end
+      end
+      i = j
+    elseif c:match("%a") then
+      local j = i
+      while spec:sub(j + 1, j + 1) == c do j = j + 1 end
+      local tok = spec:sub(i, j)
+      local map = {
+        YYYY = pad(y, 4), YY = pad(y % 100, 2), MMMM = MONTHS[m], MMM = MONTHS[m]:sub(1, 3), MM = pad(m, 2),
+        M = tostring(m), DD = pad(d, 2), D = tostring(d), EEEE = DAYS[wd], EEE = DAYS[wd]:sub(1, 3),
+        hh = pad(h, 2), h = tostring(h), HH = pad((h + 11) % 12 + 1, 2), H = tostring((h + 11) % 12 + 1),
+        AA = h < 12 and "AM" or "PM", aa = h < 12 and "am" or "pm", mm = pad(mi, 2), m = tostring(mi),
+        ss = pad(sec, 2), s = tostring(sec), ZZZZZ = zone(true), ZZZZ = zone(false),
+        ZZZ = off == 0 and "UTC" or zone(false), Z = zone(true),
+      }
+      if not map[tok] then fail("Invalid function argument; formatdate: invalid date format verb " .. V.quote(tok)) end
+      out[#out + 1] = map[tok]
+      i = j + 1
+    else
+      out[#out + 1] = c
+      i = i + 1
+    end
+  end
+  return table.concat(out)
+end
+
+-- Go duration text ("1h30m", "-10s", "1.5h") in seconds
+local function duration(s)
+  local text = str(s, "timeadd")
+  local sign, rest = text:match("^([%+%-]?)(.+)$")
+  local total, units = 0, { h = 3600, m = 60, s = 1, ms = 0.001, us = 1e-6, ["µs"] = 1e-6, ns = 1e-9 }
+  local pos = 1
+  while pos <= #rest do
+    local n, u, e = rest:match("^(%d*%.?%d+)(%a+)()", pos)
+    if not n and rest:sub(pos):match("^%d*%.?%d+µs") then n, u = rest:match("^(%d*%.?%d+)(µs)", pos); e = pos + #n + #u end
+    if not n or not units[u] then fail("Invalid function argument; timeadd: time: invalid duration " .. V.quote(text)) end
+    total = total + tonumber(n) * units[u]
+    pos = e
+  end
+  if rest == "0" then total = 0 elseif pos == 1 then fail("Invalid function argument; timeadd: time: invalid duration " .. V.quote(text)) end
+  return sign == "-" and -total or total
+end
+
+local function rfc3339(t, frac)
+  local days = math.floor(t / 86400)
+  local secs = t - days * 86400
+  local y, m, d = civil_from_days(days)
+  return string.format("%04d-%02d-%02dT%02d:%02d:%02d%sZ", y, m, d, math.floor(secs / 3600), math.floor(secs / 60) % 60,
+    math.floor(secs % 60), frac or "")
+end
+
+F.timeadd = function(a)
+  local t, frac = parse_time(a[1], "timeadd")
+  local r = t + duration(a[2])
+  local whole = math.floor(r)
+  if whole ~= r then frac = string.format("%.9f", r - whole):sub(2):gsub("0+$", "") end
+  return rfc3339(whole, frac ~= "" and frac or nil)
+end
+
+F.timecmp = function(a)
+  local x, fx = parse_time(a[1], "timecmp")
+  local y, fy = parse_time(a[2], "timecmp")
+  x, y = x + (tonumber("0" .. fx) or 0), y + (tonumber("0" .. fy) or 0)
+  if x < y then return -1 elseif x > y then return 1 end
+  return 0
+end
+
 -- misc
 F.timestamp = function() return os.date("!%Y-%m-%dT%H:%M:%SZ") end
+F.plantimestamp = F.timestamp
 F.uuid = function()
   local t = {}
   for i = 1, 32 do t[i] = string.format("%x", math.random(0, 15)) end
