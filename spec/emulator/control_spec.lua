@@ -167,6 +167,43 @@ describe("emulator control API", function()
       assert.equal(400, (e.control("POST", "/_emulator/config", { token_ttl = "long" })))
       assert.equal(400, (e.control("POST", "/_emulator/config", { quotas = { endpoint = "many" } })))
     end)
+
+    -- issue 7, finding 8: a bad value used to be stored and break every later answer
+    it("validates every setting and keeps serving after a refusal", function()
+      local bad = {
+        { request_log_size = "x" }, { request_log_size = -1 }, { request_log_size = 1.5 },
+        { max_tags = "many" }, { rfs_fail_types = "huaweicloud_vpc" }, { rfs_fail_types = { 1 } },
+        { rfs_max_count = 0 }, { rfs_max_instances = "lots" }, { delays = { rfs_resource = "slow" } },
+        { no_such_setting = 1 },
+      }
+      for _, t in ipairs(bad) do
+        local status, body = e.control("POST", "/_emulator/config", t)
+        local name = next(t)
+        assert.equal(400, status, name)
+        assert.equal("EMULATOR.0400", body.error_code)
+        assert.matches(name, body.error_msg, 1, true)
+      end
+      local _, got = e.control("GET", "/_emulator/config")
+      assert.equal(500, got.config.request_log_size)
+      local res = e.call("GET", P .. "/vpc-endpoints")
+      assert.equal(200, res.status)
+      local _, log = e.control("GET", "/_emulator/requests?limit=1")
+      assert.equal(1, #log.requests)
+      assert.equal(200, (e.control("POST", "/_emulator/config", { request_log_size = 10, rfs_max_count = 50 })))
+    end)
+
+    it("checks a --config file with the same validator", function()
+      local cfg = emu.json.decode(assert(io.open(emu.root .. "/emulator/accounts.json")):read("*a"))
+      cfg.settings.request_log_size = "x"
+      local path = os.tmpname()
+      local f = assert(io.open(path, "w"))
+      f:write(emu.json.encode(cfg))
+      f:close()
+      local ok, err = pcall(emu.start, { config = path })
+      os.remove(path)
+      assert.is_false(ok)
+      assert.matches("request_log_size must be a number", tostring(err), 1, true)
+    end)
   end)
 
   describe("request log", function()

@@ -12,6 +12,60 @@ local defaults = {
   quotas = { endpoint_service = 20, endpoint = 50 },
   max_tags = 20,
   request_log_size = 500,
+  rfs_fail_types = {},      -- RFS resource types whose creation fails
+  -- RFS documents no limit on count/for_each or instances per stack; these
+  -- are the emulator's own [INFERRED], see README (issue 7, finding 5)
+  rfs_max_count = 1000,     -- instances one resource block may expand to
+  rfs_max_instances = 5000, -- resource and data instances in one template
+}
+
+-- what each setting accepts: the one validator for --config files and
+-- POST /_emulator/config (issue 7, finding 8)
+local function number_rule(min, above, integer, max)
+  return function(v, name)
+    if type(v) ~= "number" or v ~= v or v == math.huge or v == -math.huge then
+      return name .. " must be a number"
+    end
+    if integer and v ~= math.floor(v) then return name .. " must be a whole number" end
+    if above and v <= min then return name .. " must be a number > " .. min end
+    if not above and v < min then return name .. " must be a number >= " .. min end
+    if max and v > max then return name .. " must be at most " .. max end
+    return nil
+  end
+end
+
+local function map_of(rule)
+  return function(v, name)
+    if type(v) ~= "table" or v[1] ~= nil then return name .. " must be an object" end
+    for k, x in pairs(v) do
+      if type(k) ~= "string" then return name .. " must be an object" end
+      local msg = rule(x, name .. "." .. k)
+      if msg then return msg end
+    end
+    return nil
+  end
+end
+
+local function string_list(v, name)
+  if type(v) ~= "table" then return name .. " must be an array of strings" end
+  local n = 0
+  for _ in pairs(v) do n = n + 1 end
+  for i = 1, n do
+    if type(v[i]) ~= "string" then return name .. " must be an array of strings" end
+  end
+  return nil
+end
+
+local rules = {
+  speed = number_rule(0),
+  token_ttl = number_rule(0, true),
+  delays = map_of(number_rule(0)),
+  quotas = map_of(number_rule(0, false, true)),
+  max_tags = number_rule(0, false, true),
+  request_log_size = number_rule(0, false, true, 100000),
+  rfs_fail_types = string_list,
+  rfs_max_count = number_rule(1, false, true),
+  rfs_max_instances = number_rule(1, false, true),
 }
 
 local function copy(v)
@@ -24,32 +78,30 @@ end
 local startup = copy(defaults)
 local current = copy(defaults)
 
+-- settings that are maps merge key by key; every other value (lists too) is replaced
+local MAPS = { delays = true, quotas = true }
+
 local function merge(dst, src)
   for k, v in pairs(src) do
-    if type(v) == "table" and type(dst[k]) == "table" then
-      merge(dst[k], v)
+    if MAPS[k] and type(v) == "table" and type(dst[k]) == "table" then
+      for mk, mv in pairs(v) do dst[k][mk] = mv end
     else
       dst[k] = copy(v)
     end
   end
 end
 
---- Validate a settings table; returns nil or a message.
+--- Validate a settings table; returns nil or a message naming the setting.
 local function check(t)
-  if type(t) ~= "table" then return "settings must be a JSON object" end
-  if t.speed ~= nil and (type(t.speed) ~= "number" or t.speed < 0) then
-    return "speed must be a number >= 0"
-  end
-  if t.token_ttl ~= nil and (type(t.token_ttl) ~= "number" or t.token_ttl <= 0) then
-    return "token_ttl must be a number > 0"
-  end
-  for _, name in ipairs({ "delays", "quotas" }) do
-    if t[name] ~= nil then
-      if type(t[name]) ~= "table" then return name .. " must be an object" end
-      for k, v in pairs(t[name]) do
-        if type(v) ~= "number" or v < 0 then return name .. "." .. tostring(k) .. " must be a number >= 0" end
-      end
-    end
+  if type(t) ~= "table" or (next(t) ~= nil and t[1] ~= nil) then return "settings must be a JSON object" end
+  local names = {}
+  for k in pairs(t) do names[#names + 1] = tostring(k) end
+  table.sort(names)
+  for _, k in ipairs(names) do
+    local rule = rules[k]
+    if not rule then return "unknown setting " .. k end
+    local msg = rule(t[k], k)
+    if msg then return msg end
   end
   return nil
 end

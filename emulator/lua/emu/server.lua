@@ -13,6 +13,7 @@ local exports = require "emu.exports"
 local faults = require "emu.faults"
 local inject = require "emu.inject"
 local json = require "emu.json"
+local log = require "emu.log"
 local project = require "emu.project"
 local redact = require "emu.redact"
 local render = require "emu.render"
@@ -65,7 +66,7 @@ local function handle_control(ctx)
   })
   if not ok then
     if errors.is(status) then return render.error(status, ctx) end
-    ngx.log(ngx.ERR, "emulator control error: ", tostring(status))
+    log.error("emulator control error: ", status)
     return render.error(errors.new(500, "EMULATOR.0500", "emulator internal error: " .. tostring(status)), ctx)
   end
   render.send(status, resp, nil, ctx)
@@ -131,7 +132,7 @@ local function dispatch(ctx)
   local ok, status, resp, headers = pcall(route.handler, req)
   if not ok then
     if errors.is(status) then return render.error(status, ctx, shape) end
-    ngx.log(ngx.ERR, "emulator handler error in ", ctx.method, " ", ctx.path, ": ", tostring(status))
+    log.error("emulator handler error in ", ctx.method, " ", ctx.path, ": ", status)
     return render.error(errors.new(500, "EMULATOR.0500", "emulator internal error: " .. tostring(status)), ctx)
   end
   render.send(status or 200, resp, headers, ctx)
@@ -149,6 +150,7 @@ function server.handle()
     request_uri = ngx.var.request_uri, path = path, raw_query = raw_query,
     headers = ngx.req.get_headers(200), log = true,
   }
+  ngx.var.emu_log_uri = redact.uri(ctx.request_uri)
   if path == "/_emulator" or path:sub(1, 11) == "/_emulator/" then
     ctx.log = false
     return handle_control(ctx)
@@ -159,7 +161,7 @@ function server.handle()
     dispatch(ctx)
   end)
   if not ok then
-    ngx.log(ngx.ERR, "emulator error: ", tostring(err))
+    log.error("emulator error in ", ctx.method, " ", ctx.path, ": ", err)
     if not ctx.status then
       render.error(errors.new(500, "EMULATOR.0500", "emulator internal error"), ctx)
     end
@@ -170,6 +172,7 @@ end
 --- Answer an nginx-level error (e.g. 413 from client_max_body_size) with a JSON body.
 function server.nginx_error(status)
   local ctx = { request_id = util.request_id(), log = false }
+  ngx.var.emu_log_uri = redact.uri(ngx.var.request_uri)
   ngx.header["X-Request-Id"] = ctx.request_id
   local e = errors.new(status, "APIGW.0201", status == 413 and "Request body too large." or "Malformed request.")
   render.error(e, ctx)

@@ -2,6 +2,7 @@
 -- one (a missing or broken module is reported, never fatal), registers its
 -- routes with the router and resets them all on POST /_emulator/reset.
 
+local log = require "emu.log"
 local router = require "emu.router"
 
 local services = {}
@@ -29,7 +30,7 @@ function services.load()
       if reason:find("module 'emu." .. name .. "' not found", 1, true) then reason = "not installed" end
       unavailable[name] = reason
       if ngx and reason ~= "not installed" then
-        ngx.log(ngx.ERR, "emulator: service ", name, " failed to load: ", reason)
+        log.error("emulator: service ", name, " failed to load: ", reason)
       end
     end
   end

@@ -69,9 +69,21 @@ function util.timegm(y, mo, d, h, mi, s)
   return (jdn - 2440588) * 86400 + h * 3600 + mi * 60 + s
 end
 
---- Trim spaces and tabs at both ends.
-function util.trim(s)
-  return (s:gsub("^[ \t]+", ""):gsub("[ \t]+$", ""))
+--- Trim characters of one class at both ends (default spaces and tabs), in
+-- linear time: an unanchored "%s+$" or "^%s*(.-)%s*$" rescans every inner run
+-- of spaces and is quadratic in it (issue 7, finding 4).
+-- @param s the string
+-- @param class one Lua pattern item for a character, e.g. "%s" or "[ \t]"
+-- @param side "left", "right" or nil (both)
+function util.trim(s, class, side)
+  class = class or "[ \t]"
+  local first, last = 1, #s
+  if side ~= "right" then first = s:match("^" .. class .. "*()") end
+  if side ~= "left" then
+    local one = "^" .. class
+    while last >= first and s:find(one, last) do last = last - 1 end
+  end
+  return s:sub(first, last)
 end
 
 --- Shallow copy of a table.

@@ -29,16 +29,44 @@ local RESOURCE_DELAY, PREPARE_DELAY, FINISH_DELAY = 1, 1, 0
 
 -- ------------------------------------------------------------ helpers
 
-local function find_resource(stack, address)
-  for i, r in ipairs(stack.resources) do
-    if r.address == address then return r, i end
+-- address -> position in a stack's resource list, so a deployment of n
+-- instances does O(n) work, not O(n^2) (issue 7, finding 5). A cache keyed
+-- by the list (weak): entries appended since are indexed on the next lookup,
+-- a list replaced or shortened elsewhere is indexed afresh.
+local indexes = setmetatable({}, { __mode = "k" })
+
+local function index_of(list)
+  local idx = indexes[list]
+  if not idx or idx.n > #list then
+    idx = { n = 0, pos = {} }
+    indexes[list] = idx
   end
-  return nil
+  for i = idx.n + 1, #list do idx.pos[list[i].address] = i end
+  idx.n = #list
+  return idx
+end
+
+local function find_resource(stack, address)
+  local list = stack.resources
+  local i = index_of(list).pos[address]
+  if not i then return nil end
+  if list[i].address ~= address then   -- a slot was overwritten elsewhere: index afresh
+    indexes[list] = nil
+    i = index_of(list).pos[address]
+    if not i then return nil end
+  end
+  return list[i], i
 end
 
 local function remove_resource(stack, address)
-  local _, i = find_resource(stack, address)
-  if i then table.remove(stack.resources, i) end
+  local list = stack.resources
+  local _, i = find_resource(stack, address)   -- brings the index up to date
+  if not i then return end
+  table.remove(list, i)
+  local idx = indexes[list]
+  idx.pos[address] = nil
+  for j = i, #list do idx.pos[list[j].address] = j end
+  idx.n = #list
 end
 
 local function fail_types()

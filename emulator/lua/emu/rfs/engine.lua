@@ -8,9 +8,11 @@
 
 local V = require("emu.rfs.values")
 local E = require("emu.rfs.evaluate")
+local hcl = require("emu.rfs.hcl")
 local template = require("emu.rfs.template")
 local schema = require("emu.rfs.schema")
 local synth = require("emu.rfs.synth")
+local config = require("emu.config")
 
 local M = {}
 
@@ -127,6 +129,28 @@ function M.run(cfg, vars, state, opts)
 
   local done, busy, values = {}, {}, {}
   local order = {}
+  -- limits (emu.config, issue 7 finding 5): checked before any instance is made
+  local max_count = config.value("rfs_max_count")
+  local max_instances = config.value("rfs_max_instances")
+  local total, depth = 0, 0
+  local function reserve(addr, n, what)
+    if n > max_count then
+      E.fail("Invalid " .. what .. " argument in " .. addr .. "; the emulator allows at most " .. max_count ..
+        " instances per resource block (setting rfs_max_count), got " .. V.number_text(n))
+    end
+    total = total + n
+    if total > max_instances then
+      E.fail("Too many resource instances; the emulator allows at most " .. max_instances ..
+        " instances per stack (setting rfs_max_instances), " .. addr .. " brings the template to " .. V.number_text(total))
+    end
+  end
+  -- reference chains (local -> local, resource -> resource) nest evaluations
+  local function deeper(what)
+    depth = depth + 1
+    if depth > hcl.MAX_REFERENCE_DEPTH then
+      E.fail("Nesting too deep; references may chain at most " .. hcl.MAX_REFERENCE_DEPTH .. " levels (" .. what .. ")")
+    end
+  end
   local objects = setmetatable({}, { __mode = "k" }) -- resource object -> instance
   local local_cache, local_busy = {}, {}
   local ctx = { vars = vars }
@@ -155,9 +179,11 @@ function M.run(cfg, vars, state, opts)
     if not e then E.fail("Reference to undeclared local value; a local value with the name \"" .. name .. "\" has not been declared") end
     if local_cache[name] ~= nil then return local_cache[name] end
     if local_busy[name] then E.fail("Cycle: local." .. name) end
+    deeper("local." .. name)
     local_busy[name] = true
     local ok, v = pcall(E.eval, e, ctx)
     local_busy[name] = nil
+    depth = depth - 1
     if not ok then
       local msg = E.error_message(v)
       if not msg:match("^Error in ") then msg = "Error in local." .. name .. ": " .. msg end
@@ -242,6 +268,7 @@ function M.run(cfg, vars, state, opts)
       if n == UNKNOWN then E.fail("Invalid count argument in " .. r.addr .. "; the \"count\" value depends on resource attributes that cannot be determined until apply") end
       n = tonumber(n)
       if not n or n < 0 or n ~= math.floor(n) then E.fail("Invalid count argument in " .. r.addr .. "; the given \"count\" argument value is unsuitable: must be a whole number >= 0") end
+      reserve(r.addr, n, "count")
       value = V.list()
       for i = 0, n - 1 do
         local inst = make_instance(r, i, true)
@@ -264,12 +291,14 @@ function M.run(cfg, vars, state, opts)
       else
         E.fail("Invalid for_each argument in " .. r.addr .. "; the given \"for_each\" argument value is unsuitable: a map, or set of strings is required")
       end
+      reserve(r.addr, #items, "for_each")
       for _, kv in ipairs(items) do
         local inst = make_instance(r, kv[1], false, kv[2])
         insts[#insts + 1] = inst
         value[kv[1]] = inst.object
       end
     else
+      reserve(r.addr, 1, "resource")
       local inst = make_instance(r)
       insts[1] = inst
       value = inst.object
@@ -280,10 +309,12 @@ function M.run(cfg, vars, state, opts)
   ensure = function(addr)
     if done[addr] then return end
     if busy[addr] then E.fail("Cycle: " .. addr .. " depends on itself through its references") end
+    deeper(addr)
     busy[addr] = true
     local r = cfg.resource_by_addr[addr]
     local insts, value = evaluate_block(r)
     busy[addr] = nil
+    depth = depth - 1
     done[addr] = true
     values[addr] = value
     for _, i in ipairs(insts) do order[#order + 1] = i end

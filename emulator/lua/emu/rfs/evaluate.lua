@@ -21,7 +21,7 @@ M.fail = fail
 --- Message of an error raised by the parser or the evaluator.
 function M.error_message(e)
   if type(e) == "table" then return e.eval_error or e.hcl_error or tostring(e.message or e) end
-  return tostring(e)
+  return hcl.internal_message(e)
 end
 
 local eval

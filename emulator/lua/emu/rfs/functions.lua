@@ -7,6 +7,7 @@
 local V = require("emu.rfs.values")
 local tfjson = require("emu.rfs.tfjson")
 local regex = require("emu.rfs.regex")
+local trim = require("emu.util").trim
 
 local F = {}
 
@@ -75,12 +76,12 @@ end
 F.lower = function(a) return str(a[1], "lower"):lower() end
 F.upper = function(a) return str(a[1], "upper"):upper() end
 F.title = function(a) return (str(a[1], "title"):gsub("(%a)([%w_']*)", function(x, y) return x:upper() .. y end)) end
-F.chomp = function(a) return (str(a[1], "chomp"):gsub("[\r\n]+$", "")) end
-F.trimspace = function(a) return (str(a[1], "trimspace"):match("^%s*(.-)%s*$")) end
+F.chomp = function(a) return trim(str(a[1], "chomp"), "[\r\n]", "right") end
+F.trimspace = function(a) return trim(str(a[1], "trimspace"), "%s") end
 F.trim = function(a)
   local s, set = str(a[1], "trim"), str(a[2], "trim")
-  local cls = "[" .. set:gsub("[%]%[%^%-%%]", "%%%0") .. "]"
-  return (s:gsub("^" .. cls .. "+", ""):gsub(cls .. "+$", ""))
+  if set == "" then return s end
+  return trim(s, "[" .. set:gsub("[%]%[%^%-%%]", "%%%0") .. "]")
 end
 F.trimprefix = function(a)
   local s, p = str(a[1], "trimprefix"), str(a[2], "trimprefix")

@@ -6,9 +6,21 @@
 -- calls, unary/binary/conditional operators and for-expressions. Errors are
 -- raised as {hcl_error = "file:line,col: Summary; detail"}. Pure Lua.
 
+local trim = require("emu.util").trim
+local log = require("emu.log")
+
 local M = {}
 
 local sub, byte, find = string.sub, string.byte, string.find
+
+--- Deepest nesting of expressions, interpolations and blocks a template may
+-- use: deeper input is refused as a template error instead of ending in a
+-- Lua "stack overflow" (issue 7, finding 5). Terraform documents no limit;
+-- real templates stay far below this [INFERRED].
+M.MAX_NESTING = 100
+--- Longest chain of references evaluated inside one another (local.a uses
+-- local.b uses ...; a resource whose arguments need another one) [INFERRED].
+M.MAX_REFERENCE_DEPTH = 1000
 
 local function fail(src, pos, summary, detail)
   local line, col = 1, 1
@@ -23,6 +35,28 @@ local function fail(src, pos, summary, detail)
   error({ hcl_error = msg }, 0)
 end
 M.fail = fail
+
+--- The message for a Lua runtime error met while reading or evaluating a
+-- template (a bug, or a stack overflow the limits did not catch): callers
+-- never see the Lua text, which names internal files (issue 7, finding 5).
+function M.internal_message(e)
+  log.error("emulator template error: ", e)
+  if tostring(e):find("stack overflow", 1, true) then
+    return "Nesting too deep; the template nests expressions, blocks or references too deeply"
+  end
+  return "Invalid template; the emulator could not process this template"
+end
+
+-- one level deeper while parsing at pos (src.depth counts for the whole
+-- source, across interpolations); leave() when the construct is done
+local function enter(src, pos)
+  local d = (src.depth or 0) + 1
+  if d > M.MAX_NESTING then
+    fail(src, pos, "Nesting too deep", "expressions and blocks may nest at most " .. M.MAX_NESTING .. " levels")
+  end
+  src.depth = d
+end
+local function leave(src) src.depth = src.depth - 1 end
 
 -- ---------------------------------------------------------------- lexer
 
@@ -148,7 +182,7 @@ local function heredoc(self, start)
     local nl = find(text, "\n", pos, true)
     local line = sub(text, pos, (nl or (#text + 1)) - 1)
     local trimmed = line:gsub("\r$", "")
-    if trimmed:match("^%s*(.-)%s*$") == marker then
+    if trim(trimmed, "%s") == marker then
       pos = nl and nl or (#text + 1)
       break
     end
@@ -167,7 +201,7 @@ local function heredoc(self, start)
     for i, l in ipairs(lines) do lines[i] = sub(l, min + 1) end
   end
   local content = #lines > 0 and (table.concat(lines, "\n") .. "\n") or ""
-  local sub_src = { name = self.src.name, text = content, line_offset = 0 }
+  local sub_src = { name = self.src.name, text = content, line_offset = 0, depth = self.src.depth }
   local parts = scan_template(sub_src, 1, false)
   self.pos = pos
   return { t = "tmpl", parts = parts, pos = start }
@@ -256,7 +290,7 @@ local binprec = {
   ["+"] = 5, ["-"] = 5, ["*"] = 6, ["/"] = 6, ["%"] = 6,
 }
 
-function Parser:expr()
+local function expr(self)
   local cond = self:binary(1)
   local t = self:peek()
   if t.t == "?" then
@@ -269,6 +303,13 @@ function Parser:expr()
     return { k = "cond", cond = cond, a = a, b = b, pos = t.pos }
   end
   return cond
+end
+
+function Parser:expr()
+  enter(self.src, self.lx.pos)
+  local e = expr(self)
+  leave(self.src)
+  return e
 end
 
 function Parser:binary(minp)
@@ -288,7 +329,10 @@ function Parser:unary()
   local t = self:peek()
   if t.t == "-" or t.t == "!" then
     self:next()
-    return { k = "un", op = t.t, a = self:unary(), pos = t.pos }
+    enter(self.src, t.pos)
+    local a = self:unary()
+    leave(self.src)
+    return { k = "un", op = t.t, a = a, pos = t.pos }
   end
   return self:postfix(self:primary())
 end
@@ -539,7 +583,9 @@ function Parser:body(closing)
           fail(self.src, l.pos, "Invalid block definition", "either a quoted string block label or an opening brace (\"{\") is expected here")
         end
       end
+      enter(self.src, t.pos)
       local b = self:body(true)
+      leave(self.src)
       body.blocks[#body.blocks + 1] = { type = t.v, labels = labels, body = b, pos = t.pos }
       local e2 = self.lx:peek()
       if e2.t == "nl" then self.lx:next()

@@ -11,22 +11,34 @@ local blobs = require("emu.rfs.blobs")
 
 local M = {}
 
+--- Largest file behind a template_uri or vars_uri: 1 MB (rfs.md §10.1 and
+-- §10.2: template files <= 1 MB after decompression, RF.10011013; vars files
+-- RF.10011014, 1 MB stated for stack-instance overrides).
+M.MAX_URI_CONTENT = 1024 * 1024
+
 --- Fetch the text behind a template_uri (400 RF.10011074 when the emulator
--- cannot fetch it).
+-- cannot fetch it, RF.10011013 when it is over 1 MB).
 function M.fetch_template(uri)
   local text = blobs.resolve(uri)
   if not text then
     U.fail(400, "RF.10011074", "invalid template: template_uri cannot be fetched by the emulator; " ..
       "use template_body, or a URL the emulator served (a 307 Location or an upload to /_rfs/blobs)")
   end
+  if #text > M.MAX_URI_CONTENT then
+    U.fail(400, "RF.10011013", "the file behind template_uri is larger than 1 MB (" .. #text .. " bytes)")
+  end
   return text
 end
 
---- Fetch the text behind a vars_uri (400 RF.10011049 when not fetchable).
+--- Fetch the text behind a vars_uri (400 RF.10011049 when not fetchable,
+-- RF.10011014 when it is over 1 MB).
 function M.fetch_vars(uri)
   local text = blobs.resolve(uri)
   if not text then
     U.fail(400, "RF.10011049", "invalid vars_uri: the emulator can only fetch URLs it served (uploads to /_rfs/blobs)")
+  end
+  if #text > M.MAX_URI_CONTENT then
+    U.fail(400, "RF.10011014", "the file behind vars_uri is larger than 1 MB (" .. #text .. " bytes)")
   end
   return text
 end

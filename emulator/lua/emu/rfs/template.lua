@@ -262,7 +262,7 @@ function M.try_load(text)
   local ok, r = pcall(M.load, text)
   if ok then return r end
   if type(r) == "table" and r.hcl_error then return nil, r.hcl_error end
-  return nil, tostring(r)
+  return nil, hcl.internal_message(r)
 end
 
 --- File name to serve a template under (main.tf.json or main.tf).

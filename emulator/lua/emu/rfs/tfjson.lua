@@ -74,8 +74,11 @@ function M.decode(text, name)
     end
     return table.concat(buf)
   end
-  value = function()
+  value = function(depth)
     ws()
+    if depth > hcl.MAX_NESTING then
+      fail(name, text, pos, "Nesting too deep; JSON values may nest at most " .. hcl.MAX_NESTING .. " levels")
+    end
     local c = sub(text, pos, pos)
     if c == "{" then
       pos = pos + 1
@@ -89,7 +92,7 @@ function M.decode(text, name)
         ws()
         if sub(text, pos, pos) ~= ":" then fail(name, text, pos, "Expected ':' after property name") end
         pos = pos + 1
-        local v = value()
+        local v = value(depth + 1)
         if node.vals[k] ~= nil then fail(name, text, pos, "Duplicate property \"" .. k .. "\"") end
         node.keys[#node.keys + 1] = k
         node.vals[k] = v
@@ -106,7 +109,7 @@ function M.decode(text, name)
       ws()
       if sub(text, pos, pos) == "]" then pos = pos + 1; return node end
       while true do
-        node.items[#node.items + 1] = value()
+        node.items[#node.items + 1] = value(depth + 1)
         ws()
         local s = sub(text, pos, pos)
         pos = pos + 1
@@ -135,7 +138,7 @@ function M.decode(text, name)
   if sub(text, 1, 3) == "\239\187\191" then
     fail(name, text, 1, "JSON template must not start with a UTF-8 byte order mark")
   end
-  local v = value()
+  local v = value(1)
   ws()
   if pos <= #text then fail(name, text, pos, "Extra characters after the JSON value") end
   return v
