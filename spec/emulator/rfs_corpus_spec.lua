@@ -18,7 +18,6 @@ local DIR = H.root .. "/../shared/testdata/rfs-templates/"
 
 local KNOWN_GAPS = {
   ["com-magicorn-vpc"] = "lifecycle.prevent_destroy",
-  ["sol-cloud-backup"] = "legacy splat",
 }
 
 local read = H.read_file

@@ -121,3 +121,51 @@ resource "example_group" "v" {
 ]]))
   end)
 end)
+
+describe("splat expressions", function()
+  local tf = [[
+locals {
+  vms = [
+    { id = "a", nics = [{ ip = "10.0.0.1" }, { ip = "10.0.0.2" }] },
+    { id = "b", nics = [{ ip = "10.0.1.1" }] },
+  ]
+}
+output "ids" { value = local.vms[*].id }
+output "legacy_first" { value = local.vms.*.id[0] }
+output "legacy_index" { value = local.vms.*.nics.0.ip }
+output "nested" { value = local.vms[*].nics[*].ip }
+output "full_index" { value = local.vms[*].nics[0].ip }
+output "single" { value = local.vms[0].nics[*].ip }
+]]
+
+  it("evaluates full, legacy (attribute-only) and nested splats as Terraform does", function()
+    local o = outputs(run(tf))
+    assert.equal('["a","b"]', o.ids)
+    assert.equal('"a"', o.legacy_first)
+    assert.equal('["10.0.0.1","10.0.1.1"]', o.legacy_index)
+    assert.equal('[["10.0.0.1","10.0.0.2"],["10.0.1.1"]]', o.nested)
+    assert.equal('["10.0.0.1","10.0.1.1"]', o.full_index)
+    assert.equal('["10.0.0.1","10.0.0.2"]', o.single)
+  end)
+
+  it("fails on an attribute the elements do not have", function()
+    assert.matches('does not have an attribute named "nope"', err_of(run, 'locals { l = [{ a = 1 }] }\noutput "x" { value = local.l[*].nope }'))
+  end)
+end)
+
+describe(".tf.json templates", function()
+  it("takes dynamic blocks in their JSON form", function()
+    local r = run([[{
+  "variable": {"cidrs": {"type": "list(string)", "default": ["10.0.0.0/8", "192.168.0.0/16"]}},
+  "resource": {"example_group": {"g": {
+    "name": "g",
+    "dynamic": {"rule": {"for_each": "${var.cidrs}", "iterator": "c",
+      "content": {"cidr": "${c.value}", "pos": "${c.key}"}}}
+  }}},
+  "output": {"rules": {"value": "${example_group.g.rule}"}}
+}]])
+    assert.equal('[{"cidr":"10.0.0.0/8","pos":0},{"cidr":"192.168.0.0/16","pos":1}]', outputs(r).rules)
+    assert.matches("Missing content block", err_of(template.load, [[{"resource": {"example_group": {"g": {
+      "dynamic": {"rule": {"for_each": "${[1]}"}}}}}}]]))
+  end)
+end)

@@ -334,7 +334,47 @@ end
 F.setunion = function(a)
   local r = V.list()
   for _, l in ipairs(a) do for _, x in ipairs(list(l, "setunion")) do r[#r + 1] = x end end
-  return F.distinct({ r })
+  return F.toset({ r })
+end
+local function member(l, x)
+  for _, y in ipairs(l) do if V.equal(x, y) then return true end end
+  return false
+end
+F.setintersection = function(a)
+  if #a == 0 then fail("Invalid function argument; setintersection: at least one set is required") end
+  local r = V.list()
+  for _, x in ipairs(list(a[1], "setintersection")) do
+    local all = true
+    for i = 2, #a do if not member(list(a[i], "setintersection"), x) then all = false; break end end
+    if all then r[#r + 1] = x end
+  end
+  return F.toset({ r })
+end
+F.setsubtract = function(a)
+  local r = V.list()
+  local minus = list(a[2], "setsubtract")
+  for _, x in ipairs(list(a[1], "setsubtract")) do if not member(minus, x) then r[#r + 1] = x end end
+  return F.toset({ r })
+end
+-- every combination, one element of each argument, in argument order
+F.setproduct = function(a)
+  if #a < 2 then fail("Invalid function argument; setproduct: at least two arguments are required") end
+  local r = V.list({ V.list() })
+  for _, l in ipairs(a) do
+    local items = list(l, "setproduct")
+    local nr = V.list()
+    for _, prefix in ipairs(r) do
+      for _, x in ipairs(items) do
+        local c = V.list()
+        for i, y in ipairs(prefix) do c[i] = y end
+        c[#c + 1] = x
+        nr[#nr + 1] = c
+      end
+    end
+    if #nr > 10000 then fail("Invalid function argument; setproduct: more than 10000 combinations") end
+    r = nr
+  end
+  return r
 end
 
 -- type conversion

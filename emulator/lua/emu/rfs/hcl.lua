@@ -337,21 +337,22 @@ function Parser:unary()
   return self:postfix(self:primary())
 end
 
+-- the step after a dot (consumed): .name, .0 (legacy index) or .* (legacy
+-- splat); returns the new node and whether it is a splat
+function Parser:dot_step(node)
+  self.lx:next()
+  local n = self.lx:next()
+  if n.t == "id" then return { k = "attr", obj = node, name = n.v, pos = n.pos }, false end
+  if n.t == "num" then return { k = "index", obj = node, key = { k = "lit", v = n.v }, pos = n.pos }, false end
+  if n.t == "*" then return self:splat(node, n.pos, true), true end
+  fail(self.src, n.pos, "Invalid attribute name", "an attribute name is required after a dot")
+end
+
 function Parser:postfix(node)
   while true do
     local t = self.lx:peek() -- no newline skipping needed before a traversal
     if t.t == "." then
-      self.lx:next()
-      local n = self.lx:next()
-      if n.t == "id" then
-        node = { k = "attr", obj = node, name = n.v, pos = n.pos }
-      elseif n.t == "num" then
-        node = { k = "index", obj = node, key = { k = "lit", v = n.v }, pos = n.pos }
-      elseif n.t == "*" then
-        node = self:splat(node, n.pos)
-      else
-        fail(self.src, n.pos, "Invalid attribute name", "an attribute name is required after a dot")
-      end
+      node = self:dot_step(node)
     elseif t.t == "[" then
       self.lx:next()
       self.nl_skip = self.nl_skip + 1
@@ -373,18 +374,29 @@ function Parser:postfix(node)
 end
 
 -- a splat applies the following traversal steps to every element
-function Parser:splat(node, pos)
+-- (https://developer.hashicorp.com/terraform/language/expressions/splat):
+-- a full splat [*] takes attribute, index and nested splat steps; the legacy
+-- attribute-only splat .* takes only attribute steps (.0 included), so in
+-- x.*.id[0] the index applies to the resulting list.
+function Parser:splat(node, pos, legacy)
   local each = { k = "splat_item" }
   local inner = each
   while true do
     local t = self.lx:peek()
     if t.t == "." then
-      self.lx:next()
-      local n = self:expect("id", "attribute name")
-      inner = { k = "attr", obj = inner, name = n.v, pos = n.pos }
-    elseif t.t == "[" then
+      local nested
+      inner, nested = self:dot_step(inner)
+      if nested then break end
+    elseif t.t == "[" and not legacy then
       self.lx:next()
       self.nl_skip = self.nl_skip + 1
+      if self:peek().t == "*" then
+        self:next()
+        self:expect("]", "']'")
+        self.nl_skip = self.nl_skip - 1
+        inner = self:splat(inner, t.pos, false)
+        break
+      end
       local key = self:expr()
       self:expect("]", "']'")
       self.nl_skip = self.nl_skip - 1
