@@ -17,7 +17,6 @@ local H = require("spec.helpers.emulator")
 local DIR = H.root .. "/../shared/testdata/rfs-templates/"
 
 local KNOWN_GAPS = {
-  ["com-magicorn-vpc"] = "lifecycle.prevent_destroy",
 }
 
 local read = H.read_file

@@ -169,3 +169,91 @@ describe(".tf.json templates", function()
       "dynamic": {"rule": {"for_each": "${[1]}"}}}}}}]]))
   end)
 end)
+
+describe("lifecycle", function()
+  local config = require("emu.config")
+  local stacks = require("emu.rfs.stacks")
+  local deployments = require("emu.rfs.deployments")
+  local machine = require("emu.rfs.machine")
+
+  -- deploy text on a fresh (or given) stack record and let the steps run
+  local function deploy(text, s, t)
+    config.init({ speed = 0 })
+    s = s or stacks.new_stack({ project_id = "lc", region = "r", stack_name = "lc", now = 0 })
+    deployments.deploy(s, { template_body = text }, t or 0)
+    machine.advance(s, (t or 0) + 1)
+    return s
+  end
+
+  it("prevent_destroy makes the stack deletion fail before anything is destroyed", function()
+    local s = deploy([[
+resource "huaweicloud_vpc" "keep" {
+  name = "keep"
+  lifecycle { prevent_destroy = true }
+}
+resource "huaweicloud_vpc" "free" { name = "free" }
+]])
+    assert.equal("DEPLOYMENT_COMPLETE", s.status)
+    deployments.delete(s, 2)
+    machine.advance(s, 3)
+    assert.equal("DELETION_FAILED", s.status)
+    assert.matches("Instance cannot be destroyed; Resource huaweicloud_vpc.keep has lifecycle.prevent_destroy set", s.status_message)
+    assert.equal(2, #s.resources)
+    -- without the setting the stack goes
+    local s2 = deploy('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  lifecycle { prevent_destroy = false }\n}\n')
+    deployments.delete(s2, 2)
+    machine.advance(s2, 3)
+    assert.equal("DELETION_COMPLETE", s2.status)
+  end)
+
+  it("ignore_changes keeps the recorded value, so a redeployment changes nothing", function()
+    local tf = [[
+variable "desc" { default = "one" }
+resource "huaweicloud_vpc" "v" {
+  name        = "v"
+  description = var.desc
+  lifecycle { ignore_changes = [description, tags] }
+}
+]]
+    local cfg = template.load(tf)
+    local first = engine.run(cfg, E.variables(cfg, {}), {}, { mode = "apply", new_id = function() return "id-1" end })
+    local state = { { address = "huaweicloud_vpc.v", mode = "RESOURCE", type = "huaweicloud_vpc", name = "v",
+      config = first.instances[1].config, attributes = first.instances[1].attributes, physical_id = "id-1" } }
+    local second = engine.run(cfg, E.variables(cfg, { vars_body = 'desc = "two"' }), state, { mode = "plan" })
+    assert.equal("NONE", second.instances[1].action)
+    assert.equal("one", second.instances[1].config.description)
+    local cfg2 = template.load((tf:gsub("description, tags", "tags")))
+    local third = engine.run(cfg2, E.variables(cfg2, { vars_body = 'desc = "two"' }), state, { mode = "plan" })
+    assert.equal("UPDATE", third.instances[1].action)
+    assert.matches("Invalid ignore_changes", err_of(template.load,
+      'resource "huaweicloud_vpc" "v" {\n  name = "v"\n  lifecycle { ignore_changes = "name" }\n}\n'))
+  end)
+
+  it("checks preconditions and postconditions with their error messages", function()
+    local tf = [[
+variable "cidr" { default = "10.0.0.0/16" }
+resource "huaweicloud_vpc" "v" {
+  name = "v"
+  cidr = var.cidr
+  lifecycle {
+    precondition {
+      condition     = endswith(var.cidr, "/16")
+      error_message = "The VPC needs a /16."
+    }
+    postcondition {
+      condition     = self.status == "OK"
+      error_message = "The VPC is not up."
+    }
+    create_before_destroy = true
+  }
+}
+]]
+    assert.equal(1, #run(tf).instances)
+    assert.matches("Resource precondition failed in huaweicloud_vpc.v; The VPC needs a /16%.",
+      err_of(run, tf, { vars_body = 'cidr = "10.0.0.0/24"' }))
+    assert.matches("Resource postcondition failed in huaweicloud_vpc.v; The VPC is not up%.",
+      err_of(run, (tf:gsub('"OK"', '"DOWN"'))))
+    assert.matches("Invalid prevent_destroy value", err_of(template.load,
+      'resource "huaweicloud_vpc" "v" {\n  name = "v"\n  lifecycle { prevent_destroy = var.x }\n}\n'))
+  end)
+end)

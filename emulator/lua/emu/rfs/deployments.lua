@@ -110,7 +110,7 @@ local function record_from(inst, status)
     address = inst.address, mode = inst.mode, type = inst.type, name = inst.name,
     index_key = inst.index_key, provider_type = inst.provider_type,
     config = inst.config, attributes = inst.attributes, physical_id = inst.physical_id,
-    physical_name = inst.physical_name, resource_status = status,
+    physical_name = inst.physical_name, resource_status = status, prevent_destroy = inst.prevent_destroy,
   }
 end
 
@@ -412,6 +412,26 @@ function M.delete(stack, now, retain)
   events.add(stack, now, { event_type = "LOG", deployment_id = dep_id,
     event_message = "Stack deletion started" .. (retain and " (retain_all_resources: cloud resources are kept)" or "") })
   local steps = {}
+  -- lifecycle.prevent_destroy: Terraform refuses the whole destroy before touching anything
+  local guarded
+  for _, r in ipairs(retain and {} or stack.resources) do
+    if r.prevent_destroy and not r.failed then guarded = r; break end
+  end
+  if guarded then
+    local text = "Instance cannot be destroyed; Resource " .. guarded.address .. " has lifecycle.prevent_destroy set," ..
+      " but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan," ..
+      " either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."
+    steps[1] = {
+      delay = "rfs_prepare", default = PREPARE_DELAY,
+      run = function(s, t)
+        events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
+          resource_type = guarded.type, resource_name = guarded.name, resource_key = guarded.index_key })
+        machine.finish(s, t, "DELETION_FAILED", text)
+      end,
+    }
+    machine.start(stack, { kind = "delete", deployment_id = dep_id, steps = steps }, now)
+    return
+  end
   if not retain then
     for i = #stack.resources, 1, -1 do
       local r = stack.resources[i]

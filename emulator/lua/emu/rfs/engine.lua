@@ -193,6 +193,22 @@ function M.run(cfg, vars, state, opts)
     return v
   end
 
+  -- lifecycle preconditions / postconditions: a false condition fails the
+  -- plan with its error_message; an unknown one is checked at apply
+  local function check_conditions(lc, kind, cctx, address)
+    for _, c in ipairs(lc.conditions) do
+      if c.kind == kind then
+        local okc, v = pcall(E.eval, c.condition, cctx)
+        if not okc then E.fail("Error in " .. address .. " " .. kind .. ": " .. E.error_message(v)) end
+        if v ~= true and v ~= UNKNOWN and not V.has_unknown(v) then
+          local okm, msg = pcall(E.eval, c.error_message, cctx)
+          E.fail((kind == "precondition" and "Resource precondition failed" or "Resource postcondition failed") ..
+            " in " .. address .. "; " .. (okm and type(msg) == "string" and msg or "the condition is false"))
+        end
+      end
+    end
+  end
+
   local function make_instance(r, key, key_is_number, each_value)
     local inst = {
       mode = r.mode, type = r.type, name = r.name, block = r,
@@ -203,6 +219,9 @@ function M.run(cfg, vars, state, opts)
     local ictx = setmetatable({}, { __index = ctx })
     if key_is_number then ictx.count_index = key
     elseif key ~= nil then ictx.each_key = key; ictx.each_value = each_value end
+    local lc = r.lifecycle or { ignore_changes = {}, conditions = {} }
+    inst.prevent_destroy = lc.prevent_destroy
+    check_conditions(lc, "precondition", ictx, inst.address)
     local ok, cfgv = pcall(eval_body, r.body, ictx, true)
     if not ok then
       E.fail("Error in " .. inst.address .. ": " .. E.error_message(cfgv))
@@ -221,6 +240,13 @@ function M.run(cfg, vars, state, opts)
     elseif prev and not prev.failed then
       inst.prev = prev
       inst.physical_id = prev.physical_id
+      -- lifecycle.ignore_changes: the recorded values stay
+      if lc.ignore_all then
+        cfgv = V.copy(prev.config)
+      else
+        for _, n in ipairs(lc.ignore_changes) do cfgv[n] = V.copy(prev.config[n]) end
+      end
+      inst.config = cfgv
       inst.action = V.equal(prev.config, cfgv) and "NONE" or "UPDATE"
       for k, v in pairs(prev.attributes or {}) do
         if prev.config[k] == nil and k ~= "id" then inst.computed[k] = v end
@@ -248,6 +274,8 @@ function M.run(cfg, vars, state, opts)
     end
     inst.object = obj
     objects[obj] = inst
+    local sctx = setmetatable({ scope = setmetatable({ self = obj }, { __index = ictx.scope }) }, { __index = ictx })
+    check_conditions(lc, "postcondition", sctx, inst.address)
     return inst
   end
 
