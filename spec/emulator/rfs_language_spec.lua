@@ -257,3 +257,33 @@ resource "huaweicloud_vpc" "v" {
       'resource "huaweicloud_vpc" "v" {\n  name = "v"\n  lifecycle { prevent_destroy = var.x }\n}\n'))
   end)
 end)
+
+describe("template directives", function()
+  local hcl = require("emu.rfs.hcl")
+  local function text(src, vars)
+    return E.eval(hcl.parse(src).attrs.x.expr, { vars = V.map(vars or {}) })
+  end
+
+  it("%{ if } / %{ else } / %{ endif } and %{ for } with ~ strip markers", function()
+    local greet = 'x = "Hello, %{ if var.name != "" }${var.name}%{ else }unnamed%{ endif }!"\n'
+    assert.equal("Hello, unnamed!", text(greet, { name = "" }))
+    assert.equal("Hello, Ann!", text(greet, { name = "Ann" }))
+    assert.equal("server 10.0.0.1\nserver 10.0.0.2\n",
+      text('x = <<EOT\n%{ for ip in var.ips ~}\nserver ${ip}\n%{ endfor ~}\nEOT\n', { ips = V.list({ "10.0.0.1", "10.0.0.2" }) }))
+    assert.equal("a=1,b=2,\n", text('x = <<EOT\n%{ for k, v in var.m ~}\n${k}=${v},\n%{~ endfor }\nEOT\n', { m = V.map({ a = "1", b = "2" }) }))
+    assert.equal("abc", text('x = "a  ${~ "b" ~}   c"\n'))
+    assert.equal("%{ literal }", text('x = "%%{ literal }"\n'))
+  end)
+
+  it("works in .tf.json strings and reports unbalanced or unknown directives", function()
+    local r = run([[{"variable": {"on": {"default": true}},
+      "output": {"o": {"value": "%{ if var.on }yes%{ else }no%{ endif }"}}}]])
+    assert.equal('"yes"', outputs(r).o)
+    assert.matches("Unterminated template directive", err_of(hcl.parse, 'x = "%{ if true }a"\n'))
+    assert.matches("Unexpected endif directive", err_of(hcl.parse, 'x = "%{ endif }"\n'))
+    assert.matches("Invalid template directive", err_of(hcl.parse, 'x = "%{ while true }a"\n'))
+    assert.matches("bool", err_of(text, 'x = "%{ if "x" }a%{ endif }"\n'))
+    assert.matches("Nesting too deep", err_of(hcl.parse,
+      'x = "' .. string.rep("%{ if true }", 100000) .. "a" .. string.rep("%{ endif }", 100000) .. '"\n'))
+  end)
+end)

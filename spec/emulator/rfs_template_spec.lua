@@ -67,7 +67,7 @@ variable v { type = string }
     assert.matches("Invalid character", err_of(hcl.parse, 'a = @'))
     assert.matches("Attribute redefined", err_of(hcl.parse, 'a = 1\na = 2\n'))
     assert.matches("Invalid escape", err_of(hcl.parse, 'a = "\\q"'))
-    assert.matches("directives are not supported", err_of(hcl.parse, 'a = "%{ if true }x%{ endif }"'))
+    assert.matches("Unterminated template directive", err_of(hcl.parse, 'a = "%{ if true }x"'))
   end)
 end)
 

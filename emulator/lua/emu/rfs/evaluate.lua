@@ -251,6 +251,50 @@ local function for_expr(node, ctx)
   return out
 end
 
+-- the text of template parts (strings and expressions)
+local function parts_text(parts, ctx)
+  local out = {}
+  for _, p in ipairs(parts) do
+    if type(p) == "string" then out[#out + 1] = p
+    else
+      local v = eval(p, ctx)
+      if V.has_unknown(v) then return UNKNOWN end
+      out[#out + 1] = template_text(v)
+    end
+  end
+  return table.concat(out)
+end
+
+-- %{ if } / %{ for } template directives
+local function directive(node, ctx)
+  if node.k == "tmpl_if" then
+    local c = truthy(eval(node.cond, ctx), "the if directive condition")
+    if c == UNKNOWN then return UNKNOWN end
+    return parts_text(c and node.a or node.b, ctx)
+  end
+  local c = eval(node.coll, ctx)
+  if c == UNKNOWN then return UNKNOWN end
+  local items = {}
+  if V.is_list(c) then
+    for i, x in ipairs(c) do items[i] = { i - 1, x } end
+  elseif V.is_map(c) then
+    for _, key in ipairs(V.keys(c)) do items[#items + 1] = { key, c[key] } end
+  else
+    fail("Iteration over non-iterable value; a value of type " .. V.type_name(c) .. " cannot be used as the collection in a 'for' directive")
+  end
+  local scope = setmetatable({}, { __index = ctx.scope })
+  local sub = setmetatable({ scope = scope }, { __index = ctx })
+  local out = {}
+  for _, kv in ipairs(items) do
+    if node.key_var then scope[node.key_var] = kv[1] end
+    scope[node.val_var] = kv[2]
+    local t = parts_text(node.body, sub)
+    if t == UNKNOWN then return UNKNOWN end
+    out[#out + 1] = t
+  end
+  return table.concat(out)
+end
+
 eval = function(node, ctx)
   local k = node.k
   if k == "lit" then return node.v end
@@ -272,6 +316,7 @@ eval = function(node, ctx)
     end
     return table.concat(out)
   end
+  if k == "tmpl_if" or k == "tmpl_for" then return directive(node, ctx) end
   if k == "var" or k == "attr" or k == "index" then return traversal(node, ctx) end
   if k == "splat" then
     local base = eval(node.obj, ctx)
