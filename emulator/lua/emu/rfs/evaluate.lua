@@ -305,16 +305,7 @@ eval = function(node, ctx)
     if #parts == 1 and type(parts[1]) ~= "string" then
       return eval(parts[1], ctx) -- "${x}" yields x itself
     end
-    local out = {}
-    for _, p in ipairs(parts) do
-      if type(p) == "string" then out[#out + 1] = p
-      else
-        local v = eval(p, ctx)
-        if V.has_unknown(v) then return UNKNOWN end
-        out[#out + 1] = template_text(v)
-      end
-    end
-    return table.concat(out)
+    return parts_text(parts, ctx)
   end
   if k == "tmpl_if" or k == "tmpl_for" then return directive(node, ctx) end
   if k == "var" or k == "attr" or k == "index" then return traversal(node, ctx) end
