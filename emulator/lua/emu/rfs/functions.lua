@@ -40,6 +40,10 @@ end
 F.str, F.num = str, num
 
 -- numbers
+F.log = function(a)
+  local x, b = num(a[1], "log"), num(a[2], "log")
+  return math.log(x) / math.log(b)
+end
 F.abs = function(a) return math.abs(num(a[1], "abs")) end
 F.ceil = function(a) return math.ceil(num(a[1], "ceil")) end
 F.floor = function(a) return math.floor(num(a[1], "floor")) end
@@ -73,8 +77,33 @@ F.parseint = function(a)
 end
 
 -- strings
-F.lower = function(a) return str(a[1], "lower"):lower() end
-F.upper = function(a) return str(a[1], "upper"):upper() end
+-- case mapping of ASCII and of the Latin-1, Greek and Cyrillic letters
+-- (two-byte UTF-8), as Go's unicode.ToLower/ToUpper map them
+local function map_case(s, lower)
+  s = lower and s:lower() or s:upper()
+  return (s:gsub("[\195-\211\208-\209][\128-\191]", function(c)
+    local cp = (c:byte(1) - 192) * 64 + (c:byte(2) - 128)
+    local to = cp
+    if lower then
+      if (cp >= 0xC0 and cp <= 0xDE and cp ~= 0xD7) or (cp >= 0x391 and cp <= 0x3AB and cp ~= 0x3A2) or (cp >= 0x410 and cp <= 0x42F) then
+        to = cp + 32
+      elseif cp >= 0x400 and cp <= 0x40F then to = cp + 80 end
+    else
+      if (cp >= 0xE0 and cp <= 0xFE and cp ~= 0xF7) or (cp >= 0x3B1 and cp <= 0x3CB and cp ~= 0x3C2) or (cp >= 0x430 and cp <= 0x44F) then
+        to = cp - 32
+      elseif cp >= 0x450 and cp <= 0x45F then to = cp - 80 end
+    end
+    if to == cp then return c end
+    return string.char(192 + math.floor(to / 64), 128 + to % 64)
+  end))
+end
+F.lower = function(a) return map_case(str(a[1], "lower"), true) end
+F.upper = function(a) return map_case(str(a[1], "upper"), false) end
+F.indent = function(a)
+  local n, s = num(a[1], "indent"), str(a[2], "indent")
+  local pad = string.rep(" ", n)
+  return (s:gsub("\n", "\n" .. pad))
+end
 F.title = function(a) return (str(a[1], "title"):gsub("(%a)([%w_']*)", function(x, y) return x:upper() .. y end)) end
 F.chomp = function(a) return trim(str(a[1], "chomp"), "[\r\n]", "right") end
 F.trimspace = function(a) return trim(str(a[1], "trimspace"), "%s") end
@@ -331,6 +360,40 @@ F.anytrue = function(a)
   for _, x in ipairs(list(a[1], "anytrue")) do if x == true or x == "true" then return true end end
   return false
 end
+F.chunklist = function(a)
+  local l, size = list(a[1], "chunklist"), num(a[2], "chunklist")
+  if size < 0 then fail("Invalid function argument; chunklist: the size argument must be positive") end
+  local r = V.list()
+  if size == 0 then r[1] = V.copy(l); return r end
+  for i = 1, #l, size do
+    local c = V.list()
+    for j = i, math.min(i + size - 1, #l) do c[#c + 1] = l[j] end
+    r[#r + 1] = c
+  end
+  return r
+end
+F.matchkeys = function(a)
+  local vals, keys, search = list(a[1], "matchkeys"), list(a[2], "matchkeys"), list(a[3], "matchkeys")
+  if #vals ~= #keys then fail("Invalid function argument; matchkeys: length of keys and values should be equal") end
+  local r = V.list()
+  for i, k in ipairs(keys) do
+    for _, x in ipairs(search) do if V.equal(k, x) then r[#r + 1] = vals[i]; break end end
+  end
+  return r
+end
+F.transpose = function(a)
+  local r = V.map()
+  local m = map(a[1], "transpose")
+  for _, k in ipairs(V.keys(m)) do
+    for _, v in ipairs(list(m[k], "transpose")) do
+      local key = str(v, "transpose")
+      r[key] = r[key] or V.list()
+      r[key][#r[key] + 1] = k
+    end
+  end
+  for k, l in pairs(r) do r[k] = F.toset({ l }) end
+  return r
+end
 F.setunion = function(a)
   local r = V.list()
   for _, l in ipairs(a) do for _, x in ipairs(list(l, "setunion")) do r[#r + 1] = x end end
@@ -410,10 +473,25 @@ F.toset = function(a)
   if kind == "string" or kind == "number" then table.sort(r) end
   return r
 end
-F.tomap = function(a) return V.map(V.copy(map(a[1], "tomap"))) end
+-- tomap unifies the element types: any string makes every primitive a string
+F.tomap = function(a)
+  local m = V.map(V.copy(map(a[1], "tomap")))
+  local strings, others = false, false
+  for _, v in pairs(m) do
+    if type(v) == "string" then strings = true elseif type(v) == "number" or type(v) == "boolean" then others = true end
+  end
+  if strings and others then
+    for k, v in pairs(m) do if type(v) == "number" or type(v) == "boolean" then m[k] = str(v) end end
+  end
+  return m
+end
 
 -- encoding
-F.jsonencode = function(a) return V.to_json(a[1]) end
+-- Go's encoder escapes <, >, & and the line/paragraph separators
+F.jsonencode = function(a)
+  return (V.to_json(a[1]):gsub("[<>&]", { ["<"] = "\\u003c", [">"] = "\\u003e", ["&"] = "\\u0026" })
+    :gsub("\226\128\168", "\\u2028"):gsub("\226\128\169", "\\u2029"))
+end
 local function from_json(node)
   local j = node.j
   if j == "str" or j == "num" or j == "bool" then return node.v end
@@ -643,6 +721,92 @@ F.timecmp = function(a)
   if x < y then return -1 elseif x > y then return 1 end
   return 0
 end
+
+-- IPv4 cidrsubnets: consecutive subnets of the given sizes, each aligned
+F.cidrsubnets = function(a)
+  local base, bits = parse_cidr(a[1], "cidrsubnets")
+  local r = V.list()
+  local next_ip = base
+  local limit = base + 2 ^ (32 - bits)
+  for i = 2, #a do
+    local nb = bits + num(a[i], "cidrsubnets")
+    if nb > 32 then fail("Invalid function argument; cidrsubnets: would extend prefix to " .. nb .. " bits, which is too long for an IPv4 address") end
+    local size = 2 ^ (32 - nb)
+    local start = math.ceil(next_ip / size) * size
+    if start + size > limit then fail("Invalid function argument; cidrsubnets: not enough remaining address space for a subnet with a prefix of " .. nb .. " bits after " .. ip_text(start - 1)) end
+    r[#r + 1] = ip_text(start) .. "/" .. nb
+    next_ip = start + size
+  end
+  return r
+end
+
+-- strings as URL query parts (Go's url.QueryEscape: spaces become "+")
+F.urlencode = function(a)
+  return (str(a[1], "urlencode"):gsub("[^%w%-%._~ ]", function(c) return string.format("%%%02X", c:byte()) end):gsub(" ", "+"))
+end
+F.textencodebase64 = function(a)
+  local enc = string.upper(str(a[2], "textencodebase64"))
+  if enc ~= "UTF-8" then fail("Invalid function argument; textencodebase64: the emulator encodes UTF-8 only") end
+  return F.base64encode({ a[1] })
+end
+F.textdecodebase64 = function(a)
+  local enc = string.upper(str(a[2], "textdecodebase64"))
+  if enc ~= "UTF-8" then fail("Invalid function argument; textdecodebase64: the emulator decodes UTF-8 only") end
+  return F.base64decode({ a[1] })
+end
+
+-- RFC 4180 CSV with a header row: a list of maps of strings
+F.csvdecode = function(a)
+  local s = str(a[1], "csvdecode")
+  local rows, row, field, i, quoted = {}, {}, {}, 1, false
+  local function end_field() row[#row + 1] = table.concat(field); field = {} end
+  while i <= #s do
+    local c = s:sub(i, i)
+    if quoted then
+      if c == '"' and s:sub(i + 1, i + 1) == '"' then field[#field + 1] = '"'; i = i + 1
+      elseif c == '"' then quoted = false
+      else field[#field + 1] = c end
+    elseif c == '"' then quoted = true
+    elseif c == "," then end_field()
+    elseif c == "\n" or c == "\r" then
+      if c == "\r" and s:sub(i + 1, i + 1) == "\n" then i = i + 1 end
+      end_field(); rows[#rows + 1] = row; row = {}
+    else field[#field + 1] = c end
+    i = i + 1
+  end
+  if quoted then fail("Invalid function argument; csvdecode: extraneous or missing \" in quoted-field") end
+  if #field > 0 or #row > 0 then end_field(); rows[#rows + 1] = row end
+  local r = V.list()
+  local head = rows[1]
+  if not head then fail("Invalid function argument; csvdecode: missing header line") end
+  for n = 2, #rows do
+    if #rows[n] ~= #head then fail("Invalid function argument; csvdecode: record on line " .. n .. ": wrong number of fields") end
+    local m = V.map()
+    for j, k in ipairs(head) do m[k] = rows[n][j] end
+    r[#r + 1] = m
+  end
+  return r
+end
+
+-- paths (pure text; the emulator has no file system for templates)
+F.basename = function(a)
+  local p = str(a[1], "basename"):gsub("/+$", "")
+  if p == "" then return "/" end
+  return (p:match("([^/]*)$"))
+end
+F.dirname = function(a)
+  local p = str(a[1], "dirname")
+  local d = p:match("^(.*)/[^/]*$")
+  if d == nil then return "." end
+  if d == "" then return "/" end
+  return d
+end
+
+-- sensitivity: values carry no marks in the emulator; these pass values through
+F.sensitive = function(a) return a[1] end
+F.nonsensitive = function(a) return a[1] end
+F.issensitive = function() return false end
+F.ephemeralasnull = function(a) return a[1] end
 
 -- misc
 F.timestamp = function() return os.date("!%Y-%m-%dT%H:%M:%SZ") end
