@@ -287,3 +287,63 @@ describe("template directives", function()
       'x = "' .. string.rep("%{ if true }", 1000) .. "a" .. string.rep("%{ endif }", 1000) .. '"\n'))
   end)
 end)
+
+describe("sensitivity and for_each", function()
+  local base = [[
+variable "password" {
+  type      = string
+  default   = "Secret#123"
+  sensitive = true
+}
+locals { conn = "mysql://root:${var.password}@db" }
+]]
+
+  it("refuses an output exposing a sensitive value unless it is marked sensitive or nonsensitive() lifts the mark", function()
+    assert.matches('Output refers to sensitive values; output "conn"',
+      err_of(run, base .. 'output "conn" { value = local.conn }'))
+    assert.matches('Output refers to sensitive values; output "n"',
+      err_of(run, base .. 'output "n" { value = length(sensitive("x")) }'))
+    local r = run(base .. 'output "conn" {\n  value     = local.conn\n  sensitive = true\n}\noutput "len" { value = nonsensitive(length(var.password)) }')
+    assert.equal("10", outputs(r).len)
+  end)
+
+  it("refuses for_each over a sensitive value or a list; takes sets and maps", function()
+    assert.matches("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments",
+      err_of(run, base .. 'resource "huaweicloud_vpc" "v" {\n  for_each = toset([var.password])\n  name = each.key\n}'))
+    assert.matches('must be a map, or set of strings, and you have provided a value of type list%(string%)',
+      err_of(run, 'resource "huaweicloud_vpc" "v" {\n  for_each = ["a", "b"]\n  name = each.key\n}'))
+    local r = run([[
+variable "names" { type = set(string) }
+resource "huaweicloud_vpc" "v" {
+  for_each = var.names
+  name     = each.value
+}
+resource "huaweicloud_vpc" "w" {
+  for_each = false ? toset(["x"]) : []
+  name     = each.value
+}
+]], { vars_body = 'names = ["b", "a", "b"]' })
+    assert.equal(2, #r.instances)
+    assert.equal('huaweicloud_vpc.v["a"]', r.instances[1].address)
+  end)
+end)
+
+describe(".tf.json rules", function()
+  it("string booleans for sensitive and nullable, and // comment properties in blocks", function()
+    local cfg = template.load([[{
+  "//": "a template comment",
+  "variable": {"pw": {"//": "the password", "type": "string", "sensitive": "true", "nullable": "false", "default": "x"}},
+  "resource": {"huaweicloud_vpc": {"v": {"//": "the VPC", "name": "v"}}},
+  "output": {"pw": {"value": "${var.pw}", "sensitive": "true"}}
+}]])
+    assert.is_true(cfg.variables[1].sensitive)
+    assert.is_false(cfg.variables[1].nullable)
+    assert.is_true(cfg.outputs[1].sensitive)
+    local r = engine.run(cfg, E.variables(cfg, {}), {}, { mode = "apply" })
+    assert.equal(1, #r.instances)
+    assert.equal("<sensitive>", r.outputs[1].value)
+    assert.matches("Output refers to sensitive values", err_of(run, [[{
+  "variable": {"pw": {"default": "x", "sensitive": "true"}},
+  "output": {"pw": {"value": "${var.pw}", "sensitive": "false"}}}]]))
+  end)
+end)

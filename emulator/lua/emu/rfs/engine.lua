@@ -304,6 +304,9 @@ function M.run(cfg, vars, state, opts)
         value[#value + 1] = inst.object
       end
     elseif r.for_each then
+      if E.sensitive_expr(r.for_each, cfg) then
+        E.fail("Invalid for_each argument in " .. r.addr .. "; Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.")
+      end
       local ok, fe = pcall(E.eval, r.for_each, key_ctx)
       if not ok then E.fail("Error in " .. r.addr .. " for_each: " .. E.error_message(fe)) end
       if V.has_unknown(fe) then E.fail("Invalid for_each argument in " .. r.addr .. "; the \"for_each\" value depends on resource attributes that cannot be determined until apply") end
@@ -312,6 +315,9 @@ function M.run(cfg, vars, state, opts)
       if V.is_map(fe) then
         for _, k in ipairs(V.keys(fe)) do items[#items + 1] = { k, fe[k] } end
       elseif V.is_list(fe) then
+        if not V.is_set(fe) and #fe > 0 then
+          E.fail("Invalid for_each argument in " .. r.addr .. "; the given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type " .. V.type_name(fe) .. ".")
+        end
         for _, x in ipairs(fe) do
           if type(x) ~= "string" then E.fail("Invalid for_each argument in " .. r.addr .. "; a set of strings is required") end
           items[#items + 1] = { x, x }
@@ -355,6 +361,7 @@ function M.run(cfg, vars, state, opts)
     return values[addr]
   end
 
+  E.check_sensitive_outputs(cfg)
   -- the provider's schema: unknown types, arguments and blocks fail first
   for _, r in ipairs(cfg.resources) do
     r.schema = nil

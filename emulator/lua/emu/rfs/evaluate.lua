@@ -594,6 +594,57 @@ function M.duplicate_input(inputs)
   return dup
 end
 
+-- ------------------------------------------------------------ sensitivity
+
+--- Whether an expression is derived from a sensitive value, as Terraform
+-- marks them (https://developer.hashicorp.com/terraform/language/values/outputs#sensitive-suppressing-values-in-cli-output):
+-- a sensitive input variable, sensitive(...), or a local derived from one;
+-- nonsensitive(...) lifts the mark. Decided from the expression, since the
+-- emulator's values carry no marks.
+function M.sensitive_expr(e, cfg, seen)
+  if type(e) ~= "table" then return false end
+  seen = seen or {}
+  if e.k == "call" and e.name == "nonsensitive" then return false end
+  if e.k == "call" and e.name == "sensitive" then return true end
+  if e.k == "attr" and e.obj.k == "var" then
+    if e.obj.name == "var" then
+      local d = cfg.variable_by_name[e.name]
+      if d and d.sensitive then return true end
+    elseif e.obj.name == "local" and cfg.locals[e.name] and not seen[e.name] then
+      seen[e.name] = true
+      if M.sensitive_expr(cfg.locals[e.name], cfg, seen) then return true end
+    end
+  end
+  for key, v in pairs(e) do
+    if key ~= "pos" and type(v) == "table" then
+      if v.k then
+        if M.sensitive_expr(v, cfg, seen) then return true end
+      else
+        for _, x in pairs(v) do
+          if type(x) == "table" then
+            if x.k and M.sensitive_expr(x, cfg, seen) then return true end
+            if not x.k and (M.sensitive_expr(x.key, cfg, seen) or M.sensitive_expr(x.value, cfg, seen)) then return true end
+          end
+        end
+      end
+    end
+  end
+  return false
+end
+
+--- Fail as Terraform does when a root output exposes a sensitive value
+-- without sensitive = true.
+function M.check_sensitive_outputs(cfg)
+  for _, o in ipairs(cfg.outputs) do
+    if not o.sensitive and M.sensitive_expr(o.value, cfg) then
+      fail("Output refers to sensitive values; output \"" .. o.name .. "\": To reduce the risk of accidentally exporting" ..
+        " sensitive data that was intended to be only internal, Terraform requires that any root module output" ..
+        " containing sensitive data be explicitly marked as sensitive, to confirm your intent. If you do intend to" ..
+        " export this data, annotate the output value as sensitive by adding the following argument: sensitive = true")
+    end
+  end
+end
+
 --- Evaluate the outputs of a configuration in ctx.
 -- @return list of {name, description, type, value, sensitive} as ListStackOutputs shows them
 function M.outputs(cfg, ctx)

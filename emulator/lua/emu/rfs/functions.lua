@@ -467,7 +467,7 @@ end
 -- Sets of strings or numbers are ordered (cty orders them lexically and
 -- numerically); other element types keep their first-seen order.
 F.toset = function(a)
-  local r = F.distinct({ F.tolist(a) })
+  local r = V.set(F.distinct({ F.tolist(a) }))
   local kind = type(r[1])
   for _, x in ipairs(r) do if type(x) ~= kind then kind = nil; break end end
   if kind == "string" or kind == "number" then table.sort(r) end

@@ -234,7 +234,7 @@ convert = function(v, t, what)
     bad()
   elseif k == "list" or k == "set" then
     if not V.is_list(v) then bad() end
-    local r = V.list()
+    local r = k == "set" and V.set() or V.list()
     for i, x in ipairs(v) do r[i] = convert(x, t.e, what) end
     return r
   elseif k == "map" then

@@ -27,6 +27,15 @@ local function lit_string(attr)
   return nil
 end
 
+-- a literal boolean argument; "true"/"false" strings convert as Terraform
+-- converts them (the .tf.json form writes "sensitive": "true")
+local function lit_bool(attr)
+  local v = lit_string(attr)
+  if v == "true" then return true end
+  if v == "false" then return false end
+  return v
+end
+
 -- collect "type.name" / "data.type.name" / "var.x" / "local.x" references
 local function walk_refs(e, out)
   if type(e) ~= "table" then return end
@@ -231,8 +240,8 @@ local function build(body, name)
         type_text = a.type and hcl.render(a.type.expr) or nil,
         default = a.default and a.default.expr or nil,
         description = lit_string(a.description),
-        sensitive = lit_string(a.sensitive) == true,
-        nullable = lit_string(a.nullable) ~= false,
+        sensitive = lit_bool(a.sensitive) == true,
+        nullable = lit_bool(a.nullable) ~= false,
         validations = {},
       }
       for _, vb in ipairs(b.body.blocks) do
@@ -291,7 +300,7 @@ local function build(body, name)
       if not a.value then err(name .. ": Missing required argument; the argument \"value\" is required in output \"" .. oname .. "\"") end
       local o = {
         name = oname, value = a.value.expr, description = lit_string(a.description),
-        sensitive = lit_string(a.sensitive) == true,
+        sensitive = lit_bool(a.sensitive) == true,
       }
       cfg.outputs[#cfg.outputs + 1] = o
       cfg.output_by_name[oname] = o

@@ -174,8 +174,8 @@ local function attrs_body(node, name, expr_keys, skip)
   for _, k in ipairs(node.keys) do
     local v = node.vals[k]
     local e
-    if skip and skip[k] then
-      -- handled by the caller
+    if (skip and skip[k]) or k == "//" then
+      -- handled by the caller, or a comment property of a block
     elseif expr_keys and expr_keys[k] and v.j == "str" then
       -- e.g. variable "type": "list(string)" is an expression, not a string
       local ok, r = pcall(hcl.parse_expr, v.v, name)
