@@ -5,12 +5,7 @@
 local emu = require "spec.helpers.emulator"
 local S = require "spec.emulator.rfs_support"
 
-local function read_file(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+local read_file = emu.read_file
 
 describe("emulator under hostile input", function()
   local e

@@ -105,6 +105,38 @@ describe("emulator templates: nesting (finding 5)", function()
   end)
 end)
 
+describe("emulator templates: work and string limits (finding 5)", function()
+  -- each of these would run for hours or exhaust memory without the limits
+  local function doubling(first, step)
+    local t = { "locals {\n a0 = " .. first .. "\n" }
+    for i = 1, 40 do t[#t + 1] = string.format(" a%d = " .. step .. "\n", i, i - 1, i - 1) end
+    t[#t + 1] = "}\n"
+    return table.concat(t)
+  end
+
+  it("refuses nested for-expressions over a billion elements", function()
+    local msg = refused("locals {\n x = [for i in range(1000) : [for j in range(1000) : [for k in range(1000) : k]]]\n}\n")
+    assert.matches("Too much work", msg)
+  end)
+
+  it("refuses lists that double through 40 locals", function()
+    assert.matches("Too much work", refused(doubling("range(1000)", "concat(local.a%d, local.a%d)")))
+  end)
+
+  it("refuses strings that double through 40 locals", function()
+    local msg = refused(doubling('join("", [for i in range(1000) : "x"])', '"${local.a%d}${local.a%d}"'))
+    assert.matches("Value too long", msg)
+  end)
+
+  it("refuses join and replace results over the string limit before building them", function()
+    local big = 'join("", [for i in range(1000) : "xxxxxxxxxx"])'
+    assert.matches("join: the result would be longer than",
+      refused("locals {\n a = " .. big .. "\n b = join(local.a, [for i in range(1000) : local.a])\n}\n"))
+    assert.matches("replace: the result would be longer than",
+      refused("locals {\n a = " .. big .. '\n b = replace(local.a, "x", local.a)\n}\n'))
+  end)
+end)
+
 describe("emulator templates: instance caps (finding 5)", function()
   after_each(function() config.init({}) end)
 

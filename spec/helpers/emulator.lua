@@ -6,6 +6,7 @@
 --   e.domain_name, e.user_name, e.password, e.second (the second account)
 --   local res = e.call("GET", "/v1/" .. e.project_id .. "/vpc-endpoints")
 --   e.control("POST", "/_emulator/faults", {...}); e.reset(); e.stop()
+--   emu.read_file(path) -> contents or nil
 -- `e.call` never raises for HTTP errors: it returns {status, body, headers,
 -- code, message, request_id, error}. The emulator is stopped by pid in
 -- e.stop(), and also when the helper's handle is garbage-collected or Lua exits.
@@ -32,6 +33,7 @@ local function read_file(path)
   f:close()
   return s
 end
+M.read_file = read_file
 
 local function sh_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"

@@ -153,7 +153,7 @@ function M.run(cfg, vars, state, opts)
   end
   local objects = setmetatable({}, { __mode = "k" }) -- resource object -> instance
   local local_cache, local_busy = {}, {}
-  local ctx = { vars = vars }
+  local ctx = { vars = vars, work = { n = 0 } }
   local by_id = {} -- id -> object, for values that depend on another resource (IPs in a subnet)
   local region = opts.region or "cn-north-4"
   for _, p in ipairs(cfg.providers) do

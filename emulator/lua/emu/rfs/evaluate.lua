@@ -18,6 +18,25 @@ local NULL, UNKNOWN = V.NULL, V.UNKNOWN
 local function fail(msg) error({ eval_error = msg }, 0) end
 M.fail = fail
 
+-- count n elements of work against hcl.MAX_WORK (ctx.work is shared by one
+-- run; issue 7, finding 5) and refuse strings over hcl.MAX_STRING
+local function charge(ctx, n)
+  local w = ctx.work
+  if not w then return end
+  w.n = w.n + n
+  if w.n > hcl.MAX_WORK then
+    fail("Too much work; the template iterates over or builds more than " .. hcl.MAX_WORK ..
+      " collection elements in total, the emulator's limit")
+  end
+end
+
+local function bounded(v)
+  if type(v) == "string" and #v > hcl.MAX_STRING then
+    fail("Value too long; the template builds a string of " .. #v .. " bytes, more than the emulator's limit of " .. hcl.MAX_STRING)
+  end
+  return v
+end
+
 --- Message of an error raised by the parser or the evaluator.
 function M.error_message(e)
   if type(e) == "table" then return e.eval_error or e.hcl_error or tostring(e.message or e) end
@@ -196,12 +215,15 @@ local function call(node, ctx)
     if V.has_unknown(a) and name ~= "length" then return UNKNOWN end
   end
   local ok, r = pcall(fn, args)
+  if ok and type(r) == "table" then charge(ctx, #r) end
+  if ok then bounded(r) end
   if not ok then
     if type(r) == "table" and r.eval_error then
       r.eval_error = "Error in function call; call to function \"" .. name .. "\" failed: " .. r.eval_error:gsub("^Invalid function argument; ", "")
       error(r, 0)
     end
-    error(r, 0)
+    if type(r) == "table" then error(r, 0) end
+    fail("Error in function call; call to function \"" .. name .. "\" failed: " .. hcl.internal_message(r))
   end
   if r == nil then r = NULL end
   return r
@@ -218,6 +240,7 @@ local function for_expr(node, ctx)
   else
     fail("Iteration over non-iterable value; a value of type " .. V.type_name(c) .. " cannot be used as the collection in a 'for' expression")
   end
+  charge(ctx, #pairs_list)
   local out = node.is_map and V.map() or V.list()
   local scope = setmetatable({}, { __index = ctx.scope })
   local sub = setmetatable({ scope = scope }, { __index = ctx })
@@ -262,7 +285,7 @@ local function parts_text(parts, ctx)
       out[#out + 1] = template_text(v)
     end
   end
-  return table.concat(out)
+  return bounded(table.concat(out))
 end
 
 -- %{ if } / %{ for } template directives
@@ -282,6 +305,7 @@ local function directive(node, ctx)
   else
     fail("Iteration over non-iterable value; a value of type " .. V.type_name(c) .. " cannot be used as the collection in a 'for' directive")
   end
+  charge(ctx, #items)
   local scope = setmetatable({}, { __index = ctx.scope })
   local sub = setmetatable({ scope = scope }, { __index = ctx })
   local out = {}
@@ -292,7 +316,7 @@ local function directive(node, ctx)
     if t == UNKNOWN then return UNKNOWN end
     out[#out + 1] = t
   end
-  return table.concat(out)
+  return bounded(table.concat(out))
 end
 
 eval = function(node, ctx)
@@ -314,6 +338,7 @@ eval = function(node, ctx)
     if base == UNKNOWN then return UNKNOWN end
     if base == NULL then return V.list() end
     local items = V.is_list(base) and base or V.list({ base })
+    charge(ctx, #items)
     local r = V.list()
     local scope = setmetatable({}, { __index = ctx.scope })
     local sub = setmetatable({ scope = scope }, { __index = ctx })
@@ -391,7 +416,11 @@ end
 -- @param node expression from emu.rfs.hcl
 -- @param ctx {vars, get_local, resource(mode, type, name), count_index,
 --   each_key, each_value, scope, missing_attr(obj, name)}
-function M.eval(node, ctx) return eval(node, ctx or {}) end
+function M.eval(node, ctx)
+  ctx = ctx or {}
+  if ctx.work == nil then ctx.work = { n = 0 } end
+  return eval(node, ctx)
+end
 
 -- ------------------------------------------------------------ type conversion
 

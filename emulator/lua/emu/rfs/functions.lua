@@ -8,8 +8,20 @@ local V = require("emu.rfs.values")
 local tfjson = require("emu.rfs.tfjson")
 local regex = require("emu.rfs.regex")
 local trim = require("emu.util").trim
+local MAX_STRING = require("emu.rfs.hcl").MAX_STRING
 
 local F = {}
+
+-- the length of a string being built grows by n: refuse it past MAX_STRING
+-- before the string exists (join and replace multiply their input)
+local function grow(size, n, fname)
+  size = size + n
+  if size > MAX_STRING then
+    error({ eval_error = "Invalid function argument; " .. fname .. ": the result would be longer than " ..
+      MAX_STRING .. " bytes, the emulator's limit" }, 0)
+  end
+  return size
+end
 
 local function fail(msg) error({ eval_error = msg }, 0) end
 
@@ -137,10 +149,11 @@ F.replace = function(a)
   local s, from, to = str(a[1], "replace"), str(a[2], "replace"), str(a[3], "replace")
   if #from >= 2 and from:match("^/.*/$") then return regex.replace(from:sub(2, -2), s, to) end
   if from == "" then return s end
-  local out, i = {}, 1
+  local out, i, size = {}, 1, 0
   while true do
     local b, e = s:find(from, i, true)
     if not b then out[#out + 1] = s:sub(i); break end
+    size = grow(size, b - i + #to, "replace")
     out[#out + 1] = s:sub(i, b - 1); out[#out + 1] = to
     i = e + 1
   end
@@ -166,9 +179,12 @@ F.split = function(a)
 end
 F.join = function(a)
   local sep = str(a[1], "join")
-  local parts = {}
+  local parts, size = {}, 0
   for i = 2, #a do
-    for _, x in ipairs(list(a[i], "join")) do parts[#parts + 1] = str(x, "join") end
+    for _, x in ipairs(list(a[i], "join")) do
+      parts[#parts + 1] = str(x, "join")
+      size = grow(size, #parts[#parts] + #sep, "join")
+    end
   end
   return table.concat(parts, sep)
 end

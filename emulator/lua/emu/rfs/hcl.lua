@@ -21,6 +21,11 @@ M.MAX_NESTING = 100
 --- Longest chain of references evaluated inside one another (local.a uses
 -- local.b uses ...; a resource whose arguments need another one) [INFERRED].
 M.MAX_REFERENCE_DEPTH = 1000
+--- Work one evaluation of a template may do: collection elements iterated by
+-- for-expressions and splats or returned by functions, in total [INFERRED].
+M.MAX_WORK = 1000000
+--- Longest string an expression may build, in bytes [INFERRED].
+M.MAX_STRING = 4 * 1024 * 1024
 
 local function fail(src, pos, summary, detail)
   local line, col = 1, 1
