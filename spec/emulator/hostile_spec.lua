@@ -59,13 +59,13 @@ describe("emulator under hostile input", function()
 
   describe("count", function()
     it("fails a deployment with count = 99999999 as a template error, at once", function()
-      deployment_fails("huge", { template_body = 'resource "huaweicloud_vpc" "v" {\n count = 99999999\n}\n' },
+      deployment_fails("huge", { template_body = 'resource "huaweicloud_vpc" "v" {\n name = "v"\n count = 99999999\n}\n' },
         "rfs_max_count")
     end)
 
     it("follows the rfs_max_count setting", function()
       e.settings({ rfs_max_count = 3 })
-      local tf = 'resource "huaweicloud_vpc" "v" {\n count = 4\n}\n'
+      local tf = 'resource "huaweicloud_vpc" "v" {\n name = "v"\n count = 4\n}\n'
       deployment_fails("four", { template_body = tf }, "at most 3 instances")
       e.settings({ rfs_max_count = 4 })
       assert.equal(201, e.rfs("POST", "/stacks", { stack_name = "four2", template_body = tf }).status)

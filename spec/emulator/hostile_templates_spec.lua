@@ -149,20 +149,20 @@ describe("emulator templates: instance caps (finding 5)", function()
 
   it("refuses a for_each over more elements than the cap", function()
     config.init({ rfs_max_count = 5 })
-    local msg = refused('resource "huaweicloud_vpc" "v" {\n for_each = toset([for i in range(6) : tostring(i)])\n}\n')
+    local msg = refused('resource "huaweicloud_vpc" "v" {\n name = "v"\n for_each = toset([for i in range(6) : tostring(i)])\n}\n')
     assert.matches("for_each", msg)
     assert.matches("rfs_max_count", msg)
-    assert.is_true((run('resource "huaweicloud_vpc" "v" {\n for_each = toset(["a", "b", "c", "d", "e"])\n}\n')))
+    assert.is_true((run('resource "huaweicloud_vpc" "v" {\n name = "v"\n for_each = toset(["a", "b", "c", "d", "e"])\n}\n')))
   end)
 
   it("counts instances over the whole template", function()
     config.init({ rfs_max_instances = 10 })
     local blocks = {}
-    for i = 1, 3 do blocks[i] = 'resource "huaweicloud_vpc" "v' .. i .. '" {\n count = 4\n}\n' end
+    for i = 1, 3 do blocks[i] = 'resource "huaweicloud_vpc" "v' .. i .. '" {\n name = "v"\n count = 4\n}\n' end
     local msg = refused(table.concat(blocks))
     assert.matches("rfs_max_instances", msg)
     assert.matches("huaweicloud_vpc.v3", msg)
-    local ok, r = run(table.concat(blocks, "", 1, 2) .. 'resource "huaweicloud_vpc" "one" {\n}\n')
+    local ok, r = run(table.concat(blocks, "", 1, 2) .. 'resource "huaweicloud_vpc" "one" {\n name = "v"\n}\n')
     assert.is_true(ok, r)
     assert.equal(9, #r.instances)
   end)
@@ -174,7 +174,7 @@ describe("emulator templates: instance caps (finding 5)", function()
     local machine = require("emu.rfs.machine")
     local s = stacks.new_stack({ project_id = "hostile", region = "r", stack_name = "many", now = 0 })
     local function deploy(n, t)
-      deployments.deploy(s, { template_body = 'resource "huaweicloud_vpc" "v" {\n count = ' .. n .. '\n}\n' }, t)
+      deployments.deploy(s, { template_body = 'resource "huaweicloud_vpc" "v" {\n name = "v"\n count = ' .. n .. '\n}\n' }, t)
       machine.advance(s, t + 1)
     end
     deploy(20000, 0)

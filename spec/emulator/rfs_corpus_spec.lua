@@ -17,16 +17,6 @@ local H = require("spec.helpers.emulator")
 local DIR = H.root .. "/../shared/testdata/rfs-templates/"
 
 local KNOWN_GAPS = {
-  ["com-magicorn-vpc"] = "lifecycle.prevent_destroy",
-  ["com-smu-cce-elb"] = "computed nested blocks",
-  ["com-workshop-ecs-multi"] = "data source lists",
-  ["doc-compute-instance"] = "data source lists",
-  ["sol-cloud-backup"] = "legacy splat",
-  ["sol-ecs-power-schedule"] = "data source lists",
-  ["sol-rabbitmq-cluster"] = "data source lists",
-  ["sol-wordpress"] = "data source lists",
-  ["tfp-cce-addon-coredns"] = "data source JSON attributes",
-  ["tfp-vpcep-approval"] = "computed nested blocks",
 }
 
 local read = H.read_file

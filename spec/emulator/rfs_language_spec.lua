@@ -74,7 +74,7 @@ describe("dynamic blocks", function()
 variable "rules" {
   type = list(object({ port = number, cidrs = list(string) }))
 }
-resource "huaweicloud_networking_secgroup" "sg" {
+resource "example_group" "sg" {
   name = "sg"
   dynamic "rule" {
     for_each = var.rules
@@ -93,7 +93,7 @@ resource "huaweicloud_networking_secgroup" "sg" {
     content { key = tag.key }
   }
 }
-output "rules" { value = huaweicloud_networking_secgroup.sg.rule }
+output "rules" { value = example_group.sg.rule }
 ]]
 
   it("generates one block per element, nested, with an iterator and over an empty map", function()
@@ -107,17 +107,243 @@ output "rules" { value = huaweicloud_networking_secgroup.sg.rule }
     assert.matches("Invalid dynamic for_each value; Cannot use a null value in for_each",
       err_of(run, tf, { vars_body = "rules = null" }))
     assert.matches("Missing content block", err_of(template.load, [[
-resource "huaweicloud_vpc" "v" {
+resource "example_group" "v" {
   dynamic "x" { for_each = [1] }
 }
 ]]))
     assert.matches('Unsupported argument; an argument named "foreach"', err_of(template.load, [[
-resource "huaweicloud_vpc" "v" {
+resource "example_group" "v" {
   dynamic "x" {
     foreach = [1]
     content {}
   }
 }
 ]]))
+  end)
+end)
+
+describe("splat expressions", function()
+  local tf = [[
+locals {
+  vms = [
+    { id = "a", nics = [{ ip = "10.0.0.1" }, { ip = "10.0.0.2" }] },
+    { id = "b", nics = [{ ip = "10.0.1.1" }] },
+  ]
+}
+output "ids" { value = local.vms[*].id }
+output "legacy_first" { value = local.vms.*.id[0] }
+output "legacy_index" { value = local.vms.*.nics.0.ip }
+output "nested" { value = local.vms[*].nics[*].ip }
+output "full_index" { value = local.vms[*].nics[0].ip }
+output "single" { value = local.vms[0].nics[*].ip }
+]]
+
+  it("evaluates full, legacy (attribute-only) and nested splats as Terraform does", function()
+    local o = outputs(run(tf))
+    assert.equal('["a","b"]', o.ids)
+    assert.equal('"a"', o.legacy_first)
+    assert.equal('["10.0.0.1","10.0.1.1"]', o.legacy_index)
+    assert.equal('[["10.0.0.1","10.0.0.2"],["10.0.1.1"]]', o.nested)
+    assert.equal('["10.0.0.1","10.0.1.1"]', o.full_index)
+    assert.equal('["10.0.0.1","10.0.0.2"]', o.single)
+  end)
+
+  it("fails on an attribute the elements do not have", function()
+    assert.matches('does not have an attribute named "nope"', err_of(run, 'locals { l = [{ a = 1 }] }\noutput "x" { value = local.l[*].nope }'))
+  end)
+end)
+
+describe(".tf.json templates", function()
+  it("takes dynamic blocks in their JSON form", function()
+    local r = run([[{
+  "variable": {"cidrs": {"type": "list(string)", "default": ["10.0.0.0/8", "192.168.0.0/16"]}},
+  "resource": {"example_group": {"g": {
+    "name": "g",
+    "dynamic": {"rule": {"for_each": "${var.cidrs}", "iterator": "c",
+      "content": {"cidr": "${c.value}", "pos": "${c.key}"}}}
+  }}},
+  "output": {"rules": {"value": "${example_group.g.rule}"}}
+}]])
+    assert.equal('[{"cidr":"10.0.0.0/8","pos":0},{"cidr":"192.168.0.0/16","pos":1}]', outputs(r).rules)
+    assert.matches("Missing content block", err_of(template.load, [[{"resource": {"example_group": {"g": {
+      "dynamic": {"rule": {"for_each": "${[1]}"}}}}}}]]))
+  end)
+end)
+
+describe("lifecycle", function()
+  local config = require("emu.config")
+  local stacks = require("emu.rfs.stacks")
+  local deployments = require("emu.rfs.deployments")
+  local machine = require("emu.rfs.machine")
+
+  -- deploy text on a fresh (or given) stack record and let the steps run
+  local function deploy(text, s, t)
+    config.init({ speed = 0 })
+    s = s or stacks.new_stack({ project_id = "lc", region = "r", stack_name = "lc", now = 0 })
+    deployments.deploy(s, { template_body = text }, t or 0)
+    machine.advance(s, (t or 0) + 1)
+    return s
+  end
+
+  it("prevent_destroy makes the stack deletion fail before anything is destroyed", function()
+    local s = deploy([[
+resource "huaweicloud_vpc" "keep" {
+  name = "keep"
+  lifecycle { prevent_destroy = true }
+}
+resource "huaweicloud_vpc" "free" { name = "free" }
+]])
+    assert.equal("DEPLOYMENT_COMPLETE", s.status)
+    deployments.delete(s, 2)
+    machine.advance(s, 3)
+    assert.equal("DELETION_FAILED", s.status)
+    assert.matches("Instance cannot be destroyed; Resource huaweicloud_vpc.keep has lifecycle.prevent_destroy set", s.status_message)
+    assert.equal(2, #s.resources)
+    -- without the setting the stack goes
+    local s2 = deploy('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  lifecycle { prevent_destroy = false }\n}\n')
+    deployments.delete(s2, 2)
+    machine.advance(s2, 3)
+    assert.equal("DELETION_COMPLETE", s2.status)
+  end)
+
+  it("ignore_changes keeps the recorded value, so a redeployment changes nothing", function()
+    local tf = [[
+variable "desc" { default = "one" }
+resource "huaweicloud_vpc" "v" {
+  name        = "v"
+  description = var.desc
+  lifecycle { ignore_changes = [description, tags] }
+}
+]]
+    local cfg = template.load(tf)
+    local first = engine.run(cfg, E.variables(cfg, {}), {}, { mode = "apply", new_id = function() return "id-1" end })
+    local state = { { address = "huaweicloud_vpc.v", mode = "RESOURCE", type = "huaweicloud_vpc", name = "v",
+      config = first.instances[1].config, attributes = first.instances[1].attributes, physical_id = "id-1" } }
+    local second = engine.run(cfg, E.variables(cfg, { vars_body = 'desc = "two"' }), state, { mode = "plan" })
+    assert.equal("NONE", second.instances[1].action)
+    assert.equal("one", second.instances[1].config.description)
+    local cfg2 = template.load((tf:gsub("description, tags", "tags")))
+    local third = engine.run(cfg2, E.variables(cfg2, { vars_body = 'desc = "two"' }), state, { mode = "plan" })
+    assert.equal("UPDATE", third.instances[1].action)
+    assert.matches("Invalid ignore_changes", err_of(template.load,
+      'resource "huaweicloud_vpc" "v" {\n  name = "v"\n  lifecycle { ignore_changes = "name" }\n}\n'))
+  end)
+
+  it("checks preconditions and postconditions with their error messages", function()
+    local tf = [[
+variable "cidr" { default = "10.0.0.0/16" }
+resource "huaweicloud_vpc" "v" {
+  name = "v"
+  cidr = var.cidr
+  lifecycle {
+    precondition {
+      condition     = endswith(var.cidr, "/16")
+      error_message = "The VPC needs a /16."
+    }
+    postcondition {
+      condition     = self.status == "OK"
+      error_message = "The VPC is not up."
+    }
+    create_before_destroy = true
+  }
+}
+]]
+    assert.equal(1, #run(tf).instances)
+    assert.matches("Resource precondition failed in huaweicloud_vpc.v; The VPC needs a /16%.",
+      err_of(run, tf, { vars_body = 'cidr = "10.0.0.0/24"' }))
+    assert.matches("Resource postcondition failed in huaweicloud_vpc.v; The VPC is not up%.",
+      err_of(run, (tf:gsub('"OK"', '"DOWN"'))))
+    assert.matches("Invalid prevent_destroy value", err_of(template.load,
+      'resource "huaweicloud_vpc" "v" {\n  name = "v"\n  lifecycle { prevent_destroy = var.x }\n}\n'))
+  end)
+end)
+
+describe("template directives", function()
+  local hcl = require("emu.rfs.hcl")
+  local function text(src, vars)
+    return E.eval(hcl.parse(src).attrs.x.expr, { vars = V.map(vars or {}) })
+  end
+
+  it("%{ if } / %{ else } / %{ endif } and %{ for } with ~ strip markers", function()
+    local greet = 'x = "Hello, %{ if var.name != "" }${var.name}%{ else }unnamed%{ endif }!"\n'
+    assert.equal("Hello, unnamed!", text(greet, { name = "" }))
+    assert.equal("Hello, Ann!", text(greet, { name = "Ann" }))
+    assert.equal("server 10.0.0.1\nserver 10.0.0.2\n",
+      text('x = <<EOT\n%{ for ip in var.ips ~}\nserver ${ip}\n%{ endfor ~}\nEOT\n', { ips = V.list({ "10.0.0.1", "10.0.0.2" }) }))
+    assert.equal("a=1,b=2,\n", text('x = <<EOT\n%{ for k, v in var.m ~}\n${k}=${v},\n%{~ endfor }\nEOT\n', { m = V.map({ a = "1", b = "2" }) }))
+    assert.equal("abc", text('x = "a  ${~ "b" ~}   c"\n'))
+    assert.equal("%{ literal }", text('x = "%%{ literal }"\n'))
+  end)
+
+  it("works in .tf.json strings and reports unbalanced or unknown directives", function()
+    local r = run([[{"variable": {"on": {"default": true}},
+      "output": {"o": {"value": "%{ if var.on }yes%{ else }no%{ endif }"}}}]])
+    assert.equal('"yes"', outputs(r).o)
+    assert.matches("Unterminated template directive", err_of(hcl.parse, 'x = "%{ if true }a"\n'))
+    assert.matches("Unexpected endif directive", err_of(hcl.parse, 'x = "%{ endif }"\n'))
+    assert.matches("Invalid template directive", err_of(hcl.parse, 'x = "%{ while true }a"\n'))
+    assert.matches("bool", err_of(text, 'x = "%{ if "x" }a%{ endif }"\n'))
+    assert.matches("Nesting too deep", err_of(hcl.parse,
+      'x = "' .. string.rep("%{ if true }", 1000) .. "a" .. string.rep("%{ endif }", 1000) .. '"\n'))
+  end)
+end)
+
+describe("sensitivity and for_each", function()
+  local base = [[
+variable "password" {
+  type      = string
+  default   = "Secret#123"
+  sensitive = true
+}
+locals { conn = "mysql://root:${var.password}@db" }
+]]
+
+  it("refuses an output exposing a sensitive value unless it is marked sensitive or nonsensitive() lifts the mark", function()
+    assert.matches('Output refers to sensitive values; output "conn"',
+      err_of(run, base .. 'output "conn" { value = local.conn }'))
+    assert.matches('Output refers to sensitive values; output "n"',
+      err_of(run, base .. 'output "n" { value = length(sensitive("x")) }'))
+    local r = run(base .. 'output "conn" {\n  value     = local.conn\n  sensitive = true\n}\noutput "len" { value = nonsensitive(length(var.password)) }')
+    assert.equal("10", outputs(r).len)
+  end)
+
+  it("refuses for_each over a sensitive value or a list; takes sets and maps", function()
+    assert.matches("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments",
+      err_of(run, base .. 'resource "huaweicloud_vpc" "v" {\n  for_each = toset([var.password])\n  name = each.key\n}'))
+    assert.matches('must be a map, or set of strings, and you have provided a value of type list%(string%)',
+      err_of(run, 'resource "huaweicloud_vpc" "v" {\n  for_each = ["a", "b"]\n  name = each.key\n}'))
+    local r = run([[
+variable "names" { type = set(string) }
+resource "huaweicloud_vpc" "v" {
+  for_each = var.names
+  name     = each.value
+}
+resource "huaweicloud_vpc" "w" {
+  for_each = false ? toset(["x"]) : []
+  name     = each.value
+}
+]], { vars_body = 'names = ["b", "a", "b"]' })
+    assert.equal(2, #r.instances)
+    assert.equal('huaweicloud_vpc.v["a"]', r.instances[1].address)
+  end)
+end)
+
+describe(".tf.json rules", function()
+  it("string booleans for sensitive and nullable, and // comment properties in blocks", function()
+    local cfg = template.load([[{
+  "//": "a template comment",
+  "variable": {"pw": {"//": "the password", "type": "string", "sensitive": "true", "nullable": "false", "default": "x"}},
+  "resource": {"huaweicloud_vpc": {"v": {"//": "the VPC", "name": "v"}}},
+  "output": {"pw": {"value": "${var.pw}", "sensitive": "true"}}
+}]])
+    assert.is_true(cfg.variables[1].sensitive)
+    assert.is_false(cfg.variables[1].nullable)
+    assert.is_true(cfg.outputs[1].sensitive)
+    local r = engine.run(cfg, E.variables(cfg, {}), {}, { mode = "apply" })
+    assert.equal(1, #r.instances)
+    assert.equal("<sensitive>", r.outputs[1].value)
+    assert.matches("Output refers to sensitive values", err_of(run, [[{
+  "variable": {"pw": {"default": "x", "sensitive": "true"}},
+  "output": {"pw": {"value": "${var.pw}", "sensitive": "false"}}}]]))
   end)
 end)

@@ -46,7 +46,7 @@ describe("RFS execution plans (emulator)", function()
   end)
 
   it("diffs UPDATE and DELETE against the deployed resources, then applies", function()
-    local two = S.VPC_TF .. '\nresource "huaweicloud_vpc_subnet" "sub" {\n  name = "s"\n}\n'
+    local two = S.VPC_TF .. S.SUBNET_TF
     e.create("s", two)
     local changed = S.VPC_TF:gsub("10.0.0.0/16", "10.7.0.0/16")
     plan("s", "p", changed)
@@ -169,6 +169,7 @@ resource "huaweicloud_compute_instance" "vm" {
   name = "vm"
   flavor_id = "s6.small.1"
   charging_mode = "prePaid"
+  network { uuid = "5c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d6" }
 }
 resource "huaweicloud_mystery" "m" { name = "m" }
 ]])

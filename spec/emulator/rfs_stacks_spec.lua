@@ -267,7 +267,7 @@ describe("RFS stacks (emulator)", function()
     end)
 
     it("DeployStack diffs: updates changed resources and destroys removed ones", function()
-      local two = S.VPC_TF .. '\nresource "huaweicloud_vpc_subnet" "sub" {\n  name = "s"\n  vpc_id = huaweicloud_vpc.main.id\n}\n'
+      local two = S.VPC_TF .. S.SUBNET_TF
       e.create("d", two)
       local before = e.rfs("GET", "/stacks/d/resources").body.stack_resources
       assert.equal(2, #before)

@@ -93,6 +93,16 @@ output "secret" {
 }
 ]]
 
+--- A subnet of VPC_TF's VPC (appended to it for two-resource stacks).
+M.SUBNET_TF = [[
+resource "huaweicloud_vpc_subnet" "sub" {
+  name       = "s"
+  vpc_id     = huaweicloud_vpc.main.id
+  cidr       = "10.0.0.0/24"
+  gateway_ip = "10.0.0.1"
+}
+]]
+
 --- The same in .tf.json.
 M.VPC_JSON = [[{
   "variable": {"vpc_name": {"type": "string", "default": "demo"}},
@@ -107,8 +117,10 @@ resource "huaweicloud_vpc" "ok" {
   name = "ok"
 }
 resource "huaweicloud_vpc_subnet" "bad" {
-  name   = "bad"
-  vpc_id = huaweicloud_vpc.ok.id
+  name       = "bad"
+  vpc_id     = huaweicloud_vpc.ok.id
+  cidr       = "10.0.1.0/24"
+  gateway_ip = "10.0.1.1"
   ]] .. (extra or "emulator_fail = true") .. "\n}\n"
 end
 

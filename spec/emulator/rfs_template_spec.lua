@@ -67,7 +67,7 @@ variable v { type = string }
     assert.matches("Invalid character", err_of(hcl.parse, 'a = @'))
     assert.matches("Attribute redefined", err_of(hcl.parse, 'a = 1\na = 2\n'))
     assert.matches("Invalid escape", err_of(hcl.parse, 'a = "\\q"'))
-    assert.matches("directives are not supported", err_of(hcl.parse, 'a = "%{ if true }x%{ endif }"'))
+    assert.matches("Unterminated template directive", err_of(hcl.parse, 'a = "%{ if true }x"'))
   end)
 end)
 
@@ -184,7 +184,10 @@ describe("emu.rfs.engine", function()
   it("orders resources by their references and passes ids along", function()
     local cfg = template.load([[
 resource "huaweicloud_vpc_subnet" "s" {
-  vpc_id = huaweicloud_vpc.v.id
+  name       = "s"
+  cidr       = "10.0.0.0/24"
+  gateway_ip = "10.0.0.1"
+  vpc_id     = huaweicloud_vpc.v.id
 }
 resource "huaweicloud_vpc" "v" {
   name = "v"

@@ -113,7 +113,7 @@ local function record_from(inst, status)
     address = inst.address, mode = inst.mode, type = inst.type, name = inst.name,
     index_key = inst.index_key, provider_type = inst.provider_type,
     config = inst.config, attributes = inst.attributes, physical_id = inst.physical_id,
-    physical_name = inst.physical_name, resource_status = status,
+    physical_name = inst.physical_name, resource_status = status, prevent_destroy = inst.prevent_destroy,
   }
 end
 
@@ -425,6 +425,18 @@ function M.continue_rollback(stack, now)
   return dep_id
 end
 
+-- A deletion refused before any resource changes (prevent_destroy, a FAIL
+-- hook): one prepare step that reports (report(s, t)) and ends DELETION_FAILED.
+local function refuse_deletion(stack, now, dep_id, text, report)
+  machine.start(stack, { kind = "delete", deployment_id = dep_id, steps = { {
+    delay = "rfs_prepare", default = PREPARE_DELAY,
+    run = function(s, t)
+      report(s, t)
+      machine.finish(s, t, "DELETION_FAILED", text)
+    end,
+  } } }, now)
+end
+
 --- Delete a stack (S5/S6): DELETION_IN_PROGRESS, one step per resource
 -- (unless retain_all_resources), then the stack disappears, or DELETION_FAILED.
 function M.delete(stack, now, retain, action)
@@ -436,17 +448,25 @@ function M.delete(stack, now, retain, action)
   events.add(stack, now, { event_type = "LOG", deployment_id = dep_id,
     event_message = "Stack deletion started" .. (retain and " (retain_all_resources: cloud resources are kept)" or "") })
   local steps = {}
+  -- lifecycle.prevent_destroy: Terraform refuses the whole destroy before touching anything
+  local guarded
+  for _, r in ipairs(retain and {} or stack.resources) do
+    if r.prevent_destroy and not r.failed then guarded = r; break end
+  end
+  if guarded then
+    local text = "Instance cannot be destroyed; Resource " .. guarded.address .. " has lifecycle.prevent_destroy set," ..
+      " but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan," ..
+      " either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."
+    return refuse_deletion(stack, now, dep_id, text, function(s, t)
+      events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
+        resource_type = guarded.type, resource_name = guarded.name, resource_key = guarded.index_key })
+    end)
+  end
   local verdict = hooks.check(stack, action or "DeleteStack", hooks.deletions(stack))
   if verdict.blocked then
-    steps[1] = {
-      delay = "rfs_prepare", default = PREPARE_DELAY,
-      run = function(s, t)
-        hooks.emit(s, t, dep_id, verdict)
-        machine.finish(s, t, "DELETION_FAILED", verdict.blocked)
-      end,
-    }
-    machine.start(stack, { kind = "delete", deployment_id = dep_id, steps = steps }, now)
-    return
+    return refuse_deletion(stack, now, dep_id, verdict.blocked, function(s, t)
+      hooks.emit(s, t, dep_id, verdict)
+    end)
   end
   if #verdict.notes > 0 then
     steps[1] = { delay = "rfs_prepare", default = 0, run = function(s, t) hooks.emit(s, t, dep_id, verdict) end }

@@ -10,6 +10,8 @@ local V = require("emu.rfs.values")
 local E = require("emu.rfs.evaluate")
 local hcl = require("emu.rfs.hcl")
 local template = require("emu.rfs.template")
+local schema = require("emu.rfs.schema")
+local synth = require("emu.rfs.synth")
 local config = require("emu.config")
 
 local M = {}
@@ -27,21 +29,8 @@ function M.address(mode, rtype, name, key, key_is_number)
   return base .. '["' .. key .. '"]'
 end
 
-local function hash_hex(s, n)
-  -- small deterministic hash (FNV-1a style, float-safe) for synthetic values
-  local h = 2166136261
-  for i = 1, #s do
-    h = (h * 31 + s:byte(i)) % 4294967296
-    h = (h + math.floor(h / 65536) * 7) % 4294967296
-  end
-  local out = {}
-  local x = h
-  for i = 1, n do
-    x = (x * 69069 + 12345 + i) % 4294967296
-    out[i] = string.format("%x", math.floor(x / 268435456) % 16)
-  end
-  return table.concat(out)
-end
+-- small deterministic hash for synthetic values
+local hash_hex = synth.hex
 M.hash_hex = hash_hex
 
 --- A computed value for an attribute the template did not set (the provider
@@ -61,6 +50,11 @@ function M.synthesize(attr, seed)
   if attr == "status" then return "ACTIVE" end
   return attr .. "-" .. h:sub(1, 8)
 end
+
+-- meta-arguments and blocks that are not the provider's
+local SCHEMA_SKIP = { count = true, for_each = true, depends_on = true, provider = true, lifecycle = true,
+  provisioner = true, connection = true }
+for k in pairs(M.FAIL_ATTRS) do SCHEMA_SKIP[k] = true end
 
 local function strip_meta(map)
   for k in pairs(template.resource_meta) do map[k] = nil end
@@ -160,10 +154,19 @@ function M.run(cfg, vars, state, opts)
   local objects = setmetatable({}, { __mode = "k" }) -- resource object -> instance
   local local_cache, local_busy = {}, {}
   local ctx = { vars = vars, work = { n = 0 } }
+  local by_id = {} -- id -> object, for values that depend on another resource (IPs in a subnet)
+  local region = opts.region or "cn-north-4"
+  for _, p in ipairs(cfg.providers) do
+    local ra = p.name == "huaweicloud" and p.body.attrs.region
+    if ra then
+      local ok, v = pcall(E.eval, ra.expr, ctx)
+      if ok and type(v) == "string" and v ~= "" then region = v end
+    end
+  end
 
   ctx.missing_attr = function(obj, name)
     local inst = objects[obj]
-    if not inst then return nil end
+    if not inst or inst.block.schema then return nil end
     if plan and inst.action ~= "NONE" and inst.action ~= "READ" then return UNKNOWN end
     local v = M.synthesize(name, inst.physical_id or inst.address)
     inst.computed[name] = v
@@ -190,6 +193,22 @@ function M.run(cfg, vars, state, opts)
     return v
   end
 
+  -- lifecycle preconditions / postconditions: a false condition fails the
+  -- plan with its error_message; an unknown one is checked at apply
+  local function check_conditions(lc, kind, cctx, address)
+    for _, c in ipairs(lc.conditions) do
+      if c.kind == kind then
+        local okc, v = pcall(E.eval, c.condition, cctx)
+        if not okc then E.fail("Error in " .. address .. " " .. kind .. ": " .. E.error_message(v)) end
+        if v ~= true and v ~= UNKNOWN and not V.has_unknown(v) then
+          local okm, msg = pcall(E.eval, c.error_message, cctx)
+          E.fail((kind == "precondition" and "Resource precondition failed" or "Resource postcondition failed") ..
+            " in " .. address .. "; " .. (okm and type(msg) == "string" and msg or "the condition is false"))
+        end
+      end
+    end
+  end
+
   local function make_instance(r, key, key_is_number, each_value)
     local inst = {
       mode = r.mode, type = r.type, name = r.name, block = r,
@@ -200,18 +219,34 @@ function M.run(cfg, vars, state, opts)
     local ictx = setmetatable({}, { __index = ctx })
     if key_is_number then ictx.count_index = key
     elseif key ~= nil then ictx.each_key = key; ictx.each_value = each_value end
+    local lc = r.lifecycle or { ignore_changes = {}, conditions = {} }
+    inst.prevent_destroy = lc.prevent_destroy
+    check_conditions(lc, "precondition", ictx, inst.address)
     local ok, cfgv = pcall(eval_body, r.body, ictx, true)
     if not ok then
       E.fail("Error in " .. inst.address .. ": " .. E.error_message(cfgv))
+    end
+    local sch = r.schema
+    if sch then
+      local okc, conv = pcall(schema.conform, sch, cfgv, inst.address)
+      if not okc then E.fail("Error in " .. inst.address .. ": " .. E.error_message(conv)) end
+      cfgv = conv
     end
     inst.config = cfgv
     local prev = recorded[inst.address]
     if r.mode == "DATA" then
       inst.action = "READ"
-      inst.physical_id = "data-" .. hash_hex(inst.address, 12)
+      inst.physical_id = type(cfgv.id) == "string" and cfgv.id or synth.uuid(inst.address)
     elseif prev and not prev.failed then
       inst.prev = prev
       inst.physical_id = prev.physical_id
+      -- lifecycle.ignore_changes: the recorded values stay
+      if lc.ignore_all then
+        cfgv = V.copy(prev.config)
+      else
+        for _, n in ipairs(lc.ignore_changes) do cfgv[n] = V.copy(prev.config[n]) end
+      end
+      inst.config = cfgv
       inst.action = V.equal(prev.config, cfgv) and "NONE" or "UPDATE"
       for k, v in pairs(prev.attributes or {}) do
         if prev.config[k] == nil and k ~= "id" then inst.computed[k] = v end
@@ -224,13 +259,23 @@ function M.run(cfg, vars, state, opts)
     -- the object other expressions see
     local obj = V.map()
     for k, v in pairs(inst.computed) do obj[k] = v end
-    for k, v in pairs(cfgv) do obj[k] = v end
+    for k, v in pairs(cfgv) do obj[k] = sch and V.copy(v) or v end
     obj.id = inst.physical_id or UNKNOWN
+    if sch then
+      synth.fill(sch, obj, { seed = inst.physical_id or inst.address, region = region, data = r.mode == "DATA",
+        unknown = plan and inst.action == "ADD", by_id = function(id) return by_id[id] end, config = cfgv })
+      for k, v in pairs(obj) do
+        if cfgv[k] == nil and k ~= "id" and v ~= V.NULL and v ~= UNKNOWN then inst.computed[k] = v end
+      end
+    end
+    if inst.physical_id then by_id[inst.physical_id] = obj end
     if plan and inst.action == "UPDATE" then
       for k in pairs(inst.computed) do obj[k] = UNKNOWN end
     end
     inst.object = obj
     objects[obj] = inst
+    local sctx = setmetatable({ scope = setmetatable({ self = obj }, { __index = ictx.scope }) }, { __index = ictx })
+    check_conditions(lc, "postcondition", sctx, inst.address)
     return inst
   end
 
@@ -259,6 +304,9 @@ function M.run(cfg, vars, state, opts)
         value[#value + 1] = inst.object
       end
     elseif r.for_each then
+      if E.sensitive_expr(r.for_each, cfg) then
+        E.fail("Invalid for_each argument in " .. r.addr .. "; Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.")
+      end
       local ok, fe = pcall(E.eval, r.for_each, key_ctx)
       if not ok then E.fail("Error in " .. r.addr .. " for_each: " .. E.error_message(fe)) end
       if V.has_unknown(fe) then E.fail("Invalid for_each argument in " .. r.addr .. "; the \"for_each\" value depends on resource attributes that cannot be determined until apply") end
@@ -267,6 +315,9 @@ function M.run(cfg, vars, state, opts)
       if V.is_map(fe) then
         for _, k in ipairs(V.keys(fe)) do items[#items + 1] = { k, fe[k] } end
       elseif V.is_list(fe) then
+        if not V.is_set(fe) and #fe > 0 then
+          E.fail("Invalid for_each argument in " .. r.addr .. "; the given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type " .. V.type_name(fe) .. ".")
+        end
         for _, x in ipairs(fe) do
           if type(x) ~= "string" then E.fail("Invalid for_each argument in " .. r.addr .. "; a set of strings is required") end
           items[#items + 1] = { x, x }
@@ -319,6 +370,16 @@ function M.run(cfg, vars, state, opts)
     return values[addr]
   end
 
+  E.check_sensitive_outputs(cfg)
+  -- the provider's schema: unknown types, arguments and blocks fail first
+  for _, r in ipairs(cfg.resources) do
+    r.schema = nil
+    if r.provider_type == "huaweicloud" then
+      schema.check_type(r.mode, r.type, r.addr)
+      r.schema = schema.lookup(r.mode, r.type)
+      if r.schema then schema.check_body(r.schema, r.body, r.addr, SCHEMA_SKIP) end
+    end
+  end
   for _, r in ipairs(cfg.resources) do ensure(r.addr) end
   if modules then modules.all() end
   -- evaluate every local once so errors surface even when unused

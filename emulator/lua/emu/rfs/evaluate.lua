@@ -274,6 +274,51 @@ local function for_expr(node, ctx)
   return out
 end
 
+-- the text of template parts (strings and expressions)
+local function parts_text(parts, ctx)
+  local out = {}
+  for _, p in ipairs(parts) do
+    if type(p) == "string" then out[#out + 1] = p
+    else
+      local v = eval(p, ctx)
+      if V.has_unknown(v) then return UNKNOWN end
+      out[#out + 1] = template_text(v)
+    end
+  end
+  return bounded(table.concat(out))
+end
+
+-- %{ if } / %{ for } template directives
+local function directive(node, ctx)
+  if node.k == "tmpl_if" then
+    local c = truthy(eval(node.cond, ctx), "the if directive condition")
+    if c == UNKNOWN then return UNKNOWN end
+    return parts_text(c and node.a or node.b, ctx)
+  end
+  local c = eval(node.coll, ctx)
+  if c == UNKNOWN then return UNKNOWN end
+  local items = {}
+  if V.is_list(c) then
+    for i, x in ipairs(c) do items[i] = { i - 1, x } end
+  elseif V.is_map(c) then
+    for _, key in ipairs(V.keys(c)) do items[#items + 1] = { key, c[key] } end
+  else
+    fail("Iteration over non-iterable value; a value of type " .. V.type_name(c) .. " cannot be used as the collection in a 'for' directive")
+  end
+  charge(ctx, #items)
+  local scope = setmetatable({}, { __index = ctx.scope })
+  local sub = setmetatable({ scope = scope }, { __index = ctx })
+  local out = {}
+  for _, kv in ipairs(items) do
+    if node.key_var then scope[node.key_var] = kv[1] end
+    scope[node.val_var] = kv[2]
+    local t = parts_text(node.body, sub)
+    if t == UNKNOWN then return UNKNOWN end
+    out[#out + 1] = t
+  end
+  return bounded(table.concat(out))
+end
+
 eval = function(node, ctx)
   local k = node.k
   if k == "lit" then return node.v end
@@ -284,17 +329,9 @@ eval = function(node, ctx)
     if #parts == 1 and type(parts[1]) ~= "string" then
       return eval(parts[1], ctx) -- "${x}" yields x itself
     end
-    local out = {}
-    for _, p in ipairs(parts) do
-      if type(p) == "string" then out[#out + 1] = p
-      else
-        local v = eval(p, ctx)
-        if V.has_unknown(v) then return UNKNOWN end
-        out[#out + 1] = template_text(v)
-      end
-    end
-    return bounded(table.concat(out))
+    return parts_text(parts, ctx)
   end
+  if k == "tmpl_if" or k == "tmpl_for" then return directive(node, ctx) end
   if k == "var" or k == "attr" or k == "index" then return traversal(node, ctx) end
   if k == "splat" then
     local base = eval(node.obj, ctx)
@@ -584,6 +621,57 @@ function M.duplicate_input(inputs)
   end
   dup = dup or mark("structure", names)
   return dup
+end
+
+-- ------------------------------------------------------------ sensitivity
+
+--- Whether an expression is derived from a sensitive value, as Terraform
+-- marks them (https://developer.hashicorp.com/terraform/language/values/outputs#sensitive-suppressing-values-in-cli-output):
+-- a sensitive input variable, sensitive(...), or a local derived from one;
+-- nonsensitive(...) lifts the mark. Decided from the expression, since the
+-- emulator's values carry no marks.
+function M.sensitive_expr(e, cfg, seen)
+  if type(e) ~= "table" then return false end
+  seen = seen or {}
+  if e.k == "call" and e.name == "nonsensitive" then return false end
+  if e.k == "call" and e.name == "sensitive" then return true end
+  if e.k == "attr" and e.obj.k == "var" then
+    if e.obj.name == "var" then
+      local d = cfg.variable_by_name[e.name]
+      if d and d.sensitive then return true end
+    elseif e.obj.name == "local" and cfg.locals[e.name] and not seen[e.name] then
+      seen[e.name] = true
+      if M.sensitive_expr(cfg.locals[e.name], cfg, seen) then return true end
+    end
+  end
+  for key, v in pairs(e) do
+    if key ~= "pos" and type(v) == "table" then
+      if v.k then
+        if M.sensitive_expr(v, cfg, seen) then return true end
+      else
+        for _, x in pairs(v) do
+          if type(x) == "table" then
+            if x.k and M.sensitive_expr(x, cfg, seen) then return true end
+            if not x.k and (M.sensitive_expr(x.key, cfg, seen) or M.sensitive_expr(x.value, cfg, seen)) then return true end
+          end
+        end
+      end
+    end
+  end
+  return false
+end
+
+--- Fail as Terraform does when a root output exposes a sensitive value
+-- without sensitive = true.
+function M.check_sensitive_outputs(cfg)
+  for _, o in ipairs(cfg.outputs) do
+    if not o.sensitive and M.sensitive_expr(o.value, cfg) then
+      fail("Output refers to sensitive values; output \"" .. o.name .. "\": To reduce the risk of accidentally exporting" ..
+        " sensitive data that was intended to be only internal, Terraform requires that any root module output" ..
+        " containing sensitive data be explicitly marked as sensitive, to confirm your intent. If you do intend to" ..
+        " export this data, annotate the output value as sensitive by adding the following argument: sensitive = true")
+    end
+  end
 end
 
 --- Evaluate the outputs of a configuration in ctx.

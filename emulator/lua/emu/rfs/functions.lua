@@ -52,6 +52,10 @@ end
 F.str, F.num = str, num
 
 -- numbers
+F.log = function(a)
+  local x, b = num(a[1], "log"), num(a[2], "log")
+  return math.log(x) / math.log(b)
+end
 F.abs = function(a) return math.abs(num(a[1], "abs")) end
 F.ceil = function(a) return math.ceil(num(a[1], "ceil")) end
 F.floor = function(a) return math.floor(num(a[1], "floor")) end
@@ -85,8 +89,33 @@ F.parseint = function(a)
 end
 
 -- strings
-F.lower = function(a) return str(a[1], "lower"):lower() end
-F.upper = function(a) return str(a[1], "upper"):upper() end
+-- case mapping of ASCII and of the Latin-1, Greek and Cyrillic letters
+-- (two-byte UTF-8), as Go's unicode.ToLower/ToUpper map them
+local function map_case(s, lower)
+  s = lower and s:lower() or s:upper()
+  return (s:gsub("[\195-\211\208-\209][\128-\191]", function(c)
+    local cp = (c:byte(1) - 192) * 64 + (c:byte(2) - 128)
+    local to = cp
+    if lower then
+      if (cp >= 0xC0 and cp <= 0xDE and cp ~= 0xD7) or (cp >= 0x391 and cp <= 0x3AB and cp ~= 0x3A2) or (cp >= 0x410 and cp <= 0x42F) then
+        to = cp + 32
+      elseif cp >= 0x400 and cp <= 0x40F then to = cp + 80 end
+    else
+      if (cp >= 0xE0 and cp <= 0xFE and cp ~= 0xF7) or (cp >= 0x3B1 and cp <= 0x3CB and cp ~= 0x3C2) or (cp >= 0x430 and cp <= 0x44F) then
+        to = cp - 32
+      elseif cp >= 0x450 and cp <= 0x45F then to = cp - 80 end
+    end
+    if to == cp then return c end
+    return string.char(192 + math.floor(to / 64), 128 + to % 64)
+  end))
+end
+F.lower = function(a) return map_case(str(a[1], "lower"), true) end
+F.upper = function(a) return map_case(str(a[1], "upper"), false) end
+F.indent = function(a)
+  local n, s = num(a[1], "indent"), str(a[2], "indent")
+  local pad = string.rep(" ", n)
+  return (s:gsub("\n", "\n" .. pad))
+end
 F.title = function(a) return (str(a[1], "title"):gsub("(%a)([%w_']*)", function(x, y) return x:upper() .. y end)) end
 F.chomp = function(a) return trim(str(a[1], "chomp"), "[\r\n]", "right") end
 F.trimspace = function(a) return trim(str(a[1], "trimspace"), "%s") end
@@ -347,10 +376,84 @@ F.anytrue = function(a)
   for _, x in ipairs(list(a[1], "anytrue")) do if x == true or x == "true" then return true end end
   return false
 end
+F.chunklist = function(a)
+  local l, size = list(a[1], "chunklist"), num(a[2], "chunklist")
+  if size < 0 then fail("Invalid function argument; chunklist: the size argument must be positive") end
+  local r = V.list()
+  if size == 0 then r[1] = V.copy(l); return r end
+  for i = 1, #l, size do
+    local c = V.list()
+    for j = i, math.min(i + size - 1, #l) do c[#c + 1] = l[j] end
+    r[#r + 1] = c
+  end
+  return r
+end
+F.matchkeys = function(a)
+  local vals, keys, search = list(a[1], "matchkeys"), list(a[2], "matchkeys"), list(a[3], "matchkeys")
+  if #vals ~= #keys then fail("Invalid function argument; matchkeys: length of keys and values should be equal") end
+  local r = V.list()
+  for i, k in ipairs(keys) do
+    for _, x in ipairs(search) do if V.equal(k, x) then r[#r + 1] = vals[i]; break end end
+  end
+  return r
+end
+F.transpose = function(a)
+  local r = V.map()
+  local m = map(a[1], "transpose")
+  for _, k in ipairs(V.keys(m)) do
+    for _, v in ipairs(list(m[k], "transpose")) do
+      local key = str(v, "transpose")
+      r[key] = r[key] or V.list()
+      r[key][#r[key] + 1] = k
+    end
+  end
+  for k, l in pairs(r) do r[k] = F.toset({ l }) end
+  return r
+end
 F.setunion = function(a)
   local r = V.list()
   for _, l in ipairs(a) do for _, x in ipairs(list(l, "setunion")) do r[#r + 1] = x end end
-  return F.distinct({ r })
+  return F.toset({ r })
+end
+local function member(l, x)
+  for _, y in ipairs(l) do if V.equal(x, y) then return true end end
+  return false
+end
+F.setintersection = function(a)
+  if #a == 0 then fail("Invalid function argument; setintersection: at least one set is required") end
+  local r = V.list()
+  for _, x in ipairs(list(a[1], "setintersection")) do
+    local all = true
+    for i = 2, #a do if not member(list(a[i], "setintersection"), x) then all = false; break end end
+    if all then r[#r + 1] = x end
+  end
+  return F.toset({ r })
+end
+F.setsubtract = function(a)
+  local r = V.list()
+  local minus = list(a[2], "setsubtract")
+  for _, x in ipairs(list(a[1], "setsubtract")) do if not member(minus, x) then r[#r + 1] = x end end
+  return F.toset({ r })
+end
+-- every combination, one element of each argument, in argument order
+F.setproduct = function(a)
+  if #a < 2 then fail("Invalid function argument; setproduct: at least two arguments are required") end
+  local r = V.list({ V.list() })
+  for _, l in ipairs(a) do
+    local items = list(l, "setproduct")
+    local nr = V.list()
+    for _, prefix in ipairs(r) do
+      for _, x in ipairs(items) do
+        local c = V.list()
+        for i, y in ipairs(prefix) do c[i] = y end
+        c[#c + 1] = x
+        nr[#nr + 1] = c
+      end
+    end
+    if #nr > 10000 then fail("Invalid function argument; setproduct: more than 10000 combinations") end
+    r = nr
+  end
+  return r
 end
 
 -- type conversion
@@ -380,16 +483,31 @@ end
 -- Sets of strings or numbers are ordered (cty orders them lexically and
 -- numerically); other element types keep their first-seen order.
 F.toset = function(a)
-  local r = F.distinct({ F.tolist(a) })
+  local r = V.set(F.distinct({ F.tolist(a) }))
   local kind = type(r[1])
   for _, x in ipairs(r) do if type(x) ~= kind then kind = nil; break end end
   if kind == "string" or kind == "number" then table.sort(r) end
   return r
 end
-F.tomap = function(a) return V.map(V.copy(map(a[1], "tomap"))) end
+-- tomap unifies the element types: any string makes every primitive a string
+F.tomap = function(a)
+  local m = V.map(V.copy(map(a[1], "tomap")))
+  local strings, others = false, false
+  for _, v in pairs(m) do
+    if type(v) == "string" then strings = true elseif type(v) == "number" or type(v) == "boolean" then others = true end
+  end
+  if strings and others then
+    for k, v in pairs(m) do if type(v) == "number" or type(v) == "boolean" then m[k] = str(v) end end
+  end
+  return m
+end
 
 -- encoding
-F.jsonencode = function(a) return V.to_json(a[1]) end
+-- Go's encoder escapes <, >, & and the line/paragraph separators
+F.jsonencode = function(a)
+  return (V.to_json(a[1]):gsub("[<>&]", { ["<"] = "\\u003c", [">"] = "\\u003e", ["&"] = "\\u0026" })
+    :gsub("\226\128\168", "\\u2028"):gsub("\226\128\169", "\\u2029"))
+end
 local function from_json(node)
   local j = node.j
   if j == "str" or j == "num" or j == "bool" then return node.v end
@@ -476,8 +594,239 @@ F.cidrnetmask = function(a)
   return ip_text(2 ^ 32 - 2 ^ (32 - bits))
 end
 
+-- time (RFC 3339 timestamps, https://developer.hashicorp.com/terraform/language/functions/formatdate)
+
+-- days since 1970-01-01 of a civil date (proleptic Gregorian)
+local function days_from_civil(y, m, d)
+  y = m <= 2 and y - 1 or y
+  local era = math.floor(y / 400)
+  local yoe = y - era * 400
+  local mp = (m + 9) % 12
+  local doy = math.floor((153 * mp + 2) / 5) + d - 1
+  local doe = yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+end
+
+local function civil_from_days(z)
+  z = z + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local y = yoe + era * 400
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local d = doy - math.floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  return m <= 2 and y + 1 or y, m, d
+end
+
+-- parse an RFC 3339 timestamp: seconds since the epoch (UTC), fraction text, offset seconds
+local function parse_time(s, fname)
+  local y, mo, d, h, mi, sec, frac, zone = str(s, fname):match("^(%d%d%d%d)%-(%d%d)%-(%d%d)[Tt](%d%d):(%d%d):(%d%d)(%.?%d*)(.*)$")
+  local off
+  if zone == "Z" or zone == "z" then off = 0
+  elseif zone then
+    local sign, zh, zm = zone:match("^([%+%-])(%d%d):(%d%d)$")
+    if sign then off = (tonumber(zh) * 3600 + tonumber(zm) * 60) * (sign == "-" and -1 or 1) end
+  end
+  if not off then
+    fail("Invalid function argument; " .. fname .. ": not a valid RFC3339 timestamp: " .. V.quote(s))
+  end
+  local t = days_from_civil(tonumber(y), tonumber(mo), tonumber(d)) * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(sec)
+  return t - off, frac, off
+end
+
+local MONTHS = { "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+  "November", "December" }
+local DAYS = { "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday" }
+
+local function pad(n, w) return string.format("%0" .. w .. "d", n) end
+
+F.formatdate = function(a)
+  local spec = str(a[1], "formatdate")
+  local utc, _, off = parse_time(a[2], "formatdate")
+  local local_t = utc + off
+  local days = math.floor(local_t / 86400)
+  local secs = local_t - days * 86400
+  local y, m, d = civil_from_days(days)
+  local h, mi, sec = math.floor(secs / 3600), math.floor(secs / 60) % 60, secs % 60
+  local wd = (days + 4) % 7 + 1
+  local function zone(colon)
+    if off == 0 then return "Z" end
+    local sign = off < 0 and "-" or "+"
+    local o = math.abs(off)
+    return sign .. pad(math.floor(o / 3600), 2) .. (colon and ":" or "") .. pad(math.floor(o / 60) % 60, 2)
+  end
+  local out, i = {}, 1
+  while i <= #spec do
+    local c = spec:sub(i, i)
+    if c == "'" and spec:sub(i + 1, i + 1) == "'" then
+      out[#out + 1] = "'"
+      i = i + 2
+    elseif c == "'" then
+      -- a quoted literal; '' inside it is a quote
+      local j = i + 1
+      while true do
+        local ch = spec:sub(j, j)
+        if ch == "" then fail("Invalid function argument; formatdate: unterminated literal '") end
+        if ch == "'" and spec:sub(j + 1, j + 1) == "'" then out[#out + 1] = "'"; j = j + 2
+        elseif ch == "'" then j = j + 1; break
+        else out[#out + 1] = ch; j = j + 1 end
+      end
+      i = j
+    elseif c:match("%a") then
+      local j = i
+      while spec:sub(j + 1, j + 1) == c do j = j + 1 end
+      local tok = spec:sub(i, j)
+      local map = {
+        YYYY = pad(y, 4), YY = pad(y % 100, 2), MMMM = MONTHS[m], MMM = MONTHS[m]:sub(1, 3), MM = pad(m, 2),
+        M = tostring(m), DD = pad(d, 2), D = tostring(d), EEEE = DAYS[wd], EEE = DAYS[wd]:sub(1, 3),
+        hh = pad(h, 2), h = tostring(h), HH = pad((h + 11) % 12 + 1, 2), H = tostring((h + 11) % 12 + 1),
+        AA = h < 12 and "AM" or "PM", aa = h < 12 and "am" or "pm", mm = pad(mi, 2), m = tostring(mi),
+        ss = pad(sec, 2), s = tostring(sec), ZZZZZ = zone(true), ZZZZ = zone(false),
+        ZZZ = off == 0 and "UTC" or zone(false), Z = zone(true),
+      }
+      if not map[tok] then fail("Invalid function argument; formatdate: invalid date format verb " .. V.quote(tok)) end
+      out[#out + 1] = map[tok]
+      i = j + 1
+    else
+      out[#out + 1] = c
+      i = i + 1
+    end
+  end
+  return table.concat(out)
+end
+
+-- Go duration text ("1h30m", "-10s", "1.5h") in seconds
+local function duration(s)
+  local text = str(s, "timeadd")
+  local sign, rest = text:match("^([%+%-]?)(.+)$")
+  local total, units = 0, { h = 3600, m = 60, s = 1, ms = 0.001, us = 1e-6, ["µs"] = 1e-6, ns = 1e-9 }
+  local pos = 1
+  while pos <= #rest do
+    local n, u, e = rest:match("^(%d*%.?%d+)(%a+)()", pos)
+    if not n and rest:sub(pos):match("^%d*%.?%d+µs") then n, u = rest:match("^(%d*%.?%d+)(µs)", pos); e = pos + #n + #u end
+    if not n or not units[u] then fail("Invalid function argument; timeadd: time: invalid duration " .. V.quote(text)) end
+    total = total + tonumber(n) * units[u]
+    pos = e
+  end
+  if rest == "0" then total = 0 elseif pos == 1 then fail("Invalid function argument; timeadd: time: invalid duration " .. V.quote(text)) end
+  return sign == "-" and -total or total
+end
+
+local function rfc3339(t, frac)
+  local days = math.floor(t / 86400)
+  local secs = t - days * 86400
+  local y, m, d = civil_from_days(days)
+  return string.format("%04d-%02d-%02dT%02d:%02d:%02d%sZ", y, m, d, math.floor(secs / 3600), math.floor(secs / 60) % 60,
+    math.floor(secs % 60), frac or "")
+end
+
+F.timeadd = function(a)
+  local t, frac = parse_time(a[1], "timeadd")
+  local r = t + duration(a[2])
+  local whole = math.floor(r)
+  if whole ~= r then frac = string.format("%.9f", r - whole):sub(2):gsub("0+$", "") end
+  return rfc3339(whole, frac ~= "" and frac or nil)
+end
+
+F.timecmp = function(a)
+  local x, fx = parse_time(a[1], "timecmp")
+  local y, fy = parse_time(a[2], "timecmp")
+  x, y = x + (tonumber("0" .. fx) or 0), y + (tonumber("0" .. fy) or 0)
+  if x < y then return -1 elseif x > y then return 1 end
+  return 0
+end
+
+-- IPv4 cidrsubnets: consecutive subnets of the given sizes, each aligned
+F.cidrsubnets = function(a)
+  local base, bits = parse_cidr(a[1], "cidrsubnets")
+  local r = V.list()
+  local next_ip = base
+  local limit = base + 2 ^ (32 - bits)
+  for i = 2, #a do
+    local nb = bits + num(a[i], "cidrsubnets")
+    if nb > 32 then fail("Invalid function argument; cidrsubnets: would extend prefix to " .. nb .. " bits, which is too long for an IPv4 address") end
+    local size = 2 ^ (32 - nb)
+    local start = math.ceil(next_ip / size) * size
+    if start + size > limit then fail("Invalid function argument; cidrsubnets: not enough remaining address space for a subnet with a prefix of " .. nb .. " bits after " .. ip_text(start - 1)) end
+    r[#r + 1] = ip_text(start) .. "/" .. nb
+    next_ip = start + size
+  end
+  return r
+end
+
+-- strings as URL query parts (Go's url.QueryEscape: spaces become "+")
+F.urlencode = function(a)
+  return (str(a[1], "urlencode"):gsub("[^%w%-%._~ ]", function(c) return string.format("%%%02X", c:byte()) end):gsub(" ", "+"))
+end
+F.textencodebase64 = function(a)
+  local enc = string.upper(str(a[2], "textencodebase64"))
+  if enc ~= "UTF-8" then fail("Invalid function argument; textencodebase64: the emulator encodes UTF-8 only") end
+  return F.base64encode({ a[1] })
+end
+F.textdecodebase64 = function(a)
+  local enc = string.upper(str(a[2], "textdecodebase64"))
+  if enc ~= "UTF-8" then fail("Invalid function argument; textdecodebase64: the emulator decodes UTF-8 only") end
+  return F.base64decode({ a[1] })
+end
+
+-- RFC 4180 CSV with a header row: a list of maps of strings
+F.csvdecode = function(a)
+  local s = str(a[1], "csvdecode")
+  local rows, row, field, i, quoted = {}, {}, {}, 1, false
+  local function end_field() row[#row + 1] = table.concat(field); field = {} end
+  while i <= #s do
+    local c = s:sub(i, i)
+    if quoted then
+      if c == '"' and s:sub(i + 1, i + 1) == '"' then field[#field + 1] = '"'; i = i + 1
+      elseif c == '"' then quoted = false
+      else field[#field + 1] = c end
+    elseif c == '"' then quoted = true
+    elseif c == "," then end_field()
+    elseif c == "\n" or c == "\r" then
+      if c == "\r" and s:sub(i + 1, i + 1) == "\n" then i = i + 1 end
+      end_field(); rows[#rows + 1] = row; row = {}
+    else field[#field + 1] = c end
+    i = i + 1
+  end
+  if quoted then fail("Invalid function argument; csvdecode: extraneous or missing \" in quoted-field") end
+  if #field > 0 or #row > 0 then end_field(); rows[#rows + 1] = row end
+  local r = V.list()
+  local head = rows[1]
+  if not head then fail("Invalid function argument; csvdecode: missing header line") end
+  for n = 2, #rows do
+    if #rows[n] ~= #head then fail("Invalid function argument; csvdecode: record on line " .. n .. ": wrong number of fields") end
+    local m = V.map()
+    for j, k in ipairs(head) do m[k] = rows[n][j] end
+    r[#r + 1] = m
+  end
+  return r
+end
+
+-- paths (pure text; the emulator has no file system for templates)
+F.basename = function(a)
+  local p = str(a[1], "basename"):gsub("/+$", "")
+  if p == "" then return "/" end
+  return (p:match("([^/]*)$"))
+end
+F.dirname = function(a)
+  local p = str(a[1], "dirname")
+  local d = p:match("^(.*)/[^/]*$")
+  if d == nil then return "." end
+  if d == "" then return "/" end
+  return d
+end
+
+-- sensitivity: values carry no marks in the emulator; these pass values through
+F.sensitive = function(a) return a[1] end
+F.nonsensitive = function(a) return a[1] end
+F.issensitive = function() return false end
+F.ephemeralasnull = function(a) return a[1] end
+
 -- misc
 F.timestamp = function() return os.date("!%Y-%m-%dT%H:%M:%SZ") end
+F.plantimestamp = F.timestamp
 F.uuid = function()
   local t = {}
   for i = 1, 32 do t[i] = string.format("%x", math.random(0, 15)) end

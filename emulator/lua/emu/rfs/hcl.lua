@@ -77,7 +77,7 @@ local two = {
   ["=="] = true, ["!="] = true, ["<="] = true, [">="] = true, ["&&"] = true,
   ["||"] = true, ["=>"] = true,
 }
-local one = "{}[]()=,.:?!+-*/%<>"
+local one = "{}[]()=,.:?!+-*/%<>~"
 
 local function is_id_start(c)
   return c and (c == 95 or (c >= 65 and c <= 90) or (c >= 97 and c <= 122) or c >= 128)
@@ -121,12 +121,71 @@ end
 
 -- Parse template parts from text[pos..] until the closing quote (quoted=true)
 -- or the end (heredoc content). Returns parts, position after the end.
-local parse_interp -- forward
+local parse_interp, parse_directive -- forward
+
+local function is_space(c) return c == " " or c == "\t" or c == "\n" or c == "\r" end
+
+-- Strip markers (~) and directives (%{if}, %{for}) of a flat part list:
+-- strips whitespace next to "~", then nests the directive bodies into
+-- {k = "tmpl_if", cond, a, b} and {k = "tmpl_for", key_var, val_var, coll, body}
+-- (https://developer.hashicorp.com/terraform/language/expressions/strings#directives).
+local function shape_parts(src, flat)
+  for i, p in ipairs(flat) do
+    if type(p) == "table" and p.lstrip and type(flat[i - 1]) == "string" then
+      flat[i - 1] = flat[i - 1]:gsub("[ \t\r\n]+$", "")
+    end
+    if type(p) == "table" and p.rstrip and type(flat[i + 1]) == "string" then
+      flat[i + 1] = flat[i + 1]:gsub("^[ \t\r\n]+", "")
+    end
+  end
+  local i = 1
+  local depth = 0
+  local function seq(stops)
+    local out = {}
+    depth = depth + 1
+    if depth > M.MAX_NESTING then
+      fail(src, flat[i].pos or 1, "Nesting too deep", "template directives may nest at most " .. M.MAX_NESTING .. " levels")
+    end
+    while i <= #flat do
+      local p = flat[i]
+      if type(p) == "table" and p.dir then
+        if stops[p.dir] then depth = depth - 1; return out, p end
+        i = i + 1
+        if p.dir == "if" then
+          local a, stop = seq({ ["else"] = true, endif = true })
+          local b = {}
+          if stop and stop.dir == "else" then
+            i = i + 1
+            b, stop = seq({ endif = true })
+          end
+          if not stop or stop.dir ~= "endif" then fail(src, p.pos, "Unterminated template directive", "an if directive needs a matching endif") end
+          i = i + 1
+          out[#out + 1] = { k = "tmpl_if", cond = p.cond, a = a, b = b, pos = p.pos }
+        elseif p.dir == "for" then
+          local body, stop = seq({ endfor = true })
+          if not stop then fail(src, p.pos, "Unterminated template directive", "a for directive needs a matching endfor") end
+          i = i + 1
+          out[#out + 1] = { k = "tmpl_for", key_var = p.key_var, val_var = p.val_var, coll = p.coll, body = body, pos = p.pos }
+        else
+          fail(src, p.pos, "Unexpected " .. p.dir .. " directive", "there is no matching opening directive")
+        end
+      else
+        if type(p) ~= "string" or p ~= "" then out[#out + 1] = p end
+        i = i + 1
+      end
+    end
+    depth = depth - 1
+    return out, nil
+  end
+  local out = seq({})
+  return out
+end
 
 local function scan_template(src, pos, quoted, last)
   local text = src.text
   last = last or #text
   local parts, buf = {}, {}
+  local has_directive = false
   local function flush()
     if #buf > 0 then parts[#parts + 1] = table.concat(buf); buf = {} end
   end
@@ -159,16 +218,28 @@ local function scan_template(src, pos, quoted, last)
       buf[#buf + 1] = "%{"; pos = pos + 3
     elseif c == "$" and sub(text, pos + 1, pos + 1) == "{" then
       flush()
-      local expr, npos = parse_interp(src, pos + 2)
-      parts[#parts + 1] = expr
+      local expr, npos, lstrip, rstrip = parse_interp(src, pos + 2)
+      if lstrip or rstrip then
+        parts[#parts + 1] = { k = "paren", e = expr, pos = expr.pos, lstrip = lstrip, rstrip = rstrip }
+      else
+        parts[#parts + 1] = expr
+      end
       pos = npos
     elseif c == "%" and sub(text, pos + 1, pos + 1) == "{" then
-      fail(src, pos, "Unsupported template directive", "%{ ... } directives are not supported by the emulator")
+      flush()
+      local d, npos = parse_directive(src, pos + 2)
+      d.pos = pos
+      parts[#parts + 1] = d
+      pos = npos
+      has_directive = true
     else
       buf[#buf + 1] = c; pos = pos + 1
     end
   end
   flush()
+  local stripped = has_directive
+  for _, p in ipairs(parts) do if type(p) == "table" and (p.lstrip or p.rstrip) then stripped = true end end
+  if stripped then parts = shape_parts(src, parts) end
   return parts, pos
 end
 
@@ -342,21 +413,22 @@ function Parser:unary()
   return self:postfix(self:primary())
 end
 
+-- the step after a dot (consumed): .name, .0 (legacy index) or .* (legacy
+-- splat); returns the new node and whether it is a splat
+function Parser:dot_step(node)
+  self.lx:next()
+  local n = self.lx:next()
+  if n.t == "id" then return { k = "attr", obj = node, name = n.v, pos = n.pos }, false end
+  if n.t == "num" then return { k = "index", obj = node, key = { k = "lit", v = n.v }, pos = n.pos }, false end
+  if n.t == "*" then return self:splat(node, n.pos, true), true end
+  fail(self.src, n.pos, "Invalid attribute name", "an attribute name is required after a dot")
+end
+
 function Parser:postfix(node)
   while true do
     local t = self.lx:peek() -- no newline skipping needed before a traversal
     if t.t == "." then
-      self.lx:next()
-      local n = self.lx:next()
-      if n.t == "id" then
-        node = { k = "attr", obj = node, name = n.v, pos = n.pos }
-      elseif n.t == "num" then
-        node = { k = "index", obj = node, key = { k = "lit", v = n.v }, pos = n.pos }
-      elseif n.t == "*" then
-        node = self:splat(node, n.pos)
-      else
-        fail(self.src, n.pos, "Invalid attribute name", "an attribute name is required after a dot")
-      end
+      node = self:dot_step(node)
     elseif t.t == "[" then
       self.lx:next()
       self.nl_skip = self.nl_skip + 1
@@ -378,18 +450,29 @@ function Parser:postfix(node)
 end
 
 -- a splat applies the following traversal steps to every element
-function Parser:splat(node, pos)
+-- (https://developer.hashicorp.com/terraform/language/expressions/splat):
+-- a full splat [*] takes attribute, index and nested splat steps; the legacy
+-- attribute-only splat .* takes only attribute steps (.0 included), so in
+-- x.*.id[0] the index applies to the resulting list.
+function Parser:splat(node, pos, legacy)
   local each = { k = "splat_item" }
   local inner = each
   while true do
     local t = self.lx:peek()
     if t.t == "." then
-      self.lx:next()
-      local n = self:expect("id", "attribute name")
-      inner = { k = "attr", obj = inner, name = n.v, pos = n.pos }
-    elseif t.t == "[" then
+      local nested
+      inner, nested = self:dot_step(inner)
+      if nested then break end
+    elseif t.t == "[" and not legacy then
       self.lx:next()
       self.nl_skip = self.nl_skip + 1
+      if self:peek().t == "*" then
+        self:next()
+        self:expect("]", "']'")
+        self.nl_skip = self.nl_skip - 1
+        inner = self:splat(inner, t.pos, false)
+        break
+      end
       local key = self:expr()
       self:expect("]", "']'")
       self.nl_skip = self.nl_skip - 1
@@ -531,13 +614,45 @@ function Parser:primary()
   fail(self.src, t.pos, "Invalid expression", "expected the start of an expression, but found " .. got)
 end
 
+-- after "${": the expression, the position after "}", and the strip markers
 parse_interp = function(src, pos)
-  local p = new_parser(src, pos)
+  -- the marker is read from the text: lexing ahead here would recurse into
+  -- nested strings before the nesting limit counts them
+  local lstrip = sub(src.text, pos, pos) == "~"
+  local p = new_parser(src, lstrip and pos + 1 or pos)
   p.nl_skip = 1
   local e = p:expr()
   local t = p:next()
+  local rstrip = t.t == "~"
+  if rstrip then t = p:next() end
   if t.t ~= "}" then fail(src, t.pos, "Extra characters after interpolation expression", "expected a closing brace") end
-  return e, p.lx.pos
+  return e, p.lx.pos, lstrip, rstrip
+end
+
+-- after "%{": {dir = "if"|"else"|"endif"|"for"|"endfor", cond | key_var,
+-- val_var, coll, lstrip, rstrip} and the position after "}"
+parse_directive = function(src, pos)
+  local d = { lstrip = sub(src.text, pos, pos) == "~" }
+  local p = new_parser(src, d.lstrip and pos + 1 or pos)
+  p.nl_skip = 1
+  local kw = p:expect("id", "a template directive keyword")
+  d.dir = kw.v
+  if kw.v == "if" then
+    d.cond = p:expr()
+  elseif kw.v == "for" then
+    local k1 = p:expect("id", "iterator name").v
+    if p:peek().t == "," then p:next(); d.key_var = k1; d.val_var = p:expect("id", "iterator name").v
+    else d.val_var = k1 end
+    local inkw = p:expect("id", "'in'")
+    if inkw.v ~= "in" then fail(src, inkw.pos, "Invalid 'for' directive", "expected 'in'") end
+    d.coll = p:expr()
+  elseif kw.v ~= "else" and kw.v ~= "endif" and kw.v ~= "endfor" then
+    fail(src, kw.pos, "Invalid template directive", "a template directive keyword (\"if\", \"for\", etc) is expected at the beginning of a %{ sequence")
+  end
+  local t = p:next()
+  if t.t == "~" then d.rstrip = true; t = p:next() end
+  if t.t ~= "}" then fail(src, t.pos, "Extra characters in template directive", "expected a closing brace") end
+  return d, p.lx.pos
 end
 
 -- body := { attribute | block }

@@ -28,6 +28,15 @@ local function lit_string(attr)
   return nil
 end
 
+-- a literal boolean argument; "true"/"false" strings convert as Terraform
+-- converts them (the .tf.json form writes "sensitive": "true")
+local function lit_bool(attr)
+  local v = lit_string(attr)
+  if v == "true" then return true end
+  if v == "false" then return false end
+  return v
+end
+
 -- collect "type.name" / "data.type.name" / "var.x" / "local.x" references
 local function walk_refs(e, out)
   if type(e) ~= "table" then return end
@@ -135,6 +144,77 @@ local function check_dynamic(body, name, addr)
   end
 end
 
+-- The lifecycle settings of a resource block (HCL block or .tf.json
+-- object), https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle:
+-- prevent_destroy and create_before_destroy are literal booleans,
+-- ignore_changes a list of attribute names or "all"; precondition and
+-- postcondition blocks are kept as {condition, error_message}.
+local function lifecycle(body, where)
+  local out = { ignore_changes = {}, conditions = {} }
+  local attrs, blocks = {}, {}
+  for _, b in ipairs(body.blocks) do
+    if b.type == "lifecycle" then
+      for k, v in pairs(b.body.attrs) do attrs[k] = v.expr end
+      for _, nb in ipairs(b.body.blocks) do blocks[#blocks + 1] = nb end
+    end
+  end
+  local ja = body.attrs.lifecycle and body.attrs.lifecycle.expr
+  if ja and ja.k == "obj" then
+    for _, it in ipairs(ja.items) do
+      local key = it.key.v or it.key.name
+      if key == "precondition" or key == "postcondition" then
+        local list = it.value.k == "list" and it.value.items or { it.value }
+        for _, c in ipairs(list) do
+          local cb = { attrs = {} }
+          for _, ci in ipairs(c.items or {}) do
+            local ck = ci.key.v or ci.key.name
+            local cv = ci.value
+            if ck == "condition" and cv.k == "lit" and type(cv.v) == "string" then cv = hcl.parse_expr(cv.v, "main.tf.json") end
+            cb.attrs[ck] = { expr = cv }
+          end
+          blocks[#blocks + 1] = { type = key, body = cb }
+        end
+      else
+        attrs[key] = it.value
+      end
+    end
+  end
+  for k, e in pairs(attrs) do
+    if k == "prevent_destroy" or k == "create_before_destroy" then
+      local v
+      if e.k == "lit" then v = e.v end
+      if v == "true" then v = true elseif v == "false" then v = false end
+      if type(v) ~= "boolean" then err(where .. ": Invalid " .. k .. " value; a literal boolean (true or false) is required here") end
+      out[k] = v
+    elseif k == "ignore_changes" then
+      if e.k == "var" and e.name == "all" or (e.k == "lit" and e.v == "all") then
+        out.ignore_all = true
+      elseif e.k == "list" then
+        for _, it in ipairs(e.items) do
+          local n = it.k == "var" and it.name or (it.k == "lit" and type(it.v) == "string" and it.v:match("^[%w_]+")) or
+            (it.k == "attr" or it.k == "index") and hcl.render(it):match("^[%w_]+")
+          if not n then err(where .. ": Invalid ignore_changes; a list of attribute names is required") end
+          out.ignore_changes[#out.ignore_changes + 1] = n
+        end
+      else
+        err(where .. ": Invalid ignore_changes; a list of attribute names or all is required")
+      end
+    elseif k ~= "replace_triggered_by" then
+      err(where .. ": Unsupported argument; an argument named \"" .. k .. "\" is not expected in a lifecycle block")
+    end
+  end
+  for _, nb in ipairs(blocks) do
+    if nb.type == "precondition" or nb.type == "postcondition" then
+      if not nb.body.attrs.condition then err(where .. ": Missing required argument; a " .. nb.type .. " needs a condition") end
+      out.conditions[#out.conditions + 1] = { kind = nb.type, condition = nb.body.attrs.condition.expr,
+        error_message = nb.body.attrs.error_message and nb.body.attrs.error_message.expr or { k = "lit", v = "condition failed" } }
+    else
+      err(where .. ": Unsupported block type; blocks of type \"" .. nb.type .. "\" are not expected in a lifecycle block")
+    end
+  end
+  return out
+end
+
 local function build(body, name)
   local cfg = {
     variables = {}, variable_by_name = {}, locals = {}, local_order = {},
@@ -161,8 +241,8 @@ local function build(body, name)
         type_text = a.type and hcl.render(a.type.expr) or nil,
         default = a.default and a.default.expr or nil,
         description = lit_string(a.description),
-        sensitive = lit_string(a.sensitive) == true,
-        nullable = lit_string(a.nullable) ~= false,
+        sensitive = lit_bool(a.sensitive) == true,
+        nullable = lit_bool(a.nullable) ~= false,
         validations = {},
       }
       for _, vb in ipairs(b.body.blocks) do
@@ -209,6 +289,7 @@ local function build(body, name)
         mode = mode, type = b.labels[1], name = b.labels[2], addr = addr, body = b.body,
         count = a.count and a.count.expr or nil, for_each = a.for_each and a.for_each.expr or nil,
         depends_on = deps, provider = provider or ptype, provider_type = ptype,
+        lifecycle = lifecycle(b.body, name .. ": " .. addr),
       }
       cfg.resources[#cfg.resources + 1] = r
       cfg.resource_by_addr[addr] = r
@@ -220,7 +301,7 @@ local function build(body, name)
       if not a.value then err(name .. ": Missing required argument; the argument \"value\" is required in output \"" .. oname .. "\"") end
       local o = {
         name = oname, value = a.value.expr, description = lit_string(a.description),
-        sensitive = lit_string(a.sensitive) == true,
+        sensitive = lit_bool(a.sensitive) == true,
       }
       cfg.outputs[#cfg.outputs + 1] = o
       cfg.output_by_name[oname] = o

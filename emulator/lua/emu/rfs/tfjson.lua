@@ -169,12 +169,14 @@ function M.to_expr(node, name)
 end
 
 -- a body from an object node: every property is an attribute
-local function attrs_body(node, name, expr_keys)
+local function attrs_body(node, name, expr_keys, skip)
   local body = { attrs = {}, attr_order = {}, blocks = {} }
   for _, k in ipairs(node.keys) do
     local v = node.vals[k]
     local e
-    if expr_keys and expr_keys[k] and v.j == "str" then
+    if (skip and skip[k]) or k == "//" then
+      -- handled by the caller, or a comment property of a block
+    elseif expr_keys and expr_keys[k] and v.j == "str" then
       -- e.g. variable "type": "list(string)" is an expression, not a string
       local ok, r = pcall(hcl.parse_expr, v.v, name)
       if not ok then error(r, 0) end
@@ -182,8 +184,10 @@ local function attrs_body(node, name, expr_keys)
     else
       e = M.to_expr(v, name)
     end
-    body.attrs[k] = { expr = e, name = k }
-    body.attr_order[#body.attr_order + 1] = k
+    if e then
+      body.attrs[k] = { expr = e, name = k }
+      body.attr_order[#body.attr_order + 1] = k
+    end
   end
   return body
 end
@@ -202,6 +206,36 @@ local function each_obj(node, name, what, fn)
     need_obj(node, name, what)
     fn(node)
   end
+end
+
+-- A resource or data body: properties are attributes, except "dynamic",
+-- whose {label: {for_each, iterator, content}} objects become dynamic blocks
+-- (https://developer.hashicorp.com/terraform/language/syntax/json#dynamic-blocks).
+local resource_body
+resource_body = function(node, name)
+  local body = attrs_body(node, name, nil, { dynamic = true })
+  local dyn = node.vals.dynamic
+  if not dyn then return body end
+  need_obj(dyn, name, "dynamic")
+  for _, label in ipairs(dyn.keys) do
+    each_obj(dyn.vals[label], name, "dynamic \"" .. label .. "\"", function(d)
+      local db = { attrs = {}, attr_order = {}, blocks = {} }
+      for _, k in ipairs(d.keys) do
+        local v = d.vals[k]
+        if k == "content" then
+          need_obj(v, name, "content of dynamic \"" .. label .. "\"")
+          db.blocks[#db.blocks + 1] = { type = "content", labels = {}, body = resource_body(v, name) }
+        else
+          local e
+          if k == "iterator" and v.j == "str" then e = { k = "var", name = v.v } else e = M.to_expr(v, name) end
+          db.attrs[k] = { expr = e, name = k }
+          db.attr_order[#db.attr_order + 1] = k
+        end
+      end
+      body.blocks[#body.blocks + 1] = { type = "dynamic", labels = { label }, body = db }
+    end)
+  end
+  return body
 end
 
 --- Parse .tf.json text into the body tree shape emu.rfs.hcl.parse returns.
@@ -225,7 +259,7 @@ function M.parse(text, name)
           need_obj(byname, name, top .. " \"" .. rtype .. "\"")
           for _, rname in ipairs(byname.keys) do
             each_obj(byname.vals[rname], name, rtype .. "." .. rname, function(def)
-              local b = attrs_body(def, name)
+              local b = resource_body(def, name)
               -- depends_on entries are references written as strings
               local dep = b.attrs.depends_on
               if dep and dep.expr.k == "list" then

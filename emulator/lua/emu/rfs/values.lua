@@ -6,6 +6,7 @@
 local M = {}
 
 local LIST = { __name = "rfs.list" }
+local SET = { __name = "rfs.set" } -- a list that is a set (toset, set(...) types): for_each takes it
 local MAP = { __name = "rfs.map" }
 
 --- The template `null` value.
@@ -21,7 +22,15 @@ function M.list(t) return setmetatable(t or {}, LIST) end
 --- Mark t (or a new table) as a map.
 function M.map(t) return setmetatable(t or {}, MAP) end
 
-function M.is_list(v) return type(v) == "table" and getmetatable(v) == LIST end
+--- Mark t (or a new table) as a set (ordered like a list).
+function M.set(t) return setmetatable(t or {}, SET) end
+
+function M.is_list(v)
+  if type(v) ~= "table" then return false end
+  local mt = getmetatable(v)
+  return mt == LIST or mt == SET
+end
+function M.is_set(v) return type(v) == "table" and getmetatable(v) == SET end
 function M.is_map(v) return type(v) == "table" and getmetatable(v) == MAP end
 function M.is_null(v) return v == nil or v == M.NULL end
 function M.is_unknown(v) return v == M.UNKNOWN end
@@ -122,7 +131,7 @@ end
 --- Deep copy (keeps list/map marks).
 function M.copy(v)
   if M.is_list(v) then
-    local r = M.list()
+    local r = M.is_set(v) and M.set() or M.list()
     for i = 1, #v do r[i] = M.copy(v[i]) end
     return r
   elseif M.is_map(v) then
@@ -153,6 +162,7 @@ function M.type_name(v)
   end
   if M.is_list(v) then
     local c = common(v)
+    if M.is_set(v) then return "set(" .. (c or "string") .. ")" end
     if c then return "list(" .. c .. ")" end
     return #v == 0 and "list(string)" or "tuple"
   end

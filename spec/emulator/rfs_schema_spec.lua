@@ -1,0 +1,165 @@
+-- Provider schemas in the RFS emulator (emu.rfs.schema, emu.rfs.synth and
+-- the data in emu/rfs/schema/*.lua): plans fail the way Terraform fails
+-- them with the huaweicloud provider (unknown resource type or data source,
+-- unsupported argument or block, missing required argument, wrong type),
+-- and computed attributes come out typed and plausible. Pure Lua; the
+-- corpus spec deploys the same through the API.
+
+local template = require("emu.rfs.template")
+local E = require("emu.rfs.evaluate")
+local engine = require("emu.rfs.engine")
+local schema = require("emu.rfs.schema")
+local V = require("emu.rfs.values")
+
+local function run(text, mode)
+  local cfg = template.load(text)
+  local n = 0
+  return engine.run(cfg, E.variables(cfg, {}), {}, { mode = mode or "apply", new_id = function()
+    n = n + 1
+    return string.format("00000000-0000-4000-8000-%012d", n)
+  end })
+end
+
+local function err_of(text)
+  local ok, e = pcall(run, text)
+  assert.is_false(ok, "expected the plan to fail")
+  return E.error_message(e)
+end
+
+local function outputs(r)
+  local o = {}
+  for _, x in ipairs(r.outputs or {}) do o[x.name] = x.value end
+  return o
+end
+
+local NET = [[
+provider "huaweicloud" { region = "ap-southeast-3" }
+resource "huaweicloud_vpc" "vpc" {
+  name = "vpc"
+  cidr = "172.16.0.0/16"
+}
+resource "huaweicloud_vpc_subnet" "sub" {
+  name       = "sub"
+  vpc_id     = huaweicloud_vpc.vpc.id
+  cidr       = "172.16.8.0/24"
+  gateway_ip = "172.16.8.1"
+}
+]]
+
+describe("provider schemas", function()
+  it("covers the common resource types and data sources", function()
+    assert.is_true(#schema.names("RESOURCE") >= 60)
+    assert.is_true(#schema.names("DATA") >= 25)
+    local s = schema.lookup("RESOURCE", "huaweicloud_vpc_subnet")
+    assert.is_true(s.attrs.cidr.required)
+    assert.is_true(s.attrs.ipv4_subnet_id.computed)
+    assert.equal("list", schema.lookup("RESOURCE", "huaweicloud_compute_instance").blocks.network.nesting)
+  end)
+
+  it("refuses an unknown resource type or data source one typo away from a known one", function()
+    assert.equal('huaweicloud_vpcc.v: Invalid resource type; The provider huaweicloud/huaweicloud does not support resource type "huaweicloud_vpcc". Did you mean "huaweicloud_vpc"?',
+      err_of('resource "huaweicloud_vpcc" "v" { name = "v" }'))
+    assert.matches('Invalid data source; The provider huaweicloud/huaweicloud does not support data source "huaweicloud_availability_zone"',
+      err_of('data "huaweicloud_availability_zone" "z" {}'))
+  end)
+
+  it("refuses unsupported arguments and blocks, unconfigurable attributes, missing required ones", function()
+    assert.equal('huaweicloud_vpc.v: Unsupported argument; An argument named "nmae" is not expected here. Did you mean "name"?',
+      err_of('resource "huaweicloud_vpc" "v" {\n  nmae = "v"\n}'))
+    assert.matches('huaweicloud_vpc.v: Missing required argument; The argument "name" is required, but no definition was found%.',
+      err_of('resource "huaweicloud_vpc" "v" {\n  cidr = "10.0.0.0/16"\n}'))
+    assert.matches('Value for unconfigurable attribute; Can\'t configure a value for "status"',
+      err_of('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  status = "OK"\n}'))
+    assert.matches('Unsupported block type; Blocks of type "tags" are not expected here%. Did you mean to define argument "tags"%?',
+      err_of('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  tags {\n    a = "b"\n  }\n}'))
+    assert.matches('Insufficient network blocks; At least 1 "network" blocks are required%.',
+      err_of('resource "huaweicloud_compute_instance" "vm" {\n  name = "vm"\n}'))
+    assert.matches('huaweicloud_compute_instance.vm.network: Missing required argument; The argument "uuid" is required',
+      err_of('resource "huaweicloud_compute_instance" "vm" {\n  name = "vm"\n  network {\n    fixed_ip_v4 = "10.0.0.5"\n  }\n}'))
+  end)
+
+  it("converts arguments to their types and refuses values of the wrong type", function()
+    local r = run('resource "huaweicloud_evs_volume" "d" {\n  availability_zone = "cn-north-4a"\n  volume_type = "SSD"\n  size = "40"\n  multiattach = "true"\n}')
+    assert.equal(40, r.instances[1].config.size)
+    assert.is_true(r.instances[1].config.multiattach)
+    assert.matches('Incorrect attribute value type; Inappropriate value for attribute "size": number required%.',
+      err_of('resource "huaweicloud_evs_volume" "d" {\n  availability_zone = "a"\n  volume_type = "SSD"\n  size = "big"\n}'))
+    assert.matches('Inappropriate value for attribute "tags": map of string required',
+      err_of('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  tags = ["a"]\n}'))
+  end)
+
+  it("gives computed attributes typed, plausible values: UUIDs, IPs in the subnet, AZs of the region", function()
+    local r = run(NET .. [[
+data "huaweicloud_availability_zones" "z" {}
+data "huaweicloud_compute_flavors" "f" {
+  performance_type = "computingv3"
+  cpu_core_count   = 4
+  memory_size      = 8
+}
+resource "huaweicloud_compute_instance" "vm" {
+  name              = "vm"
+  flavor_id         = data.huaweicloud_compute_flavors.f.ids[0]
+  availability_zone = data.huaweicloud_availability_zones.z.names[0]
+  network { uuid = huaweicloud_vpc_subnet.sub.id }
+}
+output "ip" { value = huaweicloud_compute_instance.vm.network[0].fixed_ip_v4 }
+output "port" { value = huaweicloud_compute_instance.vm.network[0].port }
+output "zones" { value = data.huaweicloud_availability_zones.z.names }
+output "flavor" { value = huaweicloud_compute_instance.vm.flavor_id }
+output "subnet" { value = huaweicloud_vpc_subnet.sub.ipv4_subnet_id }
+output "desc" { value = huaweicloud_vpc.vpc.description }
+output "disks" { value = length(huaweicloud_compute_instance.vm.data_disks) }
+]])
+    local o = outputs(r)
+    assert.matches('^"172%.16%.8%.%d+"$', o.ip)
+    assert.matches('^"%x+%-%x+%-4%x+%-8%x+%-%x+"$', o.port)
+    assert.equal('["ap-southeast-3a","ap-southeast-3b","ap-southeast-3c","ap-southeast-3d"]', o.zones)
+    assert.equal('"c7.xlarge.2"', o.flavor)
+    assert.matches('^"%x+%-%x+%-4%x+%-8%x+%-%x+"$', o.subnet)
+    assert.equal("null", o.desc)
+    assert.equal("0", o.disks)
+    assert.matches('Unsupported attribute; this object does not have an attribute named "nonexistent"',
+      err_of(NET .. 'output "x" { value = huaweicloud_vpc.vpc.nonexistent }'))
+  end)
+
+  it("holds JSON in JSON attributes and answers data source lists of objects", function()
+    local r = run([[
+data "huaweicloud_cce_addon_template" "t" {
+  cluster_id = "c"
+  name       = "coredns"
+  version    = "1.30.4"
+}
+data "huaweicloud_rds_flavors" "f" {
+  db_type       = "MySQL"
+  instance_mode = "ha"
+  vcpus         = 2
+  memory        = 4
+}
+output "replicas" { value = jsondecode(data.huaweicloud_cce_addon_template.t.spec).parameters.flavor1.replicas }
+output "rds" { value = data.huaweicloud_rds_flavors.f.flavors[0].name }
+output "n" { value = length(data.huaweicloud_rds_flavors.f.flavors) }
+]])
+    local o = outputs(r)
+    assert.equal("2", o.replicas)
+    assert.equal('"rds.mysql.n1.large.2.ha"', o.rds)
+    assert.equal("3", o.n)
+  end)
+
+  it("leaves computed values unknown in a plan and takes nested blocks given as objects in .tf.json", function()
+    local r = run(NET .. 'output "gw" { value = huaweicloud_vpc_subnet.sub.ipv4_subnet_id }', "plan")
+    assert.equal(V.UNKNOWN, r.instances[2].object.ipv4_subnet_id)
+    local j = run([[{"resource": {"huaweicloud_vpc_eip": {"e": {
+      "publicip": {"type": "5_bgp"},
+      "bandwidth": {"share_type": "PER", "name": "bw", "size": 5}}}},
+      "output": {"addr": {"value": "${huaweicloud_vpc_eip.e.address}"}, "bw": {"value": "${huaweicloud_vpc_eip.e.bandwidth[0].size}"}}}]])
+    local o = outputs(j)
+    assert.matches('^"121%.36%.%d+%.%d+"$', o.addr)
+    assert.equal("5", o.bw)
+  end)
+
+  it("approximates types of other providers and huaweicloud types it has no schema for", function()
+    local r = run('resource "huaweicloud_swr_organization" "o" { name = "o" }\nresource "example_thing" "t" { anything = 1 }\noutput "x" { value = huaweicloud_swr_organization.o.login_server }')
+    assert.equal(2, #r.instances)
+    assert.matches('^"login_server%-%x+"$', outputs(r).x)
+  end)
+end)
