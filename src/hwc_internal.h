@@ -8,6 +8,7 @@
 #include "hwc_compat.h"
 
 #define HWC_VERSION "0.1.0"
+#define HWC_JSON_MAX_DEPTH 1000
 
 /* A growable byte buffer. hwc_buf_push() puts one on the Lua stack as a
  * userdata whose __gc frees the bytes, so a raise never leaks it. */
@@ -33,11 +34,14 @@ void hwc_hex(const unsigned char *in, size_t n, char *out); /* out: 2n+1 */
 /* hwc_json.c: registry keys and the codec */
 extern const char hwc_array_mt_key; /* address is the registry key of the array metatable */
 void hwc_json_open(lua_State *L);   /* needs the module table at -1 */
-int hwc_json_decode_string(lua_State *L, const char *s, size_t n); /* pushes value or returns 0 with message pushed */
 int hwc_encode(lua_State *L);
-int hwc_decode(lua_State *L);
 int hwc_array(lua_State *L);
 int hwc_is_array(lua_State *L);
+
+/* hwc_decode.c: s[n] must be '\0' (Lua strings are); pushes the value, or
+ * returns 0 with the message (ending "at offset N") pushed */
+int hwc_json_decode_string(lua_State *L, const char *s, size_t n);
+int hwc_decode(lua_State *L);
 
 /* hwc_error.c */
 #define HWC_ERROR_MT "hwcloud.Error"
