@@ -2,6 +2,7 @@
 #   make          build hwcloud/core.so for Lua 5.4 into build/
 #   make test     install missing Debian packages (as root), build, run every suite
 #   make demo     build, start the emulator, run the examples, stop it
+#   make bench    the decoder micro-benchmark (core.decode vs cjson.decode) on 5.4 and LuaJIT
 #   make deps     install the missing Debian packages (or print the command)
 #   make install  install core.so and lua/ where Lua 5.4 finds them
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev openssl lua-cjson \
@@ -37,6 +38,12 @@ deps:
 
 test: deps build luajit asan
 	@spec/run
+
+.PHONY: bench
+bench: build luajit
+	@lua5.4 bench/decode.lua
+	@echo
+	@luajit bench/decode.lua
 
 demo: deps
 	@examples/demo.sh
