@@ -37,12 +37,15 @@ void hwc_hex(const unsigned char *in, size_t n, char *out); /* out: 2n+1 */
 #define HWC_JSON_MAX_DEPTH 1000
 extern const char hwc_array_mt_key; /* address is the registry key of the array metatable */
 void hwc_json_open(lua_State *L);   /* needs the module table at -1 */
-int hwc_json_decode_string(lua_State *L, const char *s, size_t n); /* pushes value or returns 0 with message pushed */
 int hwc_encode(lua_State *L);
 void hwc_number_text(double d, char *out, size_t n); /* shortest %g that reads back as d */
-int hwc_decode(lua_State *L);
 int hwc_array(lua_State *L);
 int hwc_is_array(lua_State *L);
+
+/* hwc_decode.c: s[n] must be '\0' (Lua strings are); pushes the value, or
+ * returns 0 with the message (ending "at offset N") pushed */
+int hwc_json_decode_string(lua_State *L, const char *s, size_t n);
+int hwc_decode(lua_State *L);
 
 /* hwc_error.c */
 #define HWC_ERROR_MT "hwcloud.Error"

@@ -1,10 +1,7 @@
-/* JSON for hwcloud.core. Decoding goes through a private lua-cjson instance
- * (cjson.new(), so the host's cjson is never reconfigured), then fixes what
- * Debian's lua-cjson 2.1.0 gets wrong for us: integral numbers become
- * integers on Lua 5.4, arrays get the array marker metatable, and "[]" stays
- * an array. Encoding is our own: exact integers, [] for marked or empty marked
- * arrays, null for core.null (the same light userdata as cjson.null and
- * ngx.null), deterministic key order, errors on cycles. */
+/* JSON for hwcloud.core: the array marker, core.null and the encoder (the
+ * decoder is hwc_decode.c). Encoding: exact integers, [] for marked or empty
+ * marked arrays, null for core.null (the NULL light userdata, the same value
+ * as cjson.null and ngx.null), deterministic key order, errors on cycles. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,128 +9,10 @@
 #include "hwc_internal.h"
 
 const char hwc_array_mt_key = 0;
-static const char decoder_key = 0;
 
-/* "[]" is rewritten to ["<EMPTY>"] before cjson sees it, then turned back. */
-#define EMPTY_ARRAY_JSON "[\"\\u0000hwc:[]\"]"
-#define EMPTY_ARRAY_LUA "\0hwc:[]"
-#define EMPTY_ARRAY_LEN 7
 #define MAX_DEPTH 1000
 
-static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-/* Returns 1 and fills out when s holds an empty array outside strings. */
-static int rewrite_empty_arrays(const char *s, size_t n, hwc_buf *out) {
-  size_t i, last = 0;
-  int in_str = 0, found = 0;
-  for (i = 0; i < n; i++) {
-    char c = s[i];
-    if (in_str) {
-      if (c == '\\') i++;
-      else if (c == '"') in_str = 0;
-    } else if (c == '"') {
-      in_str = 1;
-    } else if (c == '[') {
-      size_t j = i + 1;
-      while (j < n && is_ws(s[j])) j++;
-      if (j < n && s[j] == ']') {
-        hwc_buf_add(out, s + last, i - last);
-        hwc_buf_adds(out, EMPTY_ARRAY_JSON);
-        last = j + 1;
-        i = j;
-        found = 1;
-      }
-    }
-  }
-  if (found) hwc_buf_add(out, s + last, n - last);
-  return found;
-}
-
 static void push_array_mt(lua_State *L) { lua_rawgetp(L, LUA_REGISTRYINDEX, &hwc_array_mt_key); }
-
-/* Walks a decoded value at idx: integers, array markers, empty arrays. */
-static void fix_value(lua_State *L, int idx, int depth) {
-  idx = lua_absindex(L, idx);
-#if HWC_HAS_INTEGERS
-  if (depth == 0 && lua_type(L, idx) == LUA_TNUMBER && !lua_isinteger(L, idx)) {
-    lua_Number d = lua_tonumber(L, idx); /* a bare top-level number */
-    if (d == floor(d) && fabs(d) <= 9007199254740992.0) {
-      lua_pushinteger(L, (lua_Integer)d);
-      lua_replace(L, idx);
-    }
-    return;
-  }
-#endif
-  if (lua_type(L, idx) != LUA_TTABLE || depth > MAX_DEPTH) return;
-  {
-    int count = 0, numeric = 1;
-    luaL_checkstack(L, 4, "hwcloud.core: JSON nesting too deep");
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-      count++;
-      if (lua_type(L, -2) != LUA_TNUMBER) numeric = 0;
-#if HWC_HAS_INTEGERS
-      if (lua_type(L, -1) == LUA_TNUMBER && !lua_isinteger(L, -1)) {
-        lua_Number d = lua_tonumber(L, -1);
-        if (d == floor(d) && fabs(d) <= 9007199254740992.0) {
-          lua_pushvalue(L, -2);
-          lua_pushinteger(L, (lua_Integer)d);
-          lua_rawset(L, idx); /* replacing an existing key's value is allowed during next */
-        }
-      } else
-#endif
-      if (lua_type(L, -1) == LUA_TTABLE) {
-        fix_value(L, -1, depth + 1);
-      }
-      lua_pop(L, 1);
-    }
-    if (numeric && count > 0) {
-      if (count == 1) {
-        size_t len;
-        const char *s;
-        lua_rawgeti(L, idx, 1);
-        s = lua_tolstring(L, -1, &len);
-        if (lua_type(L, -1) == LUA_TSTRING && len == EMPTY_ARRAY_LEN &&
-            !memcmp(s, EMPTY_ARRAY_LUA, EMPTY_ARRAY_LEN)) {
-          lua_pushnil(L);
-          lua_rawseti(L, idx, 1);
-        }
-        lua_pop(L, 1);
-      }
-      push_array_mt(L);
-      lua_setmetatable(L, idx);
-    }
-  }
-}
-
-int hwc_json_decode_string(lua_State *L, const char *s, size_t n) {
-  hwc_buf *b = hwc_buf_push(L);
-  int found = rewrite_empty_arrays(s, n, b);
-  hwc_buf_check(L, b);
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &decoder_key);
-  if (found) lua_pushlstring(L, b->data, b->len);
-  else lua_pushlstring(L, s, n);
-  if (lua_pcall(L, 1, 1, 0) != 0) {
-    lua_remove(L, -2); /* the buffer */
-    return 0;          /* message on top */
-  }
-  lua_remove(L, -2);
-  hwc_buf_free(b);
-  fix_value(L, -1, 0);
-  return 1;
-}
-
-/* core.decode(text) -> value; raises kind = "decode". */
-int hwc_decode(lua_State *L) {
-  size_t n;
-  const char *s = luaL_checklstring(L, 1, &n);
-  if (!hwc_json_decode_string(L, s, n)) {
-    const char *msg = lua_tostring(L, -1);
-    hwc_error_new(L, "decode", NULL, msg ? msg : "invalid JSON");
-    return lua_error(L);
-  }
-  return 1;
-}
 
 /* core.array(t) marks t (default a new table) as a JSON array and returns it. */
 int hwc_array(lua_State *L) {
@@ -375,7 +254,7 @@ int hwc_encode(lua_State *L) {
   return 1;
 }
 
-/* Makes the private decoder and the array metatable; module table at -1. */
+/* Makes the array metatable and core.null; module table at -1. */
 void hwc_json_open(lua_State *L) {
   lua_newtable(L);
   lua_pushliteral(L, "hwcloud.array");
@@ -383,15 +262,6 @@ void hwc_json_open(lua_State *L) {
   lua_pushvalue(L, -1);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &hwc_array_mt_key);
   lua_setfield(L, -2, "array_mt");
-
-  lua_getglobal(L, "require");
-  lua_pushliteral(L, "cjson");
-  lua_call(L, 1, 1);
-  lua_getfield(L, -1, "new");
-  lua_call(L, 0, 1); /* private instance */
-  lua_getfield(L, -1, "null");
-  lua_setfield(L, -4, "null");
-  lua_getfield(L, -1, "decode");
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &decoder_key);
-  lua_pop(L, 2);
+  lua_pushlightuserdata(L, NULL); /* lua-cjson's and OpenResty's null */
+  lua_setfield(L, -2, "null");
 }
