@@ -315,20 +315,24 @@ local function now(self)
   return self.deps.clock()
 end
 
--- POST /v3/auth/tokens with the user's password, scoped to the project
-local function fetch_token(self, c)
-  local scope
+-- the scope of a password token: the project by id, else by region name;
+-- also as a string (for the shared cache key)
+local function token_scope(self, c)
   local pid = nonempty(self.opts.project_id) or c.project_id or self.project_cache
   if pid then
-    scope = { project = { id = pid } }
-  else
-    local region = self:region()
-    if not region then
-      error(auth_error("password authentication needs a region or a project_id to scope "
-        .. "the token (options region/project_id or HUAWEICLOUD_SDK_REGION)"), 0)
-    end
-    scope = { project = { name = region } }
+    return { project = { id = pid } }, "id=" .. pid
   end
+  local region = self:region()
+  if not region then
+    error(auth_error("password authentication needs a region or a project_id to scope "
+      .. "the token (options region/project_id or HUAWEICLOUD_SDK_REGION)"), 0)
+  end
+  return { project = { name = region } }, "name=" .. region
+end
+
+-- POST /v3/auth/tokens with the user's password, scoped to the project
+local function fetch_token(self, c)
+  local scope = token_scope(self, c)
   local body = {
     auth = {
       identity = {
@@ -376,9 +380,47 @@ local function fetch_token(self, c)
   return token
 end
 
+-- OpenResty: the lua_shared_dict named by option shared_dict (nil without
+-- the option), and this user's key in it (no secret in the key)
+local function shared(self, c)
+  local name = self.opts.shared_dict
+  if not name then return nil end
+  local ngx = rawget(_G, "ngx")
+  local dict = type(ngx) == "table" and ngx.shared and ngx.shared[name]
+  if not dict then
+    error(auth_error("option shared_dict: there is no lua_shared_dict " .. name), 0)
+  end
+  local _, scope = token_scope(self, c)
+  return dict, table.concat({ "hwcloud-token", c.domain, c.user, scope }, "|")
+end
+
+-- a token another worker (or client) left in the shared dict, when still fresh
+local function from_shared(self, dict, key)
+  local v = dict and dict:get(key)
+  local ok, t = pcall(core.decode, v or "")
+  if not (ok and type(t) == "table" and type(t.value) == "string" and type(t.refresh_at) == "number") then
+    return nil
+  end
+  if now(self) >= t.refresh_at then return nil end
+  self.token_cache = { value = t.value, expires = t.expires, refresh_at = t.refresh_at }
+  self.project_cache = self.project_cache or t.project_id
+  self.learnt_domain_id = self.learnt_domain_id or t.domain_id
+  return t.value
+end
+
+local function to_shared(self, dict, key)
+  local t = self.token_cache
+  if dict and t then
+    dict:set(key, core.encode({ value = t.value, expires = t.expires, refresh_at = t.refresh_at,
+      project_id = self.project_cache, domain_id = self.learnt_domain_id }), t.refresh_at - now(self))
+  end
+end
+
 --- The token to send as X-Auth-Token, or nil for AK/SK credentials.
 -- A ready token is returned as given; a password token is fetched from IAM on
--- first use, cached, and fetched again once the refresh margin is reached.
+-- first use (once for all the tasks of client:parallel that need it; with
+-- option shared_dict, taken from and left in that lua_shared_dict), cached,
+-- and fetched again once the refresh margin is reached.
 -- @tparam[opt] boolean force fetch a new password token even if cached
 -- @treturn string|nil
 function Auth:token(force)
@@ -393,7 +435,14 @@ function Auth:token(force)
   if cached and not force and now(self) < cached.refresh_at then
     return cached.value
   end
-  return scheduler.single_flight(self, "token", function() return fetch_token(self, c) end)
+  return scheduler.single_flight(self, "token", function()
+    local dict, key = shared(self, c) -- the key before the token teaches us the project id
+    local v = not force and from_shared(self, dict, key)
+    if v then return v end
+    v = fetch_token(self, c)
+    to_shared(self, dict, key)
+    return v
+  end)
 end
 
 --- Whether the credentials are a password (so a 401 may be cured by a new token).

@@ -79,7 +79,7 @@ local OPTION_TYPES = {
   max_retries = "number", retry_base_delay = "number", retry_max_delay = "number",
   max_retry_after = "number", token_refresh_margin = "number",
   hooks = "table", clock = "function", sleep = "function", random = "function",
-  transport = "table", dry_run = "boolean",
+  transport = "table", dry_run = "boolean", shared_dict = "string",
 }
 
 --- Defaults of the client options (seconds, bytes).
@@ -160,7 +160,8 @@ end
 --   retries `max_retries` (3), `retry_base_delay` (0.5 s), `retry_max_delay`
 --   (20 s), `max_retry_after` (60 s); `token_refresh_margin` (3600 s);
 --   `hooks = {on_request=, on_response=}`; `clock`, `sleep`, `random`;
---   `dry_run` (false)
+--   `dry_run` (false); `shared_dict` (OpenResty: a lua_shared_dict that
+--   holds password tokens for every worker)
 -- @treturn table client
 -- @raise an error of kind "argument" for a wrong option
 function M.new(opts)

@@ -2,6 +2,7 @@
 -- raising ones included, in a loop, with an aggressive garbage collector.
 -- Arguments: the test server's URL, its TLS URL, a refused URL.
 package.cpath = "build/?.so;" .. package.cpath
+package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
 local core = require "hwcloud.core"
 local url, tls_url, refused = arg[1], arg[2], arg[3]
 local rounds = tonumber(arg[4]) or 3
@@ -13,7 +14,7 @@ local function try(fn, ...)
   return ok
 end
 
-for _ = 1, rounds do
+for round = 1, rounds do
   local s = core.session{ timeout = 2 }
   try(core.sign, { method = "POST", url = url .. "/a%20b?x=1&y=%2F", body = "{}", ak = "a", sk = "s",
     headers = { { "Content-Type", "application/json" } }, security_token = "t" })
@@ -76,6 +77,17 @@ for _ = 1, rounds do
   kept_multi = core.multi{} -- luacheck: ignore (a global: still running at lua_close)
   kept_multi:add(ms[4], { method = "GET", url = url .. "/slow?seconds=2" })
   kept_multi:perform(0.02)
+  -- client:parallel on the multi: fail_fast cancels slow transfers, then a batch that ends
+  local c = require("hwcloud").new{ endpoint = url, ak = "a", sk = "s", region = "r", max_retries = 0 }
+  local function get(path, query)
+    return function()
+      return c:request{ service = "t", method = "GET", path = path, query = query, auth = "none", scope = "none" }
+    end
+  end
+  c:parallel({ get("/slow", { seconds = 2 }), get("/error/A", { status = 404 }), get("/slow", { seconds = 2 }),
+               get("/json") }, { concurrency = 3, fail_fast = true })
+  c:parallel({ get("/json"), get("/gzip"), get("/error/B", { status = 400 }) })
+  if round % 2 == 1 then c:close() end -- else the idle sessions are left to __gc
   small:close()
   s:close()
   try(s.send, s, { method = "GET", url = url })

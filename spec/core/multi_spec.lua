@@ -1,8 +1,9 @@
 -- core.multi over real libcurl against the test server (nginx) on loopback:
 -- transfers run side by side (a quick one ends before a slow one started
 -- earlier), responses and errors are the ones session:send gives, the pool
--- is bounded per host and reused across sessions, cancel and close stop
--- transfers and leave the sessions usable, misuse raises.
+-- is bounded per host and reused across sessions (TLS too, verified per
+-- session), cancel and close stop transfers and leave the sessions usable,
+-- misuse raises.
 local core = require "hwcloud.core"
 local server_helper = require "spec.helpers.server"
 
@@ -130,6 +131,25 @@ describe("core.multi", function()
       end
     end
     assert.are.equal(0, fresh)
+  end)
+
+  it("speaks TLS: verification per session, connections reused across sessions", function()
+    local trusting = {}
+    for i = 1, 3 do
+      trusting[i] = core.session{ ca_file = server.ca_file, timeout = 5 }
+      sessions[#sessions + 1] = trusting[i]
+    end
+    local tls = { method = "GET", url = server.tls_url .. "/json" }
+    local bad = m:add(sessions[1], tls)
+    local ids = {}
+    for i = 1, 3 do ids[i] = m:add(trusting[i], tls) end
+    drain(m, { bad, ids[1], ids[2], ids[3] })
+    assert.are.equal("tls", raises(m.take, m, bad).kind)
+    for i = 1, 3 do assert.are.equal(200, m:take(ids[i]).status) end
+    -- the next round reuses the verified connections, from other sessions
+    for i = 1, 3 do ids[i] = m:add(trusting[4 - i], tls) end
+    drain(m, ids)
+    for i = 1, 3 do assert.is_true(m:take(ids[i]).reused) end
   end)
 
   it("cancels a running transfer and leaves its session usable", function()

@@ -7,7 +7,7 @@
 -- stalled answer hitting the timeout, and safe mode.
 
 local emu = require "spec.helpers.emulator"
-local core = require "hwcloud.core"
+local openresty = require "spec.helpers.openresty"
 local free_port = require("spec.helpers.server").free_port
 
 -- the app the test nginx runs (module `client_cosocket_app`)
@@ -98,109 +98,25 @@ end
 return M
 ]==]
 
-local CONF = [[
-load_module /usr/lib/nginx/modules/ndk_http_module.so;
-load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;
-@USER@
-worker_processes 1;
-daemon on;
-pid @DIR@/nginx.pid;
-error_log @DIR@/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path @DIR@/body;
-  proxy_temp_path @DIR@/proxy;
-  fastcgi_temp_path @DIR@/fastcgi;
-  uwsgi_temp_path @DIR@/uwsgi;
-  scgi_temp_path @DIR@/scgi;
-  lua_package_path "@DIR@/?.lua;@ROOT@/lua/?.lua;@ROOT@/lua/?/init.lua;;";
-  lua_package_cpath "@ROOT@/build-luajit/?.so;;";
-  server {
-    listen 127.0.0.1:@PORT@;
-    location /run { content_by_lua_block { require("client_cosocket_app").run() } }
-  }
-}
-]]
-
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
-
-local function write_file(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
-
-local function sh(cmd)
-  local ok = os.execute(cmd)
-  return ok == true or ok == 0
-end
-
-local have_luajit_core = read_file("build-luajit/hwcloud/core.so") ~= nil
-local describe_or_skip = have_luajit_core and describe or pending
+local describe_or_skip = openresty.available() and describe or pending
 
 describe_or_skip("client in OpenResty with the cosocket transport", function()
-  local e, dir, port, session
+  local e, app
 
   setup(function()
     e = emu.start({ speed = 0 })
-    local p = io.popen("mktemp -d /tmp/hwcloud-cosocket-spec-XXXXXX")
-    dir = p:read("*l")
-    p:close()
-    local pwd = io.popen("pwd")
-    local root = pwd:read("*l")
-    pwd:close()
-    port = free_port()
-    local idp = io.popen("id -u")
-    local uid = idp:read("*l")
-    idp:close()
-    local vars = { DIR = dir, ROOT = root, PORT = port, USER = uid == "0" and "user root;" or "" }
-    write_file(dir .. "/nginx.conf", (CONF:gsub("@(%u+)@", function(k) return tostring(vars[k]) end)))
-    write_file(dir .. "/client_cosocket_app.lua", APP)
-    assert(sh(("nginx -p %s -c %s/nginx.conf -e %s/error.log"):format(dir, dir, dir)),
-      "nginx did not start: " .. tostring(read_file(dir .. "/error.log")))
-    session = core.session({ timeout = 30 })
-    -- wait until it answers
-    for _ = 1, 250 do
-      local ok, err = pcall(session.send, session, { method = "GET", url = "http://127.0.0.1:" .. port .. "/none" })
-      if ok or (type(err) == "table" and err.kind == "http") then break end
-      os.execute("sleep 0.02")
-    end
+    app = openresty.start({ name = "client_cosocket_app", source = APP })
   end)
 
   teardown(function()
-    if session then session:close() end
-    local pid = dir and read_file(dir .. "/nginx.pid")
-    if pid and pid:match("%d+") then
-      sh("kill " .. pid:match("%d+"))
-      for _ = 1, 250 do
-        if not sh("kill -0 " .. pid:match("%d+") .. " 2>/dev/null") then break end
-        os.execute("sleep 0.02")
-      end
-    end
-    if dir and dir:find("^/tmp/hwcloud%-cosocket%-spec%-") then sh("rm -rf " .. dir) end
+    if app then app.stop() end
     if e then e.stop() end
   end)
 
   before_each(function() e.reset() end)
 
   local function run(case, extra)
-    local args = { case = case, endpoint = e.endpoint, ak = e.ak, sk = e.sk, region = e.region,
-                   user = e.user_name, password = e.password, domain = e.domain_name }
-    for k, v in pairs(extra or {}) do args[k] = v end
-    local q = {}
-    for k, v in pairs(args) do
-      q[#q + 1] = k .. "=" .. require("hwcloud").escape(v)
-    end
-    local res = session:send({ method = "GET", url = "http://127.0.0.1:" .. port .. "/run?" .. table.concat(q, "&") })
-    assert.is_nil(res.body.crashed, res.body.crashed)
-    return res.body
+    return app.run(e, case, extra)
   end
 
   local function fault(spec)
