@@ -50,6 +50,14 @@ output "vpc_id" {
     tf = tf .. [[
 resource "huaweicloud_vpc_eip" "public" {
   name = "demo-ip"
+  publicip {
+    type = "5_bgp"
+  }
+  bandwidth {
+    share_type = "PER"
+    name       = "demo-bw"
+    size       = 5
+  }
 }
 ]]
   end

@@ -35,8 +35,9 @@ resource "huaweicloud_vpc" "this" {
 }
 resource "huaweicloud_vpc_subnet" "this" {
   name   = "${var.name}-subnet"
-  cidr   = var.subnet_cidr
-  vpc_id = huaweicloud_vpc.this.id
+  cidr       = var.subnet_cidr
+  gateway_ip = cidrhost(var.subnet_cidr, 1)
+  vpc_id     = huaweicloud_vpc.this.id
 }
 output "vpc_id" {
   value = huaweicloud_vpc.this.id
@@ -62,9 +63,12 @@ describe("RFS private modules in templates (emulator)", function()
     return e.rfs("GET", "/v1/private-modules/" .. name .. "/versions/" .. version .. "/metadata").body.module_source
   end
 
+  -- the blocks huaweicloud_vpc_eip requires (the provider's schema), and its end
+  local EIP_BLOCKS = '  publicip {\n    type = "5_bgp"\n  }\n  bandwidth {\n    share_type = "PER"\n    size       = 5\n  }\n}\n'
+
   local function stack_tf(source, name)
     return 'module "net" {\n  source = "' .. source .. '"\n  name   = "' .. (name or "prod-net") .. '"\n}\n' ..
-      'resource "huaweicloud_vpc_eip" "ip" {\n  name   = "ip"\n  vpc_id = module.net.vpc_id\n}\n' ..
+      'resource "huaweicloud_vpc_eip" "ip" {\n  name        = "ip"\n  description = module.net.vpc_id\n' .. EIP_BLOCKS ..
       'output "vpc_id" {\n  value = module.net.vpc_id\n}\n'
   end
 
@@ -133,7 +137,7 @@ describe("RFS private modules in templates (emulator)", function()
         'output "ids" {\n  value = module.app.ids\n}\n' },
       { name = "modules/app/main.tf", data = 'variable "prefix" {\n  type = string\n}\n' ..
         'module "net" {\n  source = "../net"\n  name = "${var.prefix}-net"\n}\n' ..
-        'resource "huaweicloud_vpc_eip" "ip" {\n  name = "${var.prefix}-ip"\n}\n' ..
+        'resource "huaweicloud_vpc_eip" "ip" {\n  name = "${var.prefix}-ip"\n' .. EIP_BLOCKS ..
         'output "ids" {\n  value = [module.net.vpc_id, huaweicloud_vpc_eip.ip.id]\n}\n' },
       { name = "modules/net/main.tf", data = V1 },
     })
