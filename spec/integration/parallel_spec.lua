@@ -149,7 +149,7 @@ local ok, err = pcall(c.parallel, c, {
   function()
     -- what Ctrl-C does, while the transfers are stalled (system() ignores
     -- SIGINT while its child runs, hence the background kill)
-    os.execute("(sleep 0.3; kill -INT " .. pid .. ") &")
+    os.execute("(sleep 1; kill -INT " .. pid .. ") &")
     projects()
     after = after + 1
   end,
