@@ -27,7 +27,18 @@ for round = 1, rounds do
   try(core.encode, cyc)
   try(core.decode, '{"a":[],"b":[1,{"c":null}]}')
   try(core.decode, '{"a":')
+  -- the hostile inputs of issue 7 (spec/core/hostile_spec.lua): every refusal frees what it made
   tostring(core.http_error{ status = 400, raw_body = '{"error_code":"' .. string.rep("C", 3000) .. '","error_msg":"m"}' })
+  try(core.http_error, { status = 400.5 })
+  try(core.sign, { method = "GET", url = "http://h\r\nX: 1/", ak = "a", sk = "s" })
+  try(core.sign, { method = "GET", url = url, ak = "a\0b", sk = "s", security_token = "t\n" })
+  try(core.encode, setmetatable({ ["a\0b"] = 1, a = 2 }, { __index = function() error("no") end }))
+  try(core.encode, { [1e300] = 1 })
+  try(core.encode, require("spec.fuzz.fuzz_support").nested_arrays(1001, 1))
+  try(core.session, { timeout = 0 / 0 })
+  try(core.session, { max_body_bytes = 1e30 })
+  try(core.sleep, 0 / 0)
+  try(s.send, s, { method = "GET", url = "http://[::1/x" })
   for _, path in ipairs({ "/json", "/gzip", "/chunked", "/big", "/empty", "/redirect", "/error/A?status=404",
       "/error/B?status=400", "/error/C?status=401", "/error/text?status=502", "/error/broken?status=500",
       "/drop" }) do

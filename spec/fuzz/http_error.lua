@@ -2,12 +2,20 @@
 -- Fields (split on "\255"): status, raw body, Content-Type, request id,
 -- method, URL. A bad status is an argument error; otherwise tostring is one
 -- line of bounded length (finding 1 of issue 7: the buffer bug returned heap
--- bytes or crashed on a 1,000-character error_code).
+-- bytes or crashed on a 1,000-character error_code). Further fields make a
+-- core.error with any kind, code, message, status and attempts, whose
+-- tostring obeys the same rules.
 local core = require "hwcloud.core"
 local fuzz = require "fuzz_support"
 
 -- the caps of tostring(err) (src/hwc_error.c) plus the fixed text around them
 local MAX_LINE = 1600
+
+local function check_line(line, prefix)
+  if type(line) ~= "string" or #line > MAX_LINE then error("tostring(err) is " .. #line .. " bytes", 0) end
+  if line:find("[%z\1-\31\127]") then error("tostring(err) is not one line: " .. line, 0) end
+  if line:sub(1, #prefix) ~= prefix then error("tostring(err) starts wrong: " .. line, 0) end
+end
 
 return function(data)
   local f = fuzz.fields(data)
@@ -23,9 +31,11 @@ return function(data)
     error("core.http_error did not build an http error for status " .. tostring(status), 0)
   end
   local line = tostring(err)
-  if type(line) ~= "string" or #line > MAX_LINE then error("tostring(err) is " .. #line .. " bytes", 0) end
-  if line:find("[%z\1-\31\127]") then error("tostring(err) is not one line: " .. line, 0) end
-  local prefix = "hwcloud http error " .. math.floor(status)
-  if line:sub(1, #prefix) ~= prefix then error("tostring(err) starts wrong: " .. line, 0) end
+  check_line(line, "hwcloud http error " .. math.floor(status))
   if tostring(err) ~= line then error("tostring(err) changes between calls", 0) end
+  if #f >= 7 then
+    local e = core.error{ kind = f[7], code = f[8], message = f[9], status = tonumber(f[10] or ""),
+      attempts = tonumber(f[11] or ""), request_id = f[12], method = f[5], url = f[6] }
+    check_line(tostring(e), "hwcloud ")
+  end
 end
