@@ -29,6 +29,9 @@ local function read_file(path)
   return s
 end
 
+M.sh = sh
+M.read_file = read_file
+
 local function root_dir()
   local p = io.popen("pwd")
   local dir = p:read("l")
