@@ -5,9 +5,13 @@
  * the NULL light userdata (== cjson.null == ngx.null), integer literals that
  * fit 64 bits stay exact integers on Lua 5.4, and integral floats up to 2^53
  * become integers (as the earlier cjson-based decoder did). Errors name what
- * was expected and the byte offset. Each container is presized: its first
- * items wait on the Lua stack until the count is known (bounded per level
- * and overall, so deep or wide documents fall back to plain growth). */
+ * was expected and the byte offset. Containers are presized: an array's
+ * first items wait on the Lua stack until the count is known (bounded per
+ * level and overall, so deep or wide documents fall back to plain growth),
+ * and so do an object's, unless an object under the same key came before:
+ * then it is made at once with that one's key count. Repeated short strings
+ * (keys, enum-like values) come from a small per-decode cache instead of
+ * Lua's string interning. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
