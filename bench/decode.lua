@@ -2,8 +2,9 @@
 -- cjson.new() instance) on two generated bodies shaped like the responses the
 -- peer benchmark serves (../shared/peer-bench/server/gen_data.py): RFS
 -- ListStacks with 100 stacks (about 30 KB) and VPCEP ListEndpointService with
--- 1000 services (about 1.09 MB). Prints CPU microseconds per decode (median
--- of 5 rounds) and the ratio cjson / core (above 1: core.decode is faster).
+-- 1000 services (about 1.09 MB). Prints CPU microseconds per decode and the
+-- ratio cjson / core (above 1: core.decode is faster), medians of 7
+-- interleaved rounds.
 --   lua5.4 bench/decode.lua        luajit bench/decode.lua        (or: make bench)
 package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
 package.cpath = (rawget(_G, "jit") and "build-luajit/?.so;" or "build/?.so;") .. package.cpath
@@ -71,35 +72,47 @@ local function big_body()
   return core.encode({ endpoint_services = services, total_count = 1000 })
 end
 
--- CPU microseconds per call of fn(body): median of 5 rounds of n calls
--- (each round also stops after 2 seconds).
-local function measure(fn, body, n)
-  local rounds = {}
-  fn(body)
-  for r = 1, 5 do
-    collectgarbage()
-    local c0, done = os.clock(), 0
-    for _ = 1, n do
-      fn(body)
-      done = done + 1
-      if done % 8 == 0 and os.clock() - c0 > 2 then break end
-    end
-    rounds[r] = (os.clock() - c0) / done * 1e6
+-- CPU microseconds per call of a(body) and of b(body), and their ratio:
+-- medians over 7 rounds, each round timing n calls of a then n calls of b
+-- (interleaved, so both see the same machine load; a round also stops after
+-- 2 seconds).
+local function round(fn, body, n)
+  collectgarbage()
+  local c0, done = os.clock(), 0
+  for _ = 1, n do
+    fn(body)
+    done = done + 1
+    if done % 8 == 0 and os.clock() - c0 > 2 then break end
   end
-  table.sort(rounds)
-  return rounds[3]
+  return (os.clock() - c0) / done * 1e6
+end
+
+local function median(t)
+  table.sort(t)
+  return t[(#t + 1) / 2]
+end
+
+local function measure(a, b, body, n)
+  local ta, tb, ratio = {}, {}, {}
+  a(body)
+  b(body)
+  for r = 1, 7 do
+    ta[r] = round(a, body, n)
+    tb[r] = round(b, body, n)
+    ratio[r] = ta[r] / tb[r]
+  end
+  return median(ta), median(tb), median(ratio)
 end
 
 local bodies = {
   { "list: 100 stacks", list_body(), 300, function(v) return #v.stacks end, 100 },
   { "big: 1000 endpoint services", big_body(), 15, function(v) return #v.endpoint_services end, 1000 },
 }
-print((rawget(_G, "jit") and jit.version or _VERSION) .. ": CPU us per decode, median of 5 rounds")
+print((rawget(_G, "jit") and jit.version or _VERSION) .. ": CPU us per decode and cjson/core, medians of 7 rounds")
 print(string.format("%-30s %10s %14s %14s %8s", "body", "bytes", "cjson.decode", "core.decode", "ratio"))
 for _, b in ipairs(bodies) do
   local name, body, n, count, want = b[1], b[2], b[3], b[4], b[5]
   assert(count(core.decode(body)) == want and count(cjson.decode(body)) == want, "decoded the wrong shape")
-  local c = measure(cjson.decode, body, n)
-  local h = measure(core.decode, body, n)
-  print(string.format("%-30s %10d %14.1f %14.1f %7.2fx", name, #body, c, h, c / h))
+  local c, h, ratio = measure(cjson.decode, core.decode, body, n)
+  print(string.format("%-30s %10d %14.1f %14.1f %7.2fx", name, #body, c, h, ratio))
 end

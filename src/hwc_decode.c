@@ -5,9 +5,13 @@
  * the NULL light userdata (== cjson.null == ngx.null), integer literals that
  * fit 64 bits stay exact integers on Lua 5.4, and integral floats up to 2^53
  * become integers (as the earlier cjson-based decoder did). Errors name what
- * was expected and the byte offset. Each container is presized: its first
- * items wait on the Lua stack until the count is known (bounded per level
- * and overall, so deep or wide documents fall back to plain growth). */
+ * was expected and the byte offset. Containers are presized: an array's
+ * first items wait on the Lua stack until the count is known (bounded per
+ * level and overall, so deep or wide documents fall back to plain growth),
+ * and so do an object's, unless an object under the same key came before:
+ * then it is made at once with that one's key count. Repeated short strings
+ * (keys, enum-like values) come from a small per-decode cache instead of
+ * Lua's string interning. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -40,7 +44,13 @@ typedef struct {
   int depth;
   const char *why;         /* the first error, a format with one %s for what was found (or none) */
   const char *at;
-  struct { const char *s; size_t n; } slot[CACHE_SLOTS]; /* what the cache table holds */
+  int last_slot;           /* the cache slot of the string just pushed, or -1 */
+  struct {
+    size_t n;              /* 0: empty */
+    unsigned gen;          /* bumped when the slot changes hands */
+    int keys;              /* key count of the last object under this key (0: none yet) */
+    char s[CACHE_KEY_LEN]; /* the bytes of the string the cache table holds */
+  } slot[CACHE_SLOTS];
 } dec_state;
 
 /* Bytes that end a run of plain string content: '"', '\\' and controls (NUL included). */
@@ -213,20 +223,23 @@ static int same_bytes(const char *a, const char *b, size_t n) {
   return 1;
 }
 
-/* Pushes s[0..n) (n > 0), from the cache when the same bytes were seen recently. */
+/* Pushes s[0..n) (0 < n <= CACHE_KEY_LEN), from the cache when the same bytes were seen recently. */
 static void push_cached(dec_state *d, const char *s, size_t n) {
   lua_State *L = d->L;
   unsigned i = (unsigned)(n * 7 + (unsigned char)s[0] * 31 + (unsigned char)s[n - 1] * 17 +
                           (unsigned char)s[n >> 1] * 3) % CACHE_SLOTS;
+  d->last_slot = (int)i;
   if (d->slot[i].n == n && same_bytes(d->slot[i].s, s, n)) {
     lua_rawgeti(L, d->cache, (int)i + 1);
     return;
   }
   lua_pushlstring(L, s, n);
   lua_pushvalue(L, -1);
-  lua_rawseti(L, d->cache, (int)i + 1); /* the table keeps the bytes at slot[i].s alive */
-  d->slot[i].s = lua_tostring(L, -1);
+  lua_rawseti(L, d->cache, (int)i + 1);
+  memcpy(d->slot[i].s, s, n); /* a copy here: comparing never touches the Lua heap */
   d->slot[i].n = n;
+  d->slot[i].gen++;
+  d->slot[i].keys = 0;
 }
 
 /* p at the opening quote: pushes the string (limit: the longest length
@@ -235,6 +248,7 @@ static int parse_string(dec_state *d, const char *p, size_t limit) {
   lua_State *L = d->L;
   const char *s = p + 1, *q = scan_plain(s, d->end), *e;
   char local[SHORT_STRING], *buf, *o;
+  d->last_slot = -1;
   if (*q == '"') {
     size_t n = (size_t)(q - s);
     if (n - 1 < limit && d->cache) push_cached(d, s, n);
@@ -367,7 +381,15 @@ static int parse_number(dec_state *d, const char *p) {
   return 1;
 }
 
-static int parse_value(dec_state *d, const char *p);
+/* A container's size hint lives in the cache slot of the key it sits under
+ * (objects in a list under "tags" are sized like the previous one): the slot
+ * and its generation when the key was read, or slot -1. */
+typedef struct {
+  int slot;
+  unsigned gen;
+} hint_ref;
+
+static int parse_value(dec_state *d, const char *p, hint_ref h);
 
 /* Creates the table for the k items waiting at first.. (pairs for an object),
  * sized for size, and leaves it at first. Stack: first..top -> table. */
@@ -382,42 +404,52 @@ static int make_table(dec_state *d, int first, int k, int size, int is_array) {
     lua_createtable(L, 0, size);
   }
   t = lua_gettop(L);
-  for (i = 0; i < k; i++) {
-    if (is_array) {
-      lua_pushvalue(L, first + i);
-      lua_rawseti(L, t, i + 1);
-    } else {
-      lua_pushvalue(L, first + 2 * i);
-      lua_pushvalue(L, first + 2 * i + 1);
-      lua_rawset(L, t);
-    }
+  if (t == first) return first; /* no items */
+  if (is_array) { /* the table goes below its elements, which then pop into it from the top */
+    lua_insert(L, first);
+    for (i = k; i > 0; i--) lua_rawseti(L, first, i);
+    return first;
   }
-  if (t != first) {
-    lua_replace(L, first);
-    lua_settop(L, first);
+  for (i = 0; i < k; i++) { /* in order: a repeated key keeps its last value */
+    lua_pushvalue(L, first + 2 * i);
+    lua_pushvalue(L, first + 2 * i + 1);
+    lua_rawset(L, t);
   }
+  lua_replace(L, first);
+  lua_settop(L, first);
   return first;
 }
 
-/* p at '[' or '{': pushes the table. */
-static int parse_container(dec_state *d, const char *p) {
+static int hint_ok(dec_state *d, hint_ref h) { return h.slot >= 0 && d->slot[h.slot].gen == h.gen; }
+
+/* p at '[' or '{': pushes the table. h: where the size hint for an object is
+ * (an array passes its own on to its elements). Without a hint an object
+ * waits for its count like an array; with one, it is made at once. */
+static int parse_container(dec_state *d, const char *p, hint_ref h) {
   lua_State *L = d->L;
   int is_array = *p == '[', first = lua_gettop(L) + 1, t = 0, k = 0, batch;
   char close = is_array ? ']' : '}';
+  hint_ref inner = is_array ? h : (hint_ref){-1, 0};
   if (++d->depth > HWC_JSON_MAX_DEPTH) return fail(d, p, "arrays and objects nested deeper than " DEPTH_TEXT);
   batch = first - d->base < STACK_BUDGET ? (is_array ? ARRAY_BATCH : OBJECT_BATCH) : 0;
   if (!lua_checkstack(L, 2 * batch + 8)) return fail(d, p, "Lua stack exhausted");
+  if (!is_array && hint_ok(d, h) && d->slot[h.slot].keys > 0) {
+    lua_createtable(L, 0, d->slot[h.slot].keys);
+    t = first;
+  }
   p = skip_ws(p + 1);
   if (*p != close) {
     for (;;) {
       if (!is_array) {
         if (*p != '"') return fail(d, p, "expected object key string but found %s");
         if (!parse_string(d, p, CACHE_KEY_LEN)) return 0;
+        inner.slot = d->last_slot;
+        if (inner.slot >= 0) inner.gen = d->slot[inner.slot].gen;
         p = skip_ws(d->p);
         if (*p != ':') return fail(d, p, "expected ':' but found %s");
         p++;
       }
-      if (!parse_value(d, p)) return 0;
+      if (!parse_value(d, p, inner)) return 0;
       k++;
       if (t) {
         if (is_array) lua_rawseti(L, t, k);
@@ -432,18 +464,19 @@ static int parse_container(dec_state *d, const char *p) {
     }
   }
   if (!t) make_table(d, first, k, k, is_array);
+  if (!is_array && hint_ok(d, h)) d->slot[h.slot].keys = k < OBJECT_BATCH ? k : OBJECT_BATCH;
   d->depth--;
   d->p = p + 1;
   return 1;
 }
 
 /* Skips white space, pushes one value. */
-static int parse_value(dec_state *d, const char *p) {
+static int parse_value(dec_state *d, const char *p, hint_ref h) {
   lua_State *L = d->L;
   p = skip_ws(p);
   switch (*p) {
     case '"': return parse_string(d, p, CACHE_VALUE_LEN);
-    case '{': case '[': return parse_container(d, p);
+    case '{': case '[': return parse_container(d, p, h);
     case '-': case '0': case '1': case '2': case '3': case '4':
     case '5': case '6': case '7': case '8': case '9': return parse_number(d, p);
     case 't':
@@ -465,6 +498,7 @@ static int parse_value(dec_state *d, const char *p) {
  * value and returns 1, or pushes the message and returns 0. */
 int hwc_json_decode_string(lua_State *L, const char *s, size_t n) {
   dec_state d;
+  hint_ref no_hint = {-1, 0};
   d.L = L;
   d.start = s;
   d.end = s + n;
@@ -478,9 +512,14 @@ int hwc_json_decode_string(lua_State *L, const char *s, size_t n) {
     int i;
     lua_createtable(L, CACHE_SLOTS, 0);
     d.cache = d.base + 2;
-    for (i = 0; i < CACHE_SLOTS; i++) d.slot[i].n = 0;
+    for (i = 0; i < CACHE_SLOTS; i++) {
+      d.slot[i].n = 0;
+      d.slot[i].gen = 0;
+      d.slot[i].keys = 0;
+    }
   }
-  if (parse_value(&d, s)) {
+  d.last_slot = -1;
+  if (parse_value(&d, s, no_hint)) {
     const char *p = skip_ws(d.p);
     if (p == d.end) {
       lua_replace(L, d.mt); /* the value replaces the metatable; the cache goes */
