@@ -138,3 +138,15 @@ describe("template functions: hashes and name-based UUIDs", function()
     assert.matches("string required", err("md5([])"))
   end)
 end)
+
+describe("template functions: templatestring", function()
+  it("renders a referenced string with the given variables only", function()
+    assert.equal("Hello, Ann! 3 items: a,b,c",
+      eval('templatestring(var.t, { name = "Ann", items = ["a", "b", "c"] })',
+        { t = "Hello, ${name}! ${length(items)} items: %{ for i, x in items }${x}%{ if i < 2 },%{ endif }%{ endfor }" }))
+    assert.matches("must be a reference to a string value", err('templatestring("${1}", {})'))
+    local ok, e = pcall(eval, 'templatestring(var.t, { a = 1 })', { t = "${b}" })
+    assert.is_false(ok)
+    assert.matches('Invalid reference', E.error_message(e))
+  end)
+end)

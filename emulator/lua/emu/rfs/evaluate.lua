@@ -188,8 +188,32 @@ local function compare(op, a, b)
   return x >= y
 end
 
+-- templatestring(ref, vars): the referenced string rendered as a template
+-- whose only variables are the attributes of vars
+-- (https://developer.hashicorp.com/terraform/language/functions/templatestring)
+local function templatestring(node, ctx)
+  if #node.args ~= 2 then fail("Invalid function argument; templatestring needs two arguments: a template and an object of variables") end
+  local r = node.args[1]
+  if r.k ~= "var" and r.k ~= "attr" and r.k ~= "index" then
+    fail("Invalid template argument; the templatestring function's first argument must be a reference to a string value, not a template or other expression")
+  end
+  local text = eval(r, ctx)
+  if text == UNKNOWN then return UNKNOWN end
+  if type(text) ~= "string" then fail("Invalid template argument; the template must be a string, got " .. V.type_name(text)) end
+  local vars = eval(node.args[2], ctx)
+  if vars == UNKNOWN then return UNKNOWN end
+  if not V.is_map(vars) then fail("Invalid function argument; templatestring: the variables must be an object, got " .. V.type_name(vars)) end
+  local ok, tmpl = pcall(hcl.parse_template, text, "templatestring")
+  if not ok then fail("Invalid template; " .. M.error_message(tmpl)) end
+  local scope = {}
+  for k, v in pairs(vars) do scope[k] = v end
+  local v = eval(tmpl, { scope = scope, work = ctx.work })
+  return template_text(v)
+end
+
 local function call(node, ctx)
   local name = node.name
+  if name == "templatestring" then return templatestring(node, ctx) end
   if name == "try" then
     for _, a in ipairs(node.args) do
       local ok, v = pcall(eval, a, ctx)
