@@ -56,6 +56,12 @@ local SCHEMA_SKIP = { count = true, for_each = true, depends_on = true, provider
   provisioner = true, connection = true }
 for k in pairs(M.FAIL_ATTRS) do SCHEMA_SKIP[k] = true end
 
+-- a message prefixed with the location of the block it is about (unless it has one)
+local function located_in(cfg, r, msg)
+  if not (cfg.locate and r.pos) or msg:match("^main%.tf[%.json]*:%d+,%d+: ") then return msg end
+  return cfg.locate(r.pos) .. ": " .. msg
+end
+
 local function strip_meta(map)
   for k in pairs(template.resource_meta) do map[k] = nil end
   return map
@@ -171,6 +177,7 @@ function M.run(cfg, vars, state, opts)
   local objects = setmetatable({}, { __mode = "k" }) -- resource object -> instance
   local local_cache, local_busy = {}, {}
   local ctx = { vars = vars, work = { n = 0 } }
+  local function located(r, msg) return located_in(cfg, r, msg) end
   local by_id = {} -- id -> object, for values that depend on another resource (IPs in a subnet)
   local region = opts.region or "cn-north-4"
   for _, p in ipairs(cfg.providers) do
@@ -369,7 +376,8 @@ function M.run(cfg, vars, state, opts)
     deeper(addr)
     busy[addr] = true
     local r = cfg.resource_by_addr[addr]
-    local insts, value = evaluate_block(r)
+    local okb, insts, value = pcall(evaluate_block, r)
+    if not okb then E.fail(located(r, E.error_message(insts))) end
     busy[addr] = nil
     depth = depth - 1
     done[addr] = true
@@ -389,9 +397,13 @@ function M.run(cfg, vars, state, opts)
   for _, r in ipairs(cfg.resources) do
     r.schema = nil
     if r.provider_type == "huaweicloud" then
-      schema.check_type(r.mode, r.type, r.addr)
+      local okt, e = pcall(schema.check_type, r.mode, r.type, r.addr)
+      if not okt then E.fail(located(r, E.error_message(e))) end
       r.schema = schema.lookup(r.mode, r.type)
-      if r.schema then schema.check_body(r.schema, r.body, r.addr, SCHEMA_SKIP) end
+      if r.schema then
+        local okb, e = pcall(schema.check_body, r.schema, r.body, r.addr, SCHEMA_SKIP, cfg.locate)
+        if not okb then E.fail(located(r, E.error_message(e))) end
+      end
     end
   end
   for _, r in ipairs(cfg.resources) do ensure(r.addr) end

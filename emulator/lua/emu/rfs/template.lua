@@ -285,7 +285,7 @@ local function build(body, name)
       local provider = a.provider and hcl.render(a.provider.expr) or nil
       local ptype = b.labels[1]:match("^([^_]+)") or b.labels[1]
       local r = {
-        mode = mode, type = b.labels[1], name = b.labels[2], addr = addr, body = b.body,
+        mode = mode, type = b.labels[1], name = b.labels[2], addr = addr, body = b.body, pos = b.pos,
         count = a.count and a.count.expr or nil, for_each = a.for_each and a.for_each.expr or nil,
         depends_on = deps, provider = provider or ptype, provider_type = ptype,
         lifecycle = lifecycle(b.body, name .. ": " .. addr),
@@ -376,7 +376,23 @@ function M.load(text)
   end
   local cfg = build(hcl.parse(text, "main.tf"), "main.tf")
   cfg.format = "hcl"
+  cfg.locate = M.locator(text, "main.tf")
   return cfg
+end
+
+--- A function turning a byte offset of text into "name:line,column".
+function M.locator(text, name)
+  local starts = { 1 }
+  for nl in text:gmatch("()\n") do starts[#starts + 1] = nl + 1 end
+  return function(pos)
+    if type(pos) ~= "number" then return nil end
+    local lo, hi = 1, #starts
+    while lo < hi do
+      local mid = math.floor((lo + hi + 1) / 2)
+      if starts[mid] <= pos then lo = mid else hi = mid - 1 end
+    end
+    return string.format("%s:%d,%d", name, lo, pos - starts[lo] + 1)
+  end
 end
 
 --- Like load, but returns nil, message instead of raising.
