@@ -201,6 +201,7 @@ describe("emulator control API", function()
       f:close()
       local ok, err = pcall(emu.start, { config = path })
       os.remove(path)
+      if ok then err.stop() end
       assert.is_false(ok)
       assert.matches("request_log_size must be a number", tostring(err), 1, true)
     end)

@@ -86,6 +86,17 @@ function util.trim(s, class, side)
   return s:sub(first, last)
 end
 
+--- Reverse a list in place and return it (collecting at the end and
+-- reversing once is linear; table.insert(t, 1, x) per item is quadratic).
+function util.reverse(t)
+  local i, j = 1, #t
+  while i < j do
+    t[i], t[j] = t[j], t[i]
+    i, j = i + 1, j - 1
+  end
+  return t
+end
+
 --- Shallow copy of a table.
 function util.copy(t)
   local c = {}

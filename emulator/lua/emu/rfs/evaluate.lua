@@ -10,6 +10,7 @@
 local V = require("emu.rfs.values")
 local F = require("emu.rfs.functions")
 local hcl = require("emu.rfs.hcl")
+local reverse = require("emu.util").reverse
 
 local M = {}
 
@@ -104,10 +105,10 @@ local function flatten(node)
   local steps = {}
   local n = node
   while n.k == "attr" or n.k == "index" do
-    table.insert(steps, 1, n)
+    steps[#steps + 1] = n
     n = n.obj
   end
-  return n, steps
+  return n, reverse(steps)
 end
 
 local function apply_steps(v, steps, from, ctx)

@@ -8,6 +8,7 @@
 
 local hcl = require("emu.rfs.hcl")
 local tfjson = require("emu.rfs.tfjson")
+local reverse = require("emu.util").reverse
 
 local M = {}
 
@@ -46,19 +47,20 @@ local function walk_refs(e, out)
     local n = e
     while n do
       if n.k == "attr" then
-        table.insert(chain, 1, n.name); n = n.obj
+        chain[#chain + 1] = n.name; n = n.obj
       elseif n.k == "index" then
         walk_refs(n.key, out)
-        table.insert(chain, 1, false); n = n.obj
+        chain[#chain + 1] = false; n = n.obj
       elseif n.k == "splat" then
         walk_refs(n.each, out)
-        table.insert(chain, 1, false); n = n.obj
+        chain[#chain + 1] = false; n = n.obj
       elseif n.k == "var" then
-        table.insert(chain, 1, n.name); n = nil
+        chain[#chain + 1] = n.name; n = nil
       else
         walk_refs(n, out); n = nil; chain = nil
       end
     end
+    if chain then reverse(chain) end
     if chain and chain[1] then
       local root = chain[1]
       if root == "var" or root == "local" then
