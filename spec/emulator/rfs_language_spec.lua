@@ -425,3 +425,37 @@ check "vpc_named" {
       err_of(template.load, 'import {\n  to = huaweicloud_vpc.v\n}\n'))
   end)
 end)
+
+describe("heredocs and rendering", function()
+  it("takes heredocs as function arguments, list items, object values and conditional branches", function()
+    local r = run([[
+locals {
+  a = upper(<<EOT
+hello
+EOT
+  )
+  b = [<<-EOT
+    one
+    EOT
+  , "two"]
+  c = { k = <<EOT
+v
+EOT
+  }
+  d = "x" == "x" ? <<EOT
+yes
+EOT
+  : "no"
+}
+output "all" { value = [local.a, local.b, local.c, local.d] }
+]])
+    assert.equal('["HELLO\\n",["one\\n","two"],{"k":"v\\n"},"yes\\n"]', outputs(r).all)
+    assert.matches("Unterminated template string", err_of(template.load, 'locals {\n  a = <<EOT\nnever closed\n}\n'))
+  end)
+
+  it("renders template directives back to source (ParseTemplateVariables shows conditions)", function()
+    local hcl = require("emu.rfs.hcl")
+    local e = hcl.parse('x = "%{ if a }A%{ else }B%{ endif }%{ for k, v in m }${k}%{ endfor }$${lit}"\n').attrs.x.expr
+    assert.equal('"%{ if a }A%{ else }B%{ endif }%{ for k, v in m }${k}%{ endfor }$${lit}"', hcl.render(e))
+  end)
+end)
