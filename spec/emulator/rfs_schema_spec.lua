@@ -135,6 +135,8 @@ data "huaweicloud_rds_flavors" "f" {
   vcpus         = 2
   memory        = 4
 }
+data "huaweicloud_vpcs" "v" { name = "prod" }
+output "vpc_names" { value = data.huaweicloud_vpcs.v.vpcs[*].name }
 output "replicas" { value = jsondecode(data.huaweicloud_cce_addon_template.t.spec).parameters.flavor1.replicas }
 output "rds" { value = data.huaweicloud_rds_flavors.f.flavors[0].name }
 output "n" { value = length(data.huaweicloud_rds_flavors.f.flavors) }
@@ -143,6 +145,7 @@ output "n" { value = length(data.huaweicloud_rds_flavors.f.flavors) }
     assert.equal("2", o.replicas)
     assert.equal('"rds.mysql.n1.large.2.ha"', o.rds)
     assert.equal("3", o.n)
+    assert.equal('["prod","prod","prod"]', o.vpc_names)
   end)
 
   it("leaves computed values unknown in a plan and takes nested blocks given as objects in .tf.json", function()

@@ -216,6 +216,13 @@ function M.fill(s, obj, ctx, path)
           local l = V.list()
           for i = 1, (ctx.data and 3 or 1) do
             local item = V.map()
+            -- a data source's results match its filters (name, status, vpc_id, ...)
+            if ctx.data and path == "" then
+              for an in pairs(b.attrs) do
+                local f = obj[an]
+                if an ~= "id" and (type(f) == "string" or type(f) == "number" or type(f) == "boolean") then item[an] = f end
+              end
+            end
             M.fill(b, item, setmetatable({ item_index = i }, { __index = sub }), path .. "/" .. name .. "/" .. i)
             l[i] = item
           end
