@@ -160,6 +160,24 @@ output "n" { value = length(data.huaweicloud_rds_flavors.f.flavors) }
     assert.equal("5", o.bw)
   end)
 
+  it("treats attributes the provider marks sensitive as sensitive values", function()
+    local vm = NET .. [[
+resource "huaweicloud_compute_instance" "vm" {
+  name       = "vm"
+  admin_pass = "Passw0rd!"
+  network { uuid = huaweicloud_vpc_subnet.sub.id }
+}
+]]
+    assert.matches('Output refers to sensitive values; output "pw"',
+      err_of(vm .. 'output "pw" { value = huaweicloud_compute_instance.vm.admin_pass }'))
+    assert.matches('Output refers to sensitive values; output "kp"',
+      err_of('resource "huaweicloud_kps_keypair" "k" { name = "k" }\noutput "kp" { value = huaweicloud_kps_keypair.k.private_key }'))
+    local r = run(vm .. 'output "pw" {\n  value     = huaweicloud_compute_instance.vm.admin_pass\n  sensitive = true\n}\n' ..
+      'output "ip" { value = huaweicloud_compute_instance.vm.network[0].fixed_ip_v4 }')
+    assert.equal("<sensitive>", r.outputs[1].value)
+    assert.is_true(schema.lookup("RESOURCE", "huaweicloud_rds_instance").blocks.db.attrs.password.sensitive)
+  end)
+
   it("approximates types of other providers and huaweicloud types it has no schema for", function()
     local r = run('resource "huaweicloud_swr_organization" "o" { name = "o" }\nresource "example_thing" "t" { anything = 1 }\noutput "x" { value = huaweicloud_swr_organization.o.login_server }')
     assert.equal(2, #r.instances)

@@ -10,6 +10,7 @@
 local V = require("emu.rfs.values")
 local F = require("emu.rfs.functions")
 local hcl = require("emu.rfs.hcl")
+local schema = require("emu.rfs.schema")
 local reverse = require("emu.util").reverse
 
 local M = {}
@@ -652,12 +653,39 @@ end
 
 --- Whether an expression is derived from a sensitive value, as Terraform
 -- marks them (https://developer.hashicorp.com/terraform/language/values/outputs#sensitive-suppressing-values-in-cli-output):
--- a sensitive input variable, sensitive(...), or a local derived from one;
+-- a sensitive input variable, an attribute the provider marks sensitive,
+-- sensitive(...), or a local derived from one;
 -- nonsensitive(...) lifts the mark. Decided from the expression, since the
 -- emulator's values carry no marks.
+-- the names along a reference (type, name, attributes; indexes and splats skipped)
+local function ref_names(e, out)
+  local k = e.k
+  if k == "attr" then ref_names(e.obj, out); out[#out + 1] = e.name
+  elseif k == "index" then ref_names(e.obj, out)
+  elseif k == "splat" then ref_names(e.obj, out); ref_names(e.each, out)
+  elseif k == "var" then out[#out + 1] = e.name
+  elseif k ~= "splat_item" then out.other = true end
+  return out
+end
+
+-- a reference to an attribute the provider marks sensitive
+local function provider_sensitive(e)
+  local n = ref_names(e, {})
+  if n.other or #n < 3 then return false end
+  if n[1] == "data" then
+    local rest = {}
+    for i = 4, #n do rest[#rest + 1] = n[i] end
+    return schema.sensitive_path("DATA", n[2], rest)
+  end
+  local rest = {}
+  for i = 3, #n do rest[#rest + 1] = n[i] end
+  return schema.sensitive_path("RESOURCE", n[1], rest)
+end
+
 function M.sensitive_expr(e, cfg, seen)
   if type(e) ~= "table" then return false end
   seen = seen or {}
+  if (e.k == "attr" or e.k == "splat") and provider_sensitive(e) then return true end
   if e.k == "call" and e.name == "nonsensitive" then return false end
   if e.k == "call" and e.name == "sensitive" then return true end
   if e.k == "attr" and e.obj.k == "var" then

@@ -10,7 +10,8 @@
 -- {eval_error = message} with Terraform's summary first. Pure Lua.
 --
 -- Data format, per type:  name = { a = { attr = "FLAGS TYPE [HINT]" }, b = { block = BLOCK } }
---   FLAGS: r required, o optional, c computed, oc optional+computed
+--   FLAGS: r required, o optional, c computed, oc optional+computed; s: sensitive
+--          (the provider marks the value, so outputs exposing it need sensitive = true)
 --   TYPE:  string | number | bool | list(T) | set(T) | map(T)
 --   HINT:  how a computed value looks (see emu.rfs.synth): uuid, ip, cidr, az, json, ...,
 --          or "=a,b,c": fixed values (the n-th item of a list takes the n-th)
@@ -45,7 +46,8 @@ local function parse_attr(spec)
   assert(flags, "bad schema attribute spec " .. spec)
   return {
     required = flags:find("r") ~= nil, optional = flags:find("o") ~= nil,
-    computed = flags:find("c") ~= nil, type = parse_type(ty), hint = hint ~= "" and hint or nil,
+    computed = flags:find("c") ~= nil, sensitive = flags:find("s") ~= nil,
+    type = parse_type(ty), hint = hint ~= "" and hint or nil,
   }
 end
 
@@ -99,6 +101,20 @@ function M.lookup(mode, rtype)
     l[mode][rtype] = s
   end
   return s
+end
+
+--- Whether the attribute a reference path names is sensitive in the schema.
+-- @param mode "RESOURCE" or "DATA"
+-- @param names attribute names after the resource name (indexes left out)
+function M.sensitive_path(mode, rtype, names)
+  local s = M.lookup(mode, rtype)
+  for _, n in ipairs(names) do
+    if not s then return false end
+    local a = s.attrs[n]
+    if a then return a.sensitive end
+    s = s.blocks[n]
+  end
+  return false
 end
 
 --- Names of every type with a schema (sorted).
