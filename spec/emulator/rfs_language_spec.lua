@@ -347,3 +347,115 @@ describe(".tf.json rules", function()
   "output": {"pw": {"value": "${var.pw}", "sensitive": "false"}}}]]))
   end)
 end)
+
+describe("moved, removed, import and check blocks", function()
+  local function state_of(r)
+    local st = {}
+    for _, inst in ipairs(r.instances) do
+      st[#st + 1] = { address = inst.address, mode = "RESOURCE", type = inst.type, name = inst.name,
+        index_key = inst.index_key, config = inst.config, attributes = inst.attributes, physical_id = inst.physical_id }
+    end
+    return st
+  end
+
+  it("moved keeps the resource under its new address; removed with destroy = false forgets it", function()
+    local first = run('resource "huaweicloud_vpc" "old" { name = "v" }\nresource "huaweicloud_vpc" "gone" { name = "g" }')
+    local st = state_of(first)
+    local cfg = template.load([[
+resource "huaweicloud_vpc" "new" { name = "v" }
+moved {
+  from = huaweicloud_vpc.old
+  to   = huaweicloud_vpc.new
+}
+removed {
+  from = huaweicloud_vpc.gone
+  lifecycle { destroy = false }
+}
+]])
+    local r = engine.run(cfg, E.variables(cfg, {}), st, { mode = "plan" })
+    assert.equal("NONE", r.instances[1].action)
+    assert.equal(st[1].physical_id, r.instances[1].physical_id)
+    assert.equal(0, #r.deletes)
+    local without = template.load('resource "huaweicloud_vpc" "new" { name = "v" }')
+    local r2 = engine.run(without, E.variables(without, {}), st, { mode = "plan" })
+    assert.equal("ADD", r2.instances[1].action)
+    assert.equal(2, #r2.deletes)
+  end)
+
+  it("a deployment with a moved block renames the stack's resource instead of replacing it", function()
+    local config = require("emu.config")
+    local stacks = require("emu.rfs.stacks")
+    local deployments = require("emu.rfs.deployments")
+    local machine = require("emu.rfs.machine")
+    config.init({ speed = 0 })
+    local s = stacks.new_stack({ project_id = "mv", region = "r", stack_name = "mv", now = 0 })
+    deployments.deploy(s, { template_body = 'resource "huaweicloud_vpc" "old" {\n  count = 2\n  name = "v"\n}\n' }, 0)
+    machine.advance(s, 1)
+    local id = s.resources[2].physical_id
+    deployments.deploy(s, { template_body = 'resource "huaweicloud_vpc" "new" {\n  count = 2\n  name = "v"\n}\n' ..
+      'moved {\n  from = huaweicloud_vpc.old\n  to = huaweicloud_vpc.new\n}\n' }, 2)
+    machine.advance(s, 3)
+    assert.equal("DEPLOYMENT_COMPLETE", s.status)
+    assert.equal(2, #s.resources)
+    assert.equal("huaweicloud_vpc.new[1]", s.resources[2].address)
+    assert.equal("new", s.resources[2].name)
+    assert.equal("1", s.resources[2].index_key)
+    assert.equal(id, s.resources[2].physical_id)
+  end)
+
+  it("import takes the given id; check assertions only warn", function()
+    local r = run([[
+import {
+  to = huaweicloud_vpc.v
+  id = "1b8a4d1e-0000-4000-8000-000000000001"
+}
+resource "huaweicloud_vpc" "v" { name = "v" }
+check "vpc_named" {
+  assert {
+    condition     = huaweicloud_vpc.v.name == "other"
+    error_message = "The VPC is not named other."
+  }
+}
+]])
+    assert.equal("1b8a4d1e-0000-4000-8000-000000000001", r.instances[1].physical_id)
+    assert.is_true(r.instances[1].imported)
+    assert.same({ resource_add = 0, resource_update = 0, resource_delete = 0, resource_import = 1 }, engine.summary(r))
+    assert.same({ "Warning: Check block assertion failed (check.vpc_named): The VPC is not named other." }, r.warnings)
+    assert.matches('the argument "id" is required in an import block',
+      err_of(template.load, 'import {\n  to = huaweicloud_vpc.v\n}\n'))
+  end)
+end)
+
+describe("heredocs and rendering", function()
+  it("takes heredocs as function arguments, list items, object values and conditional branches", function()
+    local r = run([[
+locals {
+  a = upper(<<EOT
+hello
+EOT
+  )
+  b = [<<-EOT
+    one
+    EOT
+  , "two"]
+  c = { k = <<EOT
+v
+EOT
+  }
+  d = "x" == "x" ? <<EOT
+yes
+EOT
+  : "no"
+}
+output "all" { value = [local.a, local.b, local.c, local.d] }
+]])
+    assert.equal('["HELLO\\n",["one\\n","two"],{"k":"v\\n"},"yes\\n"]', outputs(r).all)
+    assert.matches("Unterminated template string", err_of(template.load, 'locals {\n  a = <<EOT\nnever closed\n}\n'))
+  end)
+
+  it("renders template directives back to source (ParseTemplateVariables shows conditions)", function()
+    local hcl = require("emu.rfs.hcl")
+    local e = hcl.parse('x = "%{ if a }A%{ else }B%{ endif }%{ for k, v in m }${k}%{ endfor }$${lit}"\n').attrs.x.expr
+    assert.equal('"%{ if a }A%{ else }B%{ endif }%{ for k, v in m }${k}%{ endfor }$${lit}"', hcl.render(e))
+  end)
+end)

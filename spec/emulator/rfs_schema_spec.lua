@@ -57,20 +57,20 @@ describe("provider schemas", function()
   end)
 
   it("refuses an unknown resource type or data source one typo away from a known one", function()
-    assert.equal('huaweicloud_vpcc.v: Invalid resource type; The provider huaweicloud/huaweicloud does not support resource type "huaweicloud_vpcc". Did you mean "huaweicloud_vpc"?',
+    assert.equal('main.tf:1,1: huaweicloud_vpcc.v: Invalid resource type; The provider huaweicloud/huaweicloud does not support resource type "huaweicloud_vpcc". Did you mean "huaweicloud_vpc"?',
       err_of('resource "huaweicloud_vpcc" "v" { name = "v" }'))
     assert.matches('Invalid data source; The provider huaweicloud/huaweicloud does not support data source "huaweicloud_availability_zone"',
       err_of('data "huaweicloud_availability_zone" "z" {}'))
   end)
 
   it("refuses unsupported arguments and blocks, unconfigurable attributes, missing required ones", function()
-    assert.equal('huaweicloud_vpc.v: Unsupported argument; An argument named "nmae" is not expected here. Did you mean "name"?',
+    assert.equal('main.tf:2,3: huaweicloud_vpc.v: Unsupported argument; An argument named "nmae" is not expected here. Did you mean "name"?',
       err_of('resource "huaweicloud_vpc" "v" {\n  nmae = "v"\n}'))
     assert.matches('huaweicloud_vpc.v: Missing required argument; The argument "name" is required, but no definition was found%.',
       err_of('resource "huaweicloud_vpc" "v" {\n  cidr = "10.0.0.0/16"\n}'))
     assert.matches('Value for unconfigurable attribute; Can\'t configure a value for "status"',
       err_of('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  status = "OK"\n}'))
-    assert.matches('Unsupported block type; Blocks of type "tags" are not expected here%. Did you mean to define argument "tags"%?',
+    assert.matches('^main%.tf:3,3: huaweicloud_vpc%.v: Unsupported block type; Blocks of type "tags" are not expected here%. Did you mean to define argument "tags"%?',
       err_of('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  tags {\n    a = "b"\n  }\n}'))
     assert.matches('Insufficient network blocks; At least 1 "network" blocks are required%.',
       err_of('resource "huaweicloud_compute_instance" "vm" {\n  name = "vm"\n}'))
@@ -82,7 +82,7 @@ describe("provider schemas", function()
     local r = run('resource "huaweicloud_evs_volume" "d" {\n  availability_zone = "cn-north-4a"\n  volume_type = "SSD"\n  size = "40"\n  multiattach = "true"\n}')
     assert.equal(40, r.instances[1].config.size)
     assert.is_true(r.instances[1].config.multiattach)
-    assert.matches('Incorrect attribute value type; Inappropriate value for attribute "size": number required%.',
+    assert.matches('^main%.tf:1,1: Error in huaweicloud_evs_volume%.d: Incorrect attribute value type; Inappropriate value for attribute "size": number required%.',
       err_of('resource "huaweicloud_evs_volume" "d" {\n  availability_zone = "a"\n  volume_type = "SSD"\n  size = "big"\n}'))
     assert.matches('Inappropriate value for attribute "tags": map of string required',
       err_of('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  tags = ["a"]\n}'))
@@ -135,6 +135,8 @@ data "huaweicloud_rds_flavors" "f" {
   vcpus         = 2
   memory        = 4
 }
+data "huaweicloud_vpcs" "v" { name = "prod" }
+output "vpc_names" { value = data.huaweicloud_vpcs.v.vpcs[*].name }
 output "replicas" { value = jsondecode(data.huaweicloud_cce_addon_template.t.spec).parameters.flavor1.replicas }
 output "rds" { value = data.huaweicloud_rds_flavors.f.flavors[0].name }
 output "n" { value = length(data.huaweicloud_rds_flavors.f.flavors) }
@@ -143,6 +145,7 @@ output "n" { value = length(data.huaweicloud_rds_flavors.f.flavors) }
     assert.equal("2", o.replicas)
     assert.equal('"rds.mysql.n1.large.2.ha"', o.rds)
     assert.equal("3", o.n)
+    assert.equal('["prod","prod","prod"]', o.vpc_names)
   end)
 
   it("leaves computed values unknown in a plan and takes nested blocks given as objects in .tf.json", function()
@@ -157,9 +160,68 @@ output "n" { value = length(data.huaweicloud_rds_flavors.f.flavors) }
     assert.equal("5", o.bw)
   end)
 
+  it("treats attributes the provider marks sensitive as sensitive values", function()
+    local vm = NET .. [[
+resource "huaweicloud_compute_instance" "vm" {
+  name       = "vm"
+  admin_pass = "Passw0rd!"
+  network { uuid = huaweicloud_vpc_subnet.sub.id }
+}
+]]
+    assert.matches('Output refers to sensitive values; output "pw"',
+      err_of(vm .. 'output "pw" { value = huaweicloud_compute_instance.vm.admin_pass }'))
+    assert.matches('Output refers to sensitive values; output "kp"',
+      err_of('resource "huaweicloud_kps_keypair" "k" { name = "k" }\noutput "kp" { value = huaweicloud_kps_keypair.k.private_key }'))
+    local r = run(vm .. 'output "pw" {\n  value     = huaweicloud_compute_instance.vm.admin_pass\n  sensitive = true\n}\n' ..
+      'output "ip" { value = huaweicloud_compute_instance.vm.network[0].fixed_ip_v4 }')
+    assert.equal("<sensitive>", r.outputs[1].value)
+    assert.is_true(schema.lookup("RESOURCE", "huaweicloud_rds_instance").blocks.db.attrs.password.sensitive)
+  end)
+
   it("approximates types of other providers and huaweicloud types it has no schema for", function()
     local r = run('resource "huaweicloud_swr_organization" "o" { name = "o" }\nresource "example_thing" "t" { anything = 1 }\noutput "x" { value = huaweicloud_swr_organization.o.login_server }')
     assert.equal(2, #r.instances)
     assert.matches('^"login_server%-%x+"$', outputs(r).x)
+  end)
+end)
+
+describe("provider schemas through the RFS API", function()
+  local S = require("spec.emulator.rfs_support")
+  local e
+  setup(function() e = S.start() end)
+  teardown(function() if e then e.stop() end end)
+
+  it("fails the deployment and the execution plan with Terraform's message and the location", function()
+    local tf = 'resource "huaweicloud_vpc" "v" {\n  nmae = "v"\n}\n'
+    assert.equal(201, e.create("bad", tf).status)
+    local m = e.stack("bad")
+    assert.equal("DEPLOYMENT_FAILED", m.status)
+    local ev = S.find_event(e.events("bad"), "ERROR")
+    assert.matches('main%.tf:2,3: huaweicloud_vpc%.v: Unsupported argument; An argument named "nmae" is not expected here%. Did you mean "name"%?',
+      ev.event_message)
+    e.create("p")
+    assert.equal(202, e.rfs("POST", "/stacks/p/execution-plans", { execution_plan_name = "x", template_body = tf }).status)
+    local pm = e.rfs("GET", "/stacks/p/execution-plans/x/metadata").body
+    assert.equal("CREATION_FAILED", pm.status)
+    assert.matches("Unsupported argument", pm.status_message)
+    -- the template itself parses: its variables can be listed
+    assert.equal(200, e.rfs("POST", "/template-analyses/variables", { template_body = tf }).status)
+  end)
+
+  it("deploys plausible computed values into the stack's resource attributes and outputs", function()
+    local r = e.create("ok", NET .. 'output "gw" { value = huaweicloud_vpc_subnet.sub.ipv4_subnet_id }\n')
+    assert.equal(201, r.status)
+    assert.equal("DEPLOYMENT_COMPLETE", e.stack("ok").status)
+    local res = e.rfs("GET", "/stacks/ok/resources").body.stack_resources
+    local attrs = {}
+    for _, x in ipairs(res) do
+      if x.logical_resource_type == "huaweicloud_vpc_subnet" then
+        for _, a in ipairs(x.resource_attributes) do attrs[a.key] = a.value end
+      end
+    end
+    assert.equal("ap-southeast-3a", attrs.availability_zone)
+    assert.matches("^%x+%-%x+%-4%x+%-8%x+%-%x+$", attrs.ipv4_subnet_id)
+    local outs = e.rfs("GET", "/stacks/ok/outputs").body.outputs
+    assert.equal('"' .. attrs.ipv4_subnet_id .. '"', outs[1].value)
   end)
 end)

@@ -312,6 +312,18 @@ function M.deploy(stack, src, now, opts)
     delay = "rfs_prepare", default = PREPARE_DELAY,
     run = function(s, t)
       hooks.emit(s, t, dep_id, verdict)
+      -- moved blocks: the recorded resources take their new addresses
+      for _, r in ipairs(s.resources) do
+        local to = result.moves and result.moves[r]
+        if to then
+          r.address = to
+          r.name = to:match("^[^.]+%.([^.%[]+)") or r.name
+          r.index_key = to:match('%["?([^"%]]*)"?%]$')
+        end
+      end
+      for _, w in ipairs(result.warnings or {}) do
+        events.add(s, t, { event_type = "LOG", deployment_id = dep_id, event_message = w })
+      end
       events.add(s, t, { event_type = "LOG", deployment_id = dep_id,
         event_message = string.format("Plan: %d to add, %d to change, %d to destroy.",
           summary.resource_add, summary.resource_update, summary.resource_delete) })

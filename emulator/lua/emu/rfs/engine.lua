@@ -56,6 +56,12 @@ local SCHEMA_SKIP = { count = true, for_each = true, depends_on = true, provider
   provisioner = true, connection = true }
 for k in pairs(M.FAIL_ATTRS) do SCHEMA_SKIP[k] = true end
 
+-- a message prefixed with the location of the block it is about (unless it has one)
+local function located_in(cfg, r, msg)
+  if not (cfg.locate and r.pos) or msg:match("^main%.tf[%.json]*:%d+,%d+: ") then return msg end
+  return cfg.locate(r.pos) .. ": " .. msg
+end
+
 local function strip_meta(map)
   for k in pairs(template.resource_meta) do map[k] = nil end
   return map
@@ -124,8 +130,25 @@ function M.run(cfg, vars, state, opts)
   opts = opts or {}
   local plan = opts.mode == "plan"
   local new_id = opts.new_id or function() return hash_hex(tostring(math.random()), 32) end
-  local recorded = {}
-  for _, r in ipairs(state or {}) do recorded[r.address] = r end
+  -- moved blocks: recorded instances answer to their new addresses
+  local renamed = {}
+  for _, mv in ipairs(cfg.moved or {}) do renamed[#renamed + 1] = mv end
+  local recorded, moves = {}, {}
+  for _, r in ipairs(state or {}) do
+    local addr = r.address
+    for _, mv in ipairs(renamed) do
+      if addr == mv.from or addr:sub(1, #mv.from + 1) == mv.from .. "[" then
+        addr = mv.to .. addr:sub(#mv.from + 1)
+        moves[r] = addr
+      end
+    end
+    recorded[addr] = r
+  end
+  -- import blocks: the given id becomes the instance's id
+  local imports = {}
+  for _, im in ipairs(cfg.imports or {}) do imports[im.to] = im end
+  local forget = {}
+  for _, rm in ipairs(cfg.removed or {}) do if not rm.destroy then forget[rm.from] = true end end
 
   local done, busy, values = {}, {}, {}
   local order = {}
@@ -154,6 +177,7 @@ function M.run(cfg, vars, state, opts)
   local objects = setmetatable({}, { __mode = "k" }) -- resource object -> instance
   local local_cache, local_busy = {}, {}
   local ctx = { vars = vars, work = { n = 0 } }
+  local function located(r, msg) return located_in(cfg, r, msg) end
   local by_id = {} -- id -> object, for values that depend on another resource (IPs in a subnet)
   local region = opts.region or "cn-north-4"
   for _, p in ipairs(cfg.providers) do
@@ -251,6 +275,12 @@ function M.run(cfg, vars, state, opts)
       for k, v in pairs(prev.attributes or {}) do
         if prev.config[k] == nil and k ~= "id" then inst.computed[k] = v end
       end
+    elseif imports[inst.address] then
+      local okid, id = pcall(E.eval, imports[inst.address].id, ctx)
+      if not okid or type(id) ~= "string" then E.fail("Invalid import id for " .. inst.address .. "; a string is required") end
+      inst.action = "ADD"
+      inst.imported = true
+      inst.physical_id = id
     else
       inst.prev = prev
       inst.action = "ADD"
@@ -346,7 +376,8 @@ function M.run(cfg, vars, state, opts)
     deeper(addr)
     busy[addr] = true
     local r = cfg.resource_by_addr[addr]
-    local insts, value = evaluate_block(r)
+    local okb, insts, value = pcall(evaluate_block, r)
+    if not okb then E.fail(located(r, E.error_message(insts))) end
     busy[addr] = nil
     depth = depth - 1
     done[addr] = true
@@ -375,9 +406,13 @@ function M.run(cfg, vars, state, opts)
   for _, r in ipairs(cfg.resources) do
     r.schema = nil
     if r.provider_type == "huaweicloud" then
-      schema.check_type(r.mode, r.type, r.addr)
+      local okt, e = pcall(schema.check_type, r.mode, r.type, r.addr)
+      if not okt then E.fail(located(r, E.error_message(e))) end
       r.schema = schema.lookup(r.mode, r.type)
-      if r.schema then schema.check_body(r.schema, r.body, r.addr, SCHEMA_SKIP) end
+      if r.schema then
+        local okb, e = pcall(schema.check_body, r.schema, r.body, r.addr, SCHEMA_SKIP, cfg.locate)
+        if not okb then E.fail(located(r, E.error_message(e))) end
+      end
     end
   end
   for _, r in ipairs(cfg.resources) do ensure(r.addr) end
@@ -395,7 +430,9 @@ function M.run(cfg, vars, state, opts)
   local deletes = {}
   for i = #(state or {}), 1, -1 do
     local r = state[i]
-    if not desired[r.address] and not r.failed then deletes[#deletes + 1] = r end
+    local addr = moves[r] or r.address
+    local base = addr:gsub("%[.*$", "")
+    if not desired[addr] and not r.failed and not forget[addr] and not forget[base] then deletes[#deletes + 1] = r end
   end
 
   local result = { instances = instances, deletes = deletes, data = {},
@@ -409,6 +446,21 @@ function M.run(cfg, vars, state, opts)
     if plan then result.outputs = nil else error(outs, 0) end
   else
     result.outputs = outs
+  end
+  result.moves = moves
+  -- check blocks: a failed assertion is a warning, not an error
+  result.warnings = {}
+  for _, c in ipairs(cfg.checks or {}) do
+    for _, a in ipairs(c.asserts) do
+      local okc, v = pcall(E.eval, a.condition, ctx)
+      if okc and v ~= true and v ~= UNKNOWN then
+        local okm, msg = pcall(E.eval, a.error_message, ctx)
+        result.warnings[#result.warnings + 1] = "Warning: Check block assertion failed (check." .. c.name .. "): " ..
+          (okm and type(msg) == "string" and msg or "the condition is false")
+      elseif not okc then
+        result.warnings[#result.warnings + 1] = "Warning: Check block assertion failed (check." .. c.name .. "): " .. E.error_message(v)
+      end
+    end
   end
   -- final attributes of each instance
   for _, inst in ipairs(instances) do
@@ -452,7 +504,7 @@ function M.plan_items(result)
         resource_type = inst.type, resource_name = inst.name, index = inst.index_key,
         action = inst.action, action_reason = inst.action == "ADD" and "the resource is declared in the template but not yet created"
           or "the resource's template arguments changed",
-        provider_name = inst.provider_type, mode = "RESOURCE", drifted = false, imported = false,
+        provider_name = inst.provider_type, mode = "RESOURCE", drifted = false, imported = inst.imported == true,
         resource_id = inst.physical_id,
         attributes = attr_list(inst.action == "UPDATE" and inst.prev.config or nil, target),
       }
@@ -473,7 +525,8 @@ end
 function M.summary(result)
   local s = { resource_add = 0, resource_update = 0, resource_delete = #result.deletes, resource_import = 0 }
   for _, inst in ipairs(result.instances) do
-    if inst.action == "ADD" then s.resource_add = s.resource_add + 1
+    if inst.imported then s.resource_import = s.resource_import + 1
+    elseif inst.action == "ADD" then s.resource_add = s.resource_add + 1
     elseif inst.action == "UPDATE" then s.resource_update = s.resource_update + 1 end
   end
   return s

@@ -10,6 +10,7 @@
 local V = require("emu.rfs.values")
 local F = require("emu.rfs.functions")
 local hcl = require("emu.rfs.hcl")
+local schema = require("emu.rfs.schema")
 local reverse = require("emu.util").reverse
 
 local M = {}
@@ -189,8 +190,32 @@ local function compare(op, a, b)
   return x >= y
 end
 
+-- templatestring(ref, vars): the referenced string rendered as a template
+-- whose only variables are the attributes of vars
+-- (https://developer.hashicorp.com/terraform/language/functions/templatestring)
+local function templatestring(node, ctx)
+  if #node.args ~= 2 then fail("Invalid function argument; templatestring needs two arguments: a template and an object of variables") end
+  local r = node.args[1]
+  if r.k ~= "var" and r.k ~= "attr" and r.k ~= "index" then
+    fail("Invalid template argument; the templatestring function's first argument must be a reference to a string value, not a template or other expression")
+  end
+  local text = eval(r, ctx)
+  if text == UNKNOWN then return UNKNOWN end
+  if type(text) ~= "string" then fail("Invalid template argument; the template must be a string, got " .. V.type_name(text)) end
+  local vars = eval(node.args[2], ctx)
+  if vars == UNKNOWN then return UNKNOWN end
+  if not V.is_map(vars) then fail("Invalid function argument; templatestring: the variables must be an object, got " .. V.type_name(vars)) end
+  local ok, tmpl = pcall(hcl.parse_template, text, "templatestring")
+  if not ok then fail("Invalid template; " .. M.error_message(tmpl)) end
+  local scope = {}
+  for k, v in pairs(vars) do scope[k] = v end
+  local v = eval(tmpl, { scope = scope, work = ctx.work })
+  return template_text(v)
+end
+
 local function call(node, ctx)
   local name = node.name
+  if name == "templatestring" then return templatestring(node, ctx) end
   if name == "try" then
     for _, a in ipairs(node.args) do
       local ok, v = pcall(eval, a, ctx)
@@ -628,12 +653,39 @@ end
 
 --- Whether an expression is derived from a sensitive value, as Terraform
 -- marks them (https://developer.hashicorp.com/terraform/language/values/outputs#sensitive-suppressing-values-in-cli-output):
--- a sensitive input variable, sensitive(...), or a local derived from one;
+-- a sensitive input variable, an attribute the provider marks sensitive,
+-- sensitive(...), or a local derived from one;
 -- nonsensitive(...) lifts the mark. Decided from the expression, since the
 -- emulator's values carry no marks.
+-- the names along a reference (type, name, attributes; indexes and splats skipped)
+local function ref_names(e, out)
+  local k = e.k
+  if k == "attr" then ref_names(e.obj, out); out[#out + 1] = e.name
+  elseif k == "index" then ref_names(e.obj, out)
+  elseif k == "splat" then ref_names(e.obj, out); ref_names(e.each, out)
+  elseif k == "var" then out[#out + 1] = e.name
+  elseif k ~= "splat_item" then out.other = true end
+  return out
+end
+
+-- a reference to an attribute the provider marks sensitive
+local function provider_sensitive(e)
+  local n = ref_names(e, {})
+  if n.other or #n < 3 then return false end
+  if n[1] == "data" then
+    local rest = {}
+    for i = 4, #n do rest[#rest + 1] = n[i] end
+    return schema.sensitive_path("DATA", n[2], rest)
+  end
+  local rest = {}
+  for i = 3, #n do rest[#rest + 1] = n[i] end
+  return schema.sensitive_path("RESOURCE", n[1], rest)
+end
+
 function M.sensitive_expr(e, cfg, seen)
   if type(e) ~= "table" then return false end
   seen = seen or {}
+  if (e.k == "attr" or e.k == "splat") and provider_sensitive(e) then return true end
   if e.k == "call" and e.name == "nonsensitive" then return false end
   if e.k == "call" and e.name == "sensitive" then return true end
   if e.k == "attr" and e.obj.k == "var" then

@@ -6,6 +6,7 @@
 
 local V = require("emu.rfs.values")
 local tfjson = require("emu.rfs.tfjson")
+local digest = require("emu.rfs.digest")
 local trim = require("emu.util").trim
 local regex = require("emu.rfs.regex")
 local MAX_STRING = require("emu.rfs.hcl").MAX_STRING
@@ -823,6 +824,31 @@ F.sensitive = function(a) return a[1] end
 F.nonsensitive = function(a) return a[1] end
 F.issensitive = function() return false end
 F.ephemeralasnull = function(a) return a[1] end
+
+-- hashes (https://developer.hashicorp.com/terraform/language/functions/sha256):
+-- lower-case hex, or base64 of the raw digest
+F.md5 = function(a) return digest.hex(digest.md5(str(a[1], "md5"))) end
+F.sha1 = function(a) return digest.hex(digest.sha1(str(a[1], "sha1"))) end
+F.sha256 = function(a) return digest.hex(digest.sha256(str(a[1], "sha256"))) end
+F.base64sha256 = function(a) return F.base64encode({ digest.sha256(str(a[1], "base64sha256")) }) end
+
+-- name-based UUIDs (RFC 4122 §4.3, SHA-1) in the dns/url/oid/x500 namespaces or a given one
+local NAMESPACES = { dns = "6ba7b810-9dad-11d1-80b4-00c04fd430c8", url = "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
+  oid = "6ba7b812-9dad-11d1-80b4-00c04fd430c8", x500 = "6ba7b814-9dad-11d1-80b4-00c04fd430c8" }
+F.uuidv5 = function(a)
+  local ns, name = str(a[1], "uuidv5"), str(a[2], "uuidv5")
+  ns = NAMESPACES[ns] or ns
+  local hex = ns:gsub("-", "")
+  if not hex:match("^%x+$") or #hex ~= 32 then
+    fail("Invalid function argument; uuidv5: uuidv5() doesn't support namespace " .. V.quote(a[1]))
+  end
+  local raw = hex:gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end)
+  local h = digest.hex(digest.sha1(raw .. name)):sub(1, 32)
+  local b6 = tonumber(h:sub(13, 14), 16) % 16 + 0x50
+  local b8 = tonumber(h:sub(17, 18), 16) % 64 + 0x80
+  h = h:sub(1, 12) .. string.format("%02x", b6) .. h:sub(15, 16) .. string.format("%02x", b8) .. h:sub(19)
+  return h:sub(1, 8) .. "-" .. h:sub(9, 12) .. "-" .. h:sub(13, 16) .. "-" .. h:sub(17, 20) .. "-" .. h:sub(21, 32)
+end
 
 -- misc
 F.timestamp = function() return os.date("!%Y-%m-%dT%H:%M:%SZ") end

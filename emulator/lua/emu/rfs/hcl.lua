@@ -749,6 +749,8 @@ function M.parse_template(text, name)
   return { k = "tmpl", parts = parts }
 end
 
+local render_parts
+
 --- Render an expression node back to source text (for validation conditions
 -- and type expressions).
 function M.render(e)
@@ -779,12 +781,7 @@ function M.render(e)
     for i, it in ipairs(e.items) do items[i] = M.render(it.key) .. " = " .. M.render(it.value) end
     return "{" .. table.concat(items, ", ") .. "}"
   elseif k == "tmpl" then
-    local out = {}
-    for _, p in ipairs(e.parts) do
-      if type(p) == "string" then out[#out + 1] = p:gsub('[\\"]', "\\%0"):gsub("\n", "\\n")
-      else out[#out + 1] = "${" .. M.render(p) .. "}" end
-    end
-    return '"' .. table.concat(out) .. '"'
+    return '"' .. render_parts(e.parts) .. '"'
   elseif k == "for" then
     local head = "for " .. (e.key_var and (e.key_var .. ", ") or "") .. e.val_var .. " in " .. M.render(e.coll) .. " : "
     local cond = e.cond and (" if " .. M.render(e.cond)) or ""
@@ -794,6 +791,25 @@ function M.render(e)
     return "[" .. head .. M.render(e.value) .. cond .. "]"
   end
   return "?"
+end
+
+-- template parts back to text, directives included
+render_parts = function(parts)
+  local out = {}
+  for _, p in ipairs(parts) do
+    if type(p) == "string" then
+      out[#out + 1] = p:gsub('[\\"]', "\\%0"):gsub("\n", "\\n"):gsub("([$%%]){", "%1%1{")
+    elseif p.k == "tmpl_if" then
+      out[#out + 1] = "%{ if " .. M.render(p.cond) .. " }" .. render_parts(p.a) ..
+        (#p.b > 0 and ("%{ else }" .. render_parts(p.b)) or "") .. "%{ endif }"
+    elseif p.k == "tmpl_for" then
+      out[#out + 1] = "%{ for " .. (p.key_var and (p.key_var .. ", ") or "") .. p.val_var .. " in " ..
+        M.render(p.coll) .. " }" .. render_parts(p.body) .. "%{ endfor }"
+    else
+      out[#out + 1] = "${" .. M.render(p) .. "}"
+    end
+  end
+  return table.concat(out)
 end
 
 return M

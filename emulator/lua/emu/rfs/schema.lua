@@ -10,7 +10,8 @@
 -- {eval_error = message} with Terraform's summary first. Pure Lua.
 --
 -- Data format, per type:  name = { a = { attr = "FLAGS TYPE [HINT]" }, b = { block = BLOCK } }
---   FLAGS: r required, o optional, c computed, oc optional+computed
+--   FLAGS: r required, o optional, c computed, oc optional+computed; s: sensitive
+--          (the provider marks the value, so outputs exposing it need sensitive = true)
 --   TYPE:  string | number | bool | list(T) | set(T) | map(T)
 --   HINT:  how a computed value looks (see emu.rfs.synth): uuid, ip, cidr, az, json, ...,
 --          or "=a,b,c": fixed values (the n-th item of a list takes the n-th)
@@ -45,7 +46,8 @@ local function parse_attr(spec)
   assert(flags, "bad schema attribute spec " .. spec)
   return {
     required = flags:find("r") ~= nil, optional = flags:find("o") ~= nil,
-    computed = flags:find("c") ~= nil, type = parse_type(ty), hint = hint ~= "" and hint or nil,
+    computed = flags:find("c") ~= nil, sensitive = flags:find("s") ~= nil,
+    type = parse_type(ty), hint = hint ~= "" and hint or nil,
   }
 end
 
@@ -99,6 +101,20 @@ function M.lookup(mode, rtype)
     l[mode][rtype] = s
   end
   return s
+end
+
+--- Whether the attribute a reference path names is sensitive in the schema.
+-- @param mode "RESOURCE" or "DATA"
+-- @param names attribute names after the resource name (indexes left out)
+function M.sensitive_path(mode, rtype, names)
+  local s = M.lookup(mode, rtype)
+  for _, n in ipairs(names) do
+    if not s then return false end
+    local a = s.attrs[n]
+    if a then return a.sensitive end
+    s = s.blocks[n]
+  end
+  return false
 end
 
 --- Names of every type with a schema (sorted).
@@ -166,17 +182,21 @@ end
 -- @param body parsed body {attrs, blocks}
 -- @param where text naming the block in messages ("huaweicloud_vpc.main")
 -- @param skip set of names not to check (meta-arguments)
-function M.check_body(s, body, where, skip)
+function M.check_body(s, body, where, skip, locate)
+  local function at(pos)
+    local l = locate and locate(pos)
+    return l and (l .. ": ") or ""
+  end
   local candidates = names_of(s.attrs)
   for _, n in ipairs(names_of(s.blocks)) do candidates[#candidates + 1] = n end
   for _, n in ipairs(body.attr_order or {}) do
     if not (skip and skip[n]) then
       local a, b = s.attrs[n], s.blocks[n]
       if not a and not b then
-        fail(where .. ": Unsupported argument; An argument named \"" .. n .. "\" is not expected here." .. did_you_mean(n, candidates))
+        fail(at(body.attrs[n].pos) .. where .. ": Unsupported argument; An argument named \"" .. n .. "\" is not expected here." .. did_you_mean(n, candidates))
       end
       if a and a.computed and not a.optional and not a.required then
-        fail(where .. ": Value for unconfigurable attribute; Can't configure a value for \"" .. n .. "\": its value will be decided automatically based on the result of applying this configuration.")
+        fail(at(body.attrs[n].pos) .. where .. ": Value for unconfigurable attribute; Can't configure a value for \"" .. n .. "\": its value will be decided automatically based on the result of applying this configuration.")
       end
     end
   end
@@ -187,12 +207,12 @@ function M.check_body(s, body, where, skip)
       local b = s.blocks[bt]
       if not b or b.computed then
         if s.attrs[bt] then
-          fail(where .. ": Unsupported block type; Blocks of type \"" .. bt .. "\" are not expected here. Did you mean to define argument \"" .. bt .. "\"? If so, use the equals sign to assign it a value.")
+          fail(at(nb.pos) .. where .. ": Unsupported block type; Blocks of type \"" .. bt .. "\" are not expected here. Did you mean to define argument \"" .. bt .. "\"? If so, use the equals sign to assign it a value.")
         end
-        fail(where .. ": Unsupported block type; Blocks of type \"" .. bt .. "\" are not expected here." .. did_you_mean(bt, candidates))
+        fail(at(nb.pos) .. where .. ": Unsupported block type; Blocks of type \"" .. bt .. "\" are not expected here." .. did_you_mean(bt, candidates))
       end
       seen[bt] = true
-      if nb.type ~= "dynamic" then M.check_body(b, nb.body, where .. "." .. bt) end
+      if nb.type ~= "dynamic" then M.check_body(b, nb.body, where .. "." .. bt, nil, locate) end
     end
   end
   for _, n in ipairs(names_of(s.attrs)) do

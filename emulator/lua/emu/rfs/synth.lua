@@ -20,13 +20,14 @@ function M.hex(s, n)
     h = (h * 31 + s:byte(i)) % 4294967296
     h = (h + math.floor(h / 65536) * 7) % 4294967296
   end
+  -- eight digits per step of a linear congruential generator
   local out = {}
   local x = h
-  for i = 1, n do
+  for i = 1, math.ceil(n / 8) do
     x = (x * 69069 + 12345 + i) % 4294967296
-    out[i] = string.format("%x", math.floor(x / 268435456) % 16)
+    out[i] = string.format("%08x", x)
   end
-  return table.concat(out)
+  return table.concat(out):sub(1, n)
 end
 
 --- A UUID-shaped id derived from a seed.
@@ -215,6 +216,13 @@ function M.fill(s, obj, ctx, path)
           local l = V.list()
           for i = 1, (ctx.data and 3 or 1) do
             local item = V.map()
+            -- a data source's results match its filters (name, status, vpc_id, ...)
+            if ctx.data and path == "" then
+              for an in pairs(b.attrs) do
+                local f = obj[an]
+                if an ~= "id" and (type(f) == "string" or type(f) == "number" or type(f) == "boolean") then item[an] = f end
+              end
+            end
             M.fill(b, item, setmetatable({ item_index = i }, { __index = sub }), path .. "/" .. name .. "/" .. i)
             l[i] = item
           end

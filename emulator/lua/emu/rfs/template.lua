@@ -222,6 +222,7 @@ local function build(body, name)
     variables = {}, variable_by_name = {}, locals = {}, local_order = {},
     resources = {}, resource_by_addr = {}, outputs = {}, output_by_name = {},
     providers = {}, module_calls = {}, module_by_name = {}, required_providers = {},
+    moved = {}, removed = {}, imports = {}, checks = {},
   }
   local function want_labels(b, n, what)
     if #b.labels ~= n then
@@ -288,7 +289,7 @@ local function build(body, name)
       local provider = a.provider and hcl.render(a.provider.expr) or nil
       local ptype = b.labels[1]:match("^([^_]+)") or b.labels[1]
       local r = {
-        mode = mode, type = b.labels[1], name = b.labels[2], addr = addr, body = b.body,
+        mode = mode, type = b.labels[1], name = b.labels[2], addr = addr, body = b.body, pos = b.pos,
         count = a.count and a.count.expr or nil, for_each = a.for_each and a.for_each.expr or nil,
         depends_on = deps, provider = provider or ptype, provider_type = ptype,
         lifecycle = lifecycle(b.body, name .. ": " .. addr),
@@ -319,6 +320,47 @@ local function build(body, name)
           end
         end
       end
+    elseif t == "moved" or t == "removed" or t == "import" then
+      -- https://developer.hashicorp.com/terraform/language/modules/develop/refactoring,
+      -- .../resources/syntax#removing-resources, .../import
+      local a = b.body.attrs
+      local function ref(n)
+        if not a[n] then err(name .. ": Missing required argument; the argument \"" .. n .. "\" is required in a " .. t .. " block") end
+        local e = a[n].expr
+        if e.k == "lit" and type(e.v) == "string" then e = hcl.parse_expr(e.v, name) end
+        return hcl.render(e):gsub('%[(")', "[%1")
+      end
+      if t == "moved" then
+        cfg.moved[#cfg.moved + 1] = { from = ref("from"), to = ref("to") }
+      elseif t == "removed" then
+        local destroy = true
+        for _, nb in ipairs(b.body.blocks) do
+          if nb.type == "lifecycle" and nb.body.attrs.destroy then destroy = lit_bool(nb.body.attrs.destroy) ~= false end
+        end
+        local jl = a.lifecycle and a.lifecycle.expr
+        if jl and jl.k == "obj" then
+          for _, it in ipairs(jl.items) do
+            if (it.key.v or it.key.name) == "destroy" and it.value.k == "lit" then destroy = it.value.v ~= false and it.value.v ~= "false" end
+          end
+        end
+        cfg.removed[#cfg.removed + 1] = { from = ref("from"), destroy = destroy }
+      else
+        if not a.id then err(name .. ": Missing required argument; the argument \"id\" is required in an import block") end
+        cfg.imports[#cfg.imports + 1] = { to = ref("to"), id = a.id.expr }
+      end
+    elseif t == "check" then
+      want_labels(b, 1, "check")
+      local asserts = {}
+      for _, nb in ipairs(b.body.blocks) do
+        if nb.type == "assert" then
+          if not nb.body.attrs.condition then err(name .. ": Missing required argument; an assert block needs a condition") end
+          asserts[#asserts + 1] = { condition = nb.body.attrs.condition.expr,
+            error_message = nb.body.attrs.error_message and nb.body.attrs.error_message.expr or { k = "lit", v = "assertion failed" } }
+        elseif nb.type ~= "data" then
+          err(name .. ": Unsupported block type; blocks of type \"" .. nb.type .. "\" are not expected in a check block")
+        end
+      end
+      cfg.checks[#cfg.checks + 1] = { name = b.labels[1], asserts = asserts }
     elseif t == "module" then
       -- module calls are resolved by emu.rfs.modules at each run
       want_labels(b, 1, "module")
@@ -356,7 +398,23 @@ function M.load(text)
   end
   local cfg = build(hcl.parse(text, "main.tf"), "main.tf")
   cfg.format = "hcl"
+  cfg.locate = M.locator(text, "main.tf")
   return cfg
+end
+
+--- A function turning a byte offset of text into "name:line,column".
+function M.locator(text, name)
+  local starts = { 1 }
+  for nl in text:gmatch("()\n") do starts[#starts + 1] = nl + 1 end
+  return function(pos)
+    if type(pos) ~= "number" then return nil end
+    local lo, hi = 1, #starts
+    while lo < hi do
+      local mid = math.floor((lo + hi + 1) / 2)
+      if starts[mid] <= pos then lo = mid else hi = mid - 1 end
+    end
+    return string.format("%s:%d,%d", name, lo, pos - starts[lo] + 1)
+  end
 end
 
 --- Like load, but returns nil, message instead of raising.

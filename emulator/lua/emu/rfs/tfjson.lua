@@ -328,6 +328,25 @@ function M.parse(text, name)
         end
       end)
       add("terraform", {}, tb)
+    elseif top == "moved" or top == "removed" or top == "import" then
+      each_obj(node, name, top, function(o) add(top, {}, attrs_body(o, name)) end)
+    elseif top == "check" then
+      each_obj(node, name, "check", function(o)
+        for _, cname in ipairs(o.keys) do
+          local def = o.vals[cname]
+          need_obj(def, name, "check \"" .. cname .. "\"")
+          local cb = { attrs = {}, attr_order = {}, blocks = {} }
+          if def.vals.assert then
+            each_obj(def.vals.assert, name, "assert", function(a)
+              local ab = attrs_body(a, name)
+              local c = a.vals.condition
+              if c and c.j == "str" then ab.attrs.condition.expr = hcl.parse_template(c.v, name) end
+              cb.blocks[#cb.blocks + 1] = { type = "assert", labels = {}, body = ab }
+            end)
+          end
+          add("check", { cname }, cb)
+        end
+      end)
     elseif top == "module" then
       each_obj(node, name, "module", function(o)
         for _, mname in ipairs(o.keys) do

@@ -25,7 +25,7 @@ local taints = { "o list", a = { key = "r string", value = "o string", effect = 
 
 local node_common = {
   region = "oc string region", cluster_id = "r string", name = "oc string", flavor_id = "r string",
-  availability_zone = "r string", os = "oc string", key_pair = "o string", password = "o string",
+  availability_zone = "r string", os = "oc string", key_pair = "o string", password = "os string",
   subnet_id = "oc string", ecs_group_id = "o string", max_pods = "o number", preinstall = "o string",
   postinstall = "o string", runtime = "oc string", tags = tags, labels = "o map(string)",
   k8s_tags = "o map(string)", extend_params = "o map(string)", enterprise_project_id = "oc string",

@@ -15,7 +15,7 @@ return {
         region = "oc string region", name = "r string", description = "o string", image_id = "oc string",
         image_name = "oc string", flavor_id = "oc string", flavor_name = "oc string",
         security_group_ids = "oc set(string)", security_groups = "oc set(string)", availability_zone = "oc string az",
-        admin_pass = "o string", key_pair = "o string", private_key = "o string", system_disk_type = "oc string",
+        admin_pass = "os string", key_pair = "o string", private_key = "os string", system_disk_type = "oc string",
         system_disk_size = "oc number", system_disk_iops = "o number", system_disk_throughput = "o number",
         system_disk_kms_key_id = "o string", system_disk_dss_pool_id = "o string", eip_type = "o string",
         eip_id = "o string", user_data = "o string", metadata = "o map(string)", tags = tags,
@@ -45,12 +45,12 @@ return {
     huaweicloud_compute_keypair = { a = {
       region = "oc string region", name = "r string", public_key = "oc string", key_file = "o string",
       encryption_type = "o string", kms_key_name = "o string", kms_key_id = "o string", description = "o string",
-      user_id = "o string", private_key = "c string", created_at = "c string", fingerprint = "c string",
+      user_id = "o string", private_key = "cs string", created_at = "c string", fingerprint = "c string",
     } },
     huaweicloud_kps_keypair = { a = {
       region = "oc string region", name = "r string", scope = "oc string", public_key = "oc string",
       key_file = "o string", encryption_type = "oc string", kms_key_name = "o string", kms_key_id = "o string",
-      description = "o string", user_id = "oc string", private_key = "c string", created_at = "c string",
+      description = "o string", user_id = "oc string", private_key = "cs string", created_at = "c string",
       fingerprint = "c string", is_managed = "c bool",
     } },
     huaweicloud_compute_volume_attach = { a = {
@@ -91,7 +91,7 @@ return {
         a = { instance_id = "o string", flavor = "oc string", image = "oc string", key_name = "o string",
           security_group_ids = "o list(string)", charging_mode = "oc string", flavor_priority_policy = "oc string",
           ecs_group_id = "o string", tenancy = "o string", dedicated_host_id = "o string", user_data = "o string",
-          admin_pass = "o string", metadata = "o map(string)" },
+          admin_pass = "os string", metadata = "o map(string)" },
         b = {
           disk = { "o list", a = { size = "r number", volume_type = "r string", disk_type = "r string",
             kms_id = "o string", dedicated_storage_id = "o string", data_disk_image_id = "o string",

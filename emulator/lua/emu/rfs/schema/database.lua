@@ -24,7 +24,7 @@ return {
         status = "c string =ACTIVE", created = "c string", private_ips = "c list(string) ip",
         public_ips = "c list(string)" },
       b = {
-        db = { "r list 1 1", a = { type = "r string", version = "r string", password = "o string", port = "oc number =3306",
+        db = { "r list 1 1", a = { type = "r string", version = "r string", password = "os string", port = "oc number =3306",
           user_name = "c string =root" } },
         volume = { "r list 1 1", a = { type = "r string", size = "r number", disk_encryption_id = "o string",
           limit_size = "o number", trigger_threshold = "o number", auto_expand_enabled = "o bool" } },
@@ -50,7 +50,7 @@ return {
         db = { "c list", a = { type = "c string", version = "c string", port = "c number =3306", user_name = "c string" } } },
     },
     huaweicloud_rds_mysql_account = { a = {
-      region = "oc string region", instance_id = "r string", name = "r string", password = "r string",
+      region = "oc string region", instance_id = "r string", name = "r string", password = "rs string",
       description = "o string", hosts = "oc list(string)",
     } },
     huaweicloud_rds_mysql_database = { a = {
@@ -74,7 +74,7 @@ return {
       prepaid = true,
       a = { region = "oc string region", name = "r string", engine = "oc string =Redis", engine_version = "oc string",
         capacity = "r number", flavor = "r string", availability_zones = "r list(string)", vpc_id = "r string",
-        subnet_id = "r string", password = "o string", access_user = "o string", port = "oc number =6379",
+        subnet_id = "r string", password = "os string", access_user = "o string", port = "oc number =6379",
         private_ip = "oc string ip", template_id = "o string", description = "o string", security_group_id = "o string",
         whitelist_enable = "oc bool", maintain_begin = "oc string", maintain_end = "oc string",
         enterprise_project_id = ep, tags = tags, ssl_enable = "oc bool", rename_commands = "o map(string)",
@@ -95,8 +95,8 @@ return {
       a = { region = "oc string region", name = "r string", engine_version = "r string", storage_spec_code = "r string",
         vpc_id = "r string", network_id = "r string", security_group_id = "r string", availability_zones = "r list(string)",
         flavor_id = "oc string", product_id = "o string", storage_space = "oc number", broker_num = "oc number",
-        description = "o string", access_user = "o string", password = "o string", manager_user = "o string",
-        manager_password = "o string", maintain_begin = "oc string", maintain_end = "oc string",
+        description = "o string", access_user = "o string", password = "os string", manager_user = "o string",
+        manager_password = "os string", maintain_begin = "oc string", maintain_end = "oc string",
         public_ip_ids = "o list(string)", retention_policy = "oc string", dumping = "oc bool",
         enable_auto_topic = "oc bool", enterprise_project_id = ep, ssl_enable = "oc bool", security_protocol = "oc string",
         enabled_mechanisms = "oc set(string)", arch_type = "oc string", new_tenant_ips = "o list(string)",
@@ -116,7 +116,7 @@ return {
       a = { region = "oc string region", name = "r string", engine_version = "oc string", flavor_id = "oc string",
         product_id = "o string", storage_space = "oc number", storage_spec_code = "r string", vpc_id = "r string",
         network_id = "r string", security_group_id = "r string", availability_zones = "r set(string)",
-        access_user = "r string", password = "r string", description = "o string", broker_num = "oc number",
+        access_user = "r string", password = "rs string", description = "o string", broker_num = "oc number",
         maintain_begin = "oc string", maintain_end = "oc string", ssl_enable = "oc bool", public_ip_id = "o string",
         enterprise_project_id = ep, tags = tags, status = "c string =RUNNING", connect_address = "c string ip",
         port = "c number =5672", manegement_connect_address = "c string", management_connect_address = "c string",
@@ -124,7 +124,7 @@ return {
     },
     huaweicloud_gaussdb_mysql_instance = {
       prepaid = true,
-      a = { region = "oc string region", name = "r string", flavor = "r string", password = "r string",
+      a = { region = "oc string region", name = "r string", flavor = "r string", password = "rs string",
         vpc_id = "r string", subnet_id = "r string", security_group_id = "o string", configuration_id = "oc string",
         dedicated_resource_id = "o string", dedicated_resource_name = "o string", enterprise_project_id = ep,
         read_replicas = "oc number", time_zone = "oc string", availability_zone_mode = "oc string",
@@ -144,7 +144,7 @@ return {
     huaweicloud_dds_instance = {
       prepaid = true,
       a = { region = "oc string region", name = "r string", availability_zone = "r string", vpc_id = "r string",
-        subnet_id = "r string", security_group_id = "r string", password = "o string", disk_encryption_id = "o string",
+        subnet_id = "r string", security_group_id = "r string", password = "os string", disk_encryption_id = "o string",
         mode = "r string", port = "oc number =8635", ssl = "o bool", enterprise_project_id = ep,
         tags = tags, second_level_monitoring_enabled = "oc bool", slow_log_desensitization = "oc string",
         balancer_status = "oc string", maintain_begin = "oc string", maintain_end = "oc string",
@@ -162,7 +162,7 @@ return {
     },
     huaweicloud_drs_pwd_batch_modify = {
       a = { region = "oc string region" },
-      b = { jobs = { "r list 1", a = { job_id = "r string", db_password = "r string", end_point_type = "r string" } } },
+      b = { jobs = { "r list 1", a = { job_id = "r string", db_password = "rs string", end_point_type = "r string" } } },
     },
   },
 }

@@ -184,6 +184,38 @@ return {
       domain = "o string", private_key = "o string", certificate = "r string", enterprise_project_id = ep,
       expire_time = "c string", created_at = "c string",
     } },
+    -- the shared (classic) load balancer resources, still common in older templates
+    huaweicloud_lb_loadbalancer = { a = {
+      region = "oc string region", vip_subnet_id = "r string", name = "oc string", description = "o string",
+      tenant_id = "oc string", vip_address = "oc string ip", admin_state_up = "o bool", loadbalancer_provider = "oc string",
+      enterprise_project_id = ep, tags = tags, vip_port_id = "c string uuid", public_ip = "c string",
+    } },
+    huaweicloud_lb_listener = { a = {
+      region = "oc string region", protocol = "r string", protocol_port = "r number", loadbalancer_id = "r string",
+      tenant_id = "oc string", name = "oc string", default_pool_id = "oc string", description = "o string",
+      connection_limit = "oc number", http2_enable = "oc bool", default_tls_container_ref = "o string",
+      sni_container_refs = "o list(string)", admin_state_up = "o bool", tags = tags, protection_status = "oc string",
+      protection_reason = "o string", idle_timeout = "oc number", request_timeout = "oc number",
+      response_timeout = "oc number", tls_ciphers_policy = "oc string", forward_eip = "oc bool",
+    } },
+    huaweicloud_lb_pool = {
+      a = { region = "oc string region", protocol = "r string", lb_method = "r string", tenant_id = "oc string",
+        name = "oc string", description = "o string", loadbalancer_id = "oc string", listener_id = "oc string",
+        admin_state_up = "o bool", protection_status = "oc string", protection_reason = "o string",
+        monitor_id = "c string" },
+      b = { persistence = { "o list 0 1", a = { type = "r string", cookie_name = "o string", timeout = "oc number" } } },
+    },
+    huaweicloud_lb_member = { a = {
+      region = "oc string region", pool_id = "r string", subnet_id = "o string", address = "r string",
+      protocol_port = "r number", weight = "oc number", name = "oc string", tenant_id = "oc string",
+      admin_state_up = "o bool",
+    } },
+    huaweicloud_lb_monitor = { a = {
+      region = "oc string region", pool_id = "r string", type = "r string", delay = "r number", timeout = "r number",
+      max_retries = "r number", name = "oc string", tenant_id = "oc string", url_path = "oc string",
+      http_method = "oc string", expected_codes = "oc string", admin_state_up = "o bool", port = "o number",
+      domain_name = "o string",
+    } },
     huaweicloud_dns_zone = {
       a = { region = "oc string region", name = "r string", email = "oc string", zone_type = "o string",
         description = "o string", ttl = "oc number", tags = tags, enterprise_project_id = ep, status = "oc string",

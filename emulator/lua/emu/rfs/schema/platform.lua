@@ -88,7 +88,7 @@ return {
     },
     huaweicloud_identity_user = { a = {
       name = "r string", description = "o string", email = "o string", phone = "o string", country_code = "o string",
-      password = "o string", pwd_reset = "o bool", enabled = "o bool", access_type = "oc string",
+      password = "os string", pwd_reset = "o bool", enabled = "o bool", access_type = "oc string",
       external_identity_id = "o string", external_identity_type = "o string", login_protect_verification_method = "o string",
       password_strength = "c string", create_time = "c string", last_login = "c string",
     } },
