@@ -125,11 +125,15 @@ describe("template functions: more of Terraform's list", function()
 end)
 
 describe("template functions: hashes and name-based UUIDs", function()
-  it("md5, sha1, sha256, base64sha256 and uuidv5 give Terraform's documented results", function()
+  it("md5, sha1, sha256, sha512, base64sha256/512 and uuidv5 give Terraform's documented results", function()
     assert.equal("5eb63bbbe01eeed093cb22bb8f5acdc3", eval([[md5("hello world")]]))
     assert.equal("2aae6c35c94fcfb415dbe95f408b9ce91ee846ed", eval([[sha1("hello world")]]))
     assert.equal("b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9", eval([[sha256("hello world")]]))
     assert.equal("uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=", eval([[base64sha256("hello world")]]))
+    assert.equal("309ecc489c12d6eb4cc40f50c902f2b4d0ed77ee511a7c7a9bcd3ca86d4cd86f989dd35bc5ff499670da34255b45b0cfd830e81f605dcf7dc5542e93ae9cd76f",
+      eval([[sha512("hello world")]]))
+    assert.equal("MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw==",
+      eval([[base64sha512("hello world")]]))
     assert.equal("a5008fae-b28c-5ba5-96cd-82b4c53552d6", eval([[uuidv5("dns", "www.terraform.io")]]))
     assert.equal("9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5", eval([[uuidv5("url", "https://www.terraform.io/")]]))
     -- a multi-block message
@@ -148,5 +152,37 @@ describe("template functions: templatestring", function()
     local ok, e = pcall(eval, 'templatestring(var.t, { a = 1 })', { t = "${b}" })
     assert.is_false(ok)
     assert.matches('Invalid reference', E.error_message(e))
+  end)
+end)
+
+describe("template functions inside the emulator (LuaJIT under nginx)", function()
+  local S = require("spec.emulator.rfs_support")
+  local e
+  setup(function() e = S.start() end)
+  teardown(function() if e then e.stop() end end)
+
+  it("computes the same digests, regular expressions and dates as under Lua 5.4", function()
+    local tf = [[
+output "md5" { value = md5("hello world") }
+output "sha1" { value = sha1("hello world") }
+output "sha256" { value = sha256("hello world") }
+output "sha512" { value = base64sha512("hello world") }
+output "uuid" { value = uuidv5("dns", "www.terraform.io") }
+output "re" { value = regexall("[a-z]+", "abc 12 de") }
+output "date" { value = formatdate("EEE, DD MMM YYYY", "2024-02-29T10:00:00Z") }
+output "lower" { value = lower("ÀÉÎ") }
+]]
+    assert.equal(201, e.create("fn", tf).status)
+    assert.equal("DEPLOYMENT_COMPLETE", e.stack("fn").status)
+    local o = {}
+    for _, x in ipairs(e.rfs("GET", "/stacks/fn/outputs").body.outputs) do o[x.name] = x.value end
+    assert.equal('"5eb63bbbe01eeed093cb22bb8f5acdc3"', o.md5)
+    assert.equal('"2aae6c35c94fcfb415dbe95f408b9ce91ee846ed"', o.sha1)
+    assert.equal('"b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"', o.sha256)
+    assert.equal('"MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw=="', o.sha512)
+    assert.equal('"a5008fae-b28c-5ba5-96cd-82b4c53552d6"', o.uuid)
+    assert.equal('["abc","de"]', o.re)
+    assert.equal('"Thu, 29 Feb 2024"', o.date)
+    assert.equal('"àéî"', o.lower)
   end)
 end)

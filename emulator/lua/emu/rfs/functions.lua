@@ -831,6 +831,8 @@ F.md5 = function(a) return digest.hex(digest.md5(str(a[1], "md5"))) end
 F.sha1 = function(a) return digest.hex(digest.sha1(str(a[1], "sha1"))) end
 F.sha256 = function(a) return digest.hex(digest.sha256(str(a[1], "sha256"))) end
 F.base64sha256 = function(a) return F.base64encode({ digest.sha256(str(a[1], "base64sha256")) }) end
+F.sha512 = function(a) return digest.hex(digest.sha512(str(a[1], "sha512"))) end
+F.base64sha512 = function(a) return F.base64encode({ digest.sha512(str(a[1], "base64sha512")) }) end
 
 -- name-based UUIDs (RFC 4122 §4.3, SHA-1) in the dns/url/oid/x500 namespaces or a given one
 local NAMESPACES = { dns = "6ba7b810-9dad-11d1-80b4-00c04fd430c8", url = "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
