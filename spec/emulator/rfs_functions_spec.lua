@@ -13,8 +13,8 @@ end
 
 local function json(src) return V.to_json(eval(src)) end
 
-local function err(src)
-  local ok, e = pcall(eval, src)
+local function err(src, vars)
+  local ok, e = pcall(eval, src, vars)
   assert.is_false(ok, "expected an error from " .. src)
   return E.error_message(e)
 end
@@ -184,5 +184,57 @@ output "lower" { value = lower("ÀÉÎ") }
     assert.equal('["abc","de"]', o.re)
     assert.equal('"Thu, 29 Feb 2024"', o.date)
     assert.equal('"àéî"', o.lower)
+  end)
+end)
+
+describe("template functions: YAML", function()
+  it("yamlencode writes Terraform's documented block style", function()
+    assert.equal('"a": "b"\n"c": "d"\n', eval([[yamlencode({"a":"b", "c":"d"})]]))
+    assert.equal('"bar": "baz"\n"foo":\n- 1\n- 2\n- 3\n', eval([[yamlencode({"foo":[1, 2, 3], "bar": "baz"})]]))
+    assert.equal('"bar": "baz"\n"foo":\n- 1\n- "a": "b"\n  "c": "d"\n- 3\n', eval([[yamlencode({"foo":[1, {"a":"b","c":"d"}, 3], "bar": "baz"})]]))
+    assert.equal('"a":\n  "b": 1\n  "d": []\n"e": null\n', eval([[yamlencode({a = {b = 1, d = []}, e = null})]]))
+    assert.equal("true\n...\n", eval("yamlencode(true)"))
+  end)
+
+  it("yamldecode reads block and flow collections, scalars, block scalars and comments", function()
+    local doc = [[
+# config
+name: web
+replicas: 3
+ports:
+  - 80
+  - 443
+env:
+  DEBUG: "false"
+  LEVEL: info  # trailing
+items:
+- name: a
+  size: 1
+- name: b
+  tags: [x, y]
+script: |
+  echo hi
+  echo there
+folded: >-
+  one
+  two
+empty:
+]]
+    assert.equal('{"empty":null,"env":{"DEBUG":"false","LEVEL":"info"},"folded":"one two",' ..
+      '"items":[{"name":"a","size":1},{"name":"b","tags":["x","y"]}],"name":"web","ports":[80,443],"replicas":3,' ..
+      '"script":"echo hi\\necho there\\n"}', V.to_json(eval("yamldecode(var.y)", { y = doc })))
+    assert.equal('{"a":[1,2,3],"b":"x"}', json([[yamldecode("{a: [1, 2, 3], b: 'x'}")]]))
+    assert.matches('mapping key "a" already defined', err('yamldecode("a: 1\\na: 2\\n")'))
+    assert.matches("anchors, aliases and tags are not supported", err('yamldecode("a: &x 1")'))
+    assert.matches("unexpected extra content", err('yamldecode("---\\na: 1\\n---\\nb: 2\\n")'))
+  end)
+end)
+
+describe("template functions: YAML under hostile input", function()
+  it("refuses documents nested deeper than the limit", function()
+    assert.matches("nests more than 100 levels", err('yamldecode(var.y)', { y = string.rep("[", 1000) .. string.rep("]", 1000) }))
+    local lines = { "k:" }
+    for i = 1, 500 do lines[#lines + 1] = string.rep(" ", i) .. "k:" end
+    assert.matches("nests more than 100 levels", err('yamldecode(var.y)', { y = table.concat(lines, "\n") }))
   end)
 end)

@@ -8,6 +8,7 @@ local V = require("emu.rfs.values")
 local tfjson = require("emu.rfs.tfjson")
 local regex = require("emu.rfs.regex")
 local digest = require("emu.rfs.digest")
+local yaml = require("emu.rfs.yaml")
 local trim = require("emu.util").trim
 local MAX_STRING = require("emu.rfs.hcl").MAX_STRING
 
@@ -528,6 +529,8 @@ F.jsondecode = function(a)
   return from_json(node)
 end
 F.from_json_node = from_json
+F.yamlencode = function(a) return yaml.encode(a[1]) end
+F.yamldecode = function(a) return yaml.decode(str(a[1], "yamldecode")) end
 
 local b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 F.base64encode = function(a)

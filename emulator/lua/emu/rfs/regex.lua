@@ -49,6 +49,9 @@ local function utf8_text(cps, from, to)
   return table.concat(parts)
 end
 
+--- UTF-8 text of code points cps[from..to].
+M.utf8_text = utf8_text
+
 -- ------------------------------------------------------------ parser
 
 local DIGIT = { { 48, 57 } }
