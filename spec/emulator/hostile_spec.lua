@@ -76,6 +76,15 @@ describe("emulator under hostile input", function()
       local deep = 100000
       local tf = '{"locals": {"x": ' .. string.rep("[", deep) .. string.rep("]", deep) .. "}}"
       deployment_fails("deep", { template_uri = upload(tf, "main.tf.json") }, "Nesting too deep")
+      -- the calls that check a template at once answer 400 with the same message
+      local body = '{"variable": {"v": {"default": ' .. string.rep("[", 20000) .. string.rep("]", 20000) .. "}}}"
+      for _, call in ipairs({ { "/templates", { template_name = "deep", template_body = body } },
+                              { "/template-analyses/variables", { template_body = body } } }) do
+        local r = e.rfs("POST", call[1], call[2])
+        assert.equal(400, r.status, call[1])
+        assert.matches("Nesting too deep", r.message)
+        assert.is_nil(r.message:find("%.lua"))
+      end
     end)
   end)
 
