@@ -47,7 +47,7 @@ variable "vpc_name" {
     local _, vars = run(tf, { vars_body = 'vpc_name = "v"' })
     assert.equal("v", vars.vpc_name)
     run(tf, { vars_body = 'vpc_id = "x"' })
-    assert.matches("Either vpc_id or vpc_name must be set%.", err_of(run, tf, {}))
+    assert.matches("Either vpc_id or vpc_name must be set%. This was checked by the validation rule at main%.tf:9,5%.", err_of(run, tf, {}))
   end)
 
   it("nullable = false: an explicit null takes the default; without a default it is refused", function()

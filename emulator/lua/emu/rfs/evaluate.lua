@@ -612,7 +612,8 @@ function M.variables(cfg, inputs)
       if r ~= true then
         local okm, msg = pcall(eval, val.error_message, ctx)
         fail("Invalid value for variable; " .. (okm and type(msg) == "string" and msg or "the value is not valid") ..
-          " This was checked by the validation rule at var." .. decl.name .. ".")
+          " This was checked by the validation rule at " ..
+          (cfg.locate and val.pos and cfg.locate(val.pos) or ("var." .. decl.name)) .. ".")
       end
     end
   end
