@@ -17,7 +17,8 @@
 --          or "=a,b,c": fixed values (the n-th item of a list takes the n-th)
 --   BLOCK: { "FLAGS list|set [min] [max]", a = {...}, b = {...} }; "c list" is a
 --          computed list of objects (read-only, like a data source's results).
---   prepaid = true adds the billing arguments (charging_mode, period_unit, ...).
+--   prepaid = true adds the billing arguments (charging_mode, period_unit, ...);
+--   open = true on a block: its content is taken as written (not described here).
 
 local V = require("emu.rfs.values")
 
@@ -57,7 +58,7 @@ local PREPAID = { charging_mode = "oc string", period_unit = "o string", period 
   auto_renew = "o string", auto_pay = "o string" }
 
 local function parse_block(def)
-  local out = { attrs = {}, blocks = {} }
+  local out = { attrs = {}, blocks = {}, open = def.open }
   local head = def[1]
   if head then
     local flags, nesting, min, max = head:match("^(%a+)%s+(%a+)%s*(%d*)%s*(%d*)$")
@@ -212,7 +213,7 @@ function M.check_body(s, body, where, skip, locate)
         fail(at(nb.pos) .. where .. ": Unsupported block type; Blocks of type \"" .. bt .. "\" are not expected here." .. did_you_mean(bt, candidates))
       end
       seen[bt] = true
-      if nb.type ~= "dynamic" then M.check_body(b, nb.body, where .. "." .. bt, nil, locate) end
+      if nb.type ~= "dynamic" and not b.open then M.check_body(b, nb.body, where .. "." .. bt, nil, locate) end
     end
   end
   for _, n in ipairs(names_of(s.attrs)) do
@@ -281,7 +282,7 @@ function M.conform(s, config, where)
         local l = V.list()
         for i, x in ipairs(v) do
           if not V.is_map(x) then fail(where .. ": Incorrect attribute value type; Inappropriate value for attribute \"" .. k .. "\": list of object required.") end
-          l[i] = M.conform(b, x, where .. "." .. k)
+          l[i] = b.open and x or M.conform(b, x, where .. "." .. k)
         end
         if b.max and #l > b.max then
           fail(where .. ": Too many " .. k .. " blocks; No more than " .. b.max .. " \"" .. k .. "\" blocks are allowed.")

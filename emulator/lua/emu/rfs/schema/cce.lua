@@ -76,7 +76,7 @@ return {
       tag_policy_on_existing_nodes = "o string", taint_policy_on_existing_nodes = "o string",
       current_node_count = "c number =1", billing_mode = "c number =0" },
       { root_volume = root_volume, data_volumes = data_volumes, storage = storage, taints = taints,
-        extension_scale_groups = { "o list", a = {} } }),
+        extension_scale_groups = { "o list", open = true } }),
     huaweicloud_cce_addon = {
       a = { region = "oc string region", cluster_id = "r string", template_name = "r string", version = "oc string",
         status = "c string =running", description = "c string" },
