@@ -225,11 +225,13 @@ return {
         service_type = "c string =interface", owner = "c string =huaweicloud", is_charge = "c bool" } } },
     },
     huaweicloud_dms_kafka_flavors = {
-      a = { region = region, flavor_id = "o string", availability_zones = "o list(string)", type = "o string",
+      a = { region = region, flavor_id = "oc string =c6.2u4g.cluster", availability_zones = "o list(string)", type = "o string",
         arch_type = "o string", charging_mode = "o string", storage_spec_code = "o string",
         versions = "c list(string) =2.7,3.x" },
       b = { flavors = { "c list", a = { id = "c string =c6.2u4g.cluster", type = "c string =cluster",
-        vm_specification = "c string =c6.large.2", arch_types = "c list(string) =X86", charging_modes = "c list(string) =hourly" } } },
+        vm_specification = "c string =c6.large.2", arch_types = "c list(string) =X86", charging_modes = "c list(string) =hourly" },
+        b = { ios = { "c list", a = { storage_spec_code = "c string =dms.physical.storage.ultra.v2", type = "c string =evs",
+          availability_zones = "c list(string) az", unavailability_zones = "c list(string)" } } } } },
     },
   },
 }
