@@ -72,6 +72,8 @@ describe("provider schemas", function()
       err_of('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  status = "OK"\n}'))
     assert.matches('^main%.tf:3,3: huaweicloud_vpc%.v: Unsupported block type; Blocks of type "tags" are not expected here%. Did you mean to define argument "tags"%?',
       err_of('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  tags {\n    a = "b"\n  }\n}'))
+    assert.matches('huaweicloud_compute_instance%.vm%.network: Unsupported argument; An argument named "uid" is not expected here%. Did you mean "uuid"%?',
+      err_of('resource "huaweicloud_compute_instance" "vm" {\n  name = "vm"\n  dynamic "network" {\n    for_each = ["a"]\n    content {\n      uid = network.value\n    }\n  }\n}'))
     assert.matches('Insufficient network blocks; At least 1 "network" blocks are required%.',
       err_of('resource "huaweicloud_compute_instance" "vm" {\n  name = "vm"\n}'))
     assert.matches('huaweicloud_compute_instance.vm.network: Missing required argument; The argument "uuid" is required',

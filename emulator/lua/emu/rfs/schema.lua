@@ -213,7 +213,14 @@ function M.check_body(s, body, where, skip, locate)
         fail(at(nb.pos) .. where .. ": Unsupported block type; Blocks of type \"" .. bt .. "\" are not expected here." .. did_you_mean(bt, candidates))
       end
       seen[bt] = true
-      if nb.type ~= "dynamic" and not b.open then M.check_body(b, nb.body, where .. "." .. bt, nil, locate) end
+      if not b.open then
+        local content = nb.body
+        if nb.type == "dynamic" then
+          content = nil
+          for _, cb in ipairs(nb.body.blocks) do if cb.type == "content" then content = cb.body end end
+        end
+        if content then M.check_body(b, content, where .. "." .. bt, nil, locate) end
+      end
     end
   end
   for _, n in ipairs(names_of(s.attrs)) do
