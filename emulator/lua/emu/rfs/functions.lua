@@ -80,8 +80,10 @@ F.min = function(a)
   return m
 end
 F.sum = function(a)
+  local l = list(a[1], "sum")
+  if #l == 0 then fail("Invalid function argument; sum: cannot sum an empty list") end
   local s = 0
-  for _, x in ipairs(list(a[1], "sum")) do s = s + num(x, "sum") end
+  for _, x in ipairs(l) do s = s + num(x, "sum") end
   return s
 end
 F.parseint = function(a)
@@ -139,13 +141,20 @@ end
 F.startswith = function(a) local s, p = str(a[1]), str(a[2]); return s:sub(1, #p) == p end
 F.endswith = function(a) local s, p = str(a[1]), str(a[2]); return p == "" or s:sub(-#p) == p end
 F.strcontains = function(a) return str(a[1]):find(str(a[2]), 1, true) ~= nil end
-F.strrev = function(a) return str(a[1], "strrev"):reverse() end
+-- strrev and substr count characters (code points), not bytes
+F.strrev = function(a)
+  local cps = regex.codepoints(str(a[1], "strrev"))
+  local r = {}
+  for i = #cps, 1, -1 do r[#r + 1] = cps[i] end
+  return regex.utf8_text(r, 1, #r)
+end
 F.substr = function(a)
-  local s = str(a[1], "substr")
+  local cps = regex.codepoints(str(a[1], "substr"))
   local off, len = num(a[2], "substr"), num(a[3], "substr")
-  if off < 0 then off = #s + off end
-  if len < 0 then return s:sub(off + 1) end
-  return s:sub(off + 1, off + len)
+  if off < 0 then off = math.max(0, #cps + off) end
+  if off >= #cps then return "" end
+  local last = len < 0 and #cps or math.min(#cps, off + len)
+  return regex.utf8_text(cps, off + 1, last)
 end
 F.replace = function(a)
   local s, from, to = str(a[1], "replace"), str(a[2], "replace"), str(a[3], "replace")
@@ -276,6 +285,7 @@ F.element = function(a)
   local l = list(a[1], "element")
   if #l == 0 then fail("Invalid function argument; element: cannot use element function with an empty list") end
   local i = math.floor(num(a[2], "element"))
+  if i < 0 then fail("Invalid function argument; element: cannot use element function with a negative index") end
   return l[(i % #l) + 1]
 end
 F.index = function(a)
