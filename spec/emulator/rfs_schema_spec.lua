@@ -150,6 +150,22 @@ output "n" { value = length(data.huaweicloud_rds_flavors.f.flavors) }
     assert.equal('["prod","prod","prod"]', o.vpc_names)
   end)
 
+  it("gives a CCE cluster a kubeconfig whose server lies in the cluster's subnet", function()
+    local r = run(NET .. [[
+resource "huaweicloud_cce_cluster" "c" {
+  name                   = "c"
+  flavor_id              = "cce.s1.small"
+  vpc_id                 = huaweicloud_vpc.vpc.id
+  subnet_id              = huaweicloud_vpc_subnet.sub.id
+  container_network_type = "overlay_l2"
+}
+output "server" { value = yamldecode(huaweicloud_cce_cluster.c.kube_config_raw).clusters[0].cluster.server }
+output "ctx" { value = jsondecode(huaweicloud_cce_cluster.c.kube_config_raw)["current-context"] }
+]])
+    assert.matches('^"https://172%.16%.8%.100:5443"$', outputs(r).server)
+    assert.equal('"internal"', outputs(r).ctx)
+  end)
+
   it("leaves computed values unknown in a plan and takes nested blocks given as objects in .tf.json", function()
     local r = run(NET .. 'output "gw" { value = huaweicloud_vpc_subnet.sub.ipv4_subnet_id }', "plan")
     assert.equal(V.UNKNOWN, r.instances[2].object.ipv4_subnet_id)

@@ -113,6 +113,15 @@ local function json_doc(hint, ctx)
       '"flavor2":{"description":"Has the ability to resolve 5000 queries per second","name":5000,"replicas":2,' ..
       '"resources":[{"limitsCpu":"1000m","limitsMem":"1024Mi","name":"coredns","requestsCpu":"1000m","requestsMem":"1024Mi"}]}}}'
   end
+  if hint == "kubeconfig" then
+    -- a CCE cluster's kubeconfig (JSON, which yamldecode and jsondecode both read)
+    local server = "https://" .. (ctx.cidr and F.cidrhost({ ctx.cidr, 100 }) or "192.168.0.100") .. ":5443"
+    return '{"apiVersion":"v1","clusters":[{"cluster":{"certificate-authority-data":"' .. M.hex(ctx.seed .. "/ca", 64) ..
+      '","server":"' .. server .. '"},"name":"internalCluster"}],"contexts":[{"context":{"cluster":"internalCluster",' ..
+      '"user":"user"},"name":"internal"}],"current-context":"internal","kind":"Config","preferences":{},' ..
+      '"users":[{"name":"user","user":{"client-certificate-data":"' .. M.hex(ctx.seed .. "/cert", 64) ..
+      '","client-key-data":"' .. M.hex(ctx.seed .. "/key", 64) .. '"}}]}'
+  end
   return "{}"
 end
 
@@ -140,7 +149,7 @@ local function string_value(hint, name, seed, ctx, i)
     return "fa:16:3e:" .. h:sub(1, 2) .. ":" .. h:sub(3, 4) .. ":" .. h:sub(5, 6)
   end
   if hint == "time" then return "2026-01-01T00:00:00Z" end
-  if hint == "json" or hint == "addon_spec" then return json_doc(hint, ctx) end
+  if hint == "json" or hint == "addon_spec" or hint == "kubeconfig" then return json_doc(hint, ctx) end
   if hint == "flavor" or hint == "rds_flavor" or hint == "dcs_flavor" then return flavor(hint, ctx.config or {}, i or 1) end
   if hint == "urn" then return "urn:fss:" .. ctx.region .. ":" .. digits(key, 32) .. ":function:default:" .. name end
   if hint == "url" then return "https://" .. digits(key, 8) .. "." .. ctx.region .. ".myhuaweicloud.com" end

@@ -55,7 +55,7 @@ return {
         security_group_id = "oc string", enable_distribute_management = "o bool", timezone = "oc string",
         ipv6_enable = "o bool", custom_san = "o list(string)", support_istio = "oc bool",
         lts_reclaim_policy = "o string",
-        status = "c string =Available", certificate_clusters = "c list(string)", kube_config_raw = "c string json" },
+        status = "c string =Available", certificate_clusters = "c list(string)", kube_config_raw = "c string kubeconfig" },
       b = {
         masters = { "o list 0 3", a = { availability_zone = "oc string az" } },
         component_configurations = { "o list", a = { name = "r string", configurations = "o string" } },

@@ -156,7 +156,7 @@ return {
       description = "c string", billing_mode = "c number =0", subnet_id = "c string uuid",
       container_network_type = "c string =overlay_l2", container_network_cidr = "c string =172.16.0.0/16",
       service_network_cidr = "c string =10.247.0.0/16", authentication_mode = "c string =rbac",
-      security_group_id = "c string uuid", enterprise_project_id = "c string =0", kube_config_raw = "c string json",
+      security_group_id = "c string uuid", enterprise_project_id = "c string =0", kube_config_raw = "c string kubeconfig",
       eni_subnet_id = "c string", eni_subnet_cidr = "c string", kube_proxy_mode = "c string =iptables",
     } },
     huaweicloud_cce_addon_template = { a = {
