@@ -80,6 +80,15 @@ describe("provider schemas", function()
       err_of('resource "huaweicloud_compute_instance" "vm" {\n  name = "vm"\n  network {\n    fixed_ip_v4 = "10.0.0.5"\n  }\n}'))
   end)
 
+  it("checks the provider block's arguments", function()
+    assert.matches('^main%.tf:3,3: provider%["huaweicloud"%]: Unsupported argument; An argument named "hwcloud_ak" is not expected here%.',
+      err_of('provider "huaweicloud" {\n  region = "cn-north-4"\n  hwcloud_ak = "x"\n}\n'))
+    local r = run('provider "huaweicloud" {\n  alias = "hk"\n  region = "ap-southeast-1"\n  assume_role {\n    agency_name = "a"\n    domain_name = "d"\n  }\n}\n')
+    assert.equal(0, #r.instances)
+    assert.matches('Missing required argument; The argument "domain_name" is required',
+      err_of('provider "huaweicloud" {\n  assume_role {\n    agency_name = "a"\n  }\n}\n'))
+  end)
+
   it("converts arguments to their types and refuses values of the wrong type", function()
     local r = run('resource "huaweicloud_evs_volume" "d" {\n  availability_zone = "cn-north-4a"\n  volume_type = "SSD"\n  size = "40"\n  multiattach = "true"\n}')
     assert.equal(40, r.instances[1].config.size)

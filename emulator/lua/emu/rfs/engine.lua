@@ -393,6 +393,14 @@ function M.run(cfg, vars, state, opts)
   end
 
   E.check_sensitive_outputs(cfg)
+  -- the provider block's own arguments (alias and version are meta-arguments)
+  for _, p in ipairs(cfg.providers) do
+    local ps = schema.lookup("PROVIDER", p.name)
+    if ps then
+      local okp, e = pcall(schema.check_body, ps, p.body, 'provider["' .. p.name .. '"]', { alias = true, version = true }, cfg.locate)
+      if not okp then E.fail(E.error_message(e)) end
+    end
+  end
   -- the provider's schema: unknown types, arguments and blocks fail first
   for _, r in ipairs(cfg.resources) do
     r.schema = nil

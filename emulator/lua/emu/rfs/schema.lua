@@ -24,7 +24,7 @@ local V = require("emu.rfs.values")
 
 local M = {}
 
-local GROUPS = { "network", "compute", "cce", "database", "storage", "platform", "data_sources" }
+local GROUPS = { "network", "compute", "cce", "database", "storage", "platform", "data_sources", "provider" }
 
 local function fail(msg) error({ eval_error = msg }, 0) end
 
@@ -81,24 +81,25 @@ end
 local loaded
 local function load()
   if loaded then return loaded end
-  loaded = { RESOURCE = {}, DATA = {}, raw = { RESOURCE = {}, DATA = {} } }
+  loaded = { RESOURCE = {}, DATA = {}, PROVIDER = {}, raw = { RESOURCE = {}, DATA = {}, PROVIDER = {} } }
   for _, g in ipairs(GROUPS) do
     local data = require("emu.rfs.schema." .. g)
     for name, def in pairs(data.resources or {}) do loaded.raw.RESOURCE[name] = def end
     for name, def in pairs(data.data_sources or {}) do loaded.raw.DATA[name] = def end
+    for name, def in pairs(data.provider or {}) do loaded.raw.PROVIDER[name] = def end
   end
   return loaded
 end
 
 --- Schema of a resource type or data source, or nil when the emulator has none.
--- @param mode "RESOURCE" or "DATA"
+-- @param mode "RESOURCE", "DATA" or "PROVIDER" (the provider block)
 function M.lookup(mode, rtype)
   local l = load()
   local s = l[mode][rtype]
   if s == nil and l.raw[mode][rtype] then
     s = parse_block(l.raw[mode][rtype])
     -- every resource and data source has an id
-    s.attrs.id = s.attrs.id or parse_attr("c string uuid")
+    if mode ~= "PROVIDER" then s.attrs.id = s.attrs.id or parse_attr("c string uuid") end
     l[mode][rtype] = s
   end
   return s
