@@ -496,7 +496,13 @@ function M.plan_items(result)
     if inst.action == "ADD" or inst.action == "UPDATE" then
       local target = V.map()
       for k, v in pairs(inst.config) do target[k] = v end
-      if inst.action == "ADD" then target.id = UNKNOWN end
+      if inst.action == "ADD" then
+        target.id = UNKNOWN
+        -- attributes the provider computes are known after apply
+        for k, v in pairs(inst.object or {}) do
+          if v == UNKNOWN and target[k] == nil then target[k] = UNKNOWN end
+        end
+      end
       items[#items + 1] = {
         resource_type = inst.type, resource_name = inst.name, index = inst.index_key,
         action = inst.action, action_reason = inst.action == "ADD" and "the resource is declared in the template but not yet created"
