@@ -53,6 +53,10 @@ describe("template functions: regular expressions (RE2 syntax)", function()
     local s = string.rep("a", 5000)
     assert.equal(0, eval('length(regexall("^(a+)+$", var.s))', { s = s .. "b" }))
   end)
+
+  it("refuses a pattern and string that would take more than its step budget", function()
+    assert.matches("regular expression too costly", err('regexall("a{1,1000}x", var.s)', { s = string.rep("a", 20000) }))
+  end)
 end)
 
 describe("template functions: collections", function()
@@ -139,6 +143,7 @@ describe("template functions: hashes and name-based UUIDs", function()
     -- a multi-block message
     assert.equal("41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3", eval('sha256(var.s)', { s = string.rep("a", 1000) }))
     assert.matches("doesn't support namespace", err([[uuidv5("nope", "x")]]))
+    assert.matches("the emulator hashes at most 262144 bytes", err("sha512(var.s)", { s = string.rep("a", 300000) }))
     assert.matches("string required", err("md5([])"))
   end)
 end)
