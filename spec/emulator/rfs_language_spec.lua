@@ -103,6 +103,20 @@ output "rules" { value = example_group.sg.rule }
     assert.same({}, r.instances[1].config.tag)
   end)
 
+  it("counts generated blocks against the evaluation's work limit", function()
+    local msg = err_of(run, [[
+locals { big = [for i in range(1000) : i] }
+resource "example_x" "r" {
+  count = 1000
+  dynamic "b" {
+    for_each = local.big
+    content { v = b.value }
+  }
+}
+]])
+    assert.matches("Too much work", msg)
+  end)
+
   it("refuses a null for_each and a malformed dynamic block", function()
     assert.matches("Invalid dynamic for_each value; Cannot use a null value in for_each",
       err_of(run, tf, { vars_body = "rules = null" }))

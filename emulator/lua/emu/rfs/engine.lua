@@ -88,6 +88,7 @@ local function expand_dynamic(b, ctx, out)
   else
     E.fail("Invalid dynamic for_each value; Cannot use a " .. V.type_name(fe) .. " value in for_each. An iterable collection is required.")
   end
+  E.charge(ctx, #items * (1 + #d.content.attr_order + #d.content.blocks))
   local scope = setmetatable({}, { __index = ctx.scope })
   local sub = setmetatable({ scope = scope }, { __index = ctx })
   for _, kv in ipairs(items) do

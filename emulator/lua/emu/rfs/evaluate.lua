@@ -31,6 +31,8 @@ local function charge(ctx, n)
       " collection elements in total, the emulator's limit")
   end
 end
+--- Count n elements of work against the run's budget (dynamic blocks use it).
+M.charge = charge
 
 local function bounded(v)
   if type(v) == "string" and #v > hcl.MAX_STRING then
