@@ -256,3 +256,41 @@ describe("template functions: characters, indexes, sums", function()
     assert.equal("", eval('substr("abc", 5, 1)'))
   end)
 end)
+
+describe("template functions: coverage of Terraform's list", function()
+  -- Terraform 1.x built-in functions (https://developer.hashicorp.com/terraform/language/functions)
+  local TERRAFORM = [[abs ceil floor log max min parseint pow signum chomp endswith format formatlist indent join
+    lower regex regexall replace split startswith strcontains strrev substr templatestring title trim trimprefix
+    trimspace trimsuffix upper alltrue anytrue chunklist coalesce coalescelist compact concat contains distinct
+    element flatten index keys length lookup matchkeys merge one range reverse setintersection setproduct
+    setsubtract setunion slice sort sum transpose values zipmap base64decode base64encode base64gzip csvdecode
+    jsondecode jsonencode textdecodebase64 textencodebase64 urlencode yamldecode yamlencode abspath dirname
+    pathexpand basename file fileexists fileset filebase64 templatefile formatdate plantimestamp timeadd timecmp
+    timestamp base64sha256 base64sha512 bcrypt filebase64sha256 filebase64sha512 filemd5 filesha1 filesha256
+    filesha512 md5 rsadecrypt sha1 sha256 sha512 uuid uuidv5 cidrhost cidrnetmask cidrsubnet cidrsubnets can
+    ephemeralasnull issensitive nonsensitive sensitive tobool tolist tomap tonumber toset tostring try type]]
+  -- refused: they read files, compress, encrypt with random salts or exist only in the console
+  local REFUSED = { base64gzip = true, abspath = true, pathexpand = true, file = true, fileexists = true,
+    fileset = true, filebase64 = true, templatefile = true, bcrypt = true, filebase64sha256 = true,
+    filebase64sha512 = true, filemd5 = true, filesha1 = true, filesha256 = true, filesha512 = true,
+    rsadecrypt = true, type = true }
+
+  it("implements every deterministic function that needs no file system", function()
+    local total, have = 0, 0
+    for name in TERRAFORM:gmatch("%S+") do
+      total = total + 1
+      local ok, e = pcall(eval, name .. "()")
+      local msg = ok and "" or E.error_message(e)
+      if REFUSED[name] then
+        assert.is_false(ok, name)
+      else
+        -- a known function fails on missing arguments, never as unknown
+        assert.is_nil(msg:find("Call to unknown function", 1, true), name .. ": " .. msg)
+        have = have + 1
+      end
+    end
+    io.stderr:write(string.format("\nTemplate functions: %d of Terraform's %d\n", have, total))
+    assert.equal(119, total)
+    assert.equal(102, have)
+  end)
+end)
