@@ -91,6 +91,15 @@ describe_or_skip("hostile input, both transports", function()
         assert.are.equal(100000, r.body_len or #r.raw_body)
       end)
 
+      it("times out an answer that trickles a byte at a time", function()
+        local id = t .. "-trickle-" .. math.random(1e9)
+        local ok, err = send({ method = "GET", url = h.url .. "/h/trickle?id=" .. id }, { timeout = 1 })
+        assert.is_false(ok)
+        assert.are.equal("timeout", err.kind)
+        assert.are.equal(28, err.curl_code)
+        assert.is_true(sent(id) < 40, "the client read on: " .. sent(id))
+      end)
+
       for _, kind in ipairs({ "endless", "chunked", "length" }) do
         it("stops reading a " .. kind .. " body at max_body_bytes", function()
           local id = t .. "-" .. kind .. "-" .. math.random(1e9)
