@@ -132,6 +132,15 @@ describe_or_skip("hostile input, both transports", function()
     end)
   end
 
+  it("a client on libcurl keeps a proxy password out of errors (libcurl names the proxy URL)", function()
+    local ok, err = client_run("libcurl", { endpoint = h.url .. "/h", proxy = "http://user:p@ss-SECRET@proxy.invalid:3128" },
+      { service = "rfs", method = "GET", path = "/v1/missing" })
+    assert.is_false(ok)
+    assert.are.equal("network", err.kind)
+    assert.is_nil(tostring(err):find("SECRET", 1, true), tostring(err))
+    assert.is_nil(err.message:find("SECRET", 1, true))
+  end)
+
   for _, t in ipairs({ "libcurl", "cosocket" }) do
     it("a client on " .. t .. " stops a cycling marker listing with an error", function()
       local ok, err = client_run(t, { endpoint = h.url .. "/h" }, "list")
