@@ -282,6 +282,13 @@ describe("transport.cosocket", function()
     end)
   end
 
+  it("reads a body of many small chunks (chunk-size lines are not a head)", function()
+    local ok, res = send({ reply = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+      .. ("1\r\nx\r\n"):rep(120000) .. "0\r\n\r\n" }, nil, { max_body_bytes = 1e6 })
+    assert.is_true(ok, tostring(res))
+    assert.are.equal(120000, #res.body)
+  end)
+
   it("refuses a bad Content-Length and a bad chunk end", function()
     local ok, err = send({ reply = "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n0123456789abcdef" })
     assert.is_false(ok)

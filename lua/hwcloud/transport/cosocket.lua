@@ -193,6 +193,10 @@ local function reader(ngx, sock, deadline)
     return true
   end
   local r = {}
+  --- Count the next lines as a new head (a chunk-size line, the trailers).
+  function r.new_head()
+    head = 0
+  end
   --- Whether bytes past the answer arrived (the connection is then not reused).
   function r.extra()
     return pos <= #buf
@@ -266,6 +270,7 @@ local function read_body(r, headers, status, method, max)
   if te and te:lower():find("chunked", 1, true) then
     local parts, total = {}, 0
     while true do
+      r.new_head()
       local line, err = r.line()
       if not line then
         return nil, err
@@ -276,7 +281,8 @@ local function read_body(r, headers, status, method, max)
       end
       local size = tonumber(hex, 16)
       if size == 0 then
-        -- trailers up to the empty line
+        -- trailers up to the empty line, 300 KiB at most
+        r.new_head()
         repeat
           line, err = r.line()
           if not line then
