@@ -36,6 +36,8 @@ describe_or_skip("hostile input, both transports", function()
     { "CR/LF in the request target", { path = "/h/record?a HTTP/1.1\r\nHost: x\r\n\r\nDELETE /h/record?smuggled" } },
     { "a NUL in the URL", { path = "/h/record?a=\0" } },
     { "CR/LF in the method", { method = "DELETE /h/record?smuggled HTTP/1.1\r\n\r\nGET" } },
+    { "a Content-Length that leaves a request in the body", { method = "POST", headers = { { "Content-Length", "0" } },
+      body = "DELETE /h/record?smuggled HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n" } },
   }
 
   for _, t in ipairs({ "libcurl", "cosocket" }) do
@@ -46,7 +48,7 @@ describe_or_skip("hostile input, both transports", function()
         it("refuses " .. case[1] .. " before writing anything", function()
           h.get("/h/log") -- empties it
           local req = { method = case[2].method or "GET", url = h.url .. (case[2].path or "/h/record"),
-                        headers = case[2].headers or {} }
+                        headers = case[2].headers or {}, body = case[2].body }
           local ok, err = send(req)
           assert.is_false(ok)
           assert.are.equal("argument", err.kind)
