@@ -63,8 +63,8 @@ function M.start()
     return r.body.ok, r.body.ok and (r.body.result or r.body) or r.body.err
   end
 
-  function h.cosocket(req, opts)
-    return run({ req = req, opts = opts or core.null })
+  function h.cosocket(req, opts, busy)
+    return run({ req = req, opts = opts or core.null, busy = busy })
   end
 
   --- In nginx: a client (options `opts`, cosocket transport) lists stacks

@@ -336,6 +336,7 @@ end
 function Transport:send(req)
   core.check_request(req, "hwcloud.transport.cosocket:send")
   local ngx = ngx_api()
+  ngx.update_time() -- the cached time may be stale after CPU work: the deadline counts from now
   local started = ngx.now()
   local scheme, host, port, target, authority = parse_url(req.url)
   if not scheme then
