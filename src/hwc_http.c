@@ -302,7 +302,9 @@ static void push_clean_url(lua_State *L, const char *url) {
   const char *p = strstr(url, "://");
   const char *auth = p ? p + 3 : url;
   const char *end = auth + strcspn(auth, "/?#");
-  const char *at = memchr(auth, '@', (size_t)(end - auth));
+  const char *at = NULL, *q;
+  for (q = auth; q < end; q++) /* the user information ends at the LAST '@' */
+    if (*q == '@') at = q;
   if (!at) { lua_pushstring(L, url); return; }
   lua_pushlstring(L, url, (size_t)(auth - url));
   lua_pushstring(L, at + 1);
