@@ -57,6 +57,13 @@ function M.start(opts)
     return e.rfs("GET", "/stacks/" .. name .. "/events" .. q).body.stack_events
   end
 
+  --- A stack's outputs as {name -> JSON-encoded value}.
+  function e.outputs(name)
+    local o = {}
+    for _, x in ipairs(e.rfs("GET", "/stacks/" .. name .. "/outputs").body.outputs) do o[x.name] = x.value end
+    return o
+  end
+
   --- Create a stack (with a template when given) and return the response.
   function e.create(name, tf, extra)
     local body = { stack_name = name, template_body = tf }

@@ -115,4 +115,26 @@ describe("RFS templates (emulator)", function()
     assert.matches("broken%.tf:3,1", r.body.error_msg)
     assert.matches("broken%.tf:3,1", e.rfs("POST", "/templates", { template_name = "t", template_uri = syntax }).body.error_msg)
   end)
+
+  it("reads the files of a .zip template with file, templatefile and fileset (path.module in modules)", function()
+    local url = e.send({ method = "POST", url = e.endpoint .. "/_rfs/blobs?file_name=app.zip", headers = {}, body = zip.build({
+      { name = "main.tf", data = 'module "app" {\n  source = "./modules/app"\n}\n' ..
+        'output "script" { value = file("${path.module}/scripts/init.sh") }\n' ..
+        'output "motd" { value = module.app.motd }\n' ..
+        'output "configs" { value = fileset(path.module, "conf/*.json") }\n' },
+      { name = "scripts/init.sh", data = "#!/bin/sh\necho hi\n" },
+      { name = "conf/a.json", data = "{}" }, { name = "conf/b.json", data = "[]" }, { name = "conf/c.yaml", data = "" },
+      { name = "modules/app/main.tf", data = 'output "motd" {\n  value = templatefile("${path.module}/motd.tpl", { who = "ops" })\n}\n' },
+      { name = "modules/app/motd.tpl", data = "welcome ${who}" },
+    }) }).body.url
+    assert.equal(201, e.rfs("POST", "/stacks", { stack_name = "files", template_uri = url }).status)
+    assert.equal("DEPLOYMENT_COMPLETE", e.stack("files").status)
+    local o = e.outputs("files")
+    assert.equal('"#!/bin/sh\\necho hi\\n"', o.script)
+    assert.equal('"welcome ops"', o.motd)
+    assert.equal('["conf/a.json","conf/b.json"]', o.configs)
+    -- a template_body has no files
+    e.create("nofiles", 'output "x" { value = file("scripts/init.sh") }\n')
+    assert.matches("the template has no files", e.stack("nofiles").status_message)
+  end)
 end)

@@ -177,7 +177,8 @@ function M.run(cfg, vars, state, opts)
   end
   local objects = setmetatable({}, { __mode = "k" }) -- resource object -> instance
   local local_cache, local_busy = {}, {}
-  local ctx = { vars = vars, work = { n = 0 } }
+  -- files and the module's folder of a .zip template (file functions, path.module)
+  local ctx = { vars = vars, work = { n = 0 }, files = opts.from and opts.from.files, module_dir = opts.from and opts.from.dir }
   local function located(r, msg) return located_in(cfg, r, msg) end
   local by_id = {} -- id -> object, for values that depend on another resource (IPs in a subnet)
   local region = opts.region or "cn-north-4"

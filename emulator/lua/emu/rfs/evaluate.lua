@@ -137,6 +137,10 @@ local function traversal(node, ctx)
   if ctx.scope and ctx.scope[name] ~= nil then
     return apply_steps(ctx.scope[name], steps, 1, ctx)
   end
+  if ctx.template_vars then
+    -- a template of templatefile / templatestring sees only its vars
+    fail("Invalid function argument; " .. ctx.template_vars .. ": vars map does not contain key \"" .. name .. "\"")
+  end
   if name == "var" then
     local vn = step_name(steps[1])
     if not vn then fail("Invalid reference; the \"var\" object cannot be accessed directly") end
@@ -159,7 +163,8 @@ local function traversal(node, ctx)
     if a == "value" then return apply_steps(ctx.each_value, steps, 2, ctx) end
     fail("Invalid reference; the \"each\" object has only the attributes \"key\" and \"value\"")
   elseif name == "path" then
-    return apply_steps(V.map({ module = ".", root = ".", cwd = "." }), steps, 1, ctx)
+    -- path.module: the module's folder in a .zip template (emu.rfs.modules)
+    return apply_steps(V.map({ module = ctx.module_dir or ".", root = ".", cwd = "." }), steps, 1, ctx)
   elseif name == "terraform" then
     return apply_steps(V.map({ workspace = "default" }), steps, 1, ctx)
   elseif name == "self" then
@@ -192,6 +197,38 @@ local function compare(op, a, b)
   return x >= y
 end
 
+-- a template text rendered with the attributes of vars as its only variables
+-- (functions stay available; files too, but not templatefile itself)
+local function render(text, vars, ctx, what)
+  if vars == UNKNOWN then return UNKNOWN end
+  if not V.is_map(vars) then fail("Invalid function argument; " .. what .. ": the variables must be an object, got " .. V.type_name(vars)) end
+  local ok, tmpl = pcall(hcl.parse_template, text, what)
+  if not ok then fail("Invalid template; " .. M.error_message(tmpl)) end
+  local scope = {}
+  for k, v in pairs(vars) do scope[k] = v end
+  local v = eval(tmpl, { scope = scope, work = ctx.work, files = ctx.files, module_dir = ctx.module_dir,
+    in_templatefile = ctx.in_templatefile or what ~= "templatestring", template_vars = what })
+  return template_text(v)
+end
+
+-- templatefile(path, vars): a file of a .zip template rendered as a template
+-- (https://developer.hashicorp.com/terraform/language/functions/templatefile)
+local function templatefile(node, ctx)
+  if #node.args ~= 2 then fail("Invalid function argument; templatefile needs two arguments: a path and an object of variables") end
+  if ctx.in_templatefile then
+    fail("Error in function call; call to function \"templatefile\" failed: cannot recursively call templatefile from inside another template function")
+  end
+  local path = eval(node.args[1], ctx)
+  if path == UNKNOWN then return UNKNOWN end
+  if type(path) ~= "string" then fail("Invalid function argument; templatefile: the path must be a string, got " .. V.type_name(path)) end
+  local ok, text = pcall(F.file, { path }, ctx)
+  if not ok then
+    local msg = type(text) == "table" and text.eval_error or hcl.internal_message(text)
+    fail("Error in function call; call to function \"templatefile\" failed: " .. msg:gsub("^Invalid function argument; file: ", ""))
+  end
+  return render(text, eval(node.args[2], ctx), ctx, path)
+end
+
 -- templatestring(ref, vars): the referenced string rendered as a template
 -- whose only variables are the attributes of vars
 -- (https://developer.hashicorp.com/terraform/language/functions/templatestring)
@@ -204,20 +241,13 @@ local function templatestring(node, ctx)
   local text = eval(r, ctx)
   if text == UNKNOWN then return UNKNOWN end
   if type(text) ~= "string" then fail("Invalid template argument; the template must be a string, got " .. V.type_name(text)) end
-  local vars = eval(node.args[2], ctx)
-  if vars == UNKNOWN then return UNKNOWN end
-  if not V.is_map(vars) then fail("Invalid function argument; templatestring: the variables must be an object, got " .. V.type_name(vars)) end
-  local ok, tmpl = pcall(hcl.parse_template, text, "templatestring")
-  if not ok then fail("Invalid template; " .. M.error_message(tmpl)) end
-  local scope = {}
-  for k, v in pairs(vars) do scope[k] = v end
-  local v = eval(tmpl, { scope = scope, work = ctx.work })
-  return template_text(v)
+  return render(text, eval(node.args[2], ctx), ctx, "templatestring")
 end
 
 local function call(node, ctx)
   local name = node.name
   if name == "templatestring" then return templatestring(node, ctx) end
+  if name == "templatefile" then return templatefile(node, ctx) end
   if name == "try" then
     for _, a in ipairs(node.args) do
       local ok, v = pcall(eval, a, ctx)
@@ -242,7 +272,7 @@ local function call(node, ctx)
   for _, a in ipairs(args) do
     if V.has_unknown(a) and name ~= "length" then return UNKNOWN end
   end
-  local ok, r = pcall(fn, args)
+  local ok, r = pcall(fn, args, ctx)
   if ok and type(r) == "table" then charge(ctx, #r) end
   if ok then bounded(r) end
   if not ok then

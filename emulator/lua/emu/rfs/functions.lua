@@ -10,6 +10,8 @@ local digest = require("emu.rfs.digest")
 local yaml = require("emu.rfs.yaml")
 local trim = require("emu.util").trim
 local regex = require("emu.rfs.regex")
+local files = require("emu.rfs.files")
+local is_utf8 = require("emu.rfs.validate").is_utf8
 local MAX_STRING = require("emu.rfs.hcl").MAX_STRING
 
 local F = {}
@@ -555,6 +557,12 @@ F.base64encode = function(a)
   end
   return table.concat(out)
 end
+F.base64gzip = function(a)
+  local s = str(a[1], "base64gzip")
+  local z, why = require("emu.rfs.gzip").gzip(s)
+  if not z then fail("Invalid function argument; base64gzip: " .. why) end
+  return F.base64encode({ z })
+end
 F.base64decode = function(a)
   local s = str(a[1], "base64decode"):gsub("[^%w%+/=]", "")
   local out = {}
@@ -571,6 +579,20 @@ F.base64decode = function(a)
     out[#out + 1] = bytes:sub(1, 3 - pad)
   end
   return table.concat(out)
+end
+
+-- rsadecrypt(base64 ciphertext, PEM private key), PKCS #1 v1.5 (emu.rfs.rsa)
+F.rsadecrypt = function(a)
+  local b64text, key = str(a[1], "rsadecrypt"), str(a[2], "rsadecrypt")
+  local bare = b64text:gsub("%s", "")
+  if #bare % 4 ~= 0 or not bare:match("^[%w%+/]*=?=?$") then
+    fail("Invalid function argument; rsadecrypt: failed to decode input " .. V.quote(b64text) .. ": cipher text must be base64-encoded")
+  end
+  local plain, kind, why = require("emu.rfs.rsa").decrypt(F.base64decode({ bare }), key)
+  if plain then return plain end
+  if kind == "key" then fail("Invalid function argument; rsadecrypt: invalid private key: " .. why) end
+  if kind == "decrypt" then fail("Invalid function argument; rsadecrypt: failed to decrypt: " .. why) end
+  fail("Invalid function argument; rsadecrypt: " .. why)
 end
 
 -- IPv4 CIDR helpers
@@ -883,7 +905,29 @@ F.uuid = function()
   local s = table.concat(t)
   return s:sub(1, 8) .. "-" .. s:sub(9, 12) .. "-4" .. s:sub(14, 16) .. "-a" .. s:sub(18, 20) .. "-" .. s:sub(21, 32)
 end
-F.file = function() fail("Invalid function argument; file: reading files is not supported by the emulator (use template_body or variables)") end
-F.templatefile = F.file
+
+-- files of a .zip template (emu.rfs.files; templatefile is a special form of
+-- emu.rfs.evaluate, it evaluates the file as a template)
+-- (https://developer.hashicorp.com/terraform/language/functions/file)
+F.file = function(a, ctx)
+  local path = str(a[1], "file")
+  local content = files.read(ctx, path, "file")
+  if not is_utf8(content) then
+    fail("Invalid function argument; file: contents of " .. path .. " are not valid UTF-8; use the filebase64 " ..
+      "function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) " ..
+      "to obtain file hashing results instead")
+  end
+  return content
+end
+F.fileexists = function(a, ctx) return files.exists(ctx, str(a[1], "fileexists"), "fileexists") end
+F.fileset = function(a, ctx)
+  return F.toset({ V.list(files.fileset(ctx, str(a[1], "fileset"), str(a[2], "fileset"), "fileset")) })
+end
+F.filebase64 = function(a, ctx) return F.base64encode({ files.read(ctx, str(a[1], "filebase64"), "filebase64") }) end
+-- filemd5(path) is md5(file(path)) without the UTF-8 rule, and so on
+for _, h in ipairs({ "md5", "sha1", "sha256", "sha512", "base64sha256", "base64sha512" }) do
+  local fname = "file" .. h
+  F[fname] = function(a, ctx) return F[h]({ files.read(ctx, str(a[1], fname), fname) }) end
+end
 
 return F
