@@ -160,6 +160,37 @@ describe("template functions: templatestring", function()
   end)
 end)
 
+describe("numbers: integers stay exact beyond 2^53 (Terraform's numbers are arbitrary precision)", function()
+  it("keeps literals, + - * and comparisons exact, across the 2^63 boundary", function()
+    assert.equal("9007199254740993", json("9007199254740993 + 0"))
+    assert.equal("9007199254740993", json("9007199254740992 + 1"))
+    assert.equal("-9007199254740993", json("-9007199254740993"))
+    assert.equal("27021597764222979", json("9007199254740993 * 3"))
+    assert.equal("1", json("9007199254740993 - 9007199254740992"))
+    assert.equal("9223372036854775808", json("9223372036854775807 + 1"))
+    assert.equal("-9223372036854775809", json("-9223372036854775808 - 1"))
+    assert.equal("18446744073709551616", json("4611686018427387904 * 4"))
+    assert.equal("121932631137021795226185032733622923332237463801111263526900",
+      json("123456789012345678901234567890 * 987654321098765432109876543210"))
+    assert.is_true(eval("9007199254740993 > 9007199254740992"))
+    assert.is_false(eval("9007199254740993 == 9007199254740992"))
+    assert.is_true(eval("9007199254740993 == 9007199254740992 + 1"))
+    assert.equal("1000000000000000", json("1e15"))
+    assert.equal("5", json("2 + 3"))
+  end)
+
+  it("converts exactly: tostring, tonumber, jsonencode, jsondecode, interpolation, number arguments", function()
+    assert.equal("9007199254740993", eval("tostring(9007199254740993)"))
+    assert.equal("9007199254740993", eval("jsonencode(9007199254740993)"))
+    assert.equal("n=9007199254740993", eval('"n=${9007199254740993}"'))
+    assert.equal("18446744073709551617", json('tonumber("18446744073709551617")'))
+    assert.equal("[9007199254740993,1.5]", json('jsondecode("[9007199254740993, 1.5]")'))
+    assert.equal("9007199254740993", json('jsondecode("9007199254740993") + 0'))
+    assert.equal("number", V.type_name(eval("9007199254740993")))
+    assert.equal("9223372036854775809", V.to_json(eval('var.n + 1', { n = "9223372036854775808" })))
+  end)
+end)
+
 describe("template functions: files of a .zip template", function()
   local FILES = {
     ["main.tf"] = "", ["scripts/init.sh"] = "#!/bin/sh\necho hi\n", ["bin.dat"] = "\255\0",
@@ -221,6 +252,8 @@ output "uuid" { value = uuidv5("dns", "www.terraform.io") }
 output "re" { value = regexall("[a-z]+", "abc 12 de") }
 output "date" { value = formatdate("EEE, DD MMM YYYY", "2024-02-29T10:00:00Z") }
 output "lower" { value = lower("ÀÉÎ") }
+output "big" { value = 9007199254740993 + 0 }
+output "big_json" { value = jsonencode(9223372036854775807 + 1) }
 ]]
     assert.equal(201, e.create("fn", tf).status)
     assert.equal("DEPLOYMENT_COMPLETE", e.stack("fn").status)
@@ -233,6 +266,8 @@ output "lower" { value = lower("ÀÉÎ") }
     assert.equal('["abc","de"]', o.re)
     assert.equal('"Thu, 29 Feb 2024"', o.date)
     assert.equal('"àéî"', o.lower)
+    assert.equal("9007199254740993", o.big)
+    assert.equal('"9223372036854775808"', o.big_json)
   end)
 
   it("gzips with zlib (base64gzip inflates to the input) and decrypts RSA PKCS #1 v1.5 (rsadecrypt)", function()

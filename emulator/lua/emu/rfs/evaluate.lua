@@ -57,14 +57,15 @@ local function truthy(v, what)
 end
 
 local function tonum(v, op)
-  if type(v) == "number" then return v end
-  if type(v) == "string" and tonumber(v) then return tonumber(v) end
+  if V.is_number(v) then return v end
+  local n = type(v) == "string" and V.parse_number(v)
+  if n then return n end
   fail("Invalid operand; unsuitable value for operator " .. op .. ": a number is required, got " .. V.type_name(v))
 end
 
 local function template_text(v)
   if type(v) == "string" then return v end
-  if type(v) == "number" then return V.number_text(v) end
+  if V.is_number(v) then return V.number_text(v) end
   if type(v) == "boolean" then return tostring(v) end
   if v == NULL then fail("Invalid template interpolation value; the expression result is null") end
   fail("Invalid template interpolation value; cannot include a " .. V.type_name(v) .. " value in a string template")
@@ -190,11 +191,11 @@ local function compare(op, a, b)
   if a == UNKNOWN or b == UNKNOWN then return UNKNOWN end
   if op == "==" then return V.equal(a, b) or (a == NULL and b == nil) end
   if op == "!=" then return not V.equal(a, b) end
-  local x, y = tonum(a, op), tonum(b, op)
-  if op == "<" then return x < y end
-  if op == ">" then return x > y end
-  if op == "<=" then return x <= y end
-  return x >= y
+  local c = V.compare_numbers(tonum(a, op), tonum(b, op))
+  if op == "<" then return c < 0 end
+  if op == ">" then return c > 0 end
+  if op == "<=" then return c <= 0 end
+  return c >= 0
 end
 
 -- a template text rendered with the attributes of vars as its only variables
@@ -430,7 +431,7 @@ eval = function(node, ctx)
   if k == "un" then
     local a = eval(node.a, ctx)
     if a == UNKNOWN then return UNKNOWN end
-    if node.op == "-" then return -tonum(a, "-") end
+    if node.op == "-" then return V.arith("-", 0, tonum(a, "-")) end
     local t = truthy(a, "operand of !")
     return not t
   end
@@ -449,15 +450,9 @@ eval = function(node, ctx)
     end
     if a == UNKNOWN or b == UNKNOWN then return UNKNOWN end
     local x, y = tonum(a, op), tonum(b, op)
-    if op == "+" then return x + y end
-    if op == "-" then return x - y end
-    if op == "*" then return x * y end
-    if op == "/" then
-      if y == 0 then fail("Operation failed; error while attempting to divide by zero") end
-      return x / y
-    end
-    if y == 0 then fail("Operation failed; error while attempting to compute modulo of zero") end
-    return math.fmod(x, y)
+    if op == "/" and V.equal(y, 0) then fail("Operation failed; error while attempting to divide by zero") end
+    if op == "%" and V.equal(y, 0) then fail("Operation failed; error while attempting to compute modulo of zero") end
+    return V.arith(op, x, y)
   end
   if k == "cond" then
     local c = truthy(eval(node.cond, ctx), "the condition")
@@ -497,11 +492,11 @@ convert = function(v, te, what)
     if t == "any" then return v end
     if t == "string" then
       if type(v) == "string" then return v end
-      if type(v) == "number" then return V.number_text(v) end
+      if V.is_number(v) then return V.number_text(v) end
       if type(v) == "boolean" then return tostring(v) end
     elseif t == "number" then
-      if type(v) == "number" then return v end
-      if type(v) == "string" and tonumber(v) then return tonumber(v) end
+      if V.is_number(v) then return v end
+      if type(v) == "string" and V.parse_number(v) then return V.parse_number(v) end
     elseif t == "bool" then
       if type(v) == "boolean" then return v end
       if v == "true" then return true end

@@ -31,13 +31,16 @@ local function fail(msg) error({ eval_error = msg }, 0) end
 
 local function str(v, fname)
   if type(v) == "string" then return v end
-  if type(v) == "number" then return V.number_text(v) end
+  if V.is_number(v) then return V.number_text(v) end
   if type(v) == "boolean" then return tostring(v) end
   fail("Invalid function argument; " .. (fname or "function") .. ": string required, got " .. V.type_name(v))
 end
+-- a number as a Lua number (integers past 2^53 round; the functions that
+-- keep them exact take them as they are)
 local function num(v, fname)
   if type(v) == "number" then return v end
-  if type(v) == "string" and tonumber(v) then return tonumber(v) end
+  if V.is_big(v) then return V.to_double(v) end
+  if type(v) == "string" and V.parse_number(v) then return V.to_double(V.parse_number(v)) end
   fail("Invalid function argument; " .. (fname or "function") .. ": number required, got " .. V.type_name(v))
 end
 local function coll(v, fname)
@@ -477,8 +480,9 @@ F.tostring = function(a)
 end
 F.tonumber = function(a)
   if V.is_null(a[1]) then return V.NULL end
-  local n = tonumber(a[1])
-  if type(a[1]) == "boolean" or not n then fail("Invalid function argument; tonumber: cannot convert " .. V.to_json(a[1]) .. " to number") end
+  if V.is_number(a[1]) then return a[1] end
+  local n = type(a[1]) == "string" and V.parse_number(a[1])
+  if not n then fail("Invalid function argument; tonumber: cannot convert " .. V.to_json(a[1]) .. " to number") end
   return n
 end
 F.tobool = function(a)
@@ -508,10 +512,10 @@ F.tomap = function(a)
   local m = V.map(V.copy(map(a[1], "tomap")))
   local strings, others = false, false
   for _, v in pairs(m) do
-    if type(v) == "string" then strings = true elseif type(v) == "number" or type(v) == "boolean" then others = true end
+    if type(v) == "string" then strings = true elseif V.is_number(v) or type(v) == "boolean" then others = true end
   end
   if strings and others then
-    for k, v in pairs(m) do if type(v) == "number" or type(v) == "boolean" then m[k] = str(v) end end
+    for k, v in pairs(m) do if V.is_number(v) or type(v) == "boolean" then m[k] = str(v) end end
   end
   return m
 end

@@ -8,6 +8,7 @@
 
 local trim = require("emu.util").trim
 local log = require("emu.log")
+local V = require("emu.rfs.values")
 
 local M = {}
 
@@ -305,7 +306,8 @@ function Lexer:next()
     if not s then s, e = find(text, "^%d+%.%d+", pos) end
     if not s then s, e = find(text, "^%d+", pos) end
     self.pos = e + 1
-    return { t = "num", v = tonumber(sub(text, s, e)), pos = pos }
+    -- integers stay exact past 2^53 (emu.rfs.values)
+    return { t = "num", v = V.parse_number(sub(text, s, e)), pos = pos }
   end
   if is_id_start(c) then
     local e = pos

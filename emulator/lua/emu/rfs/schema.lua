@@ -254,12 +254,12 @@ convert = function(v, t, what)
   end
   if k == "string" then
     if type(v) == "string" then return v end
-    if type(v) == "number" then return V.number_text(v) end
+    if V.is_number(v) then return V.number_text(v) end
     if type(v) == "boolean" then return tostring(v) end
     bad()
   elseif k == "number" then
-    if type(v) == "number" then return v end
-    if type(v) == "string" and tonumber(v) then return tonumber(v) end
+    if V.is_number(v) then return v end
+    if type(v) == "string" and V.parse_number(v) then return V.parse_number(v) end
     bad()
   elseif k == "bool" then
     if type(v) == "boolean" then return v end

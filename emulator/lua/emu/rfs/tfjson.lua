@@ -5,6 +5,7 @@
 -- are raised as {hcl_error = message}. Pure Lua.
 
 local hcl = require("emu.rfs.hcl")
+local V = require("emu.rfs.values")
 
 local M = {}
 
@@ -129,7 +130,7 @@ function M.decode(text, name)
     else
       local s, e = find(text, "^-?%d+%.?%d*[eE]?[%+%-]?%d*", pos)
       if not s then fail(name, text, pos, "Invalid JSON value") end
-      local n = tonumber(sub(text, s, e))
+      local n = V.parse_number(sub(text, s, e))
       if not n then fail(name, text, pos, "Invalid number") end
       pos = e + 1
       return { j = "num", v = n }

@@ -3,6 +3,8 @@
 -- names come out right), deep equality, and a deterministic JSON encoder used
 -- for resource attributes, outputs and plan diffs. Pure Lua (5.4 and LuaJIT).
 
+local bignum = require("emu.rfs.bignum")
+
 local M = {}
 
 local LIST = { __name = "rfs.list" }
@@ -54,16 +56,94 @@ function M.has_unknown(v)
   return false
 end
 
-local function is_int(n)
-  return n == math.floor(n) and n > -1e15 and n < 1e15
+-- Numbers: Lua numbers, and integers beyond 2^53 (which a double cannot
+-- hold) kept exact as decimal text in a BIG value, since Terraform's numbers
+-- are arbitrary precision
+-- (https://developer.hashicorp.com/terraform/language/expressions/types#number).
+-- A BIG whose value fits a double exactly is never made: small results stay
+-- Lua numbers.
+local BIG = { __name = "rfs.number" }
+local SAFE = 2 ^ 53
+
+function M.is_big(v) return type(v) == "table" and getmetatable(v) == BIG end
+--- True for any template number (a Lua number or a BIG).
+function M.is_number(v) return type(v) == "number" or M.is_big(v) end
+
+local function is_integer(n) return n == math.floor(n) and n > -math.huge and n < math.huge end
+
+-- integer text -> number, or a BIG past 2^53
+local function from_integer_text(t)
+  local n = tonumber(t)
+  if n >= -SAFE and n <= SAFE and bignum.compare(t, string.format("%.0f", n)) == 0 then return n end
+  return setmetatable({ s = t }, BIG)
 end
 
---- Render a number the way Terraform prints it (integers without ".0").
+--- The number a numeric text stands for (a literal, tonumber, JSON), exact
+-- for integers of any size; nil when the text is no number.
+function M.parse_number(t)
+  local int = bignum.canonical(t)
+  if int then return from_integer_text(int) end
+  return tonumber(t)
+end
+
+--- Render a number the way Terraform prints it (integers without ".0",
+-- every digit of an integer).
 function M.number_text(n)
+  if M.is_big(n) then return n.s end
   if n ~= n then return "NaN" end
-  if is_int(n) then return string.format("%d", n) end
-  local s = string.format("%.14g", n)
-  return s
+  if is_integer(n) then return string.format("%.0f", n) end
+  return string.format("%.14g", n)
+end
+
+--- A number as a Lua number (a BIG rounds to the nearest double).
+function M.to_double(n)
+  if M.is_big(n) then return tonumber(n.s) end
+  return n
+end
+
+-- a number as integer text, or nil when it is not an integer
+local function integer_text(n)
+  if M.is_big(n) then return n.s end
+  if is_integer(n) then return string.format("%.0f", n) end
+  return nil
+end
+
+--- x op y for op + - * with integers exact past 2^53; / and % on doubles.
+function M.arith(op, x, y)
+  if type(x) == "number" and type(y) == "number" then
+    if op == "/" then return x / y end
+    if op == "%" then return math.fmod(x, y) end
+    -- the size is judged on doubles (Lua 5.4's integers would wrap past 2^63)
+    local fx, fy = x + 0.0, y + 0.0
+    local f = op == "+" and fx + fy or op == "-" and fx - fy or fx * fy
+    if (f > -SAFE and f < SAFE) or not (is_integer(x) and is_integer(y)) then
+      if op == "+" then return x + y end
+      if op == "-" then return x - y end
+      return x * y
+    end
+  end
+  local a, b = integer_text(x), integer_text(y)
+  if a and b and (op == "+" or op == "-" or op == "*") then
+    local t = op == "+" and bignum.add(a, b) or op == "-" and bignum.sub(a, b) or bignum.mul(a, b)
+    return from_integer_text(t)
+  end
+  x, y = M.to_double(x), M.to_double(y)
+  if op == "+" then return x + y end
+  if op == "-" then return x - y end
+  if op == "*" then return x * y end
+  if op == "/" then return x / y end
+  return math.fmod(x, y)
+end
+
+--- -1, 0 or 1 as number a is below, equal to or above b.
+function M.compare_numbers(a, b)
+  if M.is_big(a) or M.is_big(b) then
+    local x, y = integer_text(a), integer_text(b)
+    if x and y then return bignum.compare(x, y) end
+    a, b = M.to_double(a), M.to_double(b)
+  end
+  if a < b then return -1 end
+  return a > b and 1 or 0
 end
 
 local escapes = {
@@ -84,7 +164,7 @@ function M.to_json(v)
   if v == nil or v == M.NULL then return "null" end
   if v == M.UNKNOWN then return quote(M.UNKNOWN_TEXT) end
   if t == "string" then return quote(v) end
-  if t == "number" then return M.number_text(v) end
+  if t == "number" or M.is_big(v) then return M.number_text(v) end
   if t == "boolean" then return tostring(v) end
   if M.is_list(v) then
     local parts = {}
@@ -106,7 +186,7 @@ function M.to_text(v)
   if v == M.UNKNOWN then return M.UNKNOWN_TEXT end
   local t = type(v)
   if t == "string" then return v end
-  if t == "number" then return M.number_text(v) end
+  if t == "number" or M.is_big(v) then return M.number_text(v) end
   if t == "boolean" then return tostring(v) end
   return M.to_json(v)
 end
@@ -124,7 +204,7 @@ function M.equal(a, b)
     for k in pairs(b) do if a[k] == nil then return false end end
     return true
   end
-  if type(a) == "number" and type(b) == "number" then return a == b end
+  if M.is_number(a) and M.is_number(b) then return M.compare_numbers(a, b) == 0 end
   return false
 end
 
@@ -148,7 +228,7 @@ function M.type_name(v)
   if v == nil or v == M.NULL then return "null" end
   local t = type(v)
   if t == "string" then return "string" end
-  if t == "number" then return "number" end
+  if t == "number" or M.is_big(v) then return "number" end
   if t == "boolean" then return "bool" end
   if v == M.UNKNOWN then return "unknown" end
   local function common(items)

@@ -30,7 +30,7 @@ end
 local function scalar(v)
   if v == V.NULL or v == nil then return "null" end
   if type(v) == "string" then return quoted(v) end
-  if type(v) == "number" then return V.number_text(v) end
+  if V.is_number(v) then return V.number_text(v) end
   return tostring(v)
 end
 
