@@ -6,6 +6,7 @@
 local accounts = require "emu.accounts"
 local auth = require "emu.auth"
 local canonical = require "emu.canonical"
+local clock = require "emu.clock"
 local config = require "emu.config"
 local control = require "emu.control"
 local errors = require "emu.errors"
@@ -36,6 +37,7 @@ function server.init(opts)
   if msg then error("accounts config: settings: " .. msg, 0) end
   config.init(settings)
   services.load()
+  control.init(clock.real())
   exports.write(opts)
 end
 
@@ -46,7 +48,7 @@ local function log_request(ctx)
     path = ctx.path, uri = redact.uri(ctx.request_uri), status = ctx.status, error_code = ctx.error_code,
     fault = ctx.fault, service = ctx.service, caller = ctx.caller,
     headers = redact.headers(ctx.headers), body = redact.body(ctx.raw_body),
-    duration_ms = math.floor((ngx.now() - ctx.start) * 1000 + 0.5),
+    duration_ms = math.floor((clock.real() - ctx.real_start) * 1000 + 0.5),
   })
 end
 
@@ -86,7 +88,7 @@ local function dispatch(ctx)
   if route.auth ~= false then
     local ok, res = pcall(auth.authenticate, {
       method = ctx.method, request_uri = ctx.request_uri, headers = ctx.headers,
-      body = ctx.raw_body, now = ctx.start,
+      body = ctx.raw_body, now = ctx.start, real_now = ctx.real_start,
     })
     if not ok then
       if errors.is(res) then return render.error(res, ctx, shape) end
@@ -140,13 +142,13 @@ end
 
 --- Serve one request (content_by_lua).
 function server.handle()
-  local start = ngx.now()
+  local start, real_start = clock.now(), clock.real()
   local request_id = util.request_id()
   ngx.header["X-Request-Id"] = request_id
   ngx.header["Server"] = "api-gateway"
   local path, raw_query = canonical.split_uri(ngx.var.request_uri)
   local ctx = {
-    start = start, request_id = request_id, method = ngx.req.get_method(),
+    start = start, real_start = real_start, request_id = request_id, method = ngx.req.get_method(),
     request_uri = ngx.var.request_uri, path = path, raw_query = raw_query,
     headers = ngx.req.get_headers(200), log = true,
   }

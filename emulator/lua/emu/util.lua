@@ -2,15 +2,15 @@
 -- request ids), timestamps in the formats Huawei's APIs use, string trimming
 -- and shallow copies. Nothing here keeps state besides the random seed.
 
+local clock = require "emu.clock"
+
 local util = {}
 
 local seeded = false
 local function seed()
   if seeded then return end
   seeded = true
-  local s = os.time()
-  if ngx then s = math.floor(ngx.now() * 1000) + ngx.worker.pid() end
-  math.randomseed(s)
+  math.randomseed(math.floor(clock.real() * 1000) + (ngx and ngx.worker.pid() or 0))
 end
 
 --- n random lower-case hex characters.
@@ -32,12 +32,6 @@ end
 --- A request id: 32 lower-case hex characters.
 function util.request_id()
   return util.hex(32)
-end
-
---- Current time in seconds (fractions allowed).
-function util.now()
-  if ngx then return ngx.now() end
-  return os.time()
 end
 
 --- UTC `YYYY-MM-DDTHH:MM:SSZ` (VPCEP, RFS).

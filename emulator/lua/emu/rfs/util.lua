@@ -34,12 +34,6 @@ function M.uuid()
   return s:sub(1, 8) .. "-" .. s:sub(9, 12) .. "-4" .. s:sub(14, 16) .. "-a" .. s:sub(18, 20) .. "-" .. s:sub(21, 32)
 end
 
---- Current time (seconds, fractions allowed).
-function M.now()
-  if ngx then return ngx.now() end
-  return os.time()
-end
-
 --- RFC 3339 UTC with seconds (stacks, plans, events, templates).
 function M.time(t)
   return os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(t))
