@@ -1,6 +1,6 @@
 -- Small helpers shared by the emulator's modules: random ids (UUIDs, 32-hex
 -- request ids), timestamps in the formats Huawei's APIs use, string trimming
--- and shallow copies. Nothing here keeps state besides the random seed.
+-- and copies. Nothing here keeps state besides the random seed.
 
 local clock = require "emu.clock"
 
@@ -39,10 +39,21 @@ function util.iso(t)
   return os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(t))
 end
 
+-- UTC with `digits` decimals of the second
+local function iso_fraction(t, digits)
+  local whole = math.floor(t)
+  return os.date("!%Y-%m-%dT%H:%M:%S", whole) ..
+    string.format(".%0" .. digits .. "dZ", math.floor((t - whole) * 10 ^ digits))
+end
+
+--- UTC with milliseconds `YYYY-MM-DDTHH:MM:SS.fffZ` (RFS stack sets and private registries).
+function util.iso_ms(t)
+  return iso_fraction(t, 3)
+end
+
 --- UTC with microseconds `YYYY-MM-DDTHH:MM:SS.ffffffZ` (IAM).
 function util.iso_micro(t)
-  local whole = math.floor(t)
-  return os.date("!%Y-%m-%dT%H:%M:%S", whole) .. string.format(".%06dZ", math.floor((t - whole) * 1e6))
+  return iso_fraction(t, 6)
 end
 
 --- Parse `YYYY-MM-DDTHH:MM:SS[.fff]Z` into epoch seconds (nil when malformed).

@@ -15,6 +15,8 @@
 -- resource types, POST /_emulator/config) fails every such resource.
 
 local U = require("emu.rfs.util")
+local config = require("emu.config")
+local util = require("emu.util")
 local V = require("emu.rfs.values")
 local E = require("emu.rfs.evaluate")
 local engine = require("emu.rfs.engine")
@@ -73,8 +75,6 @@ local function remove_resource(stack, address)
 end
 
 local function fail_types()
-  local ok, config = pcall(require, "emu.config")
-  if not ok or not config.value then return nil end
   local v = config.value("rfs_fail_types")
   if type(v) ~= "table" then return nil end
   local set = {}
@@ -118,7 +118,7 @@ local function record_from(inst, status)
 end
 
 local function snapshot(stack)
-  return { resources = U.deepcopy(stack.resources), outputs = U.deepcopy(stack.outputs) }
+  return { resources = util.deepcopy(stack.resources), outputs = util.deepcopy(stack.outputs) }
 end
 
 --- Read the template and variables of a deployment source.
@@ -139,7 +139,7 @@ function M.compute(stack, src, mode)
   if not cfg then return nil, msg end
   local perr = providers.check(cfg, stack.domain_id, stack.region)
   if perr then return nil, perr end
-  local ok, result = pcall(engine.run, cfg, vars, stack.resources, { mode = mode, new_id = U.uuid,
+  local ok, result = pcall(engine.run, cfg, vars, stack.resources, { mode = mode, new_id = util.uuid,
     load_module = modules.loader(stack.domain_id, stack.region), from = src.files and { files = src.files } or nil })
   if not ok then return nil, "Failed to evaluate the template: " .. E.error_message(result) end
   result.cfg = cfg
@@ -218,12 +218,12 @@ start_rollback = function(stack, t, dep_id)
         if op.kind == "delete" then
           remove_resource(s, r.address)
         else
-          local copy = U.deepcopy(r)
+          local copy = util.deepcopy(r)
           local cur, i = find_resource(s, r.address)
           if cur then s.resources[i] = copy else s.resources[#s.resources + 1] = copy end
         end
         events.resource(s, t2, dep_id, r, verb .. "_COMPLETE", "Rollback: " .. r.address .. " " .. op.kind .. " complete",
-          math.floor(U.delay("rfs_resource", RESOURCE_DELAY) + 0.5))
+          math.floor(config.delay("rfs_resource", RESOURCE_DELAY) + 0.5))
       end,
     }
   end
@@ -232,8 +232,8 @@ start_rollback = function(stack, t, dep_id)
     run = function(s, t2)
       local f, msg = rollback_failure(t2)
       if f then return fail_rollback(t2, f, msg) end
-      s.resources = U.deepcopy(target.resources)
-      s.outputs = U.deepcopy(target.outputs)
+      s.resources = util.deepcopy(target.resources)
+      s.outputs = util.deepcopy(target.outputs)
       events.add(s, t2, { event_type = "SUMMARY", deployment_id = dep_id,
         event_message = string.format("Rollback complete! Resources restored to the last stable state (%d operations).", #ops) })
       events.add(s, t2, { event_type = "LOG", deployment_id = dep_id, event_message = "Stack status changed to ROLLBACK_COMPLETE" })
@@ -254,7 +254,7 @@ end
 -- @return deployment_id
 function M.deploy(stack, src, now, opts)
   opts = opts or {}
-  local dep_id = U.uuid()
+  local dep_id = util.uuid()
   stack.deployments[dep_id] = true
   stack.latest_deployment_id = dep_id
   stack.prev_template = stack.template_body
@@ -329,7 +329,7 @@ function M.deploy(stack, src, now, opts)
           summary.resource_add, summary.resource_update, summary.resource_delete) })
     end,
   }
-  local step_delay = function() return math.floor(U.delay("rfs_resource", RESOURCE_DELAY) + 0.5) end
+  local step_delay = function() return math.floor(config.delay("rfs_resource", RESOURCE_DELAY) + 0.5) end
   for _, inst in ipairs(result.instances) do
     if inst.action == "ADD" or inst.action == "UPDATE" then
       local verb = inst.action == "ADD" and "CREATION" or "UPDATE"
@@ -429,7 +429,7 @@ end
 
 --- ContinueRollbackStack: retry the rollback to the last stable state.
 function M.continue_rollback(stack, now)
-  local dep_id = U.uuid()
+  local dep_id = util.uuid()
   stack.deployments[dep_id] = true
   stack.latest_deployment_id = dep_id
   events.add(stack, now, { event_type = "LOG", deployment_id = dep_id, event_message = "Continued rollback " .. dep_id .. " started" })
@@ -452,7 +452,7 @@ end
 --- Delete a stack (S5/S6): DELETION_IN_PROGRESS, one step per resource
 -- (unless retain_all_resources), then the stack disappears, or DELETION_FAILED.
 function M.delete(stack, now, retain, action)
-  local dep_id = U.uuid()
+  local dep_id = util.uuid()
   stack.deployments[dep_id] = true
   stack.status = "DELETION_IN_PROGRESS"
   stack.status_message = nil

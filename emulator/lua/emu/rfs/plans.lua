@@ -8,6 +8,8 @@
 -- EstimateExecutionPlanPrice (deterministic made-up prices).
 
 local U = require("emu.rfs.util")
+local config = require("emu.config")
+local util = require("emu.util")
 local check = require("emu.rfs.validate")
 local stacks = require("emu.rfs.stacks")
 local machine = require("emu.rfs.machine")
@@ -28,7 +30,7 @@ local function set(...)
 end
 
 local function advance(stack, plan, now)
-  if plan.status == "CREATION_IN_PROGRESS" and now >= plan.create_t + U.delay("rfs_plan", PLAN_DELAY) then
+  if plan.status == "CREATION_IN_PROGRESS" and now >= plan.create_t + config.delay("rfs_plan", PLAN_DELAY) then
     if plan.error then
       plan.status, plan.status_message = "CREATION_FAILED", plan.error
     else
@@ -86,7 +88,7 @@ local function create_plan(req)
   end
   local src = sources.from_body(b)
   local plan = {
-    execution_plan_id = U.uuid(), execution_plan_name = b.execution_plan_name, description = b.description,
+    execution_plan_id = util.uuid(), execution_plan_name = b.execution_plan_name, description = b.description,
     status = "CREATION_IN_PROGRESS", create_t = req.now, seq = store.next_seq(), deploy_seq = s.deploy_seq,
     src = src, vars_structure = b.vars_structure, vars_body = b.vars_body, vars_uri_content = src.vars_uri_content,
   }
@@ -112,7 +114,7 @@ local function summary_view(s, p)
     stack_name = s.stack_name, stack_id = s.stack_id, execution_plan_id = p.execution_plan_id,
     execution_plan_name = p.execution_plan_name, description = p.description, status = p.status,
     status_message = p.status == "CREATION_FAILED" and p.status_message or nil,
-    create_time = U.time(p.create_t), apply_time = p.apply_t and U.time(p.apply_t) or nil,
+    create_time = util.iso(p.create_t), apply_time = p.apply_t and util.iso(p.apply_t) or nil,
   }
 end
 
@@ -132,7 +134,7 @@ end
 local function item_view(it)
   local attrs = U.array()
   for _, a in ipairs(it.attributes) do attrs[#attrs + 1] = a end
-  local v = U.copy(it)
+  local v = util.copy(it)
   v.attributes = attrs
   return v
 end

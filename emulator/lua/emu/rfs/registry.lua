@@ -9,6 +9,8 @@
 -- document are [INFERRED] and listed in README.
 
 local U = require("emu.rfs.util")
+local util = require("emu.util")
+local config = require("emu.config")
 local check = require("emu.rfs.validate")
 local store = require("emu.rfs.store")
 local blobs = require("emu.rfs.blobs")
@@ -23,9 +25,7 @@ local M = {}
 M.QUOTA = { items = 100, versions = 100, hook_versions = 200 }
 
 local function quota(kind)
-  local ok, config = pcall(require, "emu.config")
-  local v = ok and config.quota and config.quota("rfs_private_" .. kind)
-  return tonumber(v) or M.QUOTA[kind]
+  return config.quota("rfs_private_" .. kind) or M.QUOTA[kind]
 end
 
 --- Package rules of module and policy archives (rfs-private.md §5.3 M1).
@@ -208,7 +208,7 @@ end
 local function item_out(K, item)
   local out = {
     [K.name] = item.name, [K.id] = item.id, [K.description] = item.description,
-    create_time = U.time_ms(item.create_t), update_time = U.time_ms(item.update_t),
+    create_time = util.iso_ms(item.create_t), update_time = util.iso_ms(item.update_t),
   }
   if K.summary then K.summary(item, out) end
   return out
@@ -217,7 +217,7 @@ end
 local function version_out(K, item, v, detail)
   local out = {
     [K.name] = item.name, [K.id] = item.id, [K.version] = v.version,
-    [K.version_description] = v.description, create_time = U.time_ms(v.create_t),
+    [K.version_description] = v.description, create_time = util.iso_ms(v.create_t),
   }
   if K.version_out then K.version_out(item, v, out, detail) end
   return out
@@ -239,7 +239,7 @@ local function handlers(K)
     check.description(b[K.description], K.description)
     local c, domain, region = scope(K, req)
     local item = {
-      id = U.uuid(), name = b[K.name], description = b[K.description], domain_id = domain, region = region,
+      id = util.uuid(), name = b[K.name], description = b[K.description], domain_id = domain, region = region,
       create_t = req.now, update_t = req.now, seq = store.next_seq(), versions = {}, by_version = {},
     }
     local first = K.on_create and K.on_create(req, b, item)

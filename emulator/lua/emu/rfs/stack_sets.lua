@@ -11,6 +11,9 @@
 -- stacks. Error codes the references do not document are [INFERRED].
 
 local U = require("emu.rfs.util")
+local accounts = require("emu.accounts")
+local config = require("emu.config")
+local util = require("emu.util")
 local check = require("emu.rfs.validate")
 local store = require("emu.rfs.store")
 local machine = require("emu.rfs.machine")
@@ -53,14 +56,9 @@ end
 
 -- where the stack of an instance lives
 local function backing_project(domain_id, region)
-  local ok, accounts = pcall(require, "emu.accounts")
-  if ok and accounts.by_domain_id then
-    local a = accounts.by_domain_id(domain_id)
-    if a then
-      local p = accounts.project_of(a, nil, region)
-      if p then return p.id end
-    end
-  end
+  local a = accounts.by_domain_id(domain_id)
+  local p = a and accounts.project_of(a, nil, region)
+  if p then return p.id end
   return "emu" .. engine.hash_hex(domain_id .. "/" .. region, 29)
 end
 
@@ -232,7 +230,7 @@ end
 local function advance_op(ss, op, now, ready_t)
   if op.status == "QUEUE_IN_PROGRESS" then
     if ready_t == false then return end
-    local start_t = math.max(op.create_t + U.delay("rfs_stack_set_queue", QUEUE_DELAY), ready_t or 0)
+    local start_t = math.max(op.create_t + config.delay("rfs_stack_set_queue", QUEUE_DELAY), ready_t or 0)
     if now < start_t then return end
     op.status = "OPERATION_IN_PROGRESS"
     op.update_t = start_t
@@ -486,7 +484,7 @@ local function new_operation(ss, action, targets, prefs, dtargets, now)
     if running >= MAX_PARALLEL_OPS then U.fail(409, M.CODES.busy, "the stack set already has " .. MAX_PARALLEL_OPS .. " running operations") end
   end
   local op = {
-    stack_set_operation_id = U.uuid(), action = action, status = "QUEUE_IN_PROGRESS",
+    stack_set_operation_id = util.uuid(), action = action, status = "QUEUE_IN_PROGRESS",
     create_t = now, update_t = now, seq = store.next_seq(), prefs = prefs, deployment_targets = dtargets,
     targets = {}, administration_agency_name = ss.administration_agency_name,
     administration_agency_urn = ss.administration_agency_urn, managed_agency_name = ss.managed_agency_name,
@@ -515,7 +513,7 @@ local function set_view(ss)
   return {
     stack_set_id = ss.stack_set_id, stack_set_name = ss.stack_set_name, stack_set_description = ss.stack_set_description,
     permission_model = ss.permission_model, status = status_of(ss),
-    create_time = U.time_ms(ss.create_t), update_time = U.time_ms(ss.update_t),
+    create_time = util.iso_ms(ss.create_t), update_time = util.iso_ms(ss.update_t),
   }
 end
 
@@ -601,7 +599,7 @@ local function create_set(req)
   local bucket, domain, region = scope(req)
   if bucket.by_name[b.stack_set_name] then U.fail(409, M.CODES.exists, "the stack set name " .. b.stack_set_name .. " is already used") end
   local ss = {
-    stack_set_id = U.uuid(), stack_set_name = b.stack_set_name, stack_set_description = b.stack_set_description,
+    stack_set_id = util.uuid(), stack_set_name = b.stack_set_name, stack_set_description = b.stack_set_description,
     initial_stack_description = b.initial_stack_description, permission_model = model,
     administration_agency_name = b.administration_agency_name, administration_agency_urn = b.administration_agency_urn,
     managed_agency_name = b.managed_agency_name, template_body = text, vars_body = vars.vars_body,
@@ -626,7 +624,7 @@ local function show_set(req)
   v.vars_uri_content = ss.vars_uri_content
   v.vars_body = ss.vars_body
   v.managed_operation = ss.managed_operation
-  v.organizational_unit_ids = U.array(U.copy(ss.organizational_unit_ids))
+  v.organizational_unit_ids = U.array(util.copy(ss.organizational_unit_ids))
   return 200, v
 end
 
@@ -718,7 +716,7 @@ end
 local function op_view(ss, op, id_field)
   local v = {
     stack_set_id = ss.stack_set_id, stack_set_name = ss.stack_set_name, action = op.action, status = op.status,
-    status_message = op.status_message, create_time = U.time_ms(op.create_t), update_time = U.time_ms(op.update_t),
+    status_message = op.status_message, create_time = util.iso_ms(op.create_t), update_time = util.iso_ms(op.update_t),
   }
   v[id_field] = op.stack_set_operation_id
   return v
@@ -859,7 +857,7 @@ local function instance_view(ss, inst)
     stack_set_id = ss.stack_set_id, stack_set_name = ss.stack_set_name, status = inst.status,
     status_message = inst.status_message, stack_id = inst.stack_id, stack_name = inst.stack_name,
     stack_domain_id = inst.stack_domain_id, latest_stack_set_operation_id = inst.latest_stack_set_operation_id,
-    region = inst.region, create_time = U.time_ms(inst.create_t), update_time = U.time_ms(inst.update_t),
+    region = inst.region, create_time = util.iso_ms(inst.create_t), update_time = util.iso_ms(inst.update_t),
   }
 end
 

@@ -5,6 +5,8 @@
 -- stack-scoped handler uses (name check, 404, stack_id guard, lazy progress).
 
 local U = require("emu.rfs.util")
+local util = require("emu.util")
+local config = require("emu.config")
 local check = require("emu.rfs.validate")
 local store = require("emu.rfs.store")
 local machine = require("emu.rfs.machine")
@@ -53,7 +55,7 @@ local function summary_view(s)
   return {
     stack_name = s.stack_name, stack_id = s.stack_id, description = s.description,
     status = s.status, status_message = s.status_message,
-    create_time = U.time(s.create_t), update_time = U.time(s.update_t),
+    create_time = util.iso(s.create_t), update_time = util.iso(s.update_t),
   }
 end
 
@@ -76,7 +78,7 @@ end
 function M.new_stack(opts)
   local s = {
     project_id = opts.project_id, region = opts.region, domain_id = opts.domain_id,
-    stack_id = U.uuid(), stack_name = opts.stack_name, description = opts.description,
+    stack_id = util.uuid(), stack_name = opts.stack_name, description = opts.description,
     agencies = opts.agencies, enable_deletion_protection = opts.enable_deletion_protection == true,
     enable_auto_rollback = opts.enable_auto_rollback == true,
     status = "CREATION_COMPLETE", create_t = opts.now, update_t = opts.now, seq = store.next_seq(),
@@ -109,9 +111,7 @@ local function create_stack(req)
   if store.stack(req.project_id, b.stack_name) then
     U.fail(409, "RF.10013502", "the stack name " .. b.stack_name .. " is already used in this project")
   end
-  local quota = STACK_QUOTA
-  local okc, config = pcall(require, "emu.config")
-  if okc and config.quota and config.quota("rfs_stacks") then quota = config.quota("rfs_stacks") end
+  local quota = config.quota("rfs_stacks") or STACK_QUOTA
   if #store.stacks(req.project_id).list >= quota then
     U.fail(403, "RF.10012538", "the stack quota (" .. quota .. ") is used up")
   end

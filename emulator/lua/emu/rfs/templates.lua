@@ -7,6 +7,7 @@
 -- references do not document are marked [INFERRED].
 
 local U = require("emu.rfs.util")
+local util = require("emu.util")
 local check = require("emu.rfs.validate")
 local store = require("emu.rfs.store")
 local sources = require("emu.rfs.sources")
@@ -83,7 +84,7 @@ local function create_template(req)
   end
   if #bucket.list >= TEMPLATE_QUOTA then U.fail(403, M.CODES.quota, "the template quota (" .. TEMPLATE_QUOTA .. ") is used up") end
   local t = {
-    template_id = U.uuid(), template_name = b.template_name, template_description = b.template_description,
+    template_id = util.uuid(), template_name = b.template_name, template_description = b.template_description,
     create_t = req.now, update_t = req.now, versions = {}, next_n = 0, seq = store.next_seq(),
   }
   local v = add_version(t, text, b.version_description, req.now)
@@ -108,7 +109,7 @@ local function list_templates(req)
     local l = latest(t)
     out[#out + 1] = {
       template_id = t.template_id, template_name = t.template_name, template_description = t.template_description,
-      create_time = U.time(t.create_t), update_time = U.time(t.update_t),
+      create_time = util.iso(t.create_t), update_time = util.iso(t.update_t),
       latest_version_id = l.version_id, latest_version_description = l.version_description or "",
     }
   end
@@ -120,7 +121,7 @@ local function show_metadata(req)
   local t = get(req)
   return 200, {
     template_id = t.template_id, template_name = t.template_name, template_description = t.template_description,
-    create_time = U.time(t.create_t), update_time = U.time(t.update_t),
+    create_time = util.iso(t.create_t), update_time = util.iso(t.update_t),
   }
 end
 
@@ -169,7 +170,7 @@ local function list_versions(req)
   for _, v in ipairs(page) do
     out[#out + 1] = {
       template_id = t.template_id, template_name = t.template_name, version_description = v.version_description,
-      create_time = U.time(v.create_t), version_id = v.version_id,
+      create_time = util.iso(v.create_t), version_id = v.version_id,
     }
   end
   return 200, { versions = out, page_info = info }
@@ -188,7 +189,7 @@ local function show_version_metadata(req)
   local v = get_version(req, t)
   return 200, {
     template_id = t.template_id, template_name = t.template_name, version_description = v.version_description,
-    create_time = U.time(v.create_t),
+    create_time = util.iso(v.create_t),
   }
 end
 

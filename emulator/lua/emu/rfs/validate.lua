@@ -5,6 +5,7 @@
 -- raises the documented 400 RF.1001xxxx error.
 
 local U = require("emu.rfs.util")
+local json = require("emu.json")
 
 local M = {}
 
@@ -56,8 +57,7 @@ function M.body(req, allowed, required)
     return {}
   end
   if type(b) ~= "table" or (b[1] ~= nil) then bad("RF.10011033", "the request body must be a JSON object") end
-  local ok_json, json = pcall(require, "emu.json")
-  if ok_json and json.is_array(b) then bad("RF.10011033", "the request body must be a JSON object") end
+  if json.is_array(b) then bad("RF.10011033", "the request body must be a JSON object") end
   for k in pairs(b) do
     if not allowed[k] then bad("RF.10011002", "the request has a parameter the API does not know: " .. tostring(k)) end
   end
