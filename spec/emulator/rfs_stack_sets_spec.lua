@@ -196,6 +196,20 @@ describe("RFS stack sets (emulator)", function()
     assert.equal("DELETE_STACK_INSTANCES", op("ss", d.body.stack_set_operation_id).action)
   end)
 
+  it("refuses an 11th parallel operation before recording its instances", function()
+    create_set("par", { managed_operation = { enable_parallel_operation = true } })
+    e.slow()
+    for i = 1, 10 do
+      local r = e.rfs("POST", P .. "/par/stack-instances", { deployment_targets = targets({ "cn-north-4" }, { "dom" .. i }) })
+      assert.equal(202, r.status)
+    end
+    local r = e.rfs("POST", P .. "/par/stack-instances", { deployment_targets = targets({ "cn-north-4" }, { "dom11" }) })
+    assert.equal(409, r.status)
+    assert.equal("RF.10013506", r.code)
+    assert.equal(10, #instances("par"))
+    assert.equal(404, e.rfs("GET", P .. "/par/stack-instances/cn-north-4%2Fdom11").status)
+  end)
+
   it("updates stack set metadata", function()
     create_set("ss")
     assert.equal(204, e.rfs("PATCH", P .. "/ss", { stack_set_description = "new",

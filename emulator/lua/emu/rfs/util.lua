@@ -117,6 +117,16 @@ function M.paginate(req, items, key, bounds)
   return page, info
 end
 
+--- One page of a list answer: `items` (filtered and sorted) paginated by
+-- `key` (see M.paginate), each item through `view`.
+-- @return the JSON array of views, page_info
+function M.page(req, items, key, view, bounds)
+  local page, info = M.paginate(req, items, key, bounds)
+  local out = json.array({})
+  for i, item in ipairs(page) do out[i] = view(item) end
+  return out, info
+end
+
 --- Sort items ({create_t, seq}) by the list query `sort_key`/`sort_dir`
 -- (repeated keys, equal counts; only `create_time`, `asc` | `desc`; default
 -- newest first), as the stack-set and private-registry lists take them

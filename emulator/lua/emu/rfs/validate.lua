@@ -11,6 +11,13 @@ local M = {}
 
 local function bad(code, msg) U.fail(400, code, msg) end
 
+--- The set of a body's allowed fields, for M.body: fields("a", "b") -> {a = true, b = true}.
+function M.fields(...)
+  local s = {}
+  for _, k in ipairs({ ... }) do s[k] = true end
+  return s
+end
+
 --- Characters in a UTF-8 string.
 function M.chars(s)
   local n = 0
