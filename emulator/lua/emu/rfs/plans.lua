@@ -23,11 +23,7 @@ local M = {}
 
 local PLAN_DELAY, PLAN_QUOTA = 2, 100
 
-local function set(...)
-  local s = {}
-  for _, k in ipairs({ ... }) do s[k] = true end
-  return s
-end
+local fields = check.fields
 
 local function advance(stack, plan, now)
   if plan.status == "CREATION_IN_PROGRESS" and now >= plan.create_t + config.delay("rfs_plan", PLAN_DELAY) then
@@ -65,7 +61,7 @@ local function get_plan(req, stack, guard)
   return p
 end
 
-local CREATE_FIELDS = set("execution_plan_name", "stack_id", "template_body", "template_uri", "description",
+local CREATE_FIELDS = fields("execution_plan_name", "stack_id", "template_body", "template_uri", "description",
   "vars_structure", "vars_body", "vars_uri")
 
 --- E1 CreateExecutionPlan
@@ -125,9 +121,8 @@ local function list_plans(req)
   local items = {}
   for _, p in ipairs(s.plans.list) do items[#items + 1] = p end
   U.newest_first(items, "create_t", "seq")
-  local page, info = U.paginate(req, items, function(p) return p.execution_plan_id end)
-  local out = U.array()
-  for _, p in ipairs(page) do out[#out + 1] = summary_view(s, p) end
+  local out, info = U.page(req, items, function(p) return p.execution_plan_id end,
+    function(p) return summary_view(s, p) end)
   return 200, { execution_plans = out, page_info = info }
 end
 
@@ -164,7 +159,7 @@ end
 --- E5 ApplyExecutionPlan
 local function apply_plan(req)
   check.client_request_id(req)
-  local b = check.body(req, set("execution_plan_id", "stack_id"), false)
+  local b = check.body(req, fields("execution_plan_id", "stack_id"), false)
   local s = stacks.get(req, b.stack_id)
   local p = get_plan(req, s, b.execution_plan_id)
   machine.check(s, "apply_plan")

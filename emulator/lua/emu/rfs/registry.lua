@@ -257,9 +257,7 @@ local function handlers(K)
     local items = {}
     for _, it in ipairs(scope(K, req).list) do items[#items + 1] = it end
     U.sorted(req, items)
-    local page, info = U.paginate(req, items, function(it) return it.id end, LIMIT)
-    local out = U.array()
-    for _, it in ipairs(page) do out[#out + 1] = item_out(K, it) end
+    local out, info = U.page(req, items, function(it) return it.id end, function(it) return item_out(K, it) end, LIMIT)
     return 200, { [K.items] = out, page_info = info }
   end
 
@@ -303,9 +301,8 @@ local function handlers(K)
     local items = {}
     for _, v in ipairs(item.versions) do items[#items + 1] = v end
     U.sorted(req, items)
-    local page, info = U.paginate(req, items, function(v) return v.version end, LIMIT)
-    local out = U.array()
-    for _, v in ipairs(page) do out[#out + 1] = version_out(K, item, v, false) end
+    local out, info = U.page(req, items, function(v) return v.version end,
+      function(v) return version_out(K, item, v, false) end, LIMIT)
     return 200, { versions = out, page_info = info }
   end
 

@@ -18,11 +18,7 @@ local M = {}
 
 local STACK_QUOTA = 100
 
-local function set(...)
-  local s = {}
-  for _, k in ipairs({ ... }) do s[k] = true end
-  return s
-end
+local fields = check.fields
 
 --- Advance every stack of a project to `now`.
 function M.advance_all(project_id, now)
@@ -66,9 +62,7 @@ local function list_stacks(req)
   local items = {}
   for _, s in ipairs(store.stacks(req.project_id).list) do items[#items + 1] = s end
   U.newest_first(items, "create_t", "seq")
-  local page, info = U.paginate(req, items, function(s) return s.stack_id end)
-  local out = U.array()
-  for _, s in ipairs(page) do out[#out + 1] = summary_view(s) end
+  local out, info = U.page(req, items, function(s) return s.stack_id end, summary_view)
   return 200, { stacks = out, page_info = info }
 end
 
@@ -89,7 +83,7 @@ function M.new_stack(opts)
   return s
 end
 
-local CREATE_FIELDS = set("stack_name", "agencies", "description", "enable_deletion_protection",
+local CREATE_FIELDS = fields("stack_name", "agencies", "description", "enable_deletion_protection",
   "enable_auto_rollback", "template_body", "template_uri", "vars_body", "vars_structure", "vars_uri")
 
 --- S2 CreateStack
@@ -148,7 +142,7 @@ local function get_metadata(req)
   return 200, M.metadata_view(s)
 end
 
-local UPDATE_FIELDS = set("description", "stack_id", "enable_deletion_protection", "enable_auto_rollback", "agencies")
+local UPDATE_FIELDS = fields("description", "stack_id", "enable_deletion_protection", "enable_auto_rollback", "agencies")
 
 --- S4 UpdateStack
 local function update_stack(req)
@@ -184,7 +178,7 @@ end
 --- S6 DeleteStackEnhanced
 local function delete_stack_enhanced(req)
   check.client_request_id(req)
-  local b = check.body(req, set("stack_id", "retain_all_resources"), false)
+  local b = check.body(req, fields("stack_id", "retain_all_resources"), false)
   check.boolean(b.retain_all_resources, "retain_all_resources")
   local s = M.get(req, b.stack_id)
   machine.check(s, "delete")
@@ -193,7 +187,7 @@ local function delete_stack_enhanced(req)
   return 202
 end
 
-local DEPLOY_FIELDS = set("template_body", "template_uri", "vars_structure", "vars_body", "vars_uri", "stack_id")
+local DEPLOY_FIELDS = fields("template_body", "template_uri", "vars_structure", "vars_body", "vars_uri", "stack_id")
 
 --- S7 DeployStack
 local function deploy_stack(req)
@@ -209,26 +203,18 @@ local function deploy_stack(req)
   return 202, { deployment_id = id }
 end
 
---- S8 ContinueDeployStack
-local function continue_deploy(req)
-  check.client_request_id(req)
-  local b = check.body(req, set("stack_id"), false)
-  local s = M.get(req, b.stack_id)
-  machine.check(s, "continue_deploy")
-  local id = deployments.continue_deploy(s, req.now)
-  machine.advance(s, req.now)
-  return 202, { deployment_id = id }
-end
-
---- S9 ContinueRollbackStack
-local function continue_rollback(req)
-  check.client_request_id(req)
-  local b = check.body(req, set("stack_id"), false)
-  local s = M.get(req, b.stack_id)
-  machine.check(s, "continue_rollback")
-  local id = deployments.continue_rollback(s, req.now)
-  machine.advance(s, req.now)
-  return 202, { deployment_id = id }
+-- S8 ContinueDeployStack and S9 ContinueRollbackStack: a body of only the
+-- stack_id guard, the state check and deployments[action]
+local function continuation(action)
+  return function(req)
+    check.client_request_id(req)
+    local b = check.body(req, fields("stack_id"), false)
+    local s = M.get(req, b.stack_id)
+    machine.check(s, action)
+    local id = deployments[action](s, req.now)
+    machine.advance(s, req.now)
+    return 202, { deployment_id = id }
+  end
 end
 
 --- S13 GetStackTemplate: 307 to the latest deployment's template (the
@@ -252,8 +238,8 @@ M.routes = {
   { method = "DELETE", path = P .. "/{stack_name}", handler = delete_stack },
   { method = "POST", path = P .. "/{stack_name}/deletion", handler = delete_stack_enhanced },
   { method = "POST", path = P .. "/{stack_name}/deployments", handler = deploy_stack },
-  { method = "POST", path = P .. "/{stack_name}/continuations", handler = continue_deploy },
-  { method = "POST", path = P .. "/{stack_name}/rollbacks", handler = continue_rollback },
+  { method = "POST", path = P .. "/{stack_name}/continuations", handler = continuation("continue_deploy") },
+  { method = "POST", path = P .. "/{stack_name}/rollbacks", handler = continuation("continue_rollback") },
   { method = "GET", path = P .. "/{stack_name}/templates", handler = get_template },
 }
 

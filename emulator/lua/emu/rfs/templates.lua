@@ -24,11 +24,7 @@ M.CODES = {
   id_mismatch = "RF.10011019", last_version = "RF.10012551", quota = "RF.10012552", version_quota = "RF.10012553",
 }
 
-local function set(...)
-  local s = {}
-  for _, k in ipairs({ ... }) do s[k] = true end
-  return s
-end
+local fields = check.fields
 
 local function content_of(b)
   check.template_source(b, true, b.__uri_max)
@@ -73,7 +69,7 @@ end
 --- T1 CreateTemplate
 local function create_template(req)
   check.client_request_id(req)
-  local b = check.body(req, set("template_name", "template_description", "version_description", "template_body", "template_uri"), true)
+  local b = check.body(req, fields("template_name", "template_description", "version_description", "template_body", "template_uri"), true)
   check.name(b.template_name, "template_name")
   check.description(b.template_description, "template_description")
   check.description(b.version_description, "version_description")
@@ -128,7 +124,7 @@ end
 --- T4 UpdateTemplateMetadata
 local function update_metadata(req)
   check.client_request_id(req)
-  local b = check.body(req, set("template_id", "template_description"), true)
+  local b = check.body(req, fields("template_id", "template_description"), true)
   check.description(b.template_description, "template_description")
   local t = get(req, b.template_id)
   if b.template_description == nil then U.fail(400, "RF.10011084", "there is nothing to modify in the request") end
@@ -149,7 +145,7 @@ end
 --- T6 CreateTemplateVersion
 local function create_version(req)
   check.client_request_id(req)
-  local b = check.body(req, set("version_description", "template_body", "template_uri"), true)
+  local b = check.body(req, fields("version_description", "template_body", "template_uri"), true)
   check.description(b.version_description, "version_description")
   local t = get(req)
   b.__uri_max = 1024
