@@ -176,6 +176,75 @@ local function finish_op(ss, op, t)
   ss.update_t = math.max(ss.update_t, t)
 end
 
+-- Start the instances of a batch that still wait for this operation.
+local function start_batch(ss, op, batch)
+  batch.started = true
+  for _, inst in ipairs(batch.instances) do
+    if inst.status == "WAIT_IN_PROGRESS" and inst.pending_op == op.stack_set_operation_id then
+      inst.in_batch = true
+      start_instance(ss, op, inst, op.cursor)
+    end
+  end
+end
+
+-- The results of a batch's instances at `now`, and the time the last one
+-- finished; nil while one still runs.
+local function batch_results(op, batch, now)
+  local results, latest = {}, op.cursor
+  for _, inst in ipairs(batch.instances) do
+    if inst.in_batch then
+      local fin, ok, t, msg = instance_result(op, inst, now)
+      if not fin then return nil end
+      results[#results + 1] = { inst = inst, ok = ok, t = t or op.cursor, msg = msg }
+      if t and t > latest then latest = t end
+    end
+  end
+  return results, latest
+end
+
+-- Record the finished instances; a failure counts against its region's
+-- tolerance (op.exceeded names the regions past it).
+local function record_results(ss, op, results)
+  for _, r in ipairs(results) do
+    local inst = r.inst
+    inst.in_batch, inst.pending_op, inst.start_error, inst.deleted_ok = nil, nil, nil, nil
+    inst.update_t = r.t
+    if r.ok then
+      inst.status, inst.status_message = "OPERATION_COMPLETE", nil
+      if op.action == "DELETE_STACK_INSTANCES" then
+        ss.inst_by_addr[inst.addr] = nil
+        for i, x in ipairs(ss.instances) do if x == inst then table.remove(ss.instances, i); break end end
+      end
+    else
+      inst.status, inst.status_message = "OPERATION_FAILED", r.msg
+      op.failures[inst.region] = (op.failures[inst.region] or 0) + 1
+      if op.failures[inst.region] > (op.tolerance[inst.region] or 0) then
+        op.exceeded = op.exceeded or {}
+        op.exceeded[inst.region] = true
+      end
+    end
+  end
+end
+
+-- Cancel what still waits when a region exceeded its tolerance (with
+-- PARALLEL regions, only in the regions that exceeded it).
+local function cancel_waiting(op, t)
+  local parallel = op.prefs and op.prefs.region_concurrency_type == "PARALLEL"
+  for _, b in ipairs(op.batches) do
+    for _, inst in ipairs(b.instances) do
+      if inst.status == "WAIT_IN_PROGRESS" and inst.pending_op == op.stack_set_operation_id
+        and (not parallel or op.exceeded[inst.region]) then
+        inst.status = "CANCEL_COMPLETE"
+        inst.pending_op = nil
+        inst.update_t = t
+      end
+    end
+  end
+end
+
+-- Advance one operation to `now`: out of the queue once `ready_t` (the end
+-- of the earlier operations it conflicts with; false while they run) and
+-- its queue delay are past, then batch after batch as each finishes.
 local function advance_op(ss, op, now, ready_t)
   if op.status == "QUEUE_IN_PROGRESS" then
     if ready_t == false then return end
@@ -189,59 +258,11 @@ local function advance_op(ss, op, now, ready_t)
   while op.status == "OPERATION_IN_PROGRESS" do
     local batch = op.batches[op.batch_i]
     if not batch then finish_op(ss, op, op.cursor); break end
-    if not batch.started then
-      batch.started = true
-      for _, inst in ipairs(batch.instances) do
-        if inst.status == "WAIT_IN_PROGRESS" and inst.pending_op == op.stack_set_operation_id then
-          inst.in_batch = true
-          start_instance(ss, op, inst, op.cursor)
-        end
-      end
-    end
-    local done, latest = true, op.cursor
-    local results = {}
-    for _, inst in ipairs(batch.instances) do
-      if inst.in_batch then
-        local fin, ok, t, msg = instance_result(op, inst, now)
-        if not fin then done = false; break end
-        results[#results + 1] = { inst = inst, ok = ok, t = t or op.cursor, msg = msg }
-        if t and t > latest then latest = t end
-      end
-    end
-    if not done then break end
-    for _, r in ipairs(results) do
-      local inst = r.inst
-      inst.in_batch, inst.pending_op, inst.start_error, inst.deleted_ok = nil, nil, nil, nil
-      inst.update_t = r.t
-      if r.ok then
-        inst.status, inst.status_message = "OPERATION_COMPLETE", nil
-        if op.action == "DELETE_STACK_INSTANCES" then
-          ss.inst_by_addr[inst.addr] = nil
-          for i, x in ipairs(ss.instances) do if x == inst then table.remove(ss.instances, i); break end end
-        end
-      else
-        inst.status, inst.status_message = "OPERATION_FAILED", r.msg
-        op.failures[inst.region] = (op.failures[inst.region] or 0) + 1
-        if op.failures[inst.region] > (op.tolerance[inst.region] or 0) then
-          op.exceeded = op.exceeded or {}
-          op.exceeded[inst.region] = true
-        end
-      end
-    end
-    -- cancel what is still waiting when a region exceeded its tolerance
-    if op.exceeded then
-      local parallel = op.prefs and op.prefs.region_concurrency_type == "PARALLEL"
-      for _, b in ipairs(op.batches) do
-        for _, inst in ipairs(b.instances) do
-          if inst.status == "WAIT_IN_PROGRESS" and inst.pending_op == op.stack_set_operation_id
-            and (not parallel or op.exceeded[inst.region]) then
-            inst.status = "CANCEL_COMPLETE"
-            inst.pending_op = nil
-            inst.update_t = latest
-          end
-        end
-      end
-    end
+    if not batch.started then start_batch(ss, op, batch) end
+    local results, latest = batch_results(op, batch, now)
+    if not results then break end
+    record_results(ss, op, results)
+    if op.exceeded then cancel_waiting(op, latest) end
     op.cursor = latest
     op.update_t = latest
     op.batch_i = op.batch_i + 1
