@@ -58,6 +58,12 @@ function check.enum(v, values, name, code)
   fail(code or "EndPoint.0002", name .. " must be one of " .. table.concat(values, ", ") .. ".")
 end
 
+--- The `action` of a batch body: one of `values`, else `code` (missing too).
+function check.action(b, values, code)
+  for _, x in ipairs(values) do if b.action == x then return x end end
+  fail(code)
+end
+
 --- A UUID-shaped id (8-4-4-4-12 hex).
 function check.is_uuid(v)
   return type(v) == "string" and v:lower():match("^%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x$") ~= nil

@@ -38,8 +38,7 @@ end
 function connections.action(req)
   local s = services.own(req)
   local b = check.body(req)
-  local action = b.action
-  if action ~= "receive" and action ~= "reject" then fail("EndPoint.0007") end
+  local action = check.action(b, { "receive", "reject" }, "EndPoint.0007")
   local list = b.endpoints
   if not check.is_list(list) or #list == 0 then fail("EndPoint.2002", "endpoints is required.") end
   if #list > 1 then fail("EndPoint.2031") end -- one at a time: its own code, not the batch limit

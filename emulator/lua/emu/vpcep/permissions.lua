@@ -89,8 +89,7 @@ end
 function permissions.action(req)
   local s = services.own(req)
   local b = check.body(req)
-  local action = b.action
-  if action ~= "add" and action ~= "remove" then fail("EndPoint.3035") end
+  local action = check.action(b, { "add", "remove" }, "EndPoint.3035")
   local list = check.batch(b, "permissions", MAX_BATCH, "EndPoint.3036")
   local ptype = check_type(check.opt(b, "permission_type", "string"))
   local kinds = {}
