@@ -125,6 +125,16 @@ describe("RFS stacks (emulator)", function()
                  vars_structure = { { var_key = "vpc_name", var_value = "b" } } }, "RF.10011093" },
         { nil, { stack_name = "ok", template_body = S.VPC_TF, vars_structure = { { var_key = "1x", var_value = "b" } } }, "RF.10011039" },
         { nil, { stack_name = "ok", template_body = S.VPC_TF, vars_body = 'vpc_name = ' }, "RF.10011051" },
+        { nil, { stack_name = "ok", agencies = { provider_name = "huaweicloud" } }, "RF.10011055" },
+        { nil, { stack_name = "ok", agencies = { "huaweicloud" } }, "RF.10011038" },
+        { nil, { stack_name = "ok", agencies = { { provider_name = "huaweicloud", agency_name = "a", role = "x" } } }, "RF.10011002" },
+        { nil, { stack_name = "ok", agencies = (function()
+          local l = {}
+          for i = 1, 11 do l[i] = { provider_name = "p" .. i, agency_name = "a" } end
+          return l
+        end)() }, "RF.10011005" },
+        { nil, { stack_name = "ok", template_body = S.VPC_TF,
+                 vars_structure = { { var_key = "vpc_name", var_value = "b", secret = true } } }, "RF.10011002" },
       }
       for i, c in ipairs(cases) do
         local r = e.rfs("POST", "/stacks", c[2], c[4])

@@ -147,6 +147,21 @@ function M.template_source(b, required, uri_max)
 end
 
 --- vars_body / vars_uri / vars_structure.
+-- A JSON array `v` of at most `max` objects with no keys but `keys` (a
+-- set); each(item, path) checks an item ("field[i]", counted from 0).
+local function objects(v, field, max, keys, each)
+  if type(v) ~= "table" or (next(v) ~= nil and v[1] == nil) then bad("RF.10011055", field .. " must be a JSON array") end
+  if #v > max then bad("RF.10011005", field .. " must have at most " .. max .. " items") end
+  for i, item in ipairs(v) do
+    local f = field .. "[" .. (i - 1) .. "]"
+    if type(item) ~= "table" then bad("RF.10011038", f .. " must be an object") end
+    for k in pairs(item) do
+      if not keys[k] then bad("RF.10011002", "the request has a parameter the API does not know: " .. f .. "." .. tostring(k)) end
+    end
+    each(item, f)
+  end
+end
+
 function M.vars(b, allow_structure)
   M.string(b.vars_body, "vars_body", 0, 51200)
   if b.vars_body and #b.vars_body > 51200 then bad("RF.10011141", "vars_body is too long") end
@@ -160,16 +175,7 @@ function M.vars(b, allow_structure)
   local vs = b.vars_structure
   if vs == nil then return end
   if allow_structure == false then bad("RF.10011002", "vars_structure is not supported here") end
-  if type(vs) ~= "table" or (next(vs) ~= nil and vs[1] == nil) then bad("RF.10011055", "vars_structure must be a JSON array") end
-  if #vs > 100 then bad("RF.10011005", "vars_structure must have at most 100 items") end
-  for i, s in ipairs(vs) do
-    local f = "vars_structure[" .. (i - 1) .. "]"
-    if type(s) ~= "table" then bad("RF.10011038", f .. " must be an object") end
-    for k in pairs(s) do
-      if k ~= "var_key" and k ~= "var_value" and k ~= "encryption" then
-        bad("RF.10011002", "the request has a parameter the API does not know: " .. f .. "." .. tostring(k))
-      end
-    end
+  objects(vs, "vars_structure", 100, M.fields("var_key", "var_value", "encryption"), function(s, f)
     M.required(s.var_key, f .. ".var_key")
     M.string(s.var_key, f .. ".var_key", 1, 32)
     if not s.var_key:match("^[A-Za-z][%w_%-]*$") then
@@ -186,23 +192,14 @@ function M.vars(b, allow_structure)
       M.required(s.encryption.kms.cipher_text, f .. ".encryption.kms.cipher_text")
       M.string(s.encryption.kms.cipher_text, f .. ".encryption.kms.cipher_text", 2, 2048)
     end
-  end
+  end)
 end
 
 --- agencies: 0-10 items, provider_name unique (RF.10011065).
 function M.agencies(v)
   if v == nil then return nil end
-  if type(v) ~= "table" or (next(v) ~= nil and v[1] == nil) then bad("RF.10011055", "agencies must be a JSON array") end
-  if #v > 10 then bad("RF.10011005", "agencies must have at most 10 items") end
   local seen = {}
-  for i, a in ipairs(v) do
-    local f = "agencies[" .. (i - 1) .. "]"
-    if type(a) ~= "table" then bad("RF.10011038", f .. " must be an object") end
-    for k in pairs(a) do
-      if k ~= "provider_name" and k ~= "agency_name" and k ~= "agency_urn" then
-        bad("RF.10011002", "the request has a parameter the API does not know: " .. f .. "." .. tostring(k))
-      end
-    end
+  objects(v, "agencies", 10, M.fields("provider_name", "agency_name", "agency_urn"), function(a, f)
     M.required(a.provider_name, f .. ".provider_name")
     M.string(a.provider_name, f .. ".provider_name", 1, 128)
     M.string(a.agency_name, f .. ".agency_name", 1, 64)
@@ -212,7 +209,7 @@ function M.agencies(v)
     end
     if seen[a.provider_name] then bad("RF.10011065", "provider_name '" .. a.provider_name .. "' appears more than once in agencies") end
     seen[a.provider_name] = true
-  end
+  end)
   return v
 end
 
