@@ -146,6 +146,11 @@ function M.compute(stack, src, mode)
   return result
 end
 
+-- The seconds a resource step takes, as its events report them.
+local function resource_seconds()
+  return math.floor(config.delay("rfs_resource", RESOURCE_DELAY) + 0.5)
+end
+
 -- ------------------------------------------------------------ failure paths
 
 local start_rollback
@@ -165,11 +170,10 @@ end
 
 -- ------------------------------------------------------------ rollback
 
-start_rollback = function(stack, t, dep_id)
-  stack.status = "ROLLBACK_IN_PROGRESS"
-  stack.status_message = nil
-  stack.update_t = t
-  local target = stack.stable or { resources = {}, outputs = nil }
+-- What a rollback to `target` (the last stable state) does, in order:
+-- delete what the stable state lacks (newest first), then create or update
+-- what differs from it.
+local function rollback_ops(stack, target)
   local want = {}
   for _, r in ipairs(target.resources) do want[r.address] = r end
   local ops = {}
@@ -184,9 +188,16 @@ start_rollback = function(stack, t, dep_id)
       ops[#ops + 1] = { kind = "update", r = r }
     end
   end
+  return ops
+end
+
+-- The rollback failure an emulator_fail_rollback argument injects, once per
+-- rollback: check() -> the flagged resource and its message, or nil;
+-- fail(t, f, msg) ends the rollback ROLLBACK_FAILED.
+local function rollback_failure(stack, dep_id)
   local flags = stack.rollback_flags or {}
   local checked = false
-  local function rollback_failure(t2)
+  local function check()
     if checked then return nil end
     checked = true
     for _, f in ipairs(flags) do
@@ -195,13 +206,23 @@ start_rollback = function(stack, t, dep_id)
     end
     return nil
   end
-  local function fail_rollback(t2, f, msg)
+  local function fail(t, f, msg)
     local text = "Rollback failed at " .. f.address .. ": " .. msg
-    events.add(stack, t2, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
+    events.add(stack, t, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
       resource_type = f.type, resource_name = f.name, resource_key = f.index_key })
-    events.add(stack, t2, { event_type = "LOG", deployment_id = dep_id, event_message = "Stack status changed to ROLLBACK_FAILED" })
-    machine.finish(stack, t2, "ROLLBACK_FAILED", text)
+    events.add(stack, t, { event_type = "LOG", deployment_id = dep_id, event_message = "Stack status changed to ROLLBACK_FAILED" })
+    machine.finish(stack, t, "ROLLBACK_FAILED", text)
   end
+  return check, fail
+end
+
+start_rollback = function(stack, t, dep_id)
+  stack.status = "ROLLBACK_IN_PROGRESS"
+  stack.status_message = nil
+  stack.update_t = t
+  local target = stack.stable or { resources = {}, outputs = nil }
+  local ops = rollback_ops(stack, target)
+  local failure, fail_rollback = rollback_failure(stack, dep_id)
   local steps = {}
   events.add(stack, t, { event_type = "LOG", deployment_id = dep_id, event_message = "Rollback started" })
   for _, op in ipairs(ops) do
@@ -213,7 +234,7 @@ start_rollback = function(stack, t, dep_id)
         events.resource(s, t2, dep_id, r, verb .. "_IN_PROGRESS", "Rollback: " .. r.address .. " " .. op.kind .. " started")
       end,
       run = function(s, t2)
-        local f, msg = rollback_failure(t2)
+        local f, msg = failure()
         if f then return fail_rollback(t2, f, msg) end
         if op.kind == "delete" then
           remove_resource(s, r.address)
@@ -223,14 +244,14 @@ start_rollback = function(stack, t, dep_id)
           if cur then s.resources[i] = copy else s.resources[#s.resources + 1] = copy end
         end
         events.resource(s, t2, dep_id, r, verb .. "_COMPLETE", "Rollback: " .. r.address .. " " .. op.kind .. " complete",
-          math.floor(config.delay("rfs_resource", RESOURCE_DELAY) + 0.5))
+          resource_seconds())
       end,
     }
   end
   steps[#steps + 1] = {
     delay = "rfs_finish", default = FINISH_DELAY,
     run = function(s, t2)
-      local f, msg = rollback_failure(t2)
+      local f, msg = failure()
       if f then return fail_rollback(t2, f, msg) end
       s.resources = util.deepcopy(target.resources)
       s.outputs = util.deepcopy(target.outputs)
@@ -261,11 +282,6 @@ local function prepare_only(stack, kind, dep_id, now, run)
   machine.start(stack, { kind = kind, deployment_id = dep_id, steps = { {
     delay = "rfs_prepare", default = PREPARE_DELAY, run = run,
   } } }, now)
-end
-
--- The seconds a resource step takes, as its events report them.
-local function resource_seconds()
-  return math.floor(config.delay("rfs_resource", RESOURCE_DELAY) + 0.5)
 end
 
 -- Record the accepted deployment on the stack: a new deployment id, the
