@@ -19,11 +19,7 @@ local function deny(detail)
   error(errors.new(401, "APIGW.0301", "Incorrect IAM authentication information: " .. detail), 0)
 end
 
-local function header(headers, name)
-  local v = headers[name]
-  if type(v) == "table" then v = v[1] end
-  return v
-end
+local header = util.header
 
 --- Parse `YYYYMMDDTHHMMSSZ`; nil when malformed.
 function auth.parse_sdk_date(s)

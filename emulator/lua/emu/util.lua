@@ -1,6 +1,7 @@
 -- Small helpers shared by the emulator's modules: random ids (UUIDs, 32-hex
--- request ids), timestamps in the formats Huawei's APIs use, string trimming
--- and copies. Nothing here keeps state besides the random seed.
+-- request ids), timestamps in the formats Huawei's APIs use, a request
+-- header's value, string trimming and copies. Nothing here keeps state
+-- besides the random seed.
 
 local clock = require "emu.clock"
 
@@ -72,6 +73,14 @@ function util.timegm(y, mo, d, h, mi, s)
   local jdn = d + math.floor((153 * m + 2) / 5) + 365 * yy + math.floor(yy / 4)
     - math.floor(yy / 100) + math.floor(yy / 400) - 32045
   return (jdn - 2440588) * 86400 + h * 3600 + mi * 60 + s
+end
+
+--- The value of a header (`name` lower-case) in a table from
+-- ngx.req.get_headers: the first one when it is repeated; nil when absent.
+function util.header(headers, name)
+  local v = headers and headers[name]
+  if type(v) == "table" then return v[1] end
+  return v
 end
 
 --- Trim characters of one class at both ends (default spaces and tabs), in

@@ -38,7 +38,7 @@ function M.url(req, id)
   local b = blobs[id]
   local base = req.base_url
   if not base then
-    local host = U.header(req, "host") or "127.0.0.1"
+    local host = util.header(req.headers, "host") or "127.0.0.1"
     base = "http://" .. host
   end
   return base .. M.PREFIX .. id .. "/" .. b.file_name

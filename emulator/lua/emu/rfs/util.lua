@@ -1,4 +1,4 @@
--- What the RFS handlers share beyond the emulator's frame: query and header
+-- What the RFS handlers share beyond the emulator's frame: query
 -- accessors, marker pagination (rfs.md §8.1), the list sort of stack sets
 -- and private registries, the account scope of account-level APIs. Ids,
 -- times and copies are emu.util's, settings emu.config's; `fail`, `array`
@@ -32,13 +32,6 @@ function M.query_list(req, name)
   if v == nil then return nil end
   if type(v) == "table" then return v end
   return { v }
-end
-
---- One header value (lower-case name).
-function M.header(req, name)
-  local v = req.headers and req.headers[name]
-  if type(v) == "table" then return v[1] end
-  return v
 end
 
 local function b64(s)

@@ -6,6 +6,7 @@
 
 local U = require("emu.rfs.util")
 local json = require("emu.json")
+local util = require("emu.util")
 
 local M = {}
 
@@ -45,7 +46,7 @@ end
 
 --- Check the Client-Request-Id header (required, 36-128 characters).
 function M.client_request_id(req)
-  local v = U.header(req, "client-request-id")
+  local v = util.header(req.headers, "client-request-id")
   if v == nil or v == "" then bad("RF.10011001", "the header Client-Request-Id is required") end
   if #v < 36 then bad("RF.10011006", "the header Client-Request-Id must be at least 36 characters long") end
   if #v > 128 then bad("RF.10011005", "the header Client-Request-Id must be at most 128 characters long") end
