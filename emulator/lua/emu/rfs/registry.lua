@@ -83,6 +83,20 @@ function M.semver(v, field)
   return v
 end
 
+--- The first version a create body may carry (providers, modules):
+-- `version_field` and `content_field` both given or neither.
+-- @param content function(value of content_field) -> the version's content
+-- @return {version, description, content} or nil when neither is given
+function M.first_version(b, version_field, content_field, content)
+  check.description(b.version_description, "version_description")
+  if (b[version_field] == nil) ~= (b[content_field] == nil) then
+    bad("RF.10011001", version_field .. " and " .. content_field .. " must be given together")
+  end
+  if b[version_field] == nil then return nil end
+  M.semver(b[version_field], version_field)
+  return { version = b[version_field], description = b.version_description, content = content(b[content_field]) }
+end
+
 --- Check the package of a module or a hook policy archive (rfs-private.md
 -- §5.2 H1, §5.3 M1) and return its files.
 -- @param bytes the archive
