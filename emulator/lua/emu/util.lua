@@ -111,6 +111,17 @@ function util.reverse(t)
   return t
 end
 
+--- Remove `item` (by identity) from a list; true when it was there.
+function util.remove(list, item)
+  for i, x in ipairs(list) do
+    if x == item then
+      table.remove(list, i)
+      return true
+    end
+  end
+  return false
+end
+
 --- Shallow copy of a table.
 function util.copy(t)
   local c = {}

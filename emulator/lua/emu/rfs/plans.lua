@@ -99,8 +99,7 @@ local function create_plan(req)
   else
     plan.error = err
   end
-  s.plans.list[#s.plans.list + 1] = plan
-  s.plans.by_name[plan.execution_plan_name] = plan
+  store.insert(s.plans, plan.execution_plan_name, plan)
   advance(s, plan, req.now)
   return 202, { execution_plan_id = plan.execution_plan_id }
 end
@@ -185,8 +184,7 @@ local function delete_plan(req)
   if p.status == "CREATION_IN_PROGRESS" or p.status == "APPLY_IN_PROGRESS" then
     U.fail(403, "RF.10012549", "the execution plan cannot be deleted in status " .. p.status)
   end
-  s.plans.by_name[p.execution_plan_name] = nil
-  for i, x in ipairs(s.plans.list) do if x == p then table.remove(s.plans.list, i); break end end
+  store.remove(s.plans, p.execution_plan_name, p)
   return 204
 end
 

@@ -42,13 +42,7 @@ M.reset()
 
 --- The catalogue of a kind for an account + region: {list, by_name}.
 function M.catalogue(kind, domain_id, region)
-  local key = kind .. "|" .. domain_id .. "|" .. region
-  local c = state[key]
-  if not c then
-    c = { list = {}, by_name = {} }
-    state[key] = c
-  end
-  return c
+  return store.bucket(state, kind .. "|" .. domain_id .. "|" .. region)
 end
 
 local function bad(code, msg) U.fail(400, code, msg) end
@@ -261,8 +255,7 @@ local function handlers(K)
     local limit = quota("items")
     if #c.list >= limit then U.fail(403, K.codes.quota, "the " .. K.noun .. " quota (" .. limit .. ") is used up") end
     if first then M.add_version(K, item, first.version, first.description, first.content, req.now) end
-    c.list[#c.list + 1] = item
-    c.by_name[item.name] = item
+    store.insert(c, item.name, item)
     return 201, K.created(item)
   end
 
@@ -293,9 +286,7 @@ local function handlers(K)
 
   function H.delete(req)
     local item = get(K, req)
-    local c = scope(K, req)
-    c.by_name[item.name] = nil
-    for i, x in ipairs(c.list) do if x == item then table.remove(c.list, i); break end end
+    store.remove(scope(K, req), item.name, item)
     item.deleted = true
     return 204
   end
@@ -330,7 +321,7 @@ local function handlers(K)
     local v = get_version(K, req, item)
     if K.before_delete_version then K.before_delete_version(item, v) end
     item.by_version[v.version] = nil
-    for i, x in ipairs(item.versions) do if x == v then table.remove(item.versions, i); break end end
+    util.remove(item.versions, v)
     return 204
   end
 

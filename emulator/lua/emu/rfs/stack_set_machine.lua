@@ -213,7 +213,7 @@ local function record_results(ss, op, results)
       inst.status, inst.status_message = "OPERATION_COMPLETE", nil
       if op.action == "DELETE_STACK_INSTANCES" then
         ss.inst_by_addr[inst.addr] = nil
-        for i, x in ipairs(ss.instances) do if x == inst then table.remove(ss.instances, i); break end end
+        util.remove(ss.instances, inst)
       end
     else
       inst.status, inst.status_message = "OPERATION_FAILED", r.msg

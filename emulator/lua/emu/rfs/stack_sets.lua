@@ -127,8 +127,7 @@ local function create_set(req)
     instances = {}, inst_by_addr = {}, operations = {}, op_by_id = {}, seq = store.next_seq(),
     domain_id = domain, region = region,
   }
-  bucket.list[#bucket.list + 1] = ss
-  bucket.by_name[ss.stack_set_name] = ss
+  store.insert(bucket, ss.stack_set_name, ss)
   return 201, { stack_set_id = ss.stack_set_id }
 end
 
@@ -216,9 +215,7 @@ local function delete_set(req)
   local ss = M.get(req)
   if #ss.instances > 0 then U.fail(403, CODES.state, "the stack set still has " .. #ss.instances .. " stack instance(s); delete them first") end
   if machine.status(ss) ~= "IDLE" then U.fail(403, CODES.state, "the stack set has a running operation") end
-  local bucket = scope(req)
-  bucket.by_name[ss.stack_set_name] = nil
-  for i, x in ipairs(bucket.list) do if x == ss then table.remove(bucket.list, i); break end end
+  store.remove(scope(req), ss.stack_set_name, ss)
   return 204
 end
 

@@ -84,8 +84,7 @@ local function create_template(req)
     create_t = req.now, update_t = req.now, versions = {}, next_n = 0, seq = store.next_seq(),
   }
   local v = add_version(t, text, b.version_description, req.now)
-  bucket.list[#bucket.list + 1] = t
-  bucket.by_name[t.template_name] = t
+  store.insert(bucket, t.template_name, t)
   return 200, { template_id = t.template_id, version_id = v.version_id }
 end
 
@@ -136,9 +135,7 @@ end
 --- T5 DeleteTemplate
 local function delete_template(req)
   local t = get(req)
-  local bucket = store.templates(req.project_id)
-  bucket.by_name[t.template_name] = nil
-  for i, x in ipairs(bucket.list) do if x == t then table.remove(bucket.list, i); break end end
+  store.remove(store.templates(req.project_id), t.template_name, t)
   return 204
 end
 
@@ -196,7 +193,7 @@ local function delete_version(req)
   if #t.versions <= 1 then
     U.fail(403, M.CODES.last_version, "the last version of a template cannot be deleted; delete the template instead")
   end
-  for i, x in ipairs(t.versions) do if x == v then table.remove(t.versions, i); break end end
+  util.remove(t.versions, v)
   t.update_t = req.now
   return 204
 end
