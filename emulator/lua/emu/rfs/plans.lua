@@ -51,13 +51,7 @@ local function get_plan(req, stack, guard)
   local p = stack.plans.by_name[name]
   if not p then U.fail(404, "RF.10013002", "the execution plan " .. name .. " does not exist in stack " .. stack.stack_name) end
   advance(stack, p, req.now)
-  if guard == nil then guard = U.query(req, "execution_plan_id") end
-  if guard ~= nil then
-    check.id(guard, "execution_plan_id")
-    if guard ~= p.execution_plan_id then
-      U.fail(400, "RF.10011018", "execution_plan_id " .. guard .. " does not match the execution plan named " .. name)
-    end
-  end
+  check.guard(req, guard, "execution_plan_id", p.execution_plan_id, "RF.10011018", "the execution plan named " .. name)
   return p
 end
 

@@ -182,11 +182,7 @@ local function get(K, req, guard)
   K.check_name(name, K.name)
   local item = scope(K, req).by_name[name]
   if not item then U.fail(404, K.codes.not_found, "the " .. K.noun .. " " .. name .. " does not exist") end
-  if guard == nil then guard = U.query(req, K.id) end
-  if guard ~= nil then
-    check.id(guard, K.id)
-    if guard ~= item.id then bad(K.codes.id_mismatch, K.id .. " " .. guard .. " does not match the " .. K.noun .. " named " .. name) end
-  end
+  check.guard(req, guard, K.id, item.id, K.codes.id_mismatch, "the " .. K.noun .. " named " .. name)
   return item
 end
 

@@ -39,11 +39,7 @@ function M.get(req, guard)
   check.name(name, "stack_set_name")
   local ss = scope(req).by_name[name]
   if not ss then U.fail(404, CODES.not_found, "the stack set " .. name .. " does not exist") end
-  if guard == nil then guard = U.query(req, "stack_set_id") end
-  if guard ~= nil then
-    check.id(guard, "stack_set_id")
-    if guard ~= ss.stack_set_id then bad(CODES.id_mismatch, "stack_set_id " .. guard .. " does not match the stack set named " .. name) end
-  end
+  check.guard(req, guard, "stack_set_id", ss.stack_set_id, CODES.id_mismatch, "the stack set named " .. name)
   V.call_identity(U.query(req, "call_identity"))
   machine.advance(ss, req.now)
   return ss

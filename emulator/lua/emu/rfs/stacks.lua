@@ -37,13 +37,7 @@ function M.get(req, guard_id)
   local s = store.stack(req.project_id, name)
   if s then machine.advance(s, req.now) end
   if not s or s.deleted then U.fail(404, "RF.10013001", "the stack " .. name .. " does not exist") end
-  if guard_id == nil then guard_id = U.query(req, "stack_id") end
-  if guard_id ~= nil then
-    check.id(guard_id, "stack_id")
-    if guard_id ~= s.stack_id then
-      U.fail(400, "RF.10011015", "stack_id " .. guard_id .. " does not match the stack named " .. name)
-    end
-  end
+  check.guard(req, guard_id, "stack_id", s.stack_id, "RF.10011015", "the stack named " .. name)
   return s
 end
 

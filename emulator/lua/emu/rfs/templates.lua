@@ -41,11 +41,7 @@ local function get(req, guard)
   check.name(name, "template_name")
   local t = store.templates(req.project_id).by_name[name]
   if not t then U.fail(404, M.CODES.not_found, "the template " .. name .. " does not exist") end
-  if guard == nil then guard = U.query(req, "template_id") end
-  if guard ~= nil then
-    check.id(guard, "template_id")
-    if guard ~= t.template_id then U.fail(400, M.CODES.id_mismatch, "template_id " .. guard .. " does not match the template named " .. name) end
-  end
+  check.guard(req, guard, "template_id", t.template_id, M.CODES.id_mismatch, "the template named " .. name)
   return t
 end
 

@@ -128,6 +128,17 @@ function M.id(v, field)
   return v
 end
 
+--- The id guard of a call that names its object (a stack, plan, template,
+-- stack set, registry item): `guard` from the body, else the query
+-- parameter `field`; when given, an id equal to `id`, else 400 `code`.
+-- @param what the object's noun and name, for the message ("the stack web")
+function M.guard(req, guard, field, id, code, what)
+  if guard == nil then guard = U.query(req, field) end
+  if guard == nil then return end
+  M.id(guard, field)
+  if guard ~= id then bad(code, field .. " " .. guard .. " does not match " .. what) end
+end
+
 --- template_body / template_uri: at most one (both -> RF.10011003); with
 -- required=true exactly one (neither -> RF.10011056).
 function M.template_source(b, required, uri_max)
