@@ -47,12 +47,6 @@ end
 
 local function bad(code, msg) U.fail(400, code, msg) end
 
-local function set(list)
-  local s = {}
-  for _, k in ipairs(list) do s[k] = true end
-  return s
-end
-
 --- Check a semantic version (rfs-private.md §2): 5-128 characters,
 -- MAJOR.MINOR.PATCH each an unsigned 64-bit integer without leading zeros,
 -- optional SemVer 2.0.0 pre-release and build parts.
@@ -234,7 +228,7 @@ local function handlers(K)
   local function body(req, base, extra)
     check.client_request_id(req)
     for _, f in ipairs(extra or {}) do base[#base + 1] = f end
-    return check.body(req, set(base), true)
+    return check.body(req, check.fields((table.unpack or unpack)(base)), true)
   end
 
   function H.create(req)
