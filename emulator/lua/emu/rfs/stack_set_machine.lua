@@ -23,6 +23,7 @@ local MAX_PARALLEL_OPS = 10
 
 local TERMINAL_OP = { OPERATION_COMPLETE = true, OPERATION_FAILED = true, STOP_COMPLETE = true, STOP_FAILED = true }
 
+-- the stack backing an instance, while it is still the one the instance made
 local function find_stack(inst)
   if not inst.stack_name then return nil end
   local s = store.stack(inst.project_id, inst.stack_name)
@@ -30,7 +31,8 @@ local function find_stack(inst)
   return nil
 end
 
---- The vars of the set itself: vars_uri content, then vars_body.
+--- The vars of a set (or of an instance's overrides): vars_uri content,
+-- then vars_body, as one tfvars text.
 function M.vars_text(ss)
   local parts = {}
   if ss.vars_uri_content and ss.vars_uri_content ~= "" then parts[#parts + 1] = ss.vars_uri_content end
@@ -38,18 +40,16 @@ function M.vars_text(ss)
   return table.concat(parts, "\n")
 end
 
+-- the deployment source of an instance: the set's template and vars, its
+-- overrides as vars_body (which wins over vars_uri_content)
 local function instance_src(ss, inst)
   local src = { template_body = ss.template_body, vars_uri_content = M.vars_text(ss) }
-  local o = inst.overrides
-  if o then
-    local parts = {}
-    if o.vars_uri_content then parts[#parts + 1] = o.vars_uri_content end
-    if o.vars_body then parts[#parts + 1] = o.vars_body end
-    src.vars_body = table.concat(parts, "\n")
-  end
+  if inst.overrides then src.vars_body = M.vars_text(inst.overrides) end
   return src
 end
 
+-- Start the operation's work on one instance at `t`: create its stack and
+-- deploy, redeploy, or delete the stack; inst.start_error when it cannot.
 local function start_instance(ss, op, inst, t)
   inst.status = "OPERATION_IN_PROGRESS"
   inst.status_message = nil
@@ -87,7 +87,7 @@ local function start_instance(ss, op, inst, t)
   end
 end
 
--- finished?, ok?, finish time, message
+-- An instance's part of the operation at `now`: finished?, ok?, finish time, message.
 local function instance_result(op, inst, now)
   if inst.start_error then return true, false, nil, inst.start_error end
   if inst.deleted_ok then return true, true, nil end
@@ -105,6 +105,9 @@ local function instance_result(op, inst, now)
   return true, ok, s.finished_at, ok and nil or (s.status_message or ("stack status " .. s.status))
 end
 
+-- The operation's batches: its instances per region (in region_order), in
+-- chunks of the maximum concurrency, regions one after another or (PARALLEL)
+-- chunk k of every region together; the failure tolerance per region.
 local function build_batches(ss, op)
   local prefs = op.prefs or {}
   local by_region, regions = {}, {}
@@ -160,6 +163,7 @@ local function build_batches(ss, op)
   op.batches, op.batch_i = batches, 1
 end
 
+-- The end of an operation at `t`: failed when a region exceeded its tolerance.
 local function finish_op(ss, op, t)
   local failed = false
   for _, n in pairs(op.exceeded or {}) do if n then failed = true end end

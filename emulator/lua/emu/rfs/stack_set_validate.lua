@@ -96,12 +96,35 @@ function M.prefs(p, regions)
   return p
 end
 
+-- the list without repeated values, in first-seen order
 local function unique(list)
   local out, seen = {}, {}
   for _, x in ipairs(list) do if not seen[x] then seen[x] = true; out[#out + 1] = x end end
   return out
 end
 
+-- The SERVICE_MANAGED rules of deployment_targets: OUs and a filter type
+-- the emulator can resolve without organizations; creating instances
+-- records the set's new OUs.
+local function service_managed(ss, t, ft, domains, action)
+  if t.organizational_unit_ids == nil and (action == "CREATE_STACK_INSTANCES" or action == "DELETE_STACK_INSTANCES") then
+    bad("RF.10011001", "deployment_targets.organizational_unit_ids is required for SERVICE_MANAGED stack sets")
+  end
+  if ft == "UNION" and action == "CREATE_STACK_INSTANCES" then bad("RF.10011027", "domain_id_filter_type UNION is not allowed here") end
+  if ft ~= "INTERSECTION" and ft ~= "UNION" then
+    -- the emulator has no organizations: OU membership cannot be resolved
+    bad(M.CODES.bad_target, "the emulator has no organizations; give domain_ids with domain_id_filter_type INTERSECTION or UNION")
+  end
+  if not domains or #domains == 0 then bad("RF.10011001", "domain_ids or domain_ids_uri is required with this domain_id_filter_type") end
+  for _, ou in ipairs(t.organizational_unit_ids or {}) do
+    local known = false
+    for _, x in ipairs(ss.organizational_unit_ids) do if x == ou then known = true end end
+    if not known then
+      if action == "CREATE_STACK_INSTANCES" then ss.organizational_unit_ids[#ss.organizational_unit_ids + 1] = ou
+      else bad(M.CODES.bad_target, "the organizational unit " .. ou .. " is not managed by this stack set") end
+    end
+  end
+end
 
 --- deployment_targets -> list of {region, domain_id, addr}, and the regions.
 -- Creating instances of a SERVICE_MANAGED set records its new OUs.
@@ -127,23 +150,7 @@ function M.targets(ss, t, action)
     for d in text:gmatch("[^,%s]+") do domains[#domains + 1] = d end
   end
   if ss.permission_model == "SERVICE_MANAGED" then
-    if t.organizational_unit_ids == nil and (action == "CREATE_STACK_INSTANCES" or action == "DELETE_STACK_INSTANCES") then
-      bad("RF.10011001", "deployment_targets.organizational_unit_ids is required for SERVICE_MANAGED stack sets")
-    end
-    if ft == "UNION" and action == "CREATE_STACK_INSTANCES" then bad("RF.10011027", "domain_id_filter_type UNION is not allowed here") end
-    if ft ~= "INTERSECTION" and ft ~= "UNION" then
-      -- the emulator has no organizations: OU membership cannot be resolved
-      bad(M.CODES.bad_target, "the emulator has no organizations; give domain_ids with domain_id_filter_type INTERSECTION or UNION")
-    end
-    if not domains or #domains == 0 then bad("RF.10011001", "domain_ids or domain_ids_uri is required with this domain_id_filter_type") end
-    for _, ou in ipairs(t.organizational_unit_ids or {}) do
-      local known = false
-      for _, x in ipairs(ss.organizational_unit_ids) do if x == ou then known = true end end
-      if not known then
-        if action == "CREATE_STACK_INSTANCES" then ss.organizational_unit_ids[#ss.organizational_unit_ids + 1] = ou
-        else bad(M.CODES.bad_target, "the organizational unit " .. ou .. " is not managed by this stack set") end
-      end
-    end
+    service_managed(ss, t, ft, domains, action)
   else
     if t.organizational_unit_ids ~= nil or ft ~= nil then
       bad("RF.10011002", "organizational_unit_ids and domain_id_filter_type are only for SERVICE_MANAGED stack sets")
@@ -159,6 +166,7 @@ function M.targets(ss, t, action)
   return out, regions
 end
 
+--- Refuse targets the set has no instance for (K6, K11, K12/K13).
 function M.require_instances(ss, targets)
   for _, t in ipairs(targets) do
     if not ss.inst_by_addr[t.addr] then
@@ -166,7 +174,6 @@ function M.require_instances(ss, targets)
     end
   end
 end
-
 
 --- The agency fields of a create or update body for the permission model.
 function M.agencies(b, model)
@@ -204,7 +211,6 @@ function M.vars(b)
   if dup then bad("RF.10011093", "the variable '" .. dup .. "' is given in both vars_body and vars_uri") end
   return src
 end
-
 
 --- var_overrides of an instance request, against the names of the set's
 -- variables (`known`) -> {vars_body, vars_uri_content, names, raw} or nil.
@@ -251,6 +257,5 @@ function M.apply_overrides(inst, ov)
   inst.override_names = ov.names
   inst.var_overrides = ov.raw
 end
-
 
 return M
