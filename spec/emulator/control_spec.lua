@@ -162,6 +162,16 @@ describe("emulator control API", function()
       assert.equal(0, got.config.speed)
     end)
 
+    it("answers list settings as JSON arrays, empty ones too", function()
+      local raw = e.send{ method = "GET", url = e.endpoint .. "/_emulator/config", headers = {} }.raw_body
+      assert.matches('"rfs_fail_types":[]', raw, 1, true)
+      e.control("POST", "/_emulator/config", { rfs_fail_types = emu.json.array({}) })
+      raw = e.send{ method = "GET", url = e.endpoint .. "/_emulator/config", headers = {} }.raw_body
+      assert.matches('"rfs_fail_types":[]', raw, 1, true)
+      local _, got = e.control("POST", "/_emulator/config", { rfs_fail_types = { "huaweicloud_vpc" } })
+      assert.same({ "huaweicloud_vpc" }, got.config.rfs_fail_types)
+    end)
+
     it("refuses bad values", function()
       assert.equal(400, (e.control("POST", "/_emulator/config", { speed = -1 })))
       assert.equal(400, (e.control("POST", "/_emulator/config", { token_ttl = "long" })))
