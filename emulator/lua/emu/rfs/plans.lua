@@ -113,7 +113,7 @@ local function list_plans(req)
   M.advance_all(s, req.now)
   local items = {}
   for _, p in ipairs(s.plans.list) do items[#items + 1] = p end
-  U.newest_first(items, "create_t", "seq")
+  util.sort_by_time(items, "create_t", "seq")
   local out, info = U.page(req, items, function(p) return p.execution_plan_id end,
     function(p) return summary_view(s, p) end)
   return 200, { execution_plans = out, page_info = info }
