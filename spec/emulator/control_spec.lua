@@ -257,6 +257,14 @@ describe("emulator control API", function()
         { headers = { { "Client-Request-Id", "0b5d2f6e-0000-4000-8000-000000000002" } } })
       assert.equal(os.date("!%Y-%m-%d", math.floor(now)), meta.body.create_time:sub(1, 10))
       assert.are_not.equal(os.date("!%Y-%m-%d"), meta.body.create_time:sub(1, 10))
+      -- Terraform's timestamp() reads the same clock
+      res = e.call("POST", "/v1/" .. e.project_id .. "/stacks",
+        { stack_name = "stamped", template_body = 'output "now" {\n  value = timestamp()\n}\n' },
+        { headers = { { "Client-Request-Id", "0b5d2f6e-0000-4000-8000-000000000003" } } })
+      assert.equal(201, res.status)
+      local out = e.call("GET", "/v1/" .. e.project_id .. "/stacks/stamped/outputs", nil,
+        { headers = { { "Client-Request-Id", "0b5d2f6e-0000-4000-8000-000000000004" } } })
+      assert.equal(os.date("!%Y-%m-%d", math.floor(now)), out.body.outputs[1].value:match("%d%d%d%d%-%d%d%-%d%d"))
     end)
   end)
 
