@@ -221,6 +221,8 @@ local function version_out(K, item, v, detail)
   return out
 end
 
+-- The handlers of a kind as closures over K: ten short functions sharing it,
+-- not one long procedure.
 local function handlers(K)
   local H = {}
 
