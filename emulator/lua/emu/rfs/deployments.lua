@@ -14,7 +14,6 @@
 -- makes deleting it fail. The emulator setting `rfs_fail_types` (a list of
 -- resource types, POST /_emulator/config) fails every such resource.
 
-local U = require("emu.rfs.util")
 local config = require("emu.config")
 local util = require("emu.util")
 local V = require("emu.rfs.values")
