@@ -55,6 +55,7 @@ int luaopen_hwcloud_core(lua_State *L) {
     {"is_array", hwc_is_array},
     {"error", hwc_error_make},
     {"is_error", hwc_is_error},
+    {"classify", hwc_classify},
     {"curl_version", core_curl_version},
     {"http_error", hwc_http_error},
     {"check_request", hwc_check_request},

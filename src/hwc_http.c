@@ -347,16 +347,15 @@ static void push_transport_error(lua_State *L, hwc_session *s, CURLcode rc, cons
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     hwc_error_new(L, "timeout", "RequestTimeoutException", detail);
     hwc_error_setstr(L, "code", "Timeout");
-    hwc_error_setbool(L, "retryable", 1);
   } else if (is_tls_error(rc)) {
     hwc_error_new(L, "tls", "ConnectionException", detail);
     hwc_error_setstr(L, "code", "TLSError");
   } else {
     hwc_error_new(L, "network", "ConnectionException", detail);
     hwc_error_setstr(L, "code", "ConnectionError");
-    hwc_error_setbool(L, "retryable", 1);
   }
   hwc_error_setint(L, "curl_code", (long long)rc);
+  hwc_error_classify(L);
   hwc_error_setstr(L, "method", method);
   push_clean_url(L, url);
   lua_setfield(L, -2, "url");
@@ -424,8 +423,6 @@ void hwc_push_http_error(lua_State *L, int status, int raw_idx, int decoded_idx,
   hwc_error_from_body(L, status, raw, n, decoded_idx);
   lua_pushinteger(L, (lua_Integer)status);
   lua_setfield(L, err, "status");
-  hwc_error_setbool(L, "retryable", status == 429 || status == 500 || status == 502 ||
-                                        status == 503 || status == 504);
   lua_pushvalue(L, rid_idx);
   lua_setfield(L, err, "request_id");
   lua_pushvalue(L, headers_idx);
@@ -433,6 +430,7 @@ void hwc_push_http_error(lua_State *L, int status, int raw_idx, int decoded_idx,
   if (decoded_idx) { lua_pushvalue(L, decoded_idx); lua_setfield(L, err, "data"); }
   hwc_error_setstr(L, "method", method);
   if (url) { push_clean_url(L, url); lua_setfield(L, err, "url"); }
+  hwc_error_classify(L);
 }
 
 /* core.http_error{status=, raw_body=, headers=, request_id=, method=, url=} ->

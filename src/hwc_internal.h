@@ -56,6 +56,8 @@ void hwc_error_setint(lua_State *L, const char *field, long long value);
 void hwc_error_setbool(lua_State *L, const char *field, int value);
 void hwc_error_from_body(lua_State *L, int status, const char *body, size_t n, int decoded_idx);
 int hwc_error_make(lua_State *L);
+void hwc_error_classify(lua_State *L); /* sets retryable of the error at -1 */
+int hwc_classify(lua_State *L);
 int hwc_is_error(lua_State *L);
 int hwc_argerror(lua_State *L, const char *fn, const char *fmt, ...);
 lua_Number hwc_check_number(lua_State *L, int idx, const char *fn, const char *what,

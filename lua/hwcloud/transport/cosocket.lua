@@ -85,8 +85,7 @@ local function fail(kind, curl_code, message, req, extra)
   local classes = { network = "ConnectionException", timeout = "RequestTimeoutException",
                     tls = "ConnectionException" }
   local t = { kind = kind, class = classes[kind], curl_code = curl_code, message = message,
-              method = req.method, url = redact.url(req.url),
-              retryable = kind == "network" or kind == "timeout" }
+              method = req.method, url = redact.url(req.url) }
   for k, v in pairs(extra or {}) do
     t[k] = v
   end
@@ -382,7 +381,7 @@ function Transport:send(req)
     if keep == "body too large" then
       -- what session:send raises for the same answer
       fail("network", 23, "the response body is larger than max_body_bytes ("
-        .. self.max_body_bytes .. " bytes)", req, { code = "BodyTooLarge", retryable = false })
+        .. self.max_body_bytes .. " bytes)", req, { code = "BodyTooLarge" })
     end
     head_failed(keep, "body", authority, req)
   end
@@ -406,7 +405,7 @@ function Transport:send(req)
         resp.body = value
       elseif status < 400 then
         fail("decode", nil, "the " .. status .. " answer is not valid JSON", req,
-             { status = status, body = raw, request_id = resp.request_id, retryable = false })
+             { status = status, body = raw, request_id = resp.request_id })
       else
         resp.body = raw
       end
