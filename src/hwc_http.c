@@ -288,18 +288,6 @@ static void build_headers(lua_State *L, hwc_session *s, int req) {
   }
 }
 
-/* The URL without user:password@ for errors. */
-static void push_clean_url(lua_State *L, const char *url) {
-  const char *p = strstr(url, "://");
-  const char *auth = p ? p + 3 : url;
-  const char *end = auth + strcspn(auth, "/?#");
-  const char *at = memchr(auth, '@', (size_t)(end - auth));
-  if (!at) { lua_pushstring(L, url); return; }
-  lua_pushlstring(L, url, (size_t)(auth - url));
-  lua_pushstring(L, at + 1);
-  lua_concat(L, 2);
-}
-
 static int is_tls_error(CURLcode rc) {
   switch (rc) {
     case CURLE_SSL_CONNECT_ERROR: case CURLE_PEER_FAILED_VERIFICATION:
@@ -357,7 +345,7 @@ static void push_transport_error(lua_State *L, hwc_session *s, CURLcode rc, cons
   hwc_error_setint(L, "curl_code", (long long)rc);
   hwc_error_classify(L);
   hwc_error_setstr(L, "method", method);
-  push_clean_url(L, url);
+  hwc_push_clean_url(L, url);
   lua_setfield(L, -2, "url");
 }
 
@@ -429,7 +417,7 @@ void hwc_push_http_error(lua_State *L, int status, int raw_idx, int decoded_idx,
   lua_setfield(L, err, "headers");
   if (decoded_idx) { lua_pushvalue(L, decoded_idx); lua_setfield(L, err, "data"); }
   hwc_error_setstr(L, "method", method);
-  if (url) { push_clean_url(L, url); lua_setfield(L, err, "url"); }
+  if (url) { hwc_push_clean_url(L, url); lua_setfield(L, err, "url"); }
   hwc_error_classify(L);
 }
 
@@ -576,7 +564,7 @@ int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *me
       lua_getfield(L, resp, "request_id");
       lua_setfield(L, -2, "request_id");
       hwc_error_setstr(L, "method", method);
-      push_clean_url(L, url);
+      hwc_push_clean_url(L, url);
       lua_setfield(L, -2, "url");
       return lua_error(L);
     } else {

@@ -63,6 +63,15 @@ int hwc_argerror(lua_State *L, const char *fn, const char *fmt, ...);
 lua_Number hwc_check_number(lua_State *L, int idx, const char *fn, const char *what,
                             lua_Number lo, lua_Number hi, int integral);
 
+/* hwc_url.c: the pieces of scheme://[userinfo@]host[:port]/path?query#fragment
+ * as pointers into the URL (authority includes the userinfo, host does not;
+ * query is NULL without a '?'). Returns 0 when there is no "://". */
+typedef struct hwc_url {
+  const char *authority, *host, *path, *path_end, *query, *query_end;
+} hwc_url;
+int hwc_url_parse(const char *url, hwc_url *u);
+void hwc_push_clean_url(lua_State *L, const char *url);
+
 /* hwc_response.c */
 void hwc_headers_open(lua_State *L);
 void hwc_push_headers(lua_State *L, const char *raw, size_t n); /* pushes headers, then header_list */

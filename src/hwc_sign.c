@@ -242,7 +242,8 @@ static void push_pair(lua_State *L, int list_idx, const char *name, const char *
 int hwc_sign(lua_State *L) {
   size_t ulen, blen, toklen, i;
   const char *method, *url, *body, *ak, *sk, *date, *token, *algorithm, *region = NULL, *service = NULL;
-  const char *p, *auth_start, *auth_end, *path, *path_end, *query = NULL, *query_end = NULL;
+  const char *p;
+  hwc_url u;
   char datebuf[17], hash[65], sig[65];
   unsigned char mac[32];
   int v11, nh, extra = 3, anchor_idx, k, host_given = 0;
@@ -293,29 +294,16 @@ int hwc_sign(lua_State *L) {
     date = datebuf;
   }
 
-  /* URL: scheme://authority/path?query#fragment */
-  p = strstr(url, "://");
-  if (!p || (strncmp(url, "http", 4) != 0))
+  if (!hwc_url_parse(url, &u) || strncmp(url, "http", 4) != 0)
     hwc_argerror(L, "hwcloud.core.sign", "'url' must be an absolute http(s) URL (got '%s')", url);
-  auth_start = p + 3;
-  auth_end = auth_start + strcspn(auth_start, "/?#");
-  path = auth_end;
-  path_end = path + strcspn(path, "?#");
-  if (*path_end == '?') {
-    query = path_end + 1;
-    query_end = query + strcspn(query, "#");
-  }
-  if (auth_end == auth_start) hwc_argerror(L, "hwcloud.core.sign", "'url' has no host");
+  if (u.host == u.path) hwc_argerror(L, "hwcloud.core.sign", "'url' has no host");
 
   hs = collect_headers(L, extra, &nh, anchor_idx); /* 3: header array */
   for (k = 0; k < nh; k++) if (!strcmp(hs[k].lname, "host")) host_given = 1;
 
   host = hwc_buf_push(L); /* 4 */
-  if (!host_given) {
-    const char *at = memchr(auth_start, '@', (size_t)(auth_end - auth_start));
-    const char *h0 = at ? at + 1 : auth_start;
-    for (p = h0; p < auth_end; p++) hwc_buf_addc(host, (char)tolower((unsigned char)*p));
-  }
+  if (!host_given)
+    for (p = u.host; p < u.path; p++) hwc_buf_addc(host, (char)tolower((unsigned char)*p));
   hwc_buf_check(L, host);
 
   /* The signed set: the caller's headers, host, x-sdk-date, x-security-token. */
@@ -350,7 +338,7 @@ int hwc_sign(lua_State *L) {
   hwc_buf_addc(cr, '\n');
 
   /* Canonical URI: decode, split on '/', encode each piece, end with '/'. */
-  pct_decode(tmp, path, (size_t)(path_end - path));
+  pct_decode(tmp, u.path, (size_t)(u.path_end - u.path));
   hwc_buf_check(L, tmp);
   if (tmp->len == 0) {
     hwc_buf_addc(cr, '/');
@@ -368,11 +356,11 @@ int hwc_sign(lua_State *L) {
   hwc_buf_addc(cr, '\n');
 
   /* Canonical query: decoded pairs sorted by key bytes then value bytes. */
-  if (query && query_end > query) {
+  if (u.query && u.query_end > u.query) {
     size_t npairs = 1, np = 0;
     query_pair *pairs;
-    const char *q = query;
-    for (p = query; p < query_end; p++) if (*p == '&') npairs++;
+    const char *q = u.query, *query_end = u.query_end;
+    for (p = q; p < query_end; p++) if (*p == '&') npairs++;
     pairs = (query_pair *)lua_newuserdatauv(L, sizeof(query_pair) * npairs, 0); /* 8 */
     hwc_buf_reset(tmp);
     hwc_buf_add(tmp, "", 0); /* allocates: pointers below are never NULL */

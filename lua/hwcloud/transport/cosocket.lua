@@ -17,6 +17,7 @@
 
 local core = require "hwcloud.core"
 local redact = require "hwcloud.redact"
+local urls = require "hwcloud.url"
 local text = require "hwcloud.text"
 local numbers = require "hwcloud.numbers"
 
@@ -135,21 +136,16 @@ local function http_error(req, resp)
 end
 
 local function parse_url(url)
-  local scheme, authority, rest = url:match("^(https?)://([^/?#]+)(.*)$")
-  if not scheme then
+  -- user:password@ is not sent (no Basic auth here)
+  local scheme, authority, rest = urls.split(url)
+  if scheme ~= "http" and scheme ~= "https" then
     return nil
   end
-  -- user:password@ is not sent (no Basic auth here); it ends at the last '@'
-  authority = authority:match("^.*@(.*)$") or authority
-  local host, port
-  if authority:sub(1, 1) == "[" then
-    host, port = authority:match("^%[([^%]]+)%]:?(%d*)$")
-  else
-    host, port = authority:match("^([^:]+):?(%d*)$")
-  end
+  local host, port = urls.host_port(authority)
   if not host then
     return nil
   end
+  host = host:match("^%[(.*)%]$") or host -- connect takes an IPv6 address bare
   port = tonumber(port) or (scheme == "https" and 443 or 80)
   if rest == "" then
     rest = "/"
