@@ -220,9 +220,8 @@ static int find_pair(lua_State *L, int idx, int err, int depth) {
       lua_setfield(L, err, "message");
       if (lua_type(L, -1) == LUA_TNUMBER) {
         /* IAM: {"error": {"code": 401, ...}} -> "401" */
-        lua_Number d = lua_tonumber(L, -1);
-        char tmp[32];
-        snprintf(tmp, sizeof tmp, "%.0f", d);
+        char tmp[64];
+        hwc_number_at(L, -1, tmp, sizeof tmp);
         lua_pop(L, 1);
         lua_pushstring(L, tmp);
       }
@@ -329,13 +328,14 @@ static int error_tostring(lua_State *L) {
   else luaL_addstring(&b, "unknown");
   luaL_addstring(&b, " error");
   if (lua_type(L, STATUS) == LUA_TNUMBER) {
-    snprintf(num, sizeof num, " %.14g", (double)lua_tonumber(L, STATUS));
+    hwc_number_at(L, STATUS, num, sizeof num);
+    luaL_addchar(&b, ' ');
     luaL_addstring(&b, num);
   }
   if (str[CODE] || lua_type(L, CODE) == LUA_TNUMBER) {
     luaL_addchar(&b, ' ');
     if (str[CODE]) add_capped(&b, str[CODE], len[CODE], CAP_CODE);
-    else { snprintf(num, sizeof num, "%.14g", (double)lua_tonumber(L, CODE)); luaL_addstring(&b, num); }
+    else { hwc_number_at(L, CODE, num, sizeof num); luaL_addstring(&b, num); }
   }
   if (str[MESSAGE]) {
     luaL_addstring(&b, ": ");
@@ -349,8 +349,10 @@ static int error_tostring(lua_State *L) {
     luaL_addchar(&b, ']');
   }
   if (lua_type(L, ATTEMPTS) == LUA_TNUMBER && lua_tonumber(L, ATTEMPTS) > 1) {
-    snprintf(num, sizeof num, " after %.14g attempts", (double)lua_tonumber(L, ATTEMPTS));
+    hwc_number_at(L, ATTEMPTS, num, sizeof num);
+    luaL_addstring(&b, " after ");
     luaL_addstring(&b, num);
+    luaL_addstring(&b, " attempts");
   }
   if (str[REQUEST_ID]) {
     luaL_addstring(&b, " (request id ");

@@ -38,7 +38,11 @@ void hwc_hex(const unsigned char *in, size_t n, char *out); /* out: 2n+1 */
 extern const char hwc_array_mt_key; /* address is the registry key of the array metatable */
 void hwc_json_open(lua_State *L);   /* needs the module table at -1 */
 int hwc_encode(lua_State *L);
-void hwc_number_text(double d, char *out, size_t n); /* shortest %g that reads back as d */
+/* The one number-to-text rule (JSON, error lines, header values): an
+ * integer exactly, an integral double below 1e15 without a fraction, else the
+ * shortest %g that reads back as d; "nan" for NaN. */
+void hwc_number_text(double d, char *out, size_t n);
+void hwc_number_at(lua_State *L, int idx, char *out, size_t n); /* the number at idx */
 int hwc_array(lua_State *L);
 int hwc_is_array(lua_State *L);
 

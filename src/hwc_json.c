@@ -80,29 +80,28 @@ static void enc_string(hwc_buf *b, const char *s, size_t n) {
 void hwc_number_text(double d, char *out, size_t n) {
   int prec;
   if (d != d) { snprintf(out, n, "nan"); return; } /* whatever its sign bit */
+  if (d == floor(d) && fabs(d) < 1e15) { snprintf(out, n, "%.0f", d); return; }
   for (prec = 14; prec <= 17; prec++) {
     snprintf(out, n, "%.*g", prec, d);
     if (strtod(out, NULL) == d) break;
   }
 }
 
-static int enc_number(enc_state *st, int idx) {
-  char tmp[64];
-  lua_Number d;
+void hwc_number_at(lua_State *L, int idx, char *out, size_t n) {
 #if HWC_HAS_INTEGERS
-  if (lua_isinteger(st->L, idx)) {
-    snprintf(tmp, sizeof tmp, "%lld", (long long)lua_tointeger(st->L, idx));
-    hwc_buf_adds(st->b, tmp);
-    return 1;
+  if (lua_isinteger(L, idx)) {
+    snprintf(out, n, "%lld", (long long)lua_tointeger(L, idx));
+    return;
   }
 #endif
-  d = lua_tonumber(st->L, idx);
+  hwc_number_text((double)lua_tonumber(L, idx), out, n);
+}
+
+static int enc_number(enc_state *st, int idx) {
+  char tmp[64];
+  lua_Number d = lua_tonumber(st->L, idx);
   if (isnan(d) || isinf(d)) { st->err = "cannot encode NaN or infinity"; return 0; }
-  if (d == floor(d) && fabs(d) < 1e15) {
-    snprintf(tmp, sizeof tmp, "%.0f", d);
-  } else {
-    hwc_number_text(d, tmp, sizeof tmp);
-  }
+  hwc_number_at(st->L, idx, tmp, sizeof tmp);
   hwc_buf_adds(st->b, tmp);
   return 1;
 }

@@ -135,8 +135,9 @@ static void take_header(lua_State *L, sig_header *h, int name_idx, int value_idx
   }
   h->lname[nlen] = '\0';
   if (lua_type(L, value_idx) == LUA_TNUMBER) {
-    lua_pushvalue(L, value_idx);
-    lua_tostring(L, -1);
+    char num[64];
+    hwc_number_at(L, value_idx, num, sizeof num);
+    lua_pushstring(L, num);
     lua_pushvalue(L, -1);
     lua_rawseti(L, anchor_idx, (int)lua_rawlen(L, anchor_idx) + 1);
     value = lua_tolstring(L, -1, &vlen);
