@@ -58,6 +58,7 @@ int luaopen_hwcloud_core(lua_State *L) {
     {"classify", hwc_classify},
     {"curl_version", core_curl_version},
     {"http_error", hwc_http_error},
+    {"response", hwc_response},
     {"check_request", hwc_check_request},
     {"sleep", core_sleep},
     {"now", core_now},

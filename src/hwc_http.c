@@ -389,72 +389,6 @@ static void set_transfer_options(hwc_session *s, const char *method, const char 
   }
 }
 
-static int is_json_type(const char *ct) {
-  char lower[128];
-  size_t i;
-  if (!ct) return 0;
-  for (i = 0; ct[i] && i < sizeof lower - 1; i++) lower[i] = (char)tolower((unsigned char)ct[i]);
-  lower[i] = '\0';
-  return strstr(lower, "json") != NULL;
-}
-
-/* Pushes the error of an HTTP answer >= 400. raw_idx: the raw body (or nil),
- * decoded_idx: the decoded JSON body or 0, rid_idx/headers_idx: request id and
- * headers (may be nil). */
-void hwc_push_http_error(lua_State *L, int status, int raw_idx, int decoded_idx, int rid_idx,
-                         int headers_idx, const char *method, const char *url) {
-  int err;
-  size_t n = 0;
-  const char *raw = lua_type(L, raw_idx) == LUA_TSTRING ? lua_tolstring(L, raw_idx, &n) : NULL;
-  hwc_error_new(L, "http", status >= 500 ? "ServerResponseException" : "ClientRequestException", NULL);
-  err = lua_gettop(L);
-  hwc_error_from_body(L, status, raw, n, decoded_idx);
-  lua_pushinteger(L, (lua_Integer)status);
-  lua_setfield(L, err, "status");
-  lua_pushvalue(L, rid_idx);
-  lua_setfield(L, err, "request_id");
-  lua_pushvalue(L, headers_idx);
-  lua_setfield(L, err, "headers");
-  if (decoded_idx) { lua_pushvalue(L, decoded_idx); lua_setfield(L, err, "data"); }
-  hwc_error_setstr(L, "method", method);
-  if (url) { hwc_push_clean_url(L, url); lua_setfield(L, err, "url"); }
-  hwc_error_classify(L);
-}
-
-/* core.http_error{status=, raw_body=, headers=, request_id=, method=, url=} ->
- * the error session:send would raise for that answer (not raised), for
- * transports other than libcurl (the OpenResty cosocket one). */
-int hwc_http_error(lua_State *L) {
-  int status, json = 0, decoded = 0;
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lua_settop(L, 1);
-  lua_getfield(L, 1, "status");
-  status = (int)hwc_check_number(L, -1, "hwcloud.core.http_error", "'status'", 400, 999, 1);
-  lua_getfield(L, 1, "raw_body");   /* 3 */
-  lua_getfield(L, 1, "request_id"); /* 4 */
-  lua_getfield(L, 1, "headers");    /* 5 */
-  lua_getfield(L, 1, "method");     /* 6 */
-  lua_getfield(L, 1, "url");        /* 7 */
-  if (lua_istable(L, 5)) {
-    lua_getfield(L, 5, "content-type");
-    if (lua_isnil(L, -1)) { lua_pop(L, 1); lua_getfield(L, 5, "Content-Type"); }
-    json = is_json_type(lua_tostring(L, -1));
-    lua_pop(L, 1);
-  }
-  if (lua_type(L, 3) == LUA_TSTRING) {
-    size_t n, k = 0;
-    const char *raw = lua_tolstring(L, 3, &n);
-    while (k < n && isspace((unsigned char)raw[k])) k++;
-    if (json || (k < n && raw[k] == '{')) {
-      if (hwc_json_decode_string(L, raw, n)) decoded = lua_gettop(L);
-      else lua_pop(L, 1);
-    }
-  }
-  if (!decoded) lua_pushnil(L);
-  hwc_push_http_error(L, status, 3, decoded, 4, 5, lua_tostring(L, 6), lua_tostring(L, 7));
-  return 1;
-}
-
 hwc_session *hwc_session_check(lua_State *L, int idx) {
   hwc_session *s = (hwc_session *)luaL_checkudata(L, idx, SESSION_MT);
   if (s->closed) hwc_argerror(L, "hwcloud.core session", "the session is closed");
@@ -504,7 +438,7 @@ void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_
 int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url) {
   long status = 0, connects = 0;
   double total = 0;
-  int resp, json = 0;
+  int resp;
 
   curl_slist_free_all(s->slist);
   s->slist = NULL;
@@ -517,7 +451,8 @@ int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *me
     return lua_error(L);
   }
 
-  /* The response */
+  /* The response: status, headers and the body here; the rest is built
+   * where every transport's is (hwc_response.c) */
   lua_createtable(L, 0, 10);
   resp = lua_gettop(L);
   lua_pushinteger(L, (lua_Integer)status);
@@ -529,64 +464,12 @@ int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *me
   lua_setfield(L, resp, "reused");
   lua_pushnumber(L, total);
   lua_setfield(L, resp, "total_time");
-  lua_getfield(L, resp, "headers");
-  lua_getfield(L, -1, "x-request-id");
-  lua_setfield(L, resp, "request_id");
-  lua_getfield(L, -1, "content-type");
-  json = is_json_type(lua_tostring(L, -1));
-  lua_pop(L, 2);
-
   if (s->body.len > 0) {
     lua_pushlstring(L, s->body.data, s->body.len);
     lua_setfield(L, resp, "raw_body");
-    if (status >= 400 && !json) {
-      size_t k = 0;
-      while (k < s->body.len && isspace((unsigned char)s->body.data[k])) k++;
-      json = k < s->body.len && s->body.data[k] == '{';
-    }
   }
   if (s->body.cap > KEEP_BUFFER_BYTES) hwc_buf_free(&s->body); /* a huge body: give the memory back later */
-
-  lua_getfield(L, resp, "raw_body");
-  if (!lua_isnil(L, -1) && json) {
-    size_t n;
-    const char *raw = lua_tolstring(L, -1, &n);
-    if (hwc_json_decode_string(L, raw, n)) {
-      lua_setfield(L, resp, "body");
-    } else if (status < 400) {
-      /* a 2xx/3xx whose JSON is broken: kind = "decode" */
-      const char *why = lua_tostring(L, -1);
-      hwc_error_new(L, "decode", "ServerResponseException", why);
-      lua_pushinteger(L, (lua_Integer)status);
-      lua_setfield(L, -2, "status");
-      lua_pushvalue(L, -3);
-      lua_setfield(L, -2, "body");
-      lua_getfield(L, resp, "request_id");
-      lua_setfield(L, -2, "request_id");
-      hwc_error_setstr(L, "method", method);
-      hwc_push_clean_url(L, url);
-      lua_setfield(L, -2, "url");
-      return lua_error(L);
-    } else {
-      json = 0;
-      lua_pop(L, 1);
-    }
-  } else if (!lua_isnil(L, -1)) {
-    lua_pushvalue(L, -1);
-    lua_setfield(L, resp, "body");
-  }
-  lua_pop(L, 1);
-
-  if (status >= 400) {
-    lua_getfield(L, resp, "raw_body");
-    lua_getfield(L, resp, "body");
-    lua_getfield(L, resp, "request_id");
-    lua_getfield(L, resp, "headers");
-    hwc_push_http_error(L, (int)status, resp + 1, json ? resp + 2 : 0, resp + 3, resp + 4, method, url);
-    return lua_error(L);
-  }
-  lua_settop(L, resp);
-  return 1;
+  return hwc_response_finish(L, resp, (int)status, method, url);
 }
 
 /* session:send{method=, url=, headers=, body=} -> response, or raises hwcloud.Error */

@@ -76,17 +76,19 @@ typedef struct hwc_url {
 int hwc_url_parse(const char *url, hwc_url *u);
 void hwc_push_clean_url(lua_State *L, const char *url);
 
-/* hwc_response.c */
+/* hwc_response.c: the response and the error of an answer, for every transport */
 void hwc_headers_open(lua_State *L);
 void hwc_push_headers(lua_State *L, const char *raw, size_t n); /* pushes headers, then header_list */
+int hwc_response_finish(lua_State *L, int resp, int status, const char *method, const char *url);
+void hwc_push_http_error(lua_State *L, int status, int raw_idx, int decoded_idx, int rid_idx,
+                         int headers_idx, const char *method, const char *url);
+int hwc_response(lua_State *L);
+int hwc_http_error(lua_State *L);
 
 /* hwc_http.c */
 void hwc_http_open(lua_State *L);
 int hwc_session_new(lua_State *L);
-int hwc_http_error(lua_State *L);
 int hwc_check_request(lua_State *L);
-void hwc_push_http_error(lua_State *L, int status, int raw_idx, int decoded_idx, int rid_idx,
-                         int headers_idx, const char *method, const char *url);
 /* A session (hwcloud.Session userdata) and one send in two halves, so the
  * multi (hwc_multi.c) drives the same transfer session:send performs. */
 #define HWC_METHOD_MAX 16

@@ -3,8 +3,9 @@
 -- Same shape as the curl transport: `send(self, request)` takes
 -- `{method=, url=, headers = {{name, value}, ...}, body=}` and returns
 -- `{status, headers, header_list, body, raw_body, request_id, reused,
--- total_time}` or raises an hwcloud.Error. Connections go back to the
--- cosocket keepalive pool. Failures carry the libcurl code of the equivalent
+-- total_time}` or raises an hwcloud.Error. It does the socket I/O only: the
+-- response and its error are built by the core (core.response), exactly as
+-- session:send builds them. Connections go back to the cosocket keepalive pool. Failures carry the libcurl code of the equivalent
 -- failure (6 not resolved, 7 not connected, 28 timeout, 35 TLS, 52 empty
 -- reply, 56 receive) so the retry rules read them the same way.
 -- Before anything is written, the request goes through the core's
@@ -32,15 +33,8 @@ end
 local floor = math.floor
 local byte, sub = string.byte, string.sub
 
--- headers table with a case-insensitive lookup (keys stored lower-case)
-local headers_mt = {
-  __index = function(t, k)
-    if type(k) == "string" then
-      return rawget(t, k:lower())
-    end
-    return nil
-  end,
-}
+-- the headers that frame the body and the connection: read while reading
+local FRAMING = { ["transfer-encoding"] = true, ["content-length"] = true, connection = true }
 
 local function ngx_api()
   local ngx = rawget(_G, "ngx")
@@ -129,12 +123,6 @@ local function head_failed(err, phase, authority, req)
   fail(kind, code, what .. ": " .. tostring(err), req)
 end
 
--- the error session:send would raise for this answer: the core's own parser
-local function http_error(req, resp)
-  return core.http_error{ status = resp.status, raw_body = resp.raw_body, headers = resp.headers,
-    request_id = resp.request_id, method = req.method, url = redact.url(req.url) }
-end
-
 local function parse_url(url)
   -- user:password@ is not sent (no Basic auth here)
   local scheme, authority, rest = urls.split(url)
@@ -192,13 +180,14 @@ local function line_reader(sock)
   end
 end
 
--- Reads the body, never more than max bytes. Returns body, keepalive or
--- nil, error ("body too large" when over max).
-local function read_body(sock, read_line, headers, status, method, max)
+-- Reads the body, never more than max bytes, framed by the lower-cased
+-- headers `framing`. Returns body, keepalive or nil, error ("body too large"
+-- when over max).
+local function read_body(sock, read_line, framing, status, method, max)
   if method == "HEAD" or status == 204 or status == 304 or (status >= 100 and status < 200) then
     return "", true
   end
-  local te = headers["transfer-encoding"]
+  local te = framing["transfer-encoding"]
   if te and te:lower():find("chunked", 1, true) then
     local parts, total = {}, 0
     while true do
@@ -239,7 +228,7 @@ local function read_body(sock, read_line, headers, status, method, max)
     end
     return table.concat(parts), true
   end
-  local cl = headers["content-length"]
+  local cl = framing["content-length"]
   if cl then
     local len = tonumber(cl:match("^%d+$"))
     if not len then
@@ -350,8 +339,7 @@ function Transport:send(req)
     sock:close()
     fail("network", 8, "not an HTTP answer: " .. status_line:sub(1, 80), req)
   end
-  local headers = setmetatable({}, headers_mt)
-  local header_list = {}
+  local framing, header_list = {}, {}
   while true do
     local line
     line, err = read_line()
@@ -367,11 +355,12 @@ function Transport:send(req)
       local name, value = line:sub(1, colon - 1), text.trim(line:sub(colon + 1))
       header_list[#header_list + 1] = { name, value }
       local key = name:lower()
-      local prev = rawget(headers, key)
-      rawset(headers, key, prev and (prev .. ", " .. value) or value)
+      if FRAMING[key] then
+        framing[key] = framing[key] and (framing[key] .. ", " .. value) or value
+      end
     end
   end
-  local raw, keep = read_body(sock, read_line, headers, status, req.method, self.max_body_bytes)
+  local raw, keep = read_body(sock, read_line, framing, status, req.method, self.max_body_bytes)
   if not raw then
     sock:close()
     if keep == "body too large" then
@@ -381,38 +370,15 @@ function Transport:send(req)
     end
     head_failed(keep, "body", authority, req)
   end
-  local conn = headers["connection"]
+  local conn = framing.connection
   if keep and not (conn and conn:lower():find("close", 1, true)) then
     sock:setkeepalive(floor(self.keepalive_timeout * 1000), self.pool_size)
   else
     sock:close()
   end
-
-  local resp = {
-    status = status, headers = headers, header_list = header_list,
-    raw_body = raw ~= "" and raw or nil, request_id = headers["x-request-id"],
-    reused = reused, total_time = ngx.now() - started,
-  }
-  local ctype = headers["content-type"]
-  if raw ~= "" then
-    if ctype and ctype:lower():find("json", 1, true) then
-      local okd, value = pcall(core.decode, raw)
-      if okd then
-        resp.body = value
-      elseif status < 400 then
-        fail("decode", nil, "the " .. status .. " answer is not valid JSON", req,
-             { status = status, body = raw, request_id = resp.request_id })
-      else
-        resp.body = raw
-      end
-    else
-      resp.body = raw
-    end
-  end
-  if status >= 400 then
-    error(http_error(req, resp), 0)
-  end
-  return resp
+  -- the response (or the error) session:send would give for this answer
+  return core.response{ status = status, header_list = header_list, raw_body = raw,
+    method = req.method, url = redact.url(req.url), reused = reused, total_time = ngx.now() - started }
 end
 
 --- Nothing to close: connections live in the cosocket pool.
