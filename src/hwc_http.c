@@ -15,6 +15,8 @@
 #include "hwc_internal.h"
 
 #define SESSION_MT "hwcloud.Session"
+#define SESSION_FN "hwcloud.core.session" /* the names argument errors give */
+#define SEND_FN "session:send"
 #define DEFAULT_TIMEOUT 60.0
 #define DEFAULT_CONNECT_TIMEOUT 10.0
 #define DEFAULT_MAX_BODY (64u * 1024u * 1024u)
@@ -82,7 +84,7 @@ static char *opt_string(lua_State *L, int opts, const char *name) {
   lua_getfield(L, opts, name);
   if (lua_isnil(L, -1)) { lua_pop(L, 1); return NULL; }
   if (lua_type(L, -1) != LUA_TSTRING)
-    hwc_argerror(L, "hwcloud.core.session", "option '%s' must be a string (got %s)", name, luaL_typename(L, -1));
+    hwc_argerror(L, SESSION_FN, "option '%s' must be a string (got %s)", name, luaL_typename(L, -1));
   v = lua_tostring(L, -1);
   copy = strdup(v);
   lua_pop(L, 1);
@@ -98,7 +100,7 @@ static long opt_millis(lua_State *L, int opts, const char *name, double dflt) {
   if (!lua_isnil(L, -1)) {
     char what[64];
     snprintf(what, sizeof what, "option '%s' (seconds)", name);
-    v = (double)hwc_check_number(L, -1, "hwcloud.core.session", what, 0.001, MAX_SECONDS, 0);
+    v = (double)hwc_check_number(L, -1, SESSION_FN, what, 0.001, MAX_SECONDS, 0);
   }
   lua_pop(L, 1);
   return (long)ceil(v * 1000.0);
@@ -108,6 +110,29 @@ static const char *const known_options[] = {
   "timeout", "connect_timeout", "verify_tls", "ca_file", "ca_path", "proxy", "no_proxy",
   "user_agent", "max_body_bytes", NULL};
 
+/* Pushes core.session_options: {name, ...} in known_options' order, and
+ * each default by name ({timeout = 60, connect_timeout = 10, verify_tls =
+ * true, max_body_bytes = 67108864, user_agent = "lua-hwcloud/..."}), so the
+ * transports and the client read the one list. */
+static void push_session_options(lua_State *L) {
+  int i;
+  lua_newtable(L);
+  for (i = 0; known_options[i]; i++) {
+    lua_pushstring(L, known_options[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_pushnumber(L, DEFAULT_TIMEOUT);
+  lua_setfield(L, -2, "timeout");
+  lua_pushnumber(L, DEFAULT_CONNECT_TIMEOUT);
+  lua_setfield(L, -2, "connect_timeout");
+  lua_pushboolean(L, 1);
+  lua_setfield(L, -2, "verify_tls");
+  lua_pushinteger(L, (lua_Integer)DEFAULT_MAX_BODY);
+  lua_setfield(L, -2, "max_body_bytes");
+  lua_pushliteral(L, DEFAULT_USER_AGENT);
+  lua_setfield(L, -2, "user_agent");
+}
+
 /* core.session(opts) -> session */
 int hwc_session_new(lua_State *L) {
   hwc_session *s;
@@ -116,16 +141,7 @@ int hwc_session_new(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   opts = 1;
-  lua_pushnil(L);
-  while (lua_next(L, opts)) {
-    int i, known = 0;
-    lua_pop(L, 1);
-    if (lua_type(L, -1) == LUA_TSTRING)
-      for (i = 0; known_options[i]; i++) known |= !strcmp(known_options[i], lua_tostring(L, -1));
-    if (!known)
-      hwc_argerror(L, "hwcloud.core.session", "unknown option '%s'",
-                   lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
-  }
+  hwc_check_options(L, opts, SESSION_FN, known_options);
   s = (hwc_session *)lua_newuserdatauv(L, sizeof *s, 0);
   memset(s, 0, sizeof *s);
   s->closed = 1; /* until everything below succeeded: __gc then frees what exists */
@@ -134,12 +150,12 @@ int hwc_session_new(lua_State *L) {
   s->connect_timeout_ms = opt_millis(L, opts, "connect_timeout", DEFAULT_CONNECT_TIMEOUT);
   lua_getfield(L, opts, "verify_tls");
   if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TBOOLEAN)
-    hwc_argerror(L, "hwcloud.core.session", "option 'verify_tls' must be a boolean");
+    hwc_argerror(L, SESSION_FN, "option 'verify_tls' must be a boolean");
   s->verify_tls = lua_isnil(L, -1) ? 1 : lua_toboolean(L, -1);
   lua_pop(L, 1);
   lua_getfield(L, opts, "max_body_bytes");
   if (lua_isnil(L, -1)) s->max_body = DEFAULT_MAX_BODY;
-  else s->max_body = (size_t)hwc_check_number(L, -1, "hwcloud.core.session", "option 'max_body_bytes'", 0,
+  else s->max_body = (size_t)hwc_check_number(L, -1, SESSION_FN, "option 'max_body_bytes'", 0,
                                               MAX_BODY_LIMIT, 1);
   lua_pop(L, 1);
   s->closed = 0;
@@ -215,11 +231,24 @@ static void check_request(lua_State *L, int req, const char *fn) {
       if (!(isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_'))
         hwc_argerror(L, fn, "bad header name '%s'", name);
     v = lua_tolstring(L, -1, &len);
-    if (memchr(v, '\r', len) || memchr(v, '\n', len) || memchr(v, '\0', len))
-      hwc_argerror(L, fn, "header '%s' has a CR, LF or NUL byte in its value", name);
+    {
+      char what[160];
+      snprintf(what, sizeof what, "header '%s' value", name);
+      hwc_check_line(L, fn, what, v, len);
+    }
     lua_pop(L, n > 0 ? 2 : 1); /* lua_next keeps the key */
   }
   lua_pop(L, 2);
+}
+
+/* The one CR/LF/NUL rule, for the signer and the transports: a value that
+ * ends up in a header line (or is read as a C string) must not hold CR or LF
+ * (they would end the line and add headers of the caller's choosing) nor NUL
+ * (C and libcurl stop there, so what is signed is not what is sent). Raises
+ * the argument error "fn: what must not contain CR, LF or NUL". */
+void hwc_check_line(lua_State *L, const char *fn, const char *what, const char *s, size_t n) {
+  if (memchr(s, '\r', n) || memchr(s, '\n', n) || memchr(s, '\0', n))
+    hwc_argerror(L, fn, "%s must not contain CR, LF or NUL", what);
 }
 
 /* core.check_request(request[, fname]): check_request for other transports;
@@ -410,11 +439,11 @@ void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_
   const char *method_in, *body = NULL;
   char *busy = NULL;
 
-  check_request(L, req, "session:send");
+  check_request(L, req, SEND_FN);
   /* a multi marks the handles it drives (hwc_multi.c): their header list and
    * buffers are in use */
   curl_easy_getinfo(s->easy, CURLINFO_PRIVATE, &busy);
-  if (busy) hwc_argerror(L, "session:send", "the session is in a multi transfer");
+  if (busy) hwc_argerror(L, SEND_FN, "the session is in a multi transfer");
   lua_getfield(L, req, "method"); /* 1-15 letters: check_request */
   method_in = lua_tolstring(L, -1, &mlen);
   for (i = 0; i <= mlen; i++) method[i] = (char)toupper((unsigned char)method_in[i]);
@@ -496,17 +525,7 @@ void hwc_http_open(lua_State *L) {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) luaL_error(L, "hwcloud.core: curl_global_init failed");
     curl_ready = 1;
   }
-  if (luaL_newmetatable(L, SESSION_MT)) {
-    luaL_newlib(L, methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, session_close);
-    lua_setfield(L, -2, "__gc");
-#if LUA_VERSION_NUM >= 504
-    lua_pushcfunction(L, session_close);
-    lua_setfield(L, -2, "__close");
-#endif
-    lua_pushcfunction(L, session_tostring);
-    lua_setfield(L, -2, "__tostring");
-  }
-  lua_pop(L, 1);
+  hwc_new_class(L, SESSION_MT, methods, session_close, session_tostring);
+  push_session_options(L);
+  lua_setfield(L, -2, "session_options");
 }

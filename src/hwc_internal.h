@@ -10,6 +10,21 @@
 
 #define HWC_VERSION "0.1.0"
 
+/* The one exported symbol (luaopen_hwcloud_core); everything else is hidden
+ * by -fvisibility=hidden (CMake's C_VISIBILITY_PRESET). */
+#if defined(_WIN32)
+#define HWC_EXPORT __declspec(dllexport)
+#elif defined(__GNUC__)
+#define HWC_EXPORT __attribute__((visibility("default")))
+#else
+#define HWC_EXPORT
+#endif
+
+/* hwc_core.c: helpers every class shares */
+void hwc_check_options(lua_State *L, int idx, const char *fn, const char *const known[]);
+void hwc_new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction close,
+                   lua_CFunction tostring);
+
 /* A growable byte buffer. hwc_buf_push() puts one on the Lua stack as a
  * userdata whose __gc frees the bytes, so a raise never leaks it. */
 typedef struct hwc_buf {
@@ -89,6 +104,7 @@ int hwc_http_error(lua_State *L);
 void hwc_http_open(lua_State *L);
 int hwc_session_new(lua_State *L);
 int hwc_check_request(lua_State *L);
+void hwc_check_line(lua_State *L, const char *fn, const char *what, const char *s, size_t n);
 /* A session (hwcloud.Session userdata) and one send in two halves, so the
  * multi (hwc_multi.c) drives the same transfer session:send performs. */
 #define HWC_METHOD_MAX 16

@@ -66,13 +66,14 @@ function M.new(opts)
   if verify == nil then
     verify = true
   end
+  local defaults = core.session_options -- the libcurl session's defaults
   return setmetatable({
-    timeout = opts.timeout or 60,
-    connect_timeout = opts.connect_timeout or 10,
+    timeout = opts.timeout or defaults.timeout,
+    connect_timeout = opts.connect_timeout or defaults.connect_timeout,
     verify_tls = verify,
     pool_size = opts.pool_size or 30,
     keepalive_timeout = opts.keepalive_timeout or 60,
-    max_body_bytes = opts.max_body_bytes or 64 * 1024 * 1024,
+    max_body_bytes = opts.max_body_bytes or defaults.max_body_bytes,
   }, Transport)
 end
 
