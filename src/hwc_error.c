@@ -43,8 +43,9 @@ static const struct retry_rule {
   const char *reason;
   int scope; /* RETRY_ANY: nothing was done, so even a POST may be repeated */
 } retry_rules[] = {
-  /* throttling, whatever the status (../shared/api/common.md: APIGW.0308 and
-   * IAM.0012 are request throttling; EndPoint.0022 is VPCEP's) */
+  /* throttling, whatever the status: the gateway's APIGW.0308 / APIG.0308
+   * and IAM.0012 (../shared/api/common.md, "throttled") and VPCEP's
+   * EndPoint.0022, answered with 400 (../shared/api/vpcep.md) */
   {"http", NULL, 429, 0, "throttled", RETRY_ANY},
   {"http", "APIGW.0308", 0, 0, "throttled", RETRY_ANY},
   {"http", "APIG.0308", 0, 0, "throttled", RETRY_ANY},
