@@ -133,6 +133,18 @@ static void push_session_options(lua_State *L) {
   lua_setfield(L, -2, "user_agent");
 }
 
+/* A share handle for DNS answers and TLS sessions and, with connections,
+ * the connection pool (a multi keeps its own pool); NULL when libcurl cannot
+ * make one. */
+CURLSH *hwc_share_new(int connections) {
+  CURLSH *sh = curl_share_init();
+  if (!sh) return NULL;
+  curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  if (connections) curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  return sh;
+}
+
 /* core.session(opts) -> session */
 int hwc_session_new(lua_State *L) {
   hwc_session *s;
@@ -165,11 +177,8 @@ int hwc_session_new(lua_State *L) {
   s->no_proxy = opt_string(L, opts, "no_proxy");
   s->user_agent = opt_string(L, opts, "user_agent");
   s->easy = curl_easy_init();
-  s->share = curl_share_init();
+  s->share = hwc_share_new(1);
   if (!s->easy || !s->share) luaL_error(L, "hwcloud.core: cannot create a libcurl handle");
-  curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-  curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-  curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
   return 1;
 }
 

@@ -122,10 +122,8 @@ static int multi_new(lua_State *L) {
   m->closed = 1; /* until everything below succeeded: __gc then frees what exists */
   luaL_setmetatable(L, MULTI_MT);
   m->multi = curl_multi_init();
-  m->share = curl_share_init();
+  m->share = hwc_share_new(0);
   if (!m->multi || !m->share) luaL_error(L, "hwcloud.core: cannot create a libcurl multi handle");
-  curl_share_setopt(m->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-  curl_share_setopt(m->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   curl_multi_setopt(m->multi, CURLMOPT_MAX_HOST_CONNECTIONS, per_host);
   if (total) curl_multi_setopt(m->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, total);
   /* keep every idle connection the bound allows, so the next transfer reuses one */
