@@ -92,7 +92,7 @@ function M.normalize(url)
   if (scheme == "https" and port == ":443") or (scheme == "http" and port == ":80") then
     port = ""
   end
-  path = path:gsub("/+$", "")
+  path = text.rstrip(path, "/")
   return scheme .. "://" .. host .. port .. path
 end
 

@@ -72,10 +72,21 @@ describe("provider schemas", function()
       err_of('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  status = "OK"\n}'))
     assert.matches('^main%.tf:3,3: huaweicloud_vpc%.v: Unsupported block type; Blocks of type "tags" are not expected here%. Did you mean to define argument "tags"%?',
       err_of('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  tags {\n    a = "b"\n  }\n}'))
+    assert.matches('huaweicloud_compute_instance%.vm%.network: Unsupported argument; An argument named "uid" is not expected here%. Did you mean "uuid"%?',
+      err_of('resource "huaweicloud_compute_instance" "vm" {\n  name = "vm"\n  dynamic "network" {\n    for_each = ["a"]\n    content {\n      uid = network.value\n    }\n  }\n}'))
     assert.matches('Insufficient network blocks; At least 1 "network" blocks are required%.',
       err_of('resource "huaweicloud_compute_instance" "vm" {\n  name = "vm"\n}'))
     assert.matches('huaweicloud_compute_instance.vm.network: Missing required argument; The argument "uuid" is required',
       err_of('resource "huaweicloud_compute_instance" "vm" {\n  name = "vm"\n  network {\n    fixed_ip_v4 = "10.0.0.5"\n  }\n}'))
+  end)
+
+  it("checks the provider block's arguments", function()
+    assert.matches('^main%.tf:3,3: provider%["huaweicloud"%]: Unsupported argument; An argument named "hwcloud_ak" is not expected here%.',
+      err_of('provider "huaweicloud" {\n  region = "cn-north-4"\n  hwcloud_ak = "x"\n}\n'))
+    local r = run('provider "huaweicloud" {\n  alias = "hk"\n  region = "ap-southeast-1"\n  assume_role {\n    agency_name = "a"\n    domain_name = "d"\n  }\n}\n')
+    assert.equal(0, #r.instances)
+    assert.matches('Missing required argument; The argument "domain_name" is required',
+      err_of('provider "huaweicloud" {\n  assume_role {\n    agency_name = "a"\n  }\n}\n'))
   end)
 
   it("converts arguments to their types and refuses values of the wrong type", function()
@@ -146,6 +157,22 @@ output "n" { value = length(data.huaweicloud_rds_flavors.f.flavors) }
     assert.equal('"rds.mysql.n1.large.2.ha"', o.rds)
     assert.equal("3", o.n)
     assert.equal('["prod","prod","prod"]', o.vpc_names)
+  end)
+
+  it("gives a CCE cluster a kubeconfig whose server lies in the cluster's subnet", function()
+    local r = run(NET .. [[
+resource "huaweicloud_cce_cluster" "c" {
+  name                   = "c"
+  flavor_id              = "cce.s1.small"
+  vpc_id                 = huaweicloud_vpc.vpc.id
+  subnet_id              = huaweicloud_vpc_subnet.sub.id
+  container_network_type = "overlay_l2"
+}
+output "server" { value = yamldecode(huaweicloud_cce_cluster.c.kube_config_raw).clusters[0].cluster.server }
+output "ctx" { value = jsondecode(huaweicloud_cce_cluster.c.kube_config_raw)["current-context"] }
+]])
+    assert.matches('^"https://172%.16%.8%.100:5443"$', outputs(r).server)
+    assert.equal('"internal"', outputs(r).ctx)
   end)
 
   it("leaves computed values unknown in a plan and takes nested blocks given as objects in .tf.json", function()

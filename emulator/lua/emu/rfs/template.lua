@@ -253,7 +253,7 @@ local function build(body, name)
           local va = vb.body.attrs
           if not va.condition then err(name .. ": Missing required argument; validation of variable \"" .. vname .. "\" needs a condition") end
           v.validations[#v.validations + 1] = {
-            condition = va.condition.expr,
+            condition = va.condition.expr, pos = va.condition.pos,
             error_message = va.error_message and va.error_message.expr or { k = "lit", v = "Invalid value for variable" },
           }
         end

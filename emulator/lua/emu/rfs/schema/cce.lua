@@ -55,7 +55,7 @@ return {
         security_group_id = "oc string", enable_distribute_management = "o bool", timezone = "oc string",
         ipv6_enable = "o bool", custom_san = "o list(string)", support_istio = "oc bool",
         lts_reclaim_policy = "o string",
-        status = "c string =Available", certificate_clusters = "c list(string)", kube_config_raw = "c string json" },
+        status = "c string =Available", certificate_clusters = "c list(string)", kube_config_raw = "c string kubeconfig" },
       b = {
         masters = { "o list 0 3", a = { availability_zone = "oc string az" } },
         component_configurations = { "o list", a = { name = "r string", configurations = "o string" } },
@@ -76,7 +76,7 @@ return {
       tag_policy_on_existing_nodes = "o string", taint_policy_on_existing_nodes = "o string",
       current_node_count = "c number =1", billing_mode = "c number =0" },
       { root_volume = root_volume, data_volumes = data_volumes, storage = storage, taints = taints,
-        extension_scale_groups = { "o list", a = {} } }),
+        extension_scale_groups = { "o list", open = true } }),
     huaweicloud_cce_addon = {
       a = { region = "oc string region", cluster_id = "r string", template_name = "r string", version = "oc string",
         status = "c string =running", description = "c string" },

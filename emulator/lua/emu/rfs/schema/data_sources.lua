@@ -156,7 +156,7 @@ return {
       description = "c string", billing_mode = "c number =0", subnet_id = "c string uuid",
       container_network_type = "c string =overlay_l2", container_network_cidr = "c string =172.16.0.0/16",
       service_network_cidr = "c string =10.247.0.0/16", authentication_mode = "c string =rbac",
-      security_group_id = "c string uuid", enterprise_project_id = "c string =0", kube_config_raw = "c string json",
+      security_group_id = "c string uuid", enterprise_project_id = "c string =0", kube_config_raw = "c string kubeconfig",
       eni_subnet_id = "c string", eni_subnet_cidr = "c string", kube_proxy_mode = "c string =iptables",
     } },
     huaweicloud_cce_addon_template = { a = {
@@ -225,11 +225,13 @@ return {
         service_type = "c string =interface", owner = "c string =huaweicloud", is_charge = "c bool" } } },
     },
     huaweicloud_dms_kafka_flavors = {
-      a = { region = region, flavor_id = "o string", availability_zones = "o list(string)", type = "o string",
+      a = { region = region, flavor_id = "oc string =c6.2u4g.cluster", availability_zones = "o list(string)", type = "o string",
         arch_type = "o string", charging_mode = "o string", storage_spec_code = "o string",
         versions = "c list(string) =2.7,3.x" },
       b = { flavors = { "c list", a = { id = "c string =c6.2u4g.cluster", type = "c string =cluster",
-        vm_specification = "c string =c6.large.2", arch_types = "c list(string) =X86", charging_modes = "c list(string) =hourly" } } },
+        vm_specification = "c string =c6.large.2", arch_types = "c list(string) =X86", charging_modes = "c list(string) =hourly" },
+        b = { ios = { "c list", a = { storage_spec_code = "c string =dms.physical.storage.ultra.v2", type = "c string =evs",
+          availability_zones = "c list(string) az", unavailability_zones = "c list(string)" } } } } },
     },
   },
 }

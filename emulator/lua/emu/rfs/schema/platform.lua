@@ -61,6 +61,7 @@ return {
     huaweicloud_apig_instance = {
       a = { region = "oc string region", name = "r string", edition = "r string", vpc_id = "r string",
         subnet_id = "r string", security_group_id = "r string", availability_zones = "oc list(string)",
+        available_zones = "oc list(string)", create_time = "c string",
         description = "o string", enterprise_project_id = ep, maintain_begin = "oc string", bandwidth_size = "o number",
         eip_id = "o string", ipv6_enable = "o bool", loadbalancer_provider = "oc string", tags = tags,
         vpcep_service_name = "oc string", status = "c string =Running", maintain_end = "c string",
