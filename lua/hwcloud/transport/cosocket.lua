@@ -89,8 +89,9 @@ local function fail(kind, curl_code, message, req, extra)
   error(core.error(t), 0)
 end
 
--- map a cosocket error string to (kind, curl code)
-local function classify(err, phase)
+-- map a cosocket error string to (kind, curl code); whether the failure is
+-- retryable is core.classify's to say, from these
+local function socket_failure(err, phase)
   if err == "timeout" then
     return "timeout", 28
   end
@@ -119,7 +120,7 @@ local function head_failed(err, phase, authority, req)
       .. M.MAX_HEADER_LINE .. " bytes or " .. M.MAX_HEADER_BYTES .. " bytes in all)", req,
       { code = "HeadersTooLarge" })
   end
-  local kind, code = classify(err, phase)
+  local kind, code = socket_failure(err, phase)
   local what = phase == "status" and "no answer from " .. authority
     or "reading the " .. phase .. " from " .. authority .. " failed"
   fail(kind, code, what .. ": " .. tostring(err), req)
@@ -334,7 +335,7 @@ function Transport:send(req)
   local pool = scheme .. "://" .. authority .. (self.verify_tls and "" or "#noverify")
   local ok, err = sock:connect(host, port, { pool = pool, pool_size = self.pool_size })
   if not ok then
-    local kind, code = classify(err, "connect")
+    local kind, code = socket_failure(err, "connect")
     fail(kind, code, "cannot connect to " .. authority .. ": " .. tostring(err), req)
   end
   local reused = (sock:getreusedtimes() or 0) > 0
@@ -342,7 +343,7 @@ function Transport:send(req)
     ok, err = sock:sslhandshake(nil, host, self.verify_tls)
     if not ok then
       sock:close()
-      local kind, code = classify(err, "tls")
+      local kind, code = socket_failure(err, "tls")
       fail(kind, code, "TLS handshake with " .. authority .. " failed: " .. tostring(err), req)
     end
   end
@@ -372,7 +373,7 @@ function Transport:send(req)
   bytes, err = sock:send(table.concat(lines, "\r\n"))
   if not bytes then
     sock:close()
-    local kind, code = classify(err, "send")
+    local kind, code = socket_failure(err, "send")
     fail(kind, code, "sending to " .. authority .. " failed: " .. tostring(err), req)
   end
 
