@@ -875,7 +875,7 @@ F.uuidv5 = function(a)
 end
 
 -- misc
-F.timestamp = function() return os.date("!%Y-%m-%dT%H:%M:%SZ") end
+F.timestamp = function() return os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(require("emu.clock").now())) end
 F.plantimestamp = F.timestamp
 F.uuid = function()
   local t = {}
