@@ -58,7 +58,7 @@ for k in pairs(M.FAIL_ATTRS) do SCHEMA_SKIP[k] = true end
 
 -- a message prefixed with the location of the block it is about (unless it has one)
 local function located_in(cfg, r, msg)
-  if not (cfg.locate and r.pos) or msg:match("^main%.tf[%.json]*:%d+,%d+: ") then return msg end
+  if not (cfg.locate and r.pos) or msg:match("^[^%s:]+:%d+,%d+: ") then return msg end
   return cfg.locate(r.pos) .. ": " .. msg
 end
 

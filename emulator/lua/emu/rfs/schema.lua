@@ -197,6 +197,11 @@ function M.check_body(s, body, where, skip, locate)
       if not a and not b then
         fail(at(body.attrs[n].pos) .. where .. ": Unsupported argument; An argument named \"" .. n .. "\" is not expected here." .. did_you_mean(n, candidates))
       end
+      -- in native syntax a nested block is written as a block; .tf.json
+      -- bodies (json = true) give every property as an attribute
+      if b and not a and not body.json and not b.computed then
+        fail(at(body.attrs[n].pos) .. where .. ": Unsupported argument; An argument named \"" .. n .. "\" is not expected here. Did you mean to define a block of type \"" .. n .. "\"?")
+      end
       if a and a.computed and not a.optional and not a.required then
         fail(at(body.attrs[n].pos) .. where .. ": Value for unconfigurable attribute; Can't configure a value for \"" .. n .. "\": its value will be decided automatically based on the result of applying this configuration.")
       end

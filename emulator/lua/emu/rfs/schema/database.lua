@@ -41,13 +41,14 @@ return {
       prepaid = true,
       a = { region = "oc string region", name = "r string", flavor = "r string", primary_instance_id = "r string",
         availability_zone = "r string", description = "o string", fixed_ip = "oc string ip", ssl_enable = "oc bool",
-        enterprise_project_id = ep, tags = tags, security_group_id = "c string uuid", status = "c string =ACTIVE",
+        enterprise_project_id = ep, tags = tags, security_group_id = "oc string uuid", status = "c string =ACTIVE",
         type = "c string", private_ips = "c list(string) ip", public_ips = "c list(string)", vpc_id = "c string uuid",
         subnet_id = "c string uuid" },
       b = { volume = { "r list 1 1", a = { type = "r string", size = "oc number", disk_encryption_id = "oc string",
         limit_size = "o number", trigger_threshold = "o number", auto_expand_enabled = "o bool" } },
         parameters = { "o set", a = { name = "r string", value = "r string" } },
-        db = { "c list", a = { type = "c string", version = "c string", port = "c number =3306", user_name = "c string" } } },
+        db = { "oc list 0 1", a = { type = "c string", version = "c string", port = "oc number =3306",
+          user_name = "c string" } } },
     },
     huaweicloud_rds_mysql_account = { a = {
       region = "oc string region", instance_id = "r string", name = "r string", password = "rs string",
@@ -64,11 +65,16 @@ return {
     huaweicloud_rds_backup = { a = {
       region = "oc string region", instance_id = "r string", name = "r string", description = "o string",
       begin_time = "c string", end_time = "c string", status = "c string =COMPLETED", size = "c number",
+      associated_with_ddm = "c bool =false",
     }, b = { databases = { "o list", a = { name = "r string" } } } },
     huaweicloud_rds_parametergroup = {
       a = { region = "oc string region", name = "r string", description = "o string", values = "o map(string)",
         created = "c string", updated = "c string" },
-      b = { datastore = { "r list 1 1", a = { type = "r string", version = "r string" } } },
+      b = { datastore = { "r list 1 1", a = { type = "r string", version = "r string" } },
+        configuration_parameters = { "c list", a = { name = "c string", value = "c string",
+          restart_required = "c bool =false", readonly = "c bool =false", value_range = "c string", type = "c string",
+          description = "c string" } } },
+
     },
     huaweicloud_dcs_instance = {
       prepaid = true,
@@ -82,7 +88,8 @@ return {
         big_key_enable_auto_scan = "oc bool", hot_key_enable_auto_scan = "oc bool",
         status = "c string =RUNNING", ip = "c string ip", domain_name = "c string", max_memory = "c number =1024",
         used_memory = "c number =1", created_at = "c string", launched_at = "c string", cache_mode = "c string",
-        instance_id = "c string uuid" },
+        instance_id = "c string uuid", vpc_name = "c string", subnet_name = "c string", security_group_name = "c string",
+        order_id = "c string", resource_spec_code = "c string", internal_version = "c string", user_id = "c string" },
       b = {
         backup_policy = { "o list 0 1", a = { backup_type = "oc string", save_days = "o number", period_type = "o string",
           backup_at = "r list(number)", begin_at = "r string" } },
@@ -128,7 +135,10 @@ return {
         maintain_begin = "oc string", maintain_end = "oc string", ssl_enable = "oc bool", public_ip_id = "o string",
         enterprise_project_id = ep, tags = tags, status = "c string =RUNNING", connect_address = "c string ip",
         port = "c number =5672", manegement_connect_address = "c string", management_connect_address = "c string",
-        public_ip_address = "c string", type = "c string =single" },
+        public_ip_address = "c string", type = "c string =single", specification = "c string",
+        used_storage_space = "c number =0", enable_public_ip = "c bool =false", resource_spec_code = "c string",
+        user_id = "c string", user_name = "c string", engine = "c string =RabbitMQ" },
+
     },
     huaweicloud_gaussdb_mysql_instance = {
       prepaid = true,
@@ -178,7 +188,13 @@ return {
     },
     huaweicloud_drs_pwd_batch_modify = {
       a = { region = "oc string region" },
-      b = { jobs = { "r list 1", a = { job_id = "r string", db_password = "rs string", end_point_type = "r string" } } },
+      b = {
+        jobs = { "r list 1", a = { job_id = "r string", db_password = "rs string", end_point_type = "r string" },
+          b = { kerberos = { "o list 0 1", a = { krb5_conf_file = "o string", key_tab_file = "o string",
+            domain_name = "o string", user_principal = "o string" } } } },
+        results = { "c list", a = { id = "c string uuid", status = "c string =success", end_point_type = "c string =so" } },
+      },
+
     },
   },
 }

@@ -29,9 +29,10 @@ return {
           mount_share_path = "r string", local_mount_path = "r string", status = "c string" } },
         custom_image = { "o list 0 1", a = { url = "r string", command = "o string", args = "o string",
           working_dir = "oc string", user_id = "o string", user_group_id = "o string" } },
-        versions = { "o set", a = { name = "r string", description = "o string" } },
+        versions = { "o set", a = { name = "r string", description = "o string" },
+          b = { aliases = { "o list 0 1", a = { name = "r string", description = "o string" } } } },
         reserved_instances = { "o list", a = { qualifier_type = "r string", qualifier_name = "r string", count = "r number",
-          idle_mode = "o bool" } },
+          idle_mode = "o bool" }, b = { tactics_config = { "o list 0 1", open = true } } },
       },
     },
     huaweicloud_fgs_trigger = {
@@ -43,6 +44,8 @@ return {
         obs = { "o list 0 1", a = { bucket_name = "r string", event_notification_name = "r string",
           events = "r set(string)", prefix = "o string", suffix = "o string" } },
         smn = { "o list 0 1", a = { topic_urn = "r string" } },
+        dis = { "o list 0 1", a = { stream_name = "r string", starting_position = "r string",
+          max_fetch_bytes = "r number", pull_period = "r number", serial_enable = "r bool" } },
         lts = { "o list 0 1", a = { log_group_id = "r string", log_topic_id = "r string" } },
         kafka = { "o list 0 1", a = { instance_id = "r string", topic_ids = "r set(string)", batch_size = "o number" } },
         apig = { "o list 0 1", a = { group_id = "r string", api_name = "r string", env_name = "r string",
@@ -68,21 +71,28 @@ return {
         vpc_ingress_address = "c string ip", egress_address = "c string", ingress_address = "c string public_ip",
         supported_features = "c list(string)", created_at = "c string" },
     },
-    huaweicloud_apig_group = { a = {
-      region = "oc string region", instance_id = "r string", name = "r string", description = "o string",
-      domain_access_enabled = "oc bool", registration_time = "c string", updated_at = "c string",
-    } },
+    huaweicloud_apig_group = {
+      a = { region = "oc string region", instance_id = "r string", name = "r string", description = "o string",
+        domain_access_enabled = "oc bool", registration_time = "c string", updated_at = "c string" },
+      b = {
+        environment = { "o set", a = { environment_id = "r string" },
+          b = { variable = { "r set 1", a = { name = "r string", value = "r string", id = "c string uuid" } } } },
+        url_domains = { "o set", a = { name = "r string", min_ssl_version = "oc string",
+          is_http_redirect_to_https = "o bool" } },
+      },
+    },
     huaweicloud_kms_key = { a = {
       region = "oc string region", key_alias = "r string", key_description = "o string", key_algorithm = "oc string",
       key_usage = "oc string", origin = "oc string", pending_days = "o string", is_enabled = "o bool",
       rotation_enabled = "o bool", rotation_interval = "oc number", enterprise_project_id = ep, tags = tags,
       keystore_id = "oc string", domain_id = "c string uuid", key_state = "c string =2", creation_date = "c string",
       scheduled_deletion_date = "c string", rotation_number = "c number =0", key_id = "c string uuid",
+      default_key_flag = "c string =0", expiration_time = "c string",
     } },
     huaweicloud_identity_agency = {
       a = { name = "r string", description = "o string", delegated_domain_name = "o string",
         delegated_service_name = "o string", duration = "o string", domain_roles = "o set(string)",
-        all_resources_roles = "o set(string)", expired_at = "c string",
+        all_resources_roles = "o set(string)", expired_at = "c string", expire_time = "c string",
         create_time = "c string" },
       b = { project_role = { "o set", a = { project = "r string", roles = "r set(string)" } },
         enterprise_project_roles = { "o set", a = { enterprise_project = "r string", roles = "r set(string)" } } },
@@ -93,7 +103,7 @@ return {
       external_identity_id = "o string", external_identity_type = "o string", login_protect_verification_method = "o string",
       password_strength = "c string", create_time = "c string", last_login = "c string",
     } },
-    huaweicloud_identity_group = { a = { name = "r string", description = "o string" } },
+    huaweicloud_identity_group = { a = { name = "r string", description = "o string", domain_id = "c string" } },
     huaweicloud_identity_group_membership = { a = { group = "r string", users = "r set(string)" } },
     huaweicloud_identity_role = { a = {
       name = "r string", description = "r string", type = "r string", policy = "r string json",
@@ -142,19 +152,26 @@ return {
     },
     huaweicloud_waf_dedicated_instance = {
       a = { region = "oc string region", name = "r string", specification_code = "r string", flavor = "oc string",
+        ecs_flavor = "oc string",
         available_zone = "r string", cpu_architecture = "o string", vpc_id = "r string", subnet_id = "r string",
         security_group = "r list(string)", group_id = "o string", enterprise_project_id = ep, tags = tags,
         res_tenant = "o bool", anti_affinity = "o bool", server_id = "c string uuid", service_ip = "c string ip",
         run_status = "c number =1", access_status = "c number =1", upgradable = "c number =0" },
     },
-    huaweicloud_waf_policy = { a = {
-      region = "oc string region", name = "r string", protection_mode = "oc string", robot_action = "oc string",
-      level = "oc number", full_detection = "oc bool", enterprise_project_id = ep, deep_inspection = "oc bool",
-      header_inspection = "oc bool", shiro_decryption_check = "oc bool", description = "o string",
-     
-    } },
+    huaweicloud_waf_policy = {
+      a = { region = "oc string region", name = "r string", protection_mode = "oc string", robot_action = "oc string",
+        level = "oc number", full_detection = "oc bool", enterprise_project_id = ep, deep_inspection = "oc bool",
+        header_inspection = "oc bool", shiro_decryption_check = "oc bool", description = "o string" },
+      b = { options = { "c list", a = { basic_web_protection = "c bool =true", general_check = "c bool =true",
+        crawler = "c bool =true", crawler_engine = "c bool =false", crawler_scanner = "c bool =true",
+        crawler_script = "c bool =false", crawler_other = "c bool =false", webshell = "c bool =false",
+        cc_attack_protection = "c bool =false", precise_protection = "c bool =false", blacklist = "c bool =false",
+        data_masking = "c bool =false", false_alarm_masking = "c bool =false", web_tamper_protection = "c bool =false" } } },
+    },
+
     huaweicloud_enterprise_project = { a = {
-      name = "r string", description = "o string", type = "oc string", enable = "o bool", skip_disable_on_destroy = "o bool",
+      name = "oc string", description = "o string", type = "oc string", enable = "o bool", skip_disable_on_destroy = "o bool",
+
       delete_flag = "o bool", status = "c number =1", created_at = "c string", updated_at = "c string",
     } },
   },
