@@ -31,6 +31,11 @@
 #define CACHE_MIN_TEXT 2048 /* smaller texts do without */
 #define CACHE_KEY_LEN 40    /* longest key cached (Lua 5.4 interns up to 40 bytes) */
 #define CACHE_VALUE_LEN 16  /* longest string value cached (enum-like values repeat) */
+#ifdef __GNUC__
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
 #define TEXT(x) #x
 #define DEPTH_TEXT_(x) TEXT(x)
 #define DEPTH_TEXT DEPTH_TEXT_(HWC_JSON_MAX_DEPTH)
@@ -242,20 +247,12 @@ static void push_cached(dec_state *d, const char *s, size_t n) {
   d->slot[i].keys = 0;
 }
 
-/* p at the opening quote: pushes the string (limit: the longest length
- * worth looking up in the cache). */
-static int parse_string(dec_state *d, const char *p, size_t limit) {
+/* The rest of a string with escapes: s after the opening quote p, q at the
+ * first backslash. Kept out of line, so the common path stays small. */
+NOINLINE static int parse_escaped(dec_state *d, const char *p, const char *s, const char *q) {
   lua_State *L = d->L;
-  const char *s = p + 1, *q = scan_plain(s, d->end), *e;
+  const char *e;
   char local[SHORT_STRING], *buf, *o;
-  d->last_slot = -1;
-  if (*q == '"') {
-    size_t n = (size_t)(q - s);
-    if (n - 1 < limit && d->cache) push_cached(d, s, n);
-    else lua_pushlstring(L, s, n);
-    d->p = q + 1;
-    return 1;
-  }
   for (e = q;; e += 2) { /* find the closing quote first: it bounds the output */
     e = scan_plain(e, d->end);
     if (*e == '"') break;
@@ -270,6 +267,21 @@ static int parse_string(dec_state *d, const char *p, size_t limit) {
   if (buf != local) lua_remove(L, -2);
   d->p = e + 1;
   return 1;
+}
+
+/* p at the opening quote: pushes the string (limit: the longest length
+ * worth looking up in the cache). */
+static int parse_string(dec_state *d, const char *p, size_t limit) {
+  const char *s = p + 1, *q = scan_plain(s, d->end);
+  d->last_slot = -1;
+  if (*q == '"') {
+    size_t n = (size_t)(q - s);
+    if (n - 1 < limit && d->cache) push_cached(d, s, n);
+    else lua_pushlstring(d->L, s, n);
+    d->p = q + 1;
+    return 1;
+  }
+  return parse_escaped(d, p, s, q);
 }
 
 #if HWC_HAS_INTEGERS

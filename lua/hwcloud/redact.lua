@@ -6,6 +6,8 @@
 -- secret, security tokens) and user:password parts of URLs are replaced by
 -- "REDACTED". The originals are never modified.
 
+local urls = require "hwcloud.url"
+
 local M = {}
 
 --- The text that replaces every secret.
@@ -119,9 +121,34 @@ local function scrub(value, seen)
   return out
 end
 
+-- the user information of every URL inside a text ("Unsupported proxy
+-- syntax in 'http://user:pw@proxy'", libcurl writes), up to the last '@'
+-- of the authority; each "://" is followed to its authority's end once
+local function scrub_userinfo(text)
+  local out, pos, from = {}, 1, 1
+  while true do
+    local s = text:find("://", from, true)
+    if not s then
+      break
+    end
+    local a = s + 3
+    local stop = text:find("[/?#%s'\"]", a) or #text + 1
+    local at = text:sub(a, stop - 1):match("^.*()@")
+    if at then
+      out[#out + 1] = text:sub(pos, a - 1) .. MARK
+      pos = a + at - 1
+    end
+    from = stop
+  end
+  out[#out + 1] = text:sub(pos)
+  return table.concat(out)
+end
+
 -- text scrubbing for bodies that are not decodable JSON: "key": "value"
--- pairs and key=value (form / query style) pairs with secret keys
+-- pairs, key=value (form / query style) pairs with secret keys, and the
+-- user information of URLs
 local function scrub_text(text)
+  text = scrub_userinfo(text)
   local out, pos = {}, 1
   while true do
     local s, e, key = text:find('"([%w_%-]+)"%s*:%s*"', pos)
@@ -200,14 +227,9 @@ function M.url(url)
   if type(url) ~= "string" then
     return url
   end
-  local scheme, rest = url:match("^(%a[%w+.-]*://)(.*)$")
-  if scheme then
-    local authority, tail = rest:match("^([^/?#]*)(.*)$")
-    local at = authority:match("^.*()@")
-    if at then
-      authority = MARK .. authority:sub(at)
-    end
-    url = scheme .. authority .. tail
+  local scheme, hostport, rest, userinfo = urls.split(url)
+  if userinfo then
+    url = scheme .. "://" .. MARK .. "@" .. hostport .. rest
   end
   local q = url:find("?", 1, true)
   if not q then

@@ -126,7 +126,8 @@ end
 
 describe("core.decode against cjson", function()
   it("agrees on every JSON file under spec/ and ../shared/", function()
-    local p = assert(io.popen("find spec ../shared -name '*.json' -type f 2>/dev/null | sort"))
+    -- the trailing slashes make find enter ../shared when it is a symbolic link
+    local p = assert(io.popen("find spec/ ../shared/ -name '*.json' -type f 2>/dev/null | sort"))
     local count = 0
     for path in p:lines() do
       local f = assert(io.open(path, "rb"))

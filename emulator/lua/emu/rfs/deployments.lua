@@ -124,7 +124,7 @@ end
 -- @param src {template_body, vars_body, vars_structure, vars_uri_content}
 -- @return cfg, vars, nil | nil, nil, message
 function M.load(src)
-  local cfg, perr = template.try_load(src.template_body or "")
+  local cfg, perr = template.try_load(src.template_body or "", src.template_origin)
   if not cfg then return nil, nil, "Failed to parse the template: " .. perr end
   local ok, vars = pcall(E.variables, cfg, src)
   if not ok then return nil, nil, "Failed to resolve the variables: " .. E.error_message(vars) end

@@ -33,8 +33,10 @@ end
 
 -- The text of a configuration made of package files: the .tf files joined,
 -- or a single .tf.json. Files in sub-directories are not part of it.
+-- @return text, nil, origin (emu.rfs.template.load: the member files, so
+--   messages name the file and line the user wrote) | nil, message
 function M.config_text(files, dir)
-  local tf, json = {}, {}
+  local tf, json, tf_names, json_names = {}, {}, {}, {}
   local prefix = dir and (dir .. "/") or ""
   local names = {}
   for name in pairs(files) do names[#names + 1] = name end
@@ -42,12 +44,20 @@ function M.config_text(files, dir)
   for _, name in ipairs(names) do
     local rest = name:sub(1, #prefix) == prefix and name:sub(#prefix + 1) or nil
     if rest and not rest:find("/", 1, true) then
-      if rest:match("%.tf$") then tf[#tf + 1] = files[name]
-      elseif rest:match("%.tf%.json$") then json[#json + 1] = files[name] end
+      if rest:match("%.tf$") then tf[#tf + 1], tf_names[#tf_names + 1] = files[name], name
+      elseif rest:match("%.tf%.json$") then json[#json + 1], json_names[#json_names + 1] = files[name], name end
     end
   end
-  if #tf > 0 then return table.concat(tf, "\n") end
-  if #json == 1 then return json[1] end
+  if #tf > 0 then
+    local parts, line = {}, 1
+    for i, text in ipairs(tf) do
+      parts[i] = { name = tf_names[i], line = line }
+      local _, nl = text:gsub("\n", "")
+      line = line + nl + 1
+    end
+    return table.concat(tf, "\n"), nil, { name = tf_names[1], parts = parts }
+  end
+  if #json == 1 then return json[1], nil, { name = json_names[1] } end
   if #json > 1 then return nil, "the module has several .tf.json files; the emulator reads one" end
   return nil, "the module holds no .tf or .tf.json file"
 end
@@ -75,9 +85,9 @@ function M.loader(domain_id, region, files)
         elseif seg ~= "." then parts[#parts + 1] = seg end
       end
       dir = table.concat(parts, "/")
-      local text, why = M.config_text(from.files, dir)
+      local text, why, origin = M.config_text(from.files, dir)
       if not text then E.fail("Module not installed; the local module \"" .. source .. "\": " .. why) end
-      return text, { files = from.files, dir = dir }
+      return text, { files = from.files, dir = dir, origin = origin }
     end
     local s, why = M.parse_source(source)
     if not s then E.fail("Invalid module source \"" .. source .. "\": " .. why) end
@@ -90,9 +100,9 @@ function M.loader(domain_id, region, files)
     if not v then E.fail("Module version not found; the private module " .. s.name .. " has no version " .. s.version .. " (\"" .. source .. "\")") end
     local pkg = {}
     for _, f in ipairs(v.content.files) do pkg[f.name] = f.data end
-    local text, why2 = M.config_text(pkg)
+    local text, why2, origin = M.config_text(pkg)
     if not text then E.fail("Invalid module package of \"" .. source .. "\": " .. why2) end
-    return text, { files = pkg }
+    return text, { files = pkg, origin = origin }
   end
 end
 
@@ -169,7 +179,7 @@ function M.bind(cfg, ctx, state, opts, run, on_instances)
     -- path: relative to the caller (state and addresses); full: for messages
     local path, full = "module." .. c.name, prefix .. "module." .. c.name
     local text, from = opts.load_module(c.source, opts.from)
-    local mcfg, perr = template.try_load(text)
+    local mcfg, perr = template.try_load(text, from and from.origin)
     if not mcfg then E.fail("Error in " .. full .. " (" .. c.source .. "): " .. perr) end
     local vars = module_inputs(c, mcfg, ctx, full)
     local sub = module_state(state, path)

@@ -28,9 +28,9 @@ local fields = check.fields
 
 local function content_of(b)
   check.template_source(b, true, b.__uri_max)
-  local text = b.template_body
-  if b.template_uri ~= nil then text = sources.fetch_template(b.template_uri) end
-  local ok, msg = template.try_load(text)
+  local text, files, origin = b.template_body, nil, nil
+  if b.template_uri ~= nil then text, files, origin = sources.fetch_template(b.template_uri) end
+  local ok, msg = template.try_load(text, origin)
   if not ok then U.fail(400, "RF.10011073", "invalid template body: " .. msg) end
   return text
 end
