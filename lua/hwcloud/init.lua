@@ -14,6 +14,7 @@ local retry = require "hwcloud.retry"
 local redact = require "hwcloud.redact"
 local text = require "hwcloud.text"
 local numbers = require "hwcloud.numbers"
+local urls = require "hwcloud.url"
 
 local M = {}
 
@@ -61,9 +62,7 @@ function M.escape(s)
       argerror("hwcloud.escape", "s must be a string")
     end
   end
-  return (s:gsub("[^%w%-%._~]", function(c)
-    return string.format("%%%02X", c:byte())
-  end))
+  return urls.escape(s)
 end
 
 -- client options: name -> expected type
@@ -336,11 +335,7 @@ end
 local RAW_PATH = "[^%w%-%._~!%$&'%(%)%*%+,;=:@/%%]"
 local RAW_QUERY = "[^%w%-%._~!%$&'%(%)%*%+,;=:@/%%%?]"
 
-local function fix_raw(s, class)
-  return (s:gsub(class, function(c)
-    return string.format("%%%02X", c:byte())
-  end))
-end
+local fix_raw = urls.escape_class
 
 -- header names allowed by the signer
 local function check_header_name(name, fname)

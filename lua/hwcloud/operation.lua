@@ -7,6 +7,7 @@
 -- It knows nothing about HTTP beyond that request table.
 
 local core = require("hwcloud.core")
+local urls = require("hwcloud.url")
 
 local floor, huge = math.floor, math.huge
 local tointeger = math.tointeger
@@ -125,9 +126,7 @@ end
 
 -- Percent-encode one path value: RFC 3986 unreserved bytes stay, everything
 -- else (including "/") becomes %XY.
-local function encode_segment(s)
-  return (s:gsub("[^%w%-%._~]", function(c) return format("%%%02X", byte(c)) end))
-end
+local encode_segment = urls.escape
 M.encode_segment = encode_segment
 
 -- /dev/urandom, opened once and unbuffered (so a forked process never

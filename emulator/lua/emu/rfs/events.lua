@@ -3,6 +3,7 @@
 -- filter (rfs.md §8.2), field projection (§8.3) and marker pagination.
 
 local U = require("emu.rfs.util")
+local util = require("emu.util")
 local store = require("emu.rfs.store")
 local filter = require("emu.rfs.filter")
 
@@ -36,7 +37,7 @@ local SELECTABLE = {
 
 local function view(e)
   return {
-    event_type = e.event_type, event_message = e.event_message, time = U.time(e.t),
+    event_type = e.event_type, event_message = e.event_message, time = util.iso(e.t),
     resource_type = e.resource_type, resource_name = e.resource_name, resource_key = e.resource_key,
     resource_id_key = e.resource_id_key, resource_id_value = e.resource_id_value,
     elapsed_seconds = e.elapsed_seconds,
@@ -68,7 +69,7 @@ function M.list(req, stack)
   for _, e in ipairs(stack.events) do
     if (dep == nil or e.deployment_id == dep) and filter.match(f, e) then items[#items + 1] = e end
   end
-  U.newest_first(items, "t", "seq")
+  util.sort_by_time(items, "t", "seq")
   local page, info = U.paginate(req, items, function(e) return tostring(e.seq) end)
   local out = U.array()
   for _, e in ipairs(page) do

@@ -901,7 +901,7 @@ F.uuidv5 = function(a)
 end
 
 -- misc
-F.timestamp = function() return os.date("!%Y-%m-%dT%H:%M:%SZ") end
+F.timestamp = function() return require("emu.util").iso(require("emu.clock").now()) end
 F.plantimestamp = F.timestamp
 F.uuid = function()
   local t = {}

@@ -106,6 +106,58 @@ function M.loader(domain_id, region, files)
   end
 end
 
+-- The module's input variables: the call's arguments evaluated in the
+-- caller's context, else the declared defaults.
+local function module_inputs(c, mcfg, ctx, full)
+  for _, an in ipairs(c.body.attr_order) do
+    if not META[an] and not mcfg.variable_by_name[an] then
+      E.fail("Unsupported argument; an argument named \"" .. an .. "\" is not expected in " .. full .. " (the module declares no such variable)")
+    end
+  end
+  local vars = V.map()
+  for _, decl in ipairs(mcfg.variables) do
+    local a = c.body.attrs[decl.name]
+    local ok, v
+    if a then
+      ok, v = pcall(E.eval, a.expr, ctx)
+      if not ok then E.fail("Error in " .. full .. " argument " .. decl.name .. ": " .. E.error_message(v)) end
+    elseif decl.default then
+      v = E.eval(decl.default, {})
+    else
+      E.fail("Missing required argument; the argument \"" .. decl.name .. "\" is required by " .. full)
+    end
+    vars[decl.name] = v
+  end
+  return vars
+end
+
+-- The module's recorded instances, addressed relative to the module at `path`.
+local function module_state(state, path)
+  local sub, plen = {}, #path + 1
+  for _, r in ipairs(state or {}) do
+    if r.address:sub(1, plen) == path .. "." then
+      local copy = {}
+      for k, x in pairs(r) do copy[k] = x end
+      copy.address = r.address:sub(plen + 1)
+      copy.name = (r.name or ""):gsub("^.*%.", "")
+      sub[#sub + 1] = copy
+    end
+  end
+  return sub
+end
+
+-- The module's outputs as an object (unknown in a plan when not yet known).
+local function module_outputs(mcfg, result, mode, full)
+  local obj = V.map()
+  for _, o in ipairs(mcfg.outputs) do
+    local okv, v = pcall(result.eval, o.value)
+    if okv then obj[o.name] = v
+    elseif mode == "plan" then obj[o.name] = V.UNKNOWN
+    else E.fail("Error in " .. full .. " output \"" .. o.name .. "\": " .. E.error_message(v)) end
+  end
+  return obj
+end
+
 --- Bind the module calls of a configuration to an engine run.
 -- @param cfg the caller's configuration (cfg.module_calls)
 -- @param ctx the caller's evaluation context
@@ -129,37 +181,8 @@ function M.bind(cfg, ctx, state, opts, run, on_instances)
     local text, from = opts.load_module(c.source, opts.from)
     local mcfg, perr = template.try_load(text, from and from.origin)
     if not mcfg then E.fail("Error in " .. full .. " (" .. c.source .. "): " .. perr) end
-    -- inputs: the call's arguments, evaluated by the caller; defaults otherwise
-    local vars = V.map()
-    for _, an in ipairs(c.body.attr_order) do
-      if not META[an] and not mcfg.variable_by_name[an] then
-        E.fail("Unsupported argument; an argument named \"" .. an .. "\" is not expected in " .. full .. " (the module declares no such variable)")
-      end
-    end
-    for _, decl in ipairs(mcfg.variables) do
-      local a = c.body.attrs[decl.name]
-      local ok, v
-      if a then
-        ok, v = pcall(E.eval, a.expr, ctx)
-        if not ok then E.fail("Error in " .. full .. " argument " .. decl.name .. ": " .. E.error_message(v)) end
-      elseif decl.default then
-        v = E.eval(decl.default, {})
-      else
-        E.fail("Missing required argument; the argument \"" .. decl.name .. "\" is required by " .. full)
-      end
-      vars[decl.name] = v
-    end
-    -- the module's recorded instances, addressed relative to the module
-    local sub, plen = {}, #path + 1
-    for _, r in ipairs(state or {}) do
-      if r.address:sub(1, plen) == path .. "." then
-        local copy = {}
-        for k, x in pairs(r) do copy[k] = x end
-        copy.address = r.address:sub(plen + 1)
-        copy.name = (r.name or ""):gsub("^.*%.", "")
-        sub[#sub + 1] = copy
-      end
-    end
+    local vars = module_inputs(c, mcfg, ctx, full)
+    local sub = module_state(state, path)
     local sub_opts = {}
     for k, x in pairs(opts) do sub_opts[k] = x end
     sub_opts.module_path, sub_opts.module_depth, sub_opts.from = full .. ".", depth, from
@@ -175,15 +198,7 @@ function M.bind(cfg, ctx, state, opts, run, on_instances)
       inst.module_address = inst.module_address and (path .. "." .. inst.module_address) or path
     end
     on_instances(result.instances)
-    -- outputs as an object
-    local obj = V.map()
-    for _, o in ipairs(mcfg.outputs) do
-      local okv, v = pcall(result.eval, o.value)
-      if okv then obj[o.name] = v
-      elseif opts.mode == "plan" then obj[o.name] = V.UNKNOWN
-      else E.fail("Error in " .. full .. " output \"" .. o.name .. "\": " .. E.error_message(v)) end
-    end
-    return obj
+    return module_outputs(mcfg, result, opts.mode, full)
   end
 
   local B = {}
