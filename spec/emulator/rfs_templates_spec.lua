@@ -40,8 +40,13 @@ describe("RFS templates (emulator)", function()
   end)
 
   it("serves version content through a 307 usable as template_uri", function()
-    create("vpc")
-    e.rfs("POST", "/templates/vpc/versions", { template_body = S.VPC_JSON })
+    -- the setup calls are checked, so a failure names the call that failed
+    -- (a 404 on V2 was once reported under load without saying which)
+    local c = create("vpc")
+    assert.equal(200, c.status, c.raw_body)
+    local v2 = e.rfs("POST", "/templates/vpc/versions", { template_body = S.VPC_JSON })
+    assert.equal(200, v2.status, v2.raw_body)
+    assert.equal("V2", v2.body.version_id)
     local r = e.rfs("GET", "/templates/vpc/versions/V2")
     assert.equal(307, r.status)
     local loc = r.headers["Location"]
