@@ -321,6 +321,36 @@ locals { conn = "mysql://root:${var.password}@db" }
     assert.equal("10", outputs(r).len)
   end)
 
+  it("marks elements, not whole objects, and keeps the marks of a resource's arguments", function()
+    local db = base .. [[
+locals {
+  db = {
+    host     = "db.internal"
+    password = var.password
+  }
+}
+resource "huaweicloud_rds_mysql_account" "app" {
+  instance_id = "i"
+  name        = local.db.host
+  password    = local.db.password
+}
+]]
+    -- the non-sensitive element of an object with a sensitive one is not sensitive
+    local r = run(db .. 'output "host" { value = local.db.host }\noutput "name" { value = huaweicloud_rds_mysql_account.app.name }')
+    assert.equal('"db.internal"', outputs(r).host)
+    assert.equal('"db.internal"', outputs(r).name)
+    assert.matches('Output refers to sensitive values; output "pw"', err_of(run, db .. 'output "pw" { value = local.db.password }'))
+    assert.matches('Output refers to sensitive values; output "all"', err_of(run, db .. 'output "all" { value = local.db }'))
+    -- an argument set from a sensitive value stays sensitive in the resource
+    assert.matches('Output refers to sensitive values; output "tags"', err_of(run, base .. [[
+resource "huaweicloud_vpc" "v" {
+  name = "v"
+  tags = { owner = var.password }
+}
+output "tags" { value = huaweicloud_vpc.v.tags }
+]]))
+  end)
+
   it("refuses for_each over a sensitive value or a list; takes sets and maps", function()
     assert.matches("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments",
       err_of(run, base .. 'resource "huaweicloud_vpc" "v" {\n  for_each = toset([var.password])\n  name = each.key\n}'))

@@ -682,9 +682,11 @@ end
 --- Whether an expression is derived from a sensitive value, as Terraform
 -- marks them (https://developer.hashicorp.com/terraform/language/values/outputs#sensitive-suppressing-values-in-cli-output):
 -- a sensitive input variable, an attribute the provider marks sensitive,
--- sensitive(...), or a local derived from one;
--- nonsensitive(...) lifts the mark. Decided from the expression, since the
--- emulator's values carry no marks.
+-- sensitive(...), a local derived from one (only the part of its object
+-- constructors a reference selects: marks sit on elements), a resource
+-- attribute whose argument is derived from one (the state keeps the marks of
+-- the configuration); nonsensitive(...) lifts the mark. Decided from the
+-- expression, since the emulator's values carry no marks.
 -- the names along a reference (type, name, attributes; indexes and splats skipped)
 local function ref_names(e, out)
   local k = e.k
@@ -710,19 +712,68 @@ local function provider_sensitive(e)
   return schema.sensitive_path("RESOURCE", n[1], rest)
 end
 
+-- the literal key of an object constructor item, or nil
+local function item_key(it)
+  if it.key.k == "lit" and type(it.key.v) == "string" then return it.key.v end
+  if it.key.k == "var" then return it.key.name end
+  return nil
+end
+
+-- local.NAME.a["b"]: the expression of the local's object constructors the
+-- reference selects (as far as literal keys lead), or nil for other references
+local function local_selection(e, cfg)
+  local path, node = {}, e
+  while node.k == "attr" or (node.k == "index" and node.key.k == "lit") do
+    table.insert(path, 1, node.k == "attr" and node.name or node.key.v)
+    node = node.obj
+  end
+  if node.k ~= "var" or node.name ~= "local" or #path == 0 then return nil end
+  local expr = cfg.locals[path[1]]
+  if not expr then return nil end
+  for i = 2, #path do
+    if expr.k ~= "obj" then break end
+    local found, literal = nil, true
+    for _, it in ipairs(expr.items) do
+      local key = item_key(it)
+      if key == nil then literal = false elseif key == path[i] then found = it.value end
+    end
+    if not (found and literal) then break end
+    expr = found
+  end
+  return expr
+end
+
+-- TYPE.NAME.arg (or TYPE.NAME.block.arg): the argument's expression in the
+-- resource block, or nil
+local function resource_argument(e, cfg)
+  local n = ref_names(e, {})
+  if n.other or #n < 3 or n[1] == "data" or n[1] == "var" or n[1] == "local" or n[1] == "module" then return nil end
+  local r = cfg.resource_by_addr and cfg.resource_by_addr[n[1] .. "." .. n[2]]
+  if not r then return nil end
+  local a = r.body.attrs[n[3]]
+  if a then return a.expr end
+  for _, b in ipairs(r.body.blocks or {}) do
+    if b.type == n[3] and n[4] and b.body.attrs[n[4]] then return b.body.attrs[n[4]].expr end
+  end
+  return nil
+end
+
 function M.sensitive_expr(e, cfg, seen)
   if type(e) ~= "table" then return false end
   seen = seen or {}
   if (e.k == "attr" or e.k == "splat") and provider_sensitive(e) then return true end
   if e.k == "call" and e.name == "nonsensitive" then return false end
   if e.k == "call" and e.name == "sensitive" then return true end
-  if e.k == "attr" and e.obj.k == "var" then
-    if e.obj.name == "var" then
-      local d = cfg.variable_by_name[e.name]
-      if d and d.sensitive then return true end
-    elseif e.obj.name == "local" and cfg.locals[e.name] and not seen[e.name] then
-      seen[e.name] = true
-      if M.sensitive_expr(cfg.locals[e.name], cfg, seen) then return true end
+  if e.k == "attr" and e.obj.k == "var" and e.obj.name == "var" then
+    local d = cfg.variable_by_name[e.name]
+    if d and d.sensitive then return true end
+  end
+  if e.k == "attr" or e.k == "index" then
+    local sel = local_selection(e, cfg) or resource_argument(e, cfg)
+    if sel then
+      if seen[sel] then return false end
+      seen[sel] = true
+      return M.sensitive_expr(sel, cfg, seen)
     end
   end
   for key, v in pairs(e) do
