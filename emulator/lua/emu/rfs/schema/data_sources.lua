@@ -251,7 +251,16 @@ return {
       b = { flavors = { "c list", a = { id = "c string =c6.2u4g.cluster", type = "c string =cluster",
         vm_specification = "c string =c6.large.2", arch_types = "c list(string) =X86", charging_modes = "c list(string) =hourly" },
         b = { ios = { "c list", a = { storage_spec_code = "c string =dms.physical.storage.ultra.v2", type = "c string =evs",
-          availability_zones = "c list(string) az", unavailability_zones = "c list(string)" } } } } },
+          availability_zones = "c list(string) az", unavailability_zones = "c list(string)" } },
+          support_features = { "c list", a = { name = "c string =connector_obs" },
+            b = { properties = { "c list", a = { max_task = "c number =8", min_task = "c number =1",
+              max_node = "c number =16", min_node = "c number =2" } } } },
+          properties = { "c list", a = { max_broker = "c number =30", min_broker = "c number =3",
+            max_bandwidth_per_broker = "c number =100", max_consumer_per_broker = "c number =4000",
+            max_partition_per_broker = "c number =250", max_tps_per_broker = "c number =30000",
+            max_storage_per_node = "c number =10000", min_storage_per_node = "c number =100",
+            flavor_alias = "c string =flavor_alias" } } } } },
+
     },
   },
 }
