@@ -7,7 +7,7 @@
 -- DEPLOYMENT_FAILED or, with enable_auto_rollback, a rollback to the last
 -- stable state. Also continue-deploy, continue-rollback and stack deletion.
 --
--- Failure injection (documented in README): a resource argument
+-- Failure injection (documented in emulator/README.md): a resource argument
 -- `emulator_fail` (true, a message string, or a number N = fail the first N
 -- attempts) fails its creation/update; `emulator_fail_rollback` makes the
 -- rollback of a failed deployment containing it fail; `emulator_fail_delete`

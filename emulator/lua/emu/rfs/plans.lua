@@ -182,7 +182,7 @@ local function delete_plan(req)
   return 204
 end
 
--- price model: made-up but deterministic (see README)
+-- price model: made-up but deterministic (see emulator/README.md)
 local PRICED = {}
 for t in ([[cce_cluster evs_volume compute_instance vpc_bandwidth vpc_eip gaussdb_redis_instance rds_instance
   dcs_instance gaussdb_mysql_instance dms_rabbitmq_instance cbr_vault lb_loadbalancer modelarts_resource_pool

@@ -6,7 +6,7 @@
 -- versions, sorting and paging, quotas, and the package (zip) rules. Each
 -- catalogue (private_providers.lua, private_hooks.lua, private_modules.lua)
 -- describes only what is its own. Error codes the references do not
--- document are [INFERRED] and listed in README.
+-- document are [INFERRED] and listed in emulator/README.md.
 
 local U = require("emu.rfs.util")
 local util = require("emu.util")

@@ -5,7 +5,7 @@
 -- deployment; evaluate() runs the compiled rules over an input document
 -- and reads `hook_result`.
 --
--- The subset (README "Rego in the emulator"): `package policy`, `import
+-- The subset (emulator/README.md "Rego in the emulator"): `package policy`, `import
 -- rego.v1` / `future.keywords`; rules `name := v`, `name = v`, `name if
 -- {...}`, `default name := v`, `name contains x if {...}`, `name[x] {...}`,
 -- `name[k] := v if {...}`; in bodies: expressions, `x := e`, `a = b`, `not`,

@@ -18,7 +18,7 @@ local M = {}
 
 local TEMPLATE_QUOTA, VERSION_QUOTA = 100, 100
 
--- [INFERRED] codes (not documented): see README
+-- [INFERRED] codes (not documented): see emulator/README.md
 M.CODES = {
   not_found = "RF.10013040", version_not_found = "RF.10013041", exists = "RF.10013504",
   id_mismatch = "RF.10011019", last_version = "RF.10012551", quota = "RF.10012552", version_quota = "RF.10012553",

@@ -135,15 +135,14 @@ function M.sorted(req, items)
 end
 
 --- The account (domain id) and region a request acts in: account-level
--- APIs without a project in the path (stack sets, private registries).
+-- APIs without a project in the path (stack sets, private registries): the
+-- caller's project's region, else its account's first project's (emu.accounts
+-- gives every project a region).
 -- @return domain_id, region
 function M.scope(req)
   local domain = req.account and req.account.domain_id or "anonymous"
-  local region = req.region
-  if not region and req.account and req.account.projects and req.account.projects[1] then
-    region = req.account.projects[1].region or req.account.projects[1].name
-  end
-  return domain, region or "default"
+  local first = req.account and req.account.projects and req.account.projects[1]
+  return domain, req.region or (first and first.region) or "default"
 end
 
 return M
