@@ -142,4 +142,22 @@ describe("RFS templates (emulator)", function()
     e.create("nofiles", 'output "x" { value = file("scripts/init.sh") }\n')
     assert.matches("the template has no files", e.stack("nofiles").status_message)
   end)
+
+  it("refuses a root output exposing an output a module declares sensitive", function()
+    local function deploy(name, root)
+      local url = e.send({ method = "POST", url = e.endpoint .. "/_rfs/blobs?file_name=" .. name .. ".zip", headers = {},
+        body = zip.build({
+          { name = "main.tf", data = 'module "db" {\n  source = "./modules/db"\n}\n' .. root },
+          { name = "modules/db/main.tf", data = 'output "password" {\n  value     = "Secret#123"\n  sensitive = true\n}\n' ..
+            'output "host" { value = "db.internal" }\n' },
+        }) }).body.url
+      e.rfs("POST", "/stacks", { stack_name = name, template_uri = url })
+      return e.stack(name)
+    end
+    assert.matches('Output refers to sensitive values; output "pw"',
+      deploy("leak", 'output "pw" { value = module.db.password }\noutput "host" { value = module.db.host }\n').status_message)
+    assert.equal("DEPLOYMENT_COMPLETE",
+      deploy("ok", 'output "pw" {\n  value     = module.db.password\n  sensitive = true\n}\noutput "host" { value = module.db.host }\n').status)
+    assert.equal('"db.internal"', e.outputs("ok").host)
+  end)
 end)

@@ -426,7 +426,11 @@ function M.run(cfg, vars, state, opts)
     end
   end
   for _, r in ipairs(cfg.resources) do ensure(r.addr) end
-  if modules then modules.all() end
+  if modules then
+    modules.all()
+    -- outputs exposing a module's sensitive outputs (known now)
+    E.check_sensitive_outputs(cfg)
+  end
   -- evaluate every local once so errors surface even when unused
   for _, ln in ipairs(cfg.local_order) do ctx.get_local(ln) end
 

@@ -685,8 +685,10 @@ end
 -- sensitive(...), a local derived from one (only the part of its object
 -- constructors a reference selects: marks sit on elements), a resource
 -- attribute whose argument is derived from one (the state keeps the marks of
--- the configuration); nonsensitive(...) lifts the mark. Decided from the
--- expression, since the emulator's values carry no marks.
+-- the configuration), an output a module declares sensitive;
+-- nonsensitive(...) lifts the mark. Decided from the expression, since the
+-- emulator's values carry no marks.
+
 -- the names along a reference (type, name, attributes; indexes and splats skipped)
 local function ref_names(e, out)
   local k = e.k
@@ -758,10 +760,18 @@ local function resource_argument(e, cfg)
   return nil
 end
 
+-- module.NAME.OUT of an output the module declares sensitive (known once
+-- the module is evaluated)
+local function module_sensitive(e, cfg)
+  local n = ref_names(e, {})
+  local m = n[1] == "module" and cfg.module_sensitive and cfg.module_sensitive[n[2]]
+  return m and n[3] and m[n[3]] or false
+end
+
 function M.sensitive_expr(e, cfg, seen)
   if type(e) ~= "table" then return false end
   seen = seen or {}
-  if (e.k == "attr" or e.k == "splat") and provider_sensitive(e) then return true end
+  if (e.k == "attr" or e.k == "splat") and (provider_sensitive(e) or module_sensitive(e, cfg)) then return true end
   if e.k == "call" and e.name == "nonsensitive" then return false end
   if e.k == "call" and e.name == "sensitive" then return true end
   if e.k == "attr" and e.obj.k == "var" and e.obj.name == "var" then

@@ -198,6 +198,10 @@ function M.bind(cfg, ctx, state, opts, run, on_instances)
       inst.module_address = inst.module_address and (path .. "." .. inst.module_address) or path
     end
     on_instances(result.instances)
+    -- the outputs the module declares sensitive (emu.rfs.evaluate.sensitive_expr)
+    cfg.module_sensitive = cfg.module_sensitive or {}
+    cfg.module_sensitive[c.name] = {}
+    for _, o in ipairs(mcfg.outputs) do cfg.module_sensitive[c.name][o.name] = o.sensitive or nil end
     return module_outputs(mcfg, result, opts.mode, full)
   end
 
