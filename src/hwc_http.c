@@ -167,12 +167,15 @@ int hwc_session_new(lua_State *L) {
  * not 1-15 letters, a URL that is not http(s) or holds a byte <= 0x20 or 0x7f
  * (the request target goes on the wire as it is), a header name other than
  * letters, digits, '-' and '_', a CR, LF or NUL in a header value, a body that
- * is not a string. Raises the argument error naming fn; stack unchanged. */
+ * is not a string, a Transfer-Encoding header or a Content-Length other than
+ * the body's length (either would make the server read the body as the next
+ * request). Raises the argument error naming fn; stack unchanged. */
 static void check_request(lua_State *L, int req, const char *fn) {
   static const char *const fields[] = {"method", "url"};
-  size_t len, i;
+  size_t len, i, blen;
   int f, t, k, n;
   const char *v;
+  char clen[24];
   luaL_checktype(L, req, LUA_TTABLE);
   for (f = 0; f < 2; f++) {
     lua_getfield(L, req, fields[f]);
@@ -192,6 +195,8 @@ static void check_request(lua_State *L, int req, const char *fn) {
   lua_getfield(L, req, "body");
   if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
     hwc_argerror(L, fn, "'body' must be a string (encode tables with core.encode)");
+  blen = lua_isnil(L, -1) ? 0 : lua_rawlen(L, -1);
+  snprintf(clen, sizeof clen, "%lu", (unsigned long)blen);
   lua_getfield(L, req, "headers");
   if (!lua_isnil(L, -1) && !lua_istable(L, -1)) hwc_argerror(L, fn, "'headers' must be a table");
   t = lua_gettop(L);
@@ -217,6 +222,10 @@ static void check_request(lua_State *L, int req, const char *fn) {
     v = lua_tolstring(L, -1, &len);
     if (memchr(v, '\r', len) || memchr(v, '\n', len) || memchr(v, '\0', len))
       hwc_argerror(L, fn, "header '%s' has a CR, LF or NUL byte in its value", name);
+    if (nlen == 17 && !strncasecmp(name, "transfer-encoding", 17))
+      hwc_argerror(L, fn, "the transport sets Transfer-Encoding itself");
+    if (nlen == 14 && !strncasecmp(name, "content-length", 14) && strcmp(v, clen))
+      hwc_argerror(L, fn, "header 'Content-Length' must be the body's length (%s)", clen);
     lua_pop(L, n > 0 ? 2 : 1); /* lua_next keeps the key */
   }
   lua_pop(L, 2);

@@ -119,9 +119,34 @@ local function scrub(value, seen)
   return out
 end
 
+-- the user information of every URL inside a text ("Unsupported proxy
+-- syntax in 'http://user:pw@proxy'", libcurl writes), up to the last '@'
+-- of the authority; each "://" is followed to its authority's end once
+local function scrub_userinfo(text)
+  local out, pos, from = {}, 1, 1
+  while true do
+    local s = text:find("://", from, true)
+    if not s then
+      break
+    end
+    local a = s + 3
+    local stop = text:find("[/?#%s'\"]", a) or #text + 1
+    local at = text:sub(a, stop - 1):match("^.*()@")
+    if at then
+      out[#out + 1] = text:sub(pos, a - 1) .. MARK
+      pos = a + at - 1
+    end
+    from = stop
+  end
+  out[#out + 1] = text:sub(pos)
+  return table.concat(out)
+end
+
 -- text scrubbing for bodies that are not decodable JSON: "key": "value"
--- pairs and key=value (form / query style) pairs with secret keys
+-- pairs, key=value (form / query style) pairs with secret keys, and the
+-- user information of URLs
 local function scrub_text(text)
+  text = scrub_userinfo(text)
   local out, pos = {}, 1
   while true do
     local s, e, key = text:find('"([%w_%-]+)"%s*:%s*"', pos)

@@ -39,6 +39,11 @@ local HOSTILE = {
   { "a NUL in the method", { method = "GE\0T" }, "bad method" },
   { "a method of 16 letters", { method = ("A"):rep(16) }, "bad method" },
   { "a non-http URL", { url = "file:///etc/passwd" }, "http:// or https://" },
+  { "a Content-Length shorter than the body", { method = "POST", body = "x\r\n\r\nDELETE /y HTTP/1.1\r\n\r\n",
+    headers = { { "Content-Length", "1" } } }, "body's length %(27%)" },
+  { "a Content-Length with no body", { headers = { { "content-length", "5" } } }, "body's length %(0%)" },
+  { "a Transfer-Encoding header", { method = "POST", body = "0\r\n\r\n",
+    headers = { { "Transfer-Encoding", "chunked" } } }, "Transfer%-Encoding" },
   { "a table body", { body = {} }, "'body'" },
   { "a header that is not a pair", { headers = { "X-A: 1" } }, "headers%[1%]" },
   { "a header value that is not a string", { headers = { { "X-A", 1 } } }, "pairs of strings" },
@@ -56,6 +61,7 @@ describe("core.check_request", function()
       headers = { { "Content-Type", "application/json" }, { "X_Under", "" } } }))
     assert.is_nil(core.check_request({ method = "GET", url = URL, headers = { ["X-A"] = "1" } }))
     assert.is_nil(core.check_request({ method = "GET", url = URL }))
+    assert.is_nil(core.check_request({ method = "PUT", url = URL, body = "abc", headers = { { "Content-Length", "3" } } }))
   end)
 
   for _, case in ipairs(HOSTILE) do

@@ -73,6 +73,17 @@ end
 
 local STREAM = {}
 
+-- a byte every 0.2 s, no length: each read is quick, the answer never ends
+function STREAM.trickle(sock, a)
+  sock:send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n")
+  local sent, started = 0, ngx.now()
+  while ngx.now() - started < ENDLESS_SECONDS and sock:send("x") do
+    sent = sent + 1
+    ngx.sleep(0.2)
+  end
+  dict:set("sent:" .. a.id, sent)
+end
+
 function STREAM.endless(sock, a)
   sock:send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n")
   endless(sock, a.id)

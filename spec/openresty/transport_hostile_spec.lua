@@ -36,6 +36,8 @@ describe_or_skip("hostile input, both transports", function()
     { "CR/LF in the request target", { path = "/h/record?a HTTP/1.1\r\nHost: x\r\n\r\nDELETE /h/record?smuggled" } },
     { "a NUL in the URL", { path = "/h/record?a=\0" } },
     { "CR/LF in the method", { method = "DELETE /h/record?smuggled HTTP/1.1\r\n\r\nGET" } },
+    { "a Content-Length that leaves a request in the body", { method = "POST", headers = { { "Content-Length", "0" } },
+      body = "DELETE /h/record?smuggled HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n" } },
   }
 
   for _, t in ipairs({ "libcurl", "cosocket" }) do
@@ -46,7 +48,7 @@ describe_or_skip("hostile input, both transports", function()
         it("refuses " .. case[1] .. " before writing anything", function()
           h.get("/h/log") -- empties it
           local req = { method = case[2].method or "GET", url = h.url .. (case[2].path or "/h/record"),
-                        headers = case[2].headers or {} }
+                        headers = case[2].headers or {}, body = case[2].body }
           local ok, err = send(req)
           assert.is_false(ok)
           assert.are.equal("argument", err.kind)
@@ -91,6 +93,15 @@ describe_or_skip("hostile input, both transports", function()
         assert.are.equal(100000, r.body_len or #r.raw_body)
       end)
 
+      it("times out an answer that trickles a byte at a time", function()
+        local id = t .. "-trickle-" .. math.random(1e9)
+        local ok, err = send({ method = "GET", url = h.url .. "/h/trickle?id=" .. id }, { timeout = 1 })
+        assert.is_false(ok)
+        assert.are.equal("timeout", err.kind)
+        assert.are.equal(28, err.curl_code)
+        assert.is_true(sent(id) < 40, "the client read on: " .. sent(id))
+      end)
+
       for _, kind in ipairs({ "endless", "chunked", "length" }) do
         it("stops reading a " .. kind .. " body at max_body_bytes", function()
           local id = t .. "-" .. kind .. "-" .. math.random(1e9)
@@ -122,6 +133,15 @@ describe_or_skip("hostile input, both transports", function()
       return names
     end)
   end
+
+  it("a client on libcurl keeps a proxy password out of errors (libcurl names the proxy URL)", function()
+    local ok, err = client_run("libcurl", { endpoint = h.url .. "/h", proxy = "http://user:p@ss-SECRET@proxy.invalid:3128" },
+      { service = "rfs", method = "GET", path = "/v1/missing" })
+    assert.is_false(ok)
+    assert.are.equal("network", err.kind)
+    assert.is_nil(tostring(err):find("SECRET", 1, true), tostring(err))
+    assert.is_nil(err.message:find("SECRET", 1, true))
+  end)
 
   for _, t in ipairs({ "libcurl", "cosocket" }) do
     it("a client on " .. t .. " stops a cycling marker listing with an error", function()

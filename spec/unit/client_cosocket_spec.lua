@@ -11,12 +11,14 @@ local function fake_ngx(script)
   local log = { sockets = {} }
   local ngx = {
     now = function() return 1000 end,
+    update_time = function() end,
     socket = {},
   }
   function ngx.socket.tcp()
     local s = { sent = {}, buffer = script.reply or "", keepalive = false, closed = false }
     log.sockets[#log.sockets + 1] = s
     function s.settimeouts(self, c, w, r) self.timeouts = { c, w, r } end
+    function s.settimeout(self, ms) self.read_timeout = ms end
     function s.connect(self, host, port, opts)
       self.host, self.port, self.opts = host, port, opts
       if script.connect_error then return nil, script.connect_error end
@@ -32,53 +34,12 @@ local function fake_ngx(script)
       self.sent[#self.sent + 1] = data
       return #data
     end
-    function s.receive(self, pattern)
-      if script.read_error and #self.buffer == 0 then return nil, script.read_error end
-      if pattern == "*l" then
-        local i = self.buffer:find("\r\n", 1, true)
-        if not i then return nil, script.read_error or "closed" end
-        local line = self.buffer:sub(1, i - 1)
-        self.buffer = self.buffer:sub(i + 2)
-        return line
-      elseif pattern == "*a" then
-        local all = self.buffer
-        self.buffer = ""
-        return all
-      end
-      if #self.buffer < pattern then
-        local partial = self.buffer
-        self.buffer = ""
-        return nil, script.read_error or "closed", partial
-      end
-      local data = self.buffer:sub(1, pattern)
-      self.buffer = self.buffer:sub(pattern + 1)
+    function s.receiveany(self, max)
+      if #self.buffer == 0 then return nil, script.read_error or "closed" end
+      local n = math.min(max, script.trickle or max)
+      local data = self.buffer:sub(1, n)
+      self.buffer = self.buffer:sub(n + 1)
       return data
-    end
-    -- like OpenResty's: with a size, chunks of at most size bytes, then
-    -- nil, nil once the pattern is consumed
-    function s.receiveuntil(self, pat)
-      local found = false
-      return function(size)
-        if found then
-          found = false
-          return nil, nil
-        end
-        local i = self.buffer:find(pat, 1, true)
-        if not i then
-          local partial = self.buffer
-          self.buffer = ""
-          return nil, script.read_error or "closed", partial
-        end
-        local n = math.min(size, i - 1)
-        local data = self.buffer:sub(1, n)
-        if n == i - 1 then
-          self.buffer = self.buffer:sub(i + #pat)
-          found = true
-        else
-          self.buffer = self.buffer:sub(n + 1)
-        end
-        return data
-      end
     end
     function s.setkeepalive(self) self.keepalive = true return true end
     function s.close(self) self.closed = true return true end
@@ -157,6 +118,28 @@ describe("transport.cosocket", function()
     assert.are.equal("all of it", res.body)
     assert.is_true(log.sockets[1].closed)
     assert.is_false(log.sockets[1].keepalive)
+  end)
+
+  it("reads the same answers when they arrive a byte at a time", function()
+    local ok, res, log = send({ trickle = 1, reply = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+      .. "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n" })
+    assert.is_true(ok, tostring(res))
+    assert.are.equal("hello world", res.body)
+    assert.is_true(log.sockets[1].keepalive)
+    ok, res = send({ trickle = 1, reply = "HTTP/1.1 200 OK\r\nX-A:  v \r\nContent-Length: 3\r\n\r\nabc" })
+    assert.is_true(ok, tostring(res))
+    assert.are.equal("abc", res.body)
+    assert.are.equal("v", res.headers["x-a"])
+    ok, res = send({ trickle = 3, reply = "HTTP/1.0 200 OK\r\n\r\nto the end" })
+    assert.is_true(ok, tostring(res))
+    assert.are.equal("to the end", res.body)
+  end)
+
+  it("does not reuse a connection that sent more than its answer", function()
+    local ok, _, log = send({ reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n" })
+    assert.is_true(ok)
+    assert.is_false(log.sockets[1].keepalive)
+    assert.is_true(log.sockets[1].closed)
   end)
 
   it("skips the TLS handshake on a reused connection", function()
@@ -258,13 +241,13 @@ describe("transport.cosocket", function()
 
   it("refuses a header line over 100 KiB and 300 KiB of headers, and reads no further", function()
     local long = ("a"):rep(cosocket.MAX_HEADER_LINE + 1)
-    local ok, err, log = send({ reply = "HTTP/1.1 200 OK\r\nX-Big: " .. long .. "\r\n\r\n" .. ("z"):rep(1000) })
+    local ok, err, log = send({ reply = "HTTP/1.1 200 OK\r\nX-Big: " .. long .. "\r\n\r\n" .. ("z"):rep(300000) })
     assert.is_false(ok)
     assert.are.equal("HeadersTooLarge", err.code)
     assert.are.equal("network", err.kind)
     assert.matches("too large", err.message)
     assert.is_true(log.sockets[1].closed)
-    assert.is_true(#log.sockets[1].buffer > 1000)
+    assert.is_true(#log.sockets[1].buffer > 200000)
     local many = ("X-H: " .. ("b"):rep(1000) .. "\r\n"):rep(400)
     ok, err = send({ reply = "HTTP/1.1 200 OK\r\n" .. many .. "\r\n" })
     assert.is_false(ok)
@@ -298,6 +281,13 @@ describe("transport.cosocket", function()
       assert.is_false(log.sockets[1].keepalive)
     end)
   end
+
+  it("reads a body of many small chunks (chunk-size lines are not a head)", function()
+    local ok, res = send({ reply = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+      .. ("1\r\nx\r\n"):rep(120000) .. "0\r\n\r\n" }, nil, { max_body_bytes = 1e6 })
+    assert.is_true(ok, tostring(res))
+    assert.are.equal(120000, #res.body)
+  end)
 
   it("refuses a bad Content-Length and a bad chunk end", function()
     local ok, err = send({ reply = "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n0123456789abcdef" })

@@ -162,6 +162,10 @@ describe("redact", function()
     assert.are.equal('not json "password": "REDACTED", "b": "\\"q"',
       redact.body('not json "password": "p\\"w", "b": "\\"q"'))
     assert.are.equal("user=u&password=REDACTED", redact.body("user=u&password=p"))
+    -- libcurl names a bad proxy URL in its message, credentials included
+    assert.are.equal("Unsupported proxy syntax in 'http://REDACTED@proxy:3128' and https://REDACTED@h/x",
+      redact.body("Unsupported proxy syntax in 'http://user:p@ss@proxy:3128' and https://u:v@h/x"))
+    assert.are.equal("a://b no@at http://h/x@y", redact.body("a://b no@at http://h/x@y"))
   end)
 
   it("removes user information and secret parameters from URLs", function()

@@ -12,7 +12,8 @@
 -- method can smuggle a header or a second request. What a server sends back
 -- is bounded like libcurl bounds it: a header line of at most 100 KiB, 300
 -- KiB of headers, a body of at most max_body_bytes, whether it comes with a
--- Content-Length, chunked or until the connection closes.
+-- Content-Length, chunked or until the connection closes, and `timeout` for
+-- the whole answer however slowly it trickles in.
 -- Use it with `hwcloud.new{transport = require("hwcloud.transport.cosocket").new(opts)}`.
 
 local core = require "hwcloud.core"
@@ -29,7 +30,7 @@ Transport.__tostring = function()
 end
 
 local floor = math.floor
-local byte, sub = string.byte, string.sub
+local byte, sub, find, concat = string.byte, string.sub, string.find, table.concat
 
 -- headers table with a case-insensitive lookup (keys stored lower-case)
 local headers_mt = {
@@ -166,40 +167,102 @@ M.MAX_HEADER_BYTES = 300 * 1024
 
 local READ_CHUNK = 64 * 1024
 
--- Reads lines of a response head, each at most MAX_HEADER_LINE bytes and
--- all together at most MAX_HEADER_BYTES, without the CR LF. Returns a
--- function: line, or nil and the error ("too large" for a cap).
-local function line_reader(sock)
-  local until_lf = sock:receiveuntil("\n")
-  local total = 0
-  return function()
+-- A buffered reader over the socket. Each read takes what has arrived
+-- (receiveany), waiting at most what is left of the deadline, and the
+-- deadline is checked after every read: a server that trickles a byte now
+-- and then cannot keep a request alive past `timeout` (nginx re-arms a read
+-- timeout whenever data arrives; libcurl's timeout is for the whole transfer).
+-- `line()` gives a head line without CR LF, at most MAX_HEADER_LINE bytes and
+-- MAX_HEADER_BYTES for all lines ("too large"); `bytes(n)` exactly n bytes;
+-- `rest(max)` everything up to the close, at most max bytes ("body too large").
+-- Each returns nil and the error on failure.
+local function reader(ngx, sock, deadline)
+  local buf, pos, head = "", 1, 0
+  local function fill()
+    ngx.update_time()
+    local left = deadline - ngx.now()
+    if left <= 0 then
+      return nil, "timeout"
+    end
+    sock:settimeout(floor(left * 1000) + 1)
+    local data, err = sock:receiveany(READ_CHUNK)
+    if not data then
+      return nil, err
+    end
+    buf, pos = data, 1
+    return true
+  end
+  local r = {}
+  --- Count the next lines as a new head (a chunk-size line, the trailers).
+  function r.new_head()
+    head = 0
+  end
+  --- Whether bytes past the answer arrived (the connection is then not reused).
+  function r.extra()
+    return pos <= #buf
+  end
+  function r.line()
     local parts, n = {}, 0
     while true do
-      local data, err = until_lf(4096)
-      if not data then
-        if err then
-          return nil, err
-        end
-        break
-      end
-      n = n + #data
-      total = total + #data
-      if n > M.MAX_HEADER_LINE or total > M.MAX_HEADER_BYTES then
+      local lf = find(buf, "\n", pos, true)
+      local piece = sub(buf, pos, lf and lf - 1 or -1)
+      n = n + #piece
+      if n > M.MAX_HEADER_LINE or head + n > M.MAX_HEADER_BYTES then
         return nil, "too large"
       end
-      parts[#parts + 1] = data
+      parts[#parts + 1] = piece
+      if lf then
+        pos = lf + 1
+        head = head + n + 1
+        local line = concat(parts)
+        return byte(line, -1) == 13 and sub(line, 1, -2) or line
+      end
+      local ok, err = fill()
+      if not ok then
+        return nil, err
+      end
     end
-    local line = table.concat(parts)
-    if byte(line, -1) == 13 then
-      line = sub(line, 1, -2)
-    end
-    return line
   end
+  function r.bytes(n)
+    local parts, got = {}, 0
+    while got < n do
+      if pos > #buf then
+        local ok, err = fill()
+        if not ok then
+          return nil, err
+        end
+      end
+      local take = math.min(n - got, #buf - pos + 1)
+      parts[#parts + 1] = sub(buf, pos, pos + take - 1)
+      pos, got = pos + take, got + take
+    end
+    return concat(parts)
+  end
+  function r.rest(max)
+    local parts, got = {}, 0
+    while true do
+      local piece = sub(buf, pos)
+      got = got + #piece
+      if got > max then
+        return nil, "body too large"
+      end
+      parts[#parts + 1] = piece
+      pos = #buf + 1
+      local ok, err = fill()
+      if not ok then
+        if err == "closed" then
+          return concat(parts)
+        end
+        return nil, err
+      end
+    end
+  end
+  return r
 end
 
 -- Reads the body, never more than max bytes. Returns body, keepalive or
 -- nil, error ("body too large" when over max).
-local function read_body(sock, read_line, headers, status, method, max)
+local function read_body(r, headers, status, method, max)
   if method == "HEAD" or status == 204 or status == 304 or (status >= 100 and status < 200) then
     return "", true
   end
@@ -207,7 +270,8 @@ local function read_body(sock, read_line, headers, status, method, max)
   if te and te:lower():find("chunked", 1, true) then
     local parts, total = {}, 0
     while true do
-      local line, err = read_line()
+      r.new_head()
+      local line, err = r.line()
       if not line then
         return nil, err
       end
@@ -217,9 +281,10 @@ local function read_body(sock, read_line, headers, status, method, max)
       end
       local size = tonumber(hex, 16)
       if size == 0 then
-        -- trailers up to the empty line
+        -- trailers up to the empty line, 300 KiB at most
+        r.new_head()
         repeat
-          line, err = read_line()
+          line, err = r.line()
           if not line then
             return nil, err
           end
@@ -231,18 +296,16 @@ local function read_body(sock, read_line, headers, status, method, max)
         return nil, "body too large"
       end
       local data
-      data, err = sock:receive(size)
+      data, err = r.bytes(size + 2) -- the chunk and its CRLF
       if not data then
         return nil, err
       end
-      parts[#parts + 1] = data
-      local crlf
-      crlf, err = sock:receive(2) -- CRLF after the chunk
-      if crlf ~= "\r\n" then
-        return nil, err or "bad chunk end"
+      if sub(data, -2) ~= "\r\n" then
+        return nil, "bad chunk end"
       end
+      parts[#parts + 1] = sub(data, 1, -3)
     end
-    return table.concat(parts), true
+    return concat(parts), true
   end
   local cl = headers["content-length"]
   if cl then
@@ -253,34 +316,18 @@ local function read_body(sock, read_line, headers, status, method, max)
     if len > max then
       return nil, "body too large"
     end
-    if len == 0 then
-      return "", true
-    end
-    local data, err = sock:receive(len)
+    local data, err = r.bytes(len)
     if not data then
       return nil, err
     end
     return data, true
   end
   -- no length: read until the server closes, at most max bytes
-  local parts, total = {}, 0
-  while true do
-    local data, err, partial = sock:receive(READ_CHUNK)
-    data = data or partial
-    if data then
-      total = total + #data
-      if total > max then
-        return nil, "body too large"
-      end
-      parts[#parts + 1] = data
-    end
-    if err == "closed" then
-      break
-    elseif err then
-      return nil, err
-    end
+  local data, err = r.rest(max)
+  if not data then
+    return nil, err
   end
-  return table.concat(parts), false
+  return data, false
 end
 
 --- Send one request.
@@ -343,9 +390,9 @@ function Transport:send(req)
     fail(kind, code, "sending to " .. authority .. " failed: " .. tostring(err), req)
   end
 
-  local read_line = line_reader(sock)
+  local r = reader(ngx, sock, started + self.timeout)
   local status_line
-  status_line, err = read_line()
+  status_line, err = r.line()
   if not status_line then
     sock:close()
     head_failed(err, "status", authority, req)
@@ -359,7 +406,7 @@ function Transport:send(req)
   local header_list = {}
   while true do
     local line
-    line, err = read_line()
+    line, err = r.line()
     if not line then
       sock:close()
       head_failed(err, "headers", authority, req)
@@ -376,7 +423,7 @@ function Transport:send(req)
       rawset(headers, key, prev and (prev .. ", " .. value) or value)
     end
   end
-  local raw, keep = read_body(sock, read_line, headers, status, req.method, self.max_body_bytes)
+  local raw, keep = read_body(r, headers, status, req.method, self.max_body_bytes)
   if not raw then
     sock:close()
     if keep == "body too large" then
@@ -387,7 +434,7 @@ function Transport:send(req)
     head_failed(keep, "body", authority, req)
   end
   local conn = headers["connection"]
-  if keep and not (conn and conn:lower():find("close", 1, true)) then
+  if keep and not r.extra() and not (conn and conn:lower():find("close", 1, true)) then
     sock:setkeepalive(floor(self.keepalive_timeout * 1000), self.pool_size)
   else
     sock:close()
