@@ -16,8 +16,8 @@ local wait = require("hwcloud.wait")
 local text = require("hwcloud.text")
 local zip = require("hwcloud.zip")
 
--- M.operations (the compiled data) and M.new(client), see operation.service
-local M, Rfs = operation.service(require("hwcloud.ops.rfs"))
+-- M.operations (the compiled data) and M.new(client), see hwcloud.service
+local M, Rfs = require("hwcloud.service").new(require("hwcloud.ops.rfs"))
 local compiled = M.operations
 
 -- The API fields of `args` that operation `name` knows (and project_id).

@@ -4,11 +4,10 @@
 -- services and endpoints (created, accepted, deleted).
 -- Get one with client:vpcep() or require("hwcloud.vpcep").new(client).
 
-local operation = require("hwcloud.operation")
 local wait = require("hwcloud.wait")
 
--- M.operations (the compiled data) and M.new(client), see operation.service
-local M, Vpcep = operation.service(require("hwcloud.ops.vpcep"))
+-- M.operations (the compiled data) and M.new(client), see hwcloud.service
+local M, Vpcep = require("hwcloud.service").new(require("hwcloud.ops.vpcep"))
 
 -- Build the for_status options shared by every VPCEP waiter.
 local function waiter(self, fname, args, id_field, get_name, what)
