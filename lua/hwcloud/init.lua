@@ -93,6 +93,7 @@ function M.new(opts)
     transport = o.transport,
     services = {}, -- service name as given -> canonical name, default scope
     bases = {}, -- canonical service name -> base URL
+    paths = { n = 0 }, -- path as given -> filled in and escaped (hwcloud.request)
   }
   -- nothing in st may refer to the client: `private` has weak keys, and
   -- LuaJIT (no ephemerons) would then never collect either

@@ -248,6 +248,28 @@ local function fill_path(st, path, fname)
   return fix_raw(path, RAW_PATH)
 end
 
+local PATHS_KEPT = 256 -- filled paths a client keeps (then it starts afresh)
+
+-- fill_path's result, kept per client for paths without {domain_id} (the
+-- project id does not change once known; a domain id may be learnt later)
+local function filled_path(st, path, fname)
+  local paths = st.paths
+  local out = paths[path]
+  if out then
+    return out
+  end
+  out = fill_path(st, path, fname)
+  if not find(path, "{domain_id}", 1, true) then
+    if paths.n >= PATHS_KEPT then
+      paths = { n = 0 }
+      st.paths = paths
+    end
+    paths[path] = out
+    paths.n = paths.n + 1
+  end
+  return out
+end
+
 -- header names allowed by the signer
 local function check_header_name(name, fname)
   if type(name) ~= "string" or not find(name, "^[%w%-]+$") then
@@ -336,7 +358,7 @@ function M.build(st, req, fname)
   }
   local cred = auth ~= "none" and st.auth:credentials() or nil
   p.cred = cred
-  local url = base_url(st, svc.name, fname) .. fill_path(st, req.path, fname)
+  local url = base_url(st, svc.name, fname) .. filled_path(st, req.path, fname)
   local query = req.query
   if type(query) == "table" then
     query = M.encode_query(query, fname, "req.query")

@@ -188,6 +188,23 @@ describe("client:request", function()
       .. "%E6%A0%88/a%2Fb", t.requests[1].url)
   end)
 
+  it("fills each path afresh where it matters, though it keeps filled paths per client", function()
+    local c, t = client()
+    for i = 1, 600 do -- more paths than a client keeps
+      local n = i % 300
+      c:request({ service = "rfs", method = "GET", path = "/v1/{project_id}/stacks/s " .. n })
+      assert.are.equal("https://rfs.cn-north-4.myhuaweicloud.com/v1/" .. PID .. "/stacks/s%20" .. n,
+        t.requests[i].url)
+    end
+    -- a domain id learnt later is used: paths with {domain_id} are not kept
+    local d, dt = client({ domain_id = "dom1" })
+    d:request({ service = "iam", method = "GET", path = "/v3/domains/{domain_id}" })
+    d:request({ service = "iam", method = "GET", path = "/v3/domains/{domain_id}" })
+    assert.matches("/v3/domains/dom1$", dt.requests[2].url)
+    arg_error(function() c:request({ service = "rfs", method = "GET", path = "/v1/{stack_name}" }) end)
+    arg_error(function() c:request({ service = "rfs", method = "GET", path = "/v1/{stack_name}" }) end)
+  end)
+
   it("sends X-Domain-Id, not X-Project-Id, to a global service", function()
     local c, t = client({ domain_id = "dom1" })
     c:request({ service = "iam", method = "GET", path = "/v3/auth/domains" })
