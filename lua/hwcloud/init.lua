@@ -94,6 +94,7 @@ function M.new(opts)
     services = {}, -- service name as given -> canonical name, default scope
     bases = {}, -- canonical service name -> base URL
     paths = { n = 0 }, -- path as given -> filled in and escaped (hwcloud.request)
+    sign_input = {}, -- core.sign's argument, refilled per signature (hwcloud.send)
   }
   -- nothing in st may refer to the client: `private` has weak keys, and
   -- LuaJIT (no ephemerons) would then never collect either

@@ -338,6 +338,24 @@ local function build_headers(st, p, req, fname)
   return headers
 end
 
+-- The usual case, AK/SK on a project service without headers of the
+-- caller's, gets one of two lists kept per client (with and without a body):
+-- nothing changes them (core.sign makes its own list; hwcloud.send copies
+-- before adding a token).
+local function headers_of(st, p, req, fname)
+  if req.headers or p.scope ~= "project" or not p.cred or p.cred.kind ~= "aksk" then
+    return build_headers(st, p, req, fname)
+  end
+  local key = p.body ~= nil and "json_headers" or "plain_headers"
+  local kept = st[key] -- {project id, list}
+  local pid = st.auth:project_id()
+  if not kept or kept[1] ~= pid then
+    kept = { pid, build_headers(st, p, req, fname) }
+    st[key] = kept
+  end
+  return kept[2]
+end
+
 --- Build what every attempt of a checked request sends (authentication
 -- apart): `{service, method, url, body, headers, auth, scope, cred,
 -- operation}`. May read the profile file and ask IAM for the project id or
@@ -374,7 +392,7 @@ function M.build(st, req, fname)
     body = core.encode(body)
   end
   p.body = body
-  p.headers = build_headers(st, p, req, fname)
+  p.headers = headers_of(st, p, req, fname)
   if cred and cred.kind ~= "aksk" then
     -- fetch (or reuse) the token before the retry loop: IAM has its own
     st.auth:token()

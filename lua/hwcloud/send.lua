@@ -39,10 +39,13 @@ function M.authenticate(st, p)
   end
   local cred = p.cred
   if cred.kind == "aksk" then
-    local signed = core.sign({ -- looked up per call: specs spy on it
-      method = p.method, url = p.url, headers = p.headers, body = p.body,
-      ak = cred.ak, sk = cred.sk, security_token = cred.security_token,
-    })
+    -- one input table per client, filled for each signature (core.sign is C:
+    -- it neither yields nor keeps the table) and emptied of what may be large
+    local input = st.sign_input
+    input.method, input.url, input.headers, input.body = p.method, p.url, p.headers, p.body
+    input.ak, input.sk, input.security_token = cred.ak, cred.sk, cred.security_token
+    local signed = core.sign(input) -- looked up per call: specs spy on it
+    input.url, input.headers, input.body = nil, nil, nil
     return signed.headers, signed
   end
   local headers = copy_headers(p.headers)
