@@ -112,6 +112,18 @@ local function compile_op(spec, raw)
   return op
 end
 
+--- Merge field groups of operation data into one new table (later groups
+-- win); ops/*.lua describe shared groups (paging, tags) once with it.
+-- @tparam table ... `{name = "type"}` groups
+-- @treturn table
+function M.fields(...)
+  local out = {}
+  for i = 1, select("#", ...) do
+    for k, v in pairs((select(i, ...))) do out[k] = v end
+  end
+  return out
+end
+
 --- Compile a service's operation data (the table an ops/*.lua returns).
 -- @tparam table spec `{service=, operations={...}, request_id_header=?, paging=?}`
 -- @treturn table `{service=, operations = list, by_name = {name = op}}`
