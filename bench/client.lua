@@ -3,12 +3,13 @@
 -- signed request, over loopback to a tiny nginx (started here, on a free
 -- 127.0.0.1 port, answering a fixed JSON body; no Lua in the server). It
 -- prints CPU microseconds per request of this process (the server's CPU does
--- not count), medians of 5 alternating rounds, and the difference.
+-- not count), the best of 9 alternating rounds (other work on the machine
+-- only ever adds time), and the difference.
 --   lua5.4 bench/client.lua            luajit bench/client.lua
 --   lua5.4 bench/client.lua --callgrind   instructions per request instead
 --     (valgrind --tool=callgrind on two loop lengths, the difference divided
 --     by the extra requests: start-up cancels out; repeatable on a busy machine)
--- Options: --n N requests per round (2000), --url URL (use a server already
+-- Options: --n N requests per round (1000), --url URL (use a server already
 -- running that answers GET and POST on /v1/<project>/stacks), --only
 -- core-get|client-get|core-post|client-post (one loop, for profiling).
 package.path = "lua/?.lua;lua/?/init.lua;./?.lua;" .. package.path
@@ -17,7 +18,7 @@ package.cpath = (jit and "build-luajit/?.so;" or "build/?.so;") .. package.cpath
 local core = require "hwcloud.core"
 local hwcloud = require "hwcloud"
 
-local opt = { n = 2000 }
+local opt = { n = 1000 }
 do
   local i = 1
   while i <= #arg do
@@ -30,7 +31,7 @@ do
     end
     i = i + 1
   end
-  opt.n = math.floor(tonumber(opt.n) or 2000)
+  opt.n = math.floor(tonumber(opt.n) or 1000)
   assert(opt.n >= 1 and opt.n <= 1000000, "--n must be 1..1000000")
 end
 
@@ -137,9 +138,9 @@ local function cpu(fn, n)
   return os.clock() - c0
 end
 
-local function median(t)
+local function best(t)
   table.sort(t)
-  return t[math.floor((#t + 1) / 2)]
+  return t[1]
 end
 
 local interp = jit and jit.version or _VERSION
@@ -180,14 +181,14 @@ local ok, err = pcall(function()
     local fns = loops(url)
     for _, w in ipairs({ "get", "post" }) do
       local t = { core = {}, client = {} }
-      for round = 1, 5 do
+      for round = 1, 9 do
         for _, who in ipairs({ "core", "client" }) do
           t[who][round] = cpu(fns[who .. "-" .. w], opt.n) / opt.n * 1e6
         end
       end
-      rows[#rows + 1] = { w, median(t.core), median(t.client) }
+      rows[#rows + 1] = { w, best(t.core), best(t.client) }
     end
-    print(("%s, CPU microseconds per request (median of 5 rounds of %d)"):format(interp, opt.n))
+    print(("%s, CPU microseconds per request (best of 9 rounds of %d)"):format(interp, opt.n))
   end
   print(("%-28s %12s %12s %12s"):format("signed request", "core", "client", "client adds"))
   for _, r in ipairs(rows) do
