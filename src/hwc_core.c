@@ -2,6 +2,7 @@
  * the signer (hwc_sign.c), the transport (hwc_http.c), the response
  * (hwc_response.c), the error (hwc_error.c) and JSON (hwc_json.c). */
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <curl/curl.h>
@@ -43,7 +44,43 @@ static int core_curl_version(lua_State *L) {
   return 1;
 }
 
-__attribute__((visibility("default"))) int luaopen_hwcloud_core(lua_State *L);
+/* Raises an argument error naming fn for a key of the table at idx that is
+ * not in the NULL-ended list known (a typo never goes unnoticed). */
+void hwc_check_options(lua_State *L, int idx, const char *fn, const char *const known[]) {
+  idx = lua_absindex(L, idx);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    int i, found = 0;
+    lua_pop(L, 1);
+    if (lua_type(L, -1) == LUA_TSTRING)
+      for (i = 0; known[i]; i++) found |= !strcmp(known[i], lua_tostring(L, -1));
+    if (!found)
+      hwc_argerror(L, fn, "unknown option '%s'",
+                   lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
+  }
+}
+
+/* Registers the metatable name of a userdata class: methods as __index,
+ * close as __gc and (5.4) __close, and __tostring. */
+void hwc_new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction close,
+                   lua_CFunction tostring) {
+  if (luaL_newmetatable(L, name)) {
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, close);
+    lua_setfield(L, -2, "__gc");
+#if LUA_VERSION_NUM >= 504
+    lua_pushcfunction(L, close);
+    lua_setfield(L, -2, "__close");
+#endif
+    lua_pushcfunction(L, tostring);
+    lua_setfield(L, -2, "__tostring");
+  }
+  lua_pop(L, 1);
+}
+
+HWC_EXPORT int luaopen_hwcloud_core(lua_State *L);
 
 int luaopen_hwcloud_core(lua_State *L) {
   static const luaL_Reg funcs[] = {
@@ -55,8 +92,10 @@ int luaopen_hwcloud_core(lua_State *L) {
     {"is_array", hwc_is_array},
     {"error", hwc_error_make},
     {"is_error", hwc_is_error},
+    {"classify", hwc_classify},
     {"curl_version", core_curl_version},
     {"http_error", hwc_http_error},
+    {"response", hwc_response},
     {"check_request", hwc_check_request},
     {"sleep", core_sleep},
     {"now", core_now},

@@ -28,6 +28,107 @@ void hwc_error_new(lua_State *L, const char *kind, const char *klass, const char
   luaL_setmetatable(L, HWC_ERROR_MT);
 }
 
+/* ---- the one retry classification ----
+ * Whether a failure is worth another attempt, decided from its kind, status,
+ * code and curl_code alone, in this one table (the way luv keeps its error
+ * names in one table). Every error the core makes carries the answer as
+ * `retryable`; core.classify gives it, with the reason, to the retry layer,
+ * the waiters and the cosocket transport. The first row that matches wins;
+ * NULL and 0 match anything. */
+enum { RETRY_NO, RETRY_IDEMPOTENT, RETRY_ANY };
+
+static const struct retry_rule {
+  const char *kind, *code;
+  int status, curl_code;
+  const char *reason;
+  int scope; /* RETRY_ANY: nothing was done, so even a POST may be repeated */
+} retry_rules[] = {
+  /* throttling, whatever the status: the gateway's APIGW.0308 / APIG.0308
+   * and IAM.0012 (../shared/api/common.md, "throttled") and VPCEP's
+   * EndPoint.0022, answered with 400 (../shared/api/vpcep.md) */
+  {"http", NULL, 429, 0, "throttled", RETRY_ANY},
+  {"http", "APIGW.0308", 0, 0, "throttled", RETRY_ANY},
+  {"http", "APIG.0308", 0, 0, "throttled", RETRY_ANY},
+  {"http", "IAM.0012", 0, 0, "throttled", RETRY_ANY},
+  {"http", "EndPoint.0022", 0, 0, "throttled", RETRY_ANY},
+  {"http", NULL, 500, 0, "server", RETRY_IDEMPOTENT},
+  {"http", NULL, 502, 0, "server", RETRY_IDEMPOTENT},
+  {"http", NULL, 503, 0, "server", RETRY_IDEMPOTENT},
+  {"http", NULL, 504, 0, "server", RETRY_IDEMPOTENT},
+  {"http", NULL, 0, 0, "client error", RETRY_NO},
+  /* a body over max_body_bytes is as large the next time */
+  {"network", "BodyTooLarge", 0, 0, "body too large", RETRY_NO},
+  /* proxy or host not resolved, connection refused: nothing was sent */
+  {"network", NULL, 0, CURLE_COULDNT_RESOLVE_PROXY, "not-sent", RETRY_ANY},
+  {"network", NULL, 0, CURLE_COULDNT_RESOLVE_HOST, "not-sent", RETRY_ANY},
+  {"network", NULL, 0, CURLE_COULDNT_CONNECT, "not-sent", RETRY_ANY},
+  /* the server may have acted on what it received */
+  {"network", NULL, 0, 0, "network", RETRY_IDEMPOTENT},
+  {"timeout", NULL, 0, 0, "network", RETRY_IDEMPOTENT},
+};
+
+/* The integer at idx, or -1 for anything else (a cast never sees NaN or a
+ * value an int cannot hold). */
+static int small_int(lua_State *L, int idx) {
+  lua_Number v = lua_type(L, idx) == LUA_TNUMBER ? lua_tonumber(L, idx) : -1;
+  return v >= 0 && v <= 100000 && v == floor(v) ? (int)v : -1;
+}
+
+/* Classifies the table at idx. Returns the reason (the kind itself when no
+ * rule matched, a fixed text for a value that is no error) and sets *scope. */
+static const char *classify(lua_State *L, int idx, int *scope) {
+  const char *kind, *code, *reason = "not an hwcloud error";
+  int status, curl_code;
+  size_t i;
+  *scope = RETRY_NO;
+  if (lua_type(L, idx) != LUA_TTABLE) return reason;
+  idx = lua_absindex(L, idx);
+  lua_getfield(L, idx, "kind");
+  lua_getfield(L, idx, "code");
+  lua_getfield(L, idx, "status");
+  lua_getfield(L, idx, "curl_code");
+  kind = lua_type(L, -4) == LUA_TSTRING ? lua_tostring(L, -4) : NULL;
+  code = lua_type(L, -3) == LUA_TSTRING ? lua_tostring(L, -3) : NULL;
+  status = small_int(L, -2);
+  curl_code = small_int(L, -1);
+  if (kind) {
+    reason = kind; /* a string the table anchors: valid after the pop below */
+    for (i = 0; i < sizeof retry_rules / sizeof retry_rules[0]; i++) {
+      const struct retry_rule *r = &retry_rules[i];
+      if (strcmp(r->kind, kind) || (r->code && (!code || strcmp(r->code, code))) ||
+          (r->status && r->status != status) || (r->curl_code && r->curl_code != curl_code))
+        continue;
+      reason = r->reason;
+      *scope = r->scope;
+      break;
+    }
+  }
+  lua_pop(L, 4);
+  return reason;
+}
+
+/* Sets `retryable` of the error at -1 from the classification. */
+void hwc_error_classify(lua_State *L) {
+  int scope;
+  classify(L, -1, &scope);
+  hwc_error_setbool(L, "retryable", scope != RETRY_NO);
+}
+
+/* core.classify(err) -> retryable, reason, nothing_done: whether an
+ * idempotent request that failed with err may be tried again, why (a stable
+ * name: "throttled", "server", "not-sent", "network"; else why not:
+ * "client error", "body too large", the kind, "not an hwcloud error"), and
+ * whether nothing was done (throttled, not sent), so any method may be
+ * repeated. */
+int hwc_classify(lua_State *L) {
+  int scope;
+  const char *reason = classify(L, 1, &scope);
+  lua_pushboolean(L, scope != RETRY_NO);
+  lua_pushstring(L, reason);
+  lua_pushboolean(L, scope == RETRY_ANY);
+  return 3;
+}
+
 void hwc_error_setstr(lua_State *L, const char *field, const char *value) {
   if (!value) return;
   lua_pushstring(L, value);
@@ -120,9 +221,8 @@ static int find_pair(lua_State *L, int idx, int err, int depth) {
       lua_setfield(L, err, "message");
       if (lua_type(L, -1) == LUA_TNUMBER) {
         /* IAM: {"error": {"code": 401, ...}} -> "401" */
-        lua_Number d = lua_tonumber(L, -1);
-        char tmp[32];
-        snprintf(tmp, sizeof tmp, "%.0f", d);
+        char tmp[64];
+        hwc_number_at(L, -1, tmp, sizeof tmp);
         lua_pop(L, 1);
         lua_pushstring(L, tmp);
       }
@@ -229,13 +329,14 @@ static int error_tostring(lua_State *L) {
   else luaL_addstring(&b, "unknown");
   luaL_addstring(&b, " error");
   if (lua_type(L, STATUS) == LUA_TNUMBER) {
-    snprintf(num, sizeof num, " %.14g", (double)lua_tonumber(L, STATUS));
+    hwc_number_at(L, STATUS, num, sizeof num);
+    luaL_addchar(&b, ' ');
     luaL_addstring(&b, num);
   }
   if (str[CODE] || lua_type(L, CODE) == LUA_TNUMBER) {
     luaL_addchar(&b, ' ');
     if (str[CODE]) add_capped(&b, str[CODE], len[CODE], CAP_CODE);
-    else { snprintf(num, sizeof num, "%.14g", (double)lua_tonumber(L, CODE)); luaL_addstring(&b, num); }
+    else { hwc_number_at(L, CODE, num, sizeof num); luaL_addstring(&b, num); }
   }
   if (str[MESSAGE]) {
     luaL_addstring(&b, ": ");
@@ -249,8 +350,10 @@ static int error_tostring(lua_State *L) {
     luaL_addchar(&b, ']');
   }
   if (lua_type(L, ATTEMPTS) == LUA_TNUMBER && lua_tonumber(L, ATTEMPTS) > 1) {
-    snprintf(num, sizeof num, " after %.14g attempts", (double)lua_tonumber(L, ATTEMPTS));
+    hwc_number_at(L, ATTEMPTS, num, sizeof num);
+    luaL_addstring(&b, " after ");
     luaL_addstring(&b, num);
+    luaL_addstring(&b, " attempts");
   }
   if (str[REQUEST_ID]) {
     luaL_addstring(&b, " (request id ");
@@ -261,7 +364,8 @@ static int error_tostring(lua_State *L) {
   return 1;
 }
 
-/* core.error(fields) -> a new error table (not raised); fields.kind defaults to "http". */
+/* core.error(fields) -> a new error table (not raised); fields.kind defaults
+ * to "http"; retryable is set by the classification. */
 int hwc_error_make(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
@@ -275,10 +379,8 @@ int hwc_error_make(lua_State *L) {
   lua_getfield(L, 2, "kind");
   if (lua_isnil(L, -1)) { lua_pushliteral(L, "http"); lua_setfield(L, 2, "kind"); }
   lua_pop(L, 1);
-  lua_getfield(L, 2, "retryable");
-  if (lua_isnil(L, -1)) { lua_pushboolean(L, 0); lua_setfield(L, 2, "retryable"); }
-  lua_pop(L, 1);
   luaL_setmetatable(L, HWC_ERROR_MT);
+  hwc_error_classify(L); /* retryable follows the one rule, whatever was given */
   return 1;
 }
 

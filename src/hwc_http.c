@@ -15,6 +15,8 @@
 #include "hwc_internal.h"
 
 #define SESSION_MT "hwcloud.Session"
+#define SESSION_FN "hwcloud.core.session" /* the names argument errors give */
+#define SEND_FN "session:send"
 #define DEFAULT_TIMEOUT 60.0
 #define DEFAULT_CONNECT_TIMEOUT 10.0
 #define DEFAULT_MAX_BODY (64u * 1024u * 1024u)
@@ -82,7 +84,7 @@ static char *opt_string(lua_State *L, int opts, const char *name) {
   lua_getfield(L, opts, name);
   if (lua_isnil(L, -1)) { lua_pop(L, 1); return NULL; }
   if (lua_type(L, -1) != LUA_TSTRING)
-    hwc_argerror(L, "hwcloud.core.session", "option '%s' must be a string (got %s)", name, luaL_typename(L, -1));
+    hwc_argerror(L, SESSION_FN, "option '%s' must be a string (got %s)", name, luaL_typename(L, -1));
   v = lua_tostring(L, -1);
   copy = strdup(v);
   lua_pop(L, 1);
@@ -98,7 +100,7 @@ static long opt_millis(lua_State *L, int opts, const char *name, double dflt) {
   if (!lua_isnil(L, -1)) {
     char what[64];
     snprintf(what, sizeof what, "option '%s' (seconds)", name);
-    v = (double)hwc_check_number(L, -1, "hwcloud.core.session", what, 0.001, MAX_SECONDS, 0);
+    v = (double)hwc_check_number(L, -1, SESSION_FN, what, 0.001, MAX_SECONDS, 0);
   }
   lua_pop(L, 1);
   return (long)ceil(v * 1000.0);
@@ -108,6 +110,41 @@ static const char *const known_options[] = {
   "timeout", "connect_timeout", "verify_tls", "ca_file", "ca_path", "proxy", "no_proxy",
   "user_agent", "max_body_bytes", NULL};
 
+/* Pushes core.session_options: {name, ...} in known_options' order, and
+ * each default by name ({timeout = 60, connect_timeout = 10, verify_tls =
+ * true, max_body_bytes = 67108864, user_agent = "lua-hwcloud/..."}), so the
+ * transports and the client read the one list. */
+static void push_session_options(lua_State *L) {
+  int i;
+  lua_newtable(L);
+  for (i = 0; known_options[i]; i++) {
+    lua_pushstring(L, known_options[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_pushnumber(L, DEFAULT_TIMEOUT);
+  lua_setfield(L, -2, "timeout");
+  lua_pushnumber(L, DEFAULT_CONNECT_TIMEOUT);
+  lua_setfield(L, -2, "connect_timeout");
+  lua_pushboolean(L, 1);
+  lua_setfield(L, -2, "verify_tls");
+  lua_pushinteger(L, (lua_Integer)DEFAULT_MAX_BODY);
+  lua_setfield(L, -2, "max_body_bytes");
+  lua_pushliteral(L, DEFAULT_USER_AGENT);
+  lua_setfield(L, -2, "user_agent");
+}
+
+/* A share handle for DNS answers and TLS sessions and, with connections,
+ * the connection pool (a multi keeps its own pool); NULL when libcurl cannot
+ * make one. */
+CURLSH *hwc_share_new(int connections) {
+  CURLSH *sh = curl_share_init();
+  if (!sh) return NULL;
+  curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  if (connections) curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  return sh;
+}
+
 /* core.session(opts) -> session */
 int hwc_session_new(lua_State *L) {
   hwc_session *s;
@@ -116,16 +153,7 @@ int hwc_session_new(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   opts = 1;
-  lua_pushnil(L);
-  while (lua_next(L, opts)) {
-    int i, known = 0;
-    lua_pop(L, 1);
-    if (lua_type(L, -1) == LUA_TSTRING)
-      for (i = 0; known_options[i]; i++) known |= !strcmp(known_options[i], lua_tostring(L, -1));
-    if (!known)
-      hwc_argerror(L, "hwcloud.core.session", "unknown option '%s'",
-                   lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
-  }
+  hwc_check_options(L, opts, SESSION_FN, known_options);
   s = (hwc_session *)lua_newuserdatauv(L, sizeof *s, 0);
   memset(s, 0, sizeof *s);
   s->closed = 1; /* until everything below succeeded: __gc then frees what exists */
@@ -134,12 +162,12 @@ int hwc_session_new(lua_State *L) {
   s->connect_timeout_ms = opt_millis(L, opts, "connect_timeout", DEFAULT_CONNECT_TIMEOUT);
   lua_getfield(L, opts, "verify_tls");
   if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TBOOLEAN)
-    hwc_argerror(L, "hwcloud.core.session", "option 'verify_tls' must be a boolean");
+    hwc_argerror(L, SESSION_FN, "option 'verify_tls' must be a boolean");
   s->verify_tls = lua_isnil(L, -1) ? 1 : lua_toboolean(L, -1);
   lua_pop(L, 1);
   lua_getfield(L, opts, "max_body_bytes");
   if (lua_isnil(L, -1)) s->max_body = DEFAULT_MAX_BODY;
-  else s->max_body = (size_t)hwc_check_number(L, -1, "hwcloud.core.session", "option 'max_body_bytes'", 0,
+  else s->max_body = (size_t)hwc_check_number(L, -1, SESSION_FN, "option 'max_body_bytes'", 0,
                                               MAX_BODY_LIMIT, 1);
   lua_pop(L, 1);
   s->closed = 0;
@@ -149,11 +177,8 @@ int hwc_session_new(lua_State *L) {
   s->no_proxy = opt_string(L, opts, "no_proxy");
   s->user_agent = opt_string(L, opts, "user_agent");
   s->easy = curl_easy_init();
-  s->share = curl_share_init();
+  s->share = hwc_share_new(1);
   if (!s->easy || !s->share) luaL_error(L, "hwcloud.core: cannot create a libcurl handle");
-  curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-  curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-  curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
   return 1;
 }
 
@@ -220,8 +245,11 @@ static void check_request(lua_State *L, int req, const char *fn) {
       if (!(isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_'))
         hwc_argerror(L, fn, "bad header name '%s'", name);
     v = lua_tolstring(L, -1, &len);
-    if (memchr(v, '\r', len) || memchr(v, '\n', len) || memchr(v, '\0', len))
-      hwc_argerror(L, fn, "header '%s' has a CR, LF or NUL byte in its value", name);
+    {
+      char what[160];
+      snprintf(what, sizeof what, "header '%s' value", name);
+      hwc_check_line(L, fn, what, v, len);
+    }
     if (nlen == 17 && !strncasecmp(name, "transfer-encoding", 17))
       hwc_argerror(L, fn, "the transport sets Transfer-Encoding itself");
     if (nlen == 14 && !strncasecmp(name, "content-length", 14) && strcmp(v, clen))
@@ -229,6 +257,16 @@ static void check_request(lua_State *L, int req, const char *fn) {
     lua_pop(L, n > 0 ? 2 : 1); /* lua_next keeps the key */
   }
   lua_pop(L, 2);
+}
+
+/* The one CR/LF/NUL rule, for the signer and the transports: a value that
+ * ends up in a header line (or is read as a C string) must not hold CR or LF
+ * (they would end the line and add headers of the caller's choosing) nor NUL
+ * (C and libcurl stop there, so what is signed is not what is sent). Raises
+ * the argument error "fn: what must not contain CR, LF or NUL". */
+void hwc_check_line(lua_State *L, const char *fn, const char *what, const char *s, size_t n) {
+  if (memchr(s, '\r', n) || memchr(s, '\n', n) || memchr(s, '\0', n))
+    hwc_argerror(L, fn, "%s must not contain CR, LF or NUL", what);
 }
 
 /* core.check_request(request[, fname]): check_request for other transports;
@@ -297,18 +335,6 @@ static void build_headers(lua_State *L, hwc_session *s, int req) {
   }
 }
 
-/* The URL without user:password@ for errors. */
-static void push_clean_url(lua_State *L, const char *url) {
-  const char *p = strstr(url, "://");
-  const char *auth = p ? p + 3 : url;
-  const char *end = auth + strcspn(auth, "/?#");
-  const char *at = memchr(auth, '@', (size_t)(end - auth));
-  if (!at) { lua_pushstring(L, url); return; }
-  lua_pushlstring(L, url, (size_t)(auth - url));
-  lua_pushstring(L, at + 1);
-  lua_concat(L, 2);
-}
-
 static int is_tls_error(CURLcode rc) {
   switch (rc) {
     case CURLE_SSL_CONNECT_ERROR: case CURLE_PEER_FAILED_VERIFICATION:
@@ -356,18 +382,17 @@ static void push_transport_error(lua_State *L, hwc_session *s, CURLcode rc, cons
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     hwc_error_new(L, "timeout", "RequestTimeoutException", detail);
     hwc_error_setstr(L, "code", "Timeout");
-    hwc_error_setbool(L, "retryable", 1);
   } else if (is_tls_error(rc)) {
     hwc_error_new(L, "tls", "ConnectionException", detail);
     hwc_error_setstr(L, "code", "TLSError");
   } else {
     hwc_error_new(L, "network", "ConnectionException", detail);
     hwc_error_setstr(L, "code", "ConnectionError");
-    hwc_error_setbool(L, "retryable", 1);
   }
   hwc_error_setint(L, "curl_code", (long long)rc);
+  hwc_error_classify(L);
   hwc_error_setstr(L, "method", method);
-  push_clean_url(L, url);
+  hwc_push_clean_url(L, url);
   lua_setfield(L, -2, "url");
 }
 
@@ -411,73 +436,6 @@ static void set_transfer_options(hwc_session *s, const char *method, const char 
   }
 }
 
-static int is_json_type(const char *ct) {
-  char lower[128];
-  size_t i;
-  if (!ct) return 0;
-  for (i = 0; ct[i] && i < sizeof lower - 1; i++) lower[i] = (char)tolower((unsigned char)ct[i]);
-  lower[i] = '\0';
-  return strstr(lower, "json") != NULL;
-}
-
-/* Pushes the error of an HTTP answer >= 400. raw_idx: the raw body (or nil),
- * decoded_idx: the decoded JSON body or 0, rid_idx/headers_idx: request id and
- * headers (may be nil). */
-void hwc_push_http_error(lua_State *L, int status, int raw_idx, int decoded_idx, int rid_idx,
-                         int headers_idx, const char *method, const char *url) {
-  int err;
-  size_t n = 0;
-  const char *raw = lua_type(L, raw_idx) == LUA_TSTRING ? lua_tolstring(L, raw_idx, &n) : NULL;
-  hwc_error_new(L, "http", status >= 500 ? "ServerResponseException" : "ClientRequestException", NULL);
-  err = lua_gettop(L);
-  hwc_error_from_body(L, status, raw, n, decoded_idx);
-  lua_pushinteger(L, (lua_Integer)status);
-  lua_setfield(L, err, "status");
-  hwc_error_setbool(L, "retryable", status == 429 || status == 500 || status == 502 ||
-                                        status == 503 || status == 504);
-  lua_pushvalue(L, rid_idx);
-  lua_setfield(L, err, "request_id");
-  lua_pushvalue(L, headers_idx);
-  lua_setfield(L, err, "headers");
-  if (decoded_idx) { lua_pushvalue(L, decoded_idx); lua_setfield(L, err, "data"); }
-  hwc_error_setstr(L, "method", method);
-  if (url) { push_clean_url(L, url); lua_setfield(L, err, "url"); }
-}
-
-/* core.http_error{status=, raw_body=, headers=, request_id=, method=, url=} ->
- * the error session:send would raise for that answer (not raised), for
- * transports other than libcurl (the OpenResty cosocket one). */
-int hwc_http_error(lua_State *L) {
-  int status, json = 0, decoded = 0;
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lua_settop(L, 1);
-  lua_getfield(L, 1, "status");
-  status = (int)hwc_check_number(L, -1, "hwcloud.core.http_error", "'status'", 400, 999, 1);
-  lua_getfield(L, 1, "raw_body");   /* 3 */
-  lua_getfield(L, 1, "request_id"); /* 4 */
-  lua_getfield(L, 1, "headers");    /* 5 */
-  lua_getfield(L, 1, "method");     /* 6 */
-  lua_getfield(L, 1, "url");        /* 7 */
-  if (lua_istable(L, 5)) {
-    lua_getfield(L, 5, "content-type");
-    if (lua_isnil(L, -1)) { lua_pop(L, 1); lua_getfield(L, 5, "Content-Type"); }
-    json = is_json_type(lua_tostring(L, -1));
-    lua_pop(L, 1);
-  }
-  if (lua_type(L, 3) == LUA_TSTRING) {
-    size_t n, k = 0;
-    const char *raw = lua_tolstring(L, 3, &n);
-    while (k < n && isspace((unsigned char)raw[k])) k++;
-    if (json || (k < n && raw[k] == '{')) {
-      if (hwc_json_decode_string(L, raw, n)) decoded = lua_gettop(L);
-      else lua_pop(L, 1);
-    }
-  }
-  if (!decoded) lua_pushnil(L);
-  hwc_push_http_error(L, status, 3, decoded, 4, 5, lua_tostring(L, 6), lua_tostring(L, 7));
-  return 1;
-}
-
 hwc_session *hwc_session_check(lua_State *L, int idx) {
   hwc_session *s = (hwc_session *)luaL_checkudata(L, idx, SESSION_MT);
   if (s->closed) hwc_argerror(L, "hwcloud.core session", "the session is closed");
@@ -499,11 +457,11 @@ void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_
   const char *method_in, *body = NULL;
   char *busy = NULL;
 
-  check_request(L, req, "session:send");
+  check_request(L, req, SEND_FN);
   /* a multi marks the handles it drives (hwc_multi.c): their header list and
    * buffers are in use */
   curl_easy_getinfo(s->easy, CURLINFO_PRIVATE, &busy);
-  if (busy) hwc_argerror(L, "session:send", "the session is in a multi transfer");
+  if (busy) hwc_argerror(L, SEND_FN, "the session is in a multi transfer");
   lua_getfield(L, req, "method"); /* 1-15 letters: check_request */
   method_in = lua_tolstring(L, -1, &mlen);
   for (i = 0; i <= mlen; i++) method[i] = (char)toupper((unsigned char)method_in[i]);
@@ -527,7 +485,7 @@ void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_
 int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url) {
   long status = 0, connects = 0;
   double total = 0;
-  int resp, json = 0;
+  int resp;
 
   curl_slist_free_all(s->slist);
   s->slist = NULL;
@@ -540,7 +498,8 @@ int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *me
     return lua_error(L);
   }
 
-  /* The response */
+  /* The response: status, headers and the body here; the rest is built
+   * where every transport's is (hwc_response.c) */
   lua_createtable(L, 0, 10);
   resp = lua_gettop(L);
   lua_pushinteger(L, (lua_Integer)status);
@@ -552,64 +511,12 @@ int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *me
   lua_setfield(L, resp, "reused");
   lua_pushnumber(L, total);
   lua_setfield(L, resp, "total_time");
-  lua_getfield(L, resp, "headers");
-  lua_getfield(L, -1, "x-request-id");
-  lua_setfield(L, resp, "request_id");
-  lua_getfield(L, -1, "content-type");
-  json = is_json_type(lua_tostring(L, -1));
-  lua_pop(L, 2);
-
   if (s->body.len > 0) {
     lua_pushlstring(L, s->body.data, s->body.len);
     lua_setfield(L, resp, "raw_body");
-    if (status >= 400 && !json) {
-      size_t k = 0;
-      while (k < s->body.len && isspace((unsigned char)s->body.data[k])) k++;
-      json = k < s->body.len && s->body.data[k] == '{';
-    }
   }
   if (s->body.cap > KEEP_BUFFER_BYTES) hwc_buf_free(&s->body); /* a huge body: give the memory back later */
-
-  lua_getfield(L, resp, "raw_body");
-  if (!lua_isnil(L, -1) && json) {
-    size_t n;
-    const char *raw = lua_tolstring(L, -1, &n);
-    if (hwc_json_decode_string(L, raw, n)) {
-      lua_setfield(L, resp, "body");
-    } else if (status < 400) {
-      /* a 2xx/3xx whose JSON is broken: kind = "decode" */
-      const char *why = lua_tostring(L, -1);
-      hwc_error_new(L, "decode", "ServerResponseException", why);
-      lua_pushinteger(L, (lua_Integer)status);
-      lua_setfield(L, -2, "status");
-      lua_pushvalue(L, -3);
-      lua_setfield(L, -2, "body");
-      lua_getfield(L, resp, "request_id");
-      lua_setfield(L, -2, "request_id");
-      hwc_error_setstr(L, "method", method);
-      push_clean_url(L, url);
-      lua_setfield(L, -2, "url");
-      return lua_error(L);
-    } else {
-      json = 0;
-      lua_pop(L, 1);
-    }
-  } else if (!lua_isnil(L, -1)) {
-    lua_pushvalue(L, -1);
-    lua_setfield(L, resp, "body");
-  }
-  lua_pop(L, 1);
-
-  if (status >= 400) {
-    lua_getfield(L, resp, "raw_body");
-    lua_getfield(L, resp, "body");
-    lua_getfield(L, resp, "request_id");
-    lua_getfield(L, resp, "headers");
-    hwc_push_http_error(L, (int)status, resp + 1, json ? resp + 2 : 0, resp + 3, resp + 4, method, url);
-    return lua_error(L);
-  }
-  lua_settop(L, resp);
-  return 1;
+  return hwc_response_finish(L, resp, (int)status, method, url);
 }
 
 /* session:send{method=, url=, headers=, body=} -> response, or raises hwcloud.Error */
@@ -636,17 +543,7 @@ void hwc_http_open(lua_State *L) {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) luaL_error(L, "hwcloud.core: curl_global_init failed");
     curl_ready = 1;
   }
-  if (luaL_newmetatable(L, SESSION_MT)) {
-    luaL_newlib(L, methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, session_close);
-    lua_setfield(L, -2, "__gc");
-#if LUA_VERSION_NUM >= 504
-    lua_pushcfunction(L, session_close);
-    lua_setfield(L, -2, "__close");
-#endif
-    lua_pushcfunction(L, session_tostring);
-    lua_setfield(L, -2, "__tostring");
-  }
-  lua_pop(L, 1);
+  hwc_new_class(L, SESSION_MT, methods, session_close, session_tostring);
+  push_session_options(L);
+  lua_setfield(L, -2, "session_options");
 }

@@ -10,6 +10,21 @@
 
 #define HWC_VERSION "0.1.0"
 
+/* The one exported symbol (luaopen_hwcloud_core); everything else is hidden
+ * by -fvisibility=hidden (CMake's C_VISIBILITY_PRESET). */
+#if defined(_WIN32)
+#define HWC_EXPORT __declspec(dllexport)
+#elif defined(__GNUC__)
+#define HWC_EXPORT __attribute__((visibility("default")))
+#else
+#define HWC_EXPORT
+#endif
+
+/* hwc_core.c: helpers every class shares */
+void hwc_check_options(lua_State *L, int idx, const char *fn, const char *const known[]);
+void hwc_new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction close,
+                   lua_CFunction tostring);
+
 /* A growable byte buffer. hwc_buf_push() puts one on the Lua stack as a
  * userdata whose __gc frees the bytes, so a raise never leaks it. */
 typedef struct hwc_buf {
@@ -38,7 +53,11 @@ void hwc_hex(const unsigned char *in, size_t n, char *out); /* out: 2n+1 */
 extern const char hwc_array_mt_key; /* address is the registry key of the array metatable */
 void hwc_json_open(lua_State *L);   /* needs the module table at -1 */
 int hwc_encode(lua_State *L);
-void hwc_number_text(double d, char *out, size_t n); /* shortest %g that reads back as d */
+/* The one number-to-text rule (JSON, error lines, header values): an
+ * integer exactly, an integral double below 1e15 without a fraction, else the
+ * shortest %g that reads back as d; "nan" for NaN. */
+void hwc_number_text(double d, char *out, size_t n);
+void hwc_number_at(lua_State *L, int idx, char *out, size_t n); /* the number at idx */
 int hwc_array(lua_State *L);
 int hwc_is_array(lua_State *L);
 
@@ -56,28 +75,43 @@ void hwc_error_setint(lua_State *L, const char *field, long long value);
 void hwc_error_setbool(lua_State *L, const char *field, int value);
 void hwc_error_from_body(lua_State *L, int status, const char *body, size_t n, int decoded_idx);
 int hwc_error_make(lua_State *L);
+void hwc_error_classify(lua_State *L); /* sets retryable of the error at -1 */
+int hwc_classify(lua_State *L);
 int hwc_is_error(lua_State *L);
 int hwc_argerror(lua_State *L, const char *fn, const char *fmt, ...);
 lua_Number hwc_check_number(lua_State *L, int idx, const char *fn, const char *what,
                             lua_Number lo, lua_Number hi, int integral);
 
-/* hwc_response.c */
+/* hwc_url.c: the pieces of scheme://[userinfo@]host[:port]/path?query#fragment
+ * as pointers into the URL (authority includes the userinfo, host does not;
+ * query is NULL without a '?'). Returns 0 when there is no "://". */
+typedef struct hwc_url {
+  const char *authority, *host, *path, *path_end, *query, *query_end;
+} hwc_url;
+int hwc_url_parse(const char *url, hwc_url *u);
+void hwc_push_clean_url(lua_State *L, const char *url);
+
+/* hwc_response.c: the response and the error of an answer, for every transport */
 void hwc_headers_open(lua_State *L);
 void hwc_push_headers(lua_State *L, const char *raw, size_t n); /* pushes headers, then header_list */
+int hwc_response_finish(lua_State *L, int resp, int status, const char *method, const char *url);
+void hwc_push_http_error(lua_State *L, int status, int raw_idx, int decoded_idx, int rid_idx,
+                         int headers_idx, const char *method, const char *url);
+int hwc_response(lua_State *L);
+int hwc_http_error(lua_State *L);
 
 /* hwc_http.c */
 void hwc_http_open(lua_State *L);
 int hwc_session_new(lua_State *L);
-int hwc_http_error(lua_State *L);
 int hwc_check_request(lua_State *L);
-void hwc_push_http_error(lua_State *L, int status, int raw_idx, int decoded_idx, int rid_idx,
-                         int headers_idx, const char *method, const char *url);
+void hwc_check_line(lua_State *L, const char *fn, const char *what, const char *s, size_t n);
 /* A session (hwcloud.Session userdata) and one send in two halves, so the
  * multi (hwc_multi.c) drives the same transfer session:send performs. */
 #define HWC_METHOD_MAX 16
 typedef struct hwc_session hwc_session;
 hwc_session *hwc_session_check(lua_State *L, int idx); /* raises when not an open session */
 CURL *hwc_session_easy(hwc_session *s);
+CURLSH *hwc_share_new(int connections);
 void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_METHOD_MAX],
                          const char **url);
 int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url);

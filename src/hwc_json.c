@@ -80,29 +80,28 @@ static void enc_string(hwc_buf *b, const char *s, size_t n) {
 void hwc_number_text(double d, char *out, size_t n) {
   int prec;
   if (d != d) { snprintf(out, n, "nan"); return; } /* whatever its sign bit */
+  if (d == floor(d) && fabs(d) < 1e15) { snprintf(out, n, "%.0f", d); return; }
   for (prec = 14; prec <= 17; prec++) {
     snprintf(out, n, "%.*g", prec, d);
     if (strtod(out, NULL) == d) break;
   }
 }
 
-static int enc_number(enc_state *st, int idx) {
-  char tmp[64];
-  lua_Number d;
+void hwc_number_at(lua_State *L, int idx, char *out, size_t n) {
 #if HWC_HAS_INTEGERS
-  if (lua_isinteger(st->L, idx)) {
-    snprintf(tmp, sizeof tmp, "%lld", (long long)lua_tointeger(st->L, idx));
-    hwc_buf_adds(st->b, tmp);
-    return 1;
+  if (lua_isinteger(L, idx)) {
+    snprintf(out, n, "%lld", (long long)lua_tointeger(L, idx));
+    return;
   }
 #endif
-  d = lua_tonumber(st->L, idx);
+  hwc_number_text((double)lua_tonumber(L, idx), out, n);
+}
+
+static int enc_number(enc_state *st, int idx) {
+  char tmp[64];
+  lua_Number d = lua_tonumber(st->L, idx);
   if (isnan(d) || isinf(d)) { st->err = "cannot encode NaN or infinity"; return 0; }
-  if (d == floor(d) && fabs(d) < 1e15) {
-    snprintf(tmp, sizeof tmp, "%.0f", d);
-  } else {
-    hwc_number_text(d, tmp, sizeof tmp);
-  }
+  hwc_number_at(st->L, idx, tmp, sizeof tmp);
   hwc_buf_adds(st->b, tmp);
   return 1;
 }
@@ -122,12 +121,90 @@ static int cmp_keys(const void *a, const void *b) {
   return c ? c : (x->n > y->n) - (x->n < y->n);
 }
 
-static int enc_table(enc_state *st, int idx, int depth) {
+/* Whether the table at idx is written as an array (1), as an object (0), or
+ * cannot be written (-1, st->err set); *count receives its number of keys. */
+static int table_shape(enc_state *st, int idx, int *count) {
   lua_State *L = st->L;
-  int is_array = 0, count = 0, strings = 0;
-  lua_Integer i;
+  int is_array = 0, strings = 0;
   int other = 0; /* a key no array index can be: not an integer >= 1 */
   lua_Number maxn = 0; /* the largest key, kept a double: a key such as 1e300 is cast to nothing */
+  *count = 0;
+  if (lua_getmetatable(L, idx)) {
+    push_array_mt(L);
+    is_array = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+  }
+  if (is_array) return 1;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    (*count)++;
+    if (lua_type(L, -2) == LUA_TSTRING) strings++;
+    else if (lua_type(L, -2) == LUA_TNUMBER) {
+      lua_Number k = lua_tonumber(L, -2);
+      if (!(k >= 1 && k == floor(k))) other = 1;
+      else if (k > maxn) maxn = k;
+    }
+    lua_pop(L, 1);
+  }
+  if (*count > 0 && strings == 0) {
+    /* count keys, all integers from 1 to maxn: exactly 1..count */
+    if (other || (lua_Number)*count != maxn) { st->err = "cannot encode a sparse array or non-integer keys"; return -1; }
+    return 1;
+  }
+  if (strings != *count) { st->err = "cannot encode a table with both string and non-string keys"; return -1; }
+  return 0;
+}
+
+static int enc_array(enc_state *st, int idx, int depth) {
+  lua_State *L = st->L;
+  lua_Integer i, n = (lua_Integer)lua_rawlen(L, idx);
+  hwc_buf_addc(st->b, '[');
+  for (i = 1; i <= n; i++) {
+    if (i > 1) hwc_buf_addc(st->b, ',');
+    lua_rawgeti(L, idx, (int)i);
+    if (!enc_value(st, -1, depth + 1)) return 0;
+    lua_pop(L, 1);
+  }
+  hwc_buf_addc(st->b, ']');
+  return 1;
+}
+
+/* An object of count string keys, sorted by bytes. */
+static int enc_object(enc_state *st, int idx, int depth, int count) {
+  lua_State *L = st->L;
+  /* stack: keys (userdata), anchor (the key strings, so a key removed
+   * from the table meanwhile stays valid) */
+  enc_key *keys = (enc_key *)lua_newuserdatauv(L, sizeof(enc_key) * (size_t)(count ? count : 1), 0);
+  int k = 0, anchor;
+  lua_createtable(L, count, 0);
+  anchor = lua_gettop(L);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    keys[k].s = lua_tolstring(L, -1, &keys[k].n); /* a string key: next is not confused */
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, anchor, ++k);
+  }
+  qsort(keys, (size_t)count, sizeof *keys, cmp_keys);
+  hwc_buf_addc(st->b, '{');
+  for (k = 0; k < count; k++) {
+    if (k) hwc_buf_addc(st->b, ',');
+    enc_string(st->b, keys[k].s, keys[k].n);
+    hwc_buf_addc(st->b, ':');
+    /* the whole key, raw: no __index runs mid-encode, a NUL cuts nothing */
+    lua_pushlstring(L, keys[k].s, keys[k].n);
+    lua_rawget(L, idx);
+    if (!enc_value(st, -1, depth + 1)) return 0;
+    lua_pop(L, 1);
+  }
+  hwc_buf_addc(st->b, '}');
+  lua_pop(L, 2); /* keys, anchor */
+  return 1;
+}
+
+static int enc_table(enc_state *st, int idx, int depth) {
+  lua_State *L = st->L;
+  int count, shape;
   /* depth counts the tables above this one: this one is level depth + 1 */
   if (depth >= HWC_JSON_MAX_DEPTH) { st->err = "nesting deeper than " DEPTH_TEXT " levels"; return 0; }
   luaL_checkstack(L, 6, "hwcloud.core.encode: nesting too deep");
@@ -138,72 +215,8 @@ static int enc_table(enc_state *st, int idx, int depth) {
   lua_pushvalue(L, idx);
   lua_pushboolean(L, 1);
   lua_rawset(L, st->seen);
-
-  if (lua_getmetatable(L, idx)) {
-    push_array_mt(L);
-    is_array = lua_rawequal(L, -1, -2);
-    lua_pop(L, 2);
-  }
-  if (!is_array) {
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-      count++;
-      if (lua_type(L, -2) == LUA_TSTRING) strings++;
-      else if (lua_type(L, -2) == LUA_TNUMBER) {
-        lua_Number k = lua_tonumber(L, -2);
-        if (!(k >= 1 && k == floor(k))) other = 1;
-        else if (k > maxn) maxn = k;
-      }
-      lua_pop(L, 1);
-    }
-    if (count > 0 && strings == 0) {
-      /* count keys, all integers from 1 to maxn: exactly 1..count */
-      if (other || (lua_Number)count != maxn) { st->err = "cannot encode a sparse array or non-integer keys"; return 0; }
-      is_array = 1;
-    } else if (strings != count) {
-      st->err = "cannot encode a table with both string and non-string keys";
-      return 0;
-    }
-  }
-  if (is_array) {
-    lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
-    hwc_buf_addc(st->b, '[');
-    for (i = 1; i <= n; i++) {
-      if (i > 1) hwc_buf_addc(st->b, ',');
-      lua_rawgeti(L, idx, (int)i);
-      if (!enc_value(st, -1, depth + 1)) return 0;
-      lua_pop(L, 1);
-    }
-    hwc_buf_addc(st->b, ']');
-  } else {
-    /* stack: keys (userdata), anchor (the key strings, so a key removed
-     * from the table meanwhile stays valid) */
-    enc_key *keys = (enc_key *)lua_newuserdatauv(L, sizeof(enc_key) * (size_t)(count ? count : 1), 0);
-    int k = 0, anchor;
-    lua_createtable(L, count, 0);
-    anchor = lua_gettop(L);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-      lua_pop(L, 1);
-      keys[k].s = lua_tolstring(L, -1, &keys[k].n); /* a string key: next is not confused */
-      lua_pushvalue(L, -1);
-      lua_rawseti(L, anchor, ++k);
-    }
-    qsort(keys, (size_t)count, sizeof *keys, cmp_keys);
-    hwc_buf_addc(st->b, '{');
-    for (k = 0; k < count; k++) {
-      if (k) hwc_buf_addc(st->b, ',');
-      enc_string(st->b, keys[k].s, keys[k].n);
-      hwc_buf_addc(st->b, ':');
-      /* the whole key, raw: no __index runs mid-encode, a NUL cuts nothing */
-      lua_pushlstring(L, keys[k].s, keys[k].n);
-      lua_rawget(L, idx);
-      if (!enc_value(st, -1, depth + 1)) return 0;
-      lua_pop(L, 1);
-    }
-    hwc_buf_addc(st->b, '}');
-    lua_pop(L, 2); /* keys, anchor */
-  }
+  shape = table_shape(st, idx, &count);
+  if (shape < 0 || !(shape ? enc_array(st, idx, depth) : enc_object(st, idx, depth, count))) return 0;
   lua_pushvalue(L, idx);
   lua_pushnil(L);
   lua_rawset(L, st->seen);

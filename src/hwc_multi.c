@@ -18,6 +18,7 @@
 #include "hwc_internal.h"
 
 #define MULTI_MT "hwcloud.Multi"
+#define MULTI_FN "hwcloud.core.multi" /* the name argument errors give */
 #define DEFAULT_HOST_CONNECTIONS 16
 #define MAX_POLL_MS 86400000L
 
@@ -96,12 +97,14 @@ static long opt_count(lua_State *L, int opts, const char *name, long dflt) {
   if (!lua_isnil(L, -1)) {
     lua_Number n = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : -1;
     if (n < 1 || n > 100000 || n != (lua_Number)(long)n)
-      hwc_argerror(L, "hwcloud.core.multi", "option '%s' must be an integer from 1 to 100000", name);
+      hwc_argerror(L, MULTI_FN, "option '%s' must be an integer from 1 to 100000", name);
     v = (long)n;
   }
   lua_pop(L, 1);
   return v;
 }
+
+static const char *const known_options[] = {"max_host_connections", "max_connections", NULL};
 
 /* core.multi{max_host_connections = 16, max_connections = nil} -> multi */
 static int multi_new(lua_State *L) {
@@ -110,13 +113,7 @@ static int multi_new(lua_State *L) {
   if (lua_isnoneornil(L, 1)) { lua_settop(L, 0); lua_newtable(L); }
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
-  lua_pushnil(L);
-  while (lua_next(L, 1)) {
-    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-    lua_pop(L, 1);
-    if (!k || (strcmp(k, "max_host_connections") && strcmp(k, "max_connections")))
-      hwc_argerror(L, "hwcloud.core.multi", "unknown option '%s'", k ? k : luaL_typename(L, -1));
-  }
+  hwc_check_options(L, 1, MULTI_FN, known_options);
   per_host = opt_count(L, 1, "max_host_connections", DEFAULT_HOST_CONNECTIONS);
   total = opt_count(L, 1, "max_connections", 0);
   m = (hwc_multi *)lua_newuserdatauv(L, sizeof *m, 0);
@@ -125,10 +122,8 @@ static int multi_new(lua_State *L) {
   m->closed = 1; /* until everything below succeeded: __gc then frees what exists */
   luaL_setmetatable(L, MULTI_MT);
   m->multi = curl_multi_init();
-  m->share = curl_share_init();
+  m->share = hwc_share_new(0);
   if (!m->multi || !m->share) luaL_error(L, "hwcloud.core: cannot create a libcurl multi handle");
-  curl_share_setopt(m->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-  curl_share_setopt(m->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   curl_multi_setopt(m->multi, CURLMOPT_MAX_HOST_CONNECTIONS, per_host);
   if (total) curl_multi_setopt(m->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, total);
   /* keep every idle connection the bound allows, so the next transfer reuses one */
@@ -294,17 +289,5 @@ void hwc_multi_open(lua_State *L) {
     {NULL, NULL}};
   lua_pushcfunction(L, multi_new);
   lua_setfield(L, -2, "multi");
-  if (luaL_newmetatable(L, MULTI_MT)) {
-    luaL_newlib(L, methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, multi_close);
-    lua_setfield(L, -2, "__gc");
-#if LUA_VERSION_NUM >= 504
-    lua_pushcfunction(L, multi_close);
-    lua_setfield(L, -2, "__close");
-#endif
-    lua_pushcfunction(L, multi_tostring);
-    lua_setfield(L, -2, "__tostring");
-  }
-  lua_pop(L, 1);
+  hwc_new_class(L, MULTI_MT, methods, multi_close, multi_tostring);
 }

@@ -3,6 +3,7 @@
  * payload hash, string to sign, Authorization), in C over libcrypto.
  * core.sign(t) returns the signature and every header to send. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +13,7 @@
 #include "hwc_internal.h"
 
 #define NAME_MAX_LEN 128
+#define SIGN "hwcloud.core.sign" /* the function every argument error names */
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 typedef struct {
@@ -90,22 +92,13 @@ static void hmac_sha256(const char *key, size_t klen, const char *data, size_t n
 
 static int is_space(char c) { return c == ' ' || c == '\t'; }
 
-/* A value that ends up in a header line (or is read as a C string) must not
- * hold CR or LF (they would end the line and add headers of the caller's
- * choosing) nor NUL (C and libcurl stop there, so what is signed is not what
- * is sent). */
-static void check_line(lua_State *L, const char *what, const char *s, size_t n) {
-  if (memchr(s, '\r', n) || memchr(s, '\n', n) || memchr(s, '\0', n))
-    hwc_argerror(L, "hwcloud.core.sign", "%s must not contain CR, LF or NUL", what);
-}
-
 /* Reads an optional string field of the argument table. */
 static const char *opt_field(lua_State *L, const char *field, size_t *len) {
   const char *s;
   lua_getfield(L, 1, field);
   if (lua_isnil(L, -1)) { lua_pop(L, 1); if (len) *len = 0; return NULL; }
   if (lua_type(L, -1) != LUA_TSTRING)
-    hwc_argerror(L, "hwcloud.core.sign", "'%s' must be a string (got %s)", field, luaL_typename(L, -1));
+    hwc_argerror(L, SIGN, "'%s' must be a string (got %s)", field, luaL_typename(L, -1));
   s = lua_tolstring(L, -1, len);
   lua_pop(L, 1); /* still anchored by the argument table */
   return s;
@@ -113,7 +106,7 @@ static const char *opt_field(lua_State *L, const char *field, size_t *len) {
 
 static const char *req_field(lua_State *L, const char *field, size_t *len) {
   const char *s = opt_field(L, field, len);
-  if (!s || !*s) hwc_argerror(L, "hwcloud.core.sign", "'%s' is required", field);
+  if (!s || !*s) hwc_argerror(L, SIGN, "'%s' is required", field);
   return s;
 }
 
@@ -122,21 +115,22 @@ static void take_header(lua_State *L, sig_header *h, int name_idx, int value_idx
   size_t i, nlen, vlen;
   const char *name, *value;
   if (lua_type(L, name_idx) != LUA_TSTRING)
-    hwc_argerror(L, "hwcloud.core.sign", "header names must be strings");
+    hwc_argerror(L, SIGN, "header names must be strings");
   name = lua_tolstring(L, name_idx, &nlen);
   if (nlen == 0 || nlen > NAME_MAX_LEN)
-    hwc_argerror(L, "hwcloud.core.sign", "header name '%s' must be 1 to %d characters", name, NAME_MAX_LEN);
+    hwc_argerror(L, SIGN, "header name '%s' must be 1 to %d characters", name, NAME_MAX_LEN);
   for (i = 0; i < nlen; i++) {
     unsigned char c = (unsigned char)name[i];
     if (!(isalnum(c) || c == '-'))
-      hwc_argerror(L, "hwcloud.core.sign",
+      hwc_argerror(L, SIGN,
                    "header name '%s' may hold only letters, digits and '-'", name);
     h->lname[i] = (char)tolower(c);
   }
   h->lname[nlen] = '\0';
   if (lua_type(L, value_idx) == LUA_TNUMBER) {
-    lua_pushvalue(L, value_idx);
-    lua_tostring(L, -1);
+    char num[64];
+    hwc_number_at(L, value_idx, num, sizeof num);
+    lua_pushstring(L, num);
     lua_pushvalue(L, -1);
     lua_rawseti(L, anchor_idx, (int)lua_rawlen(L, anchor_idx) + 1);
     value = lua_tolstring(L, -1, &vlen);
@@ -144,18 +138,18 @@ static void take_header(lua_State *L, sig_header *h, int name_idx, int value_idx
   } else if (lua_type(L, value_idx) == LUA_TSTRING) {
     value = lua_tolstring(L, value_idx, &vlen);
   } else {
-    return (void)hwc_argerror(L, "hwcloud.core.sign", "header '%s' needs a string value (got %s)",
+    return (void)hwc_argerror(L, SIGN, "header '%s' needs a string value (got %s)",
                               name, luaL_typename(L, value_idx));
   }
   while (vlen && is_space(*value)) { value++; vlen--; }
   while (vlen && is_space(value[vlen - 1])) vlen--;
   lua_pushfstring(L, "header '%s' value", name);
-  check_line(L, lua_tostring(L, -1), value, vlen);
+  hwc_check_line(L, SIGN, lua_tostring(L, -1), value, vlen);
   lua_pop(L, 1);
   h->name = name; h->nlen = nlen;
   h->value = value; h->vlen = vlen;
   if (!strcmp(h->lname, "authorization") || !strcmp(h->lname, "x-sdk-date"))
-    hwc_argerror(L, "hwcloud.core.sign", "header '%s' is added by the signer (pass 'date' for X-Sdk-Date)", name);
+    hwc_argerror(L, SIGN, "header '%s' is added by the signer (pass 'date' for X-Sdk-Date)", name);
 }
 
 static int cmp_header(const void *a, const void *b) {
@@ -184,7 +178,7 @@ static sig_header *collect_headers(lua_State *L, int extra, int *count, int anch
     lua_pop(L, 1);
     lua_newtable(L);
   } else if (!lua_istable(L, -1)) {
-    hwc_argerror(L, "hwcloud.core.sign", "'headers' must be a table (got %s)", luaL_typename(L, -1));
+    hwc_argerror(L, SIGN, "'headers' must be a table (got %s)", luaL_typename(L, -1));
   }
   /* stack: headers table at -1 */
   is_list = lua_rawlen(L, -1) > 0;
@@ -196,11 +190,11 @@ static sig_header *collect_headers(lua_State *L, int extra, int *count, int anch
   if (is_list) {
     int k;
     if ((int)lua_rawlen(L, -1) != n)
-      hwc_argerror(L, "hwcloud.core.sign", "'headers' must be a list of {name, value} pairs or a map, not both");
+      hwc_argerror(L, SIGN, "'headers' must be a list of {name, value} pairs or a map, not both");
     for (k = 1; k <= n; k++) {
       lua_rawgeti(L, -1, k);
       if (!lua_istable(L, -1))
-        hwc_argerror(L, "hwcloud.core.sign", "headers[%d] must be a {name, value} pair", k);
+        hwc_argerror(L, SIGN, "headers[%d] must be a {name, value} pair", k);
       lua_rawgeti(L, -1, 1);
       lua_rawgeti(L, -2, 2);
       take_header(L, &hs[i++], lua_absindex(L, -2), lua_absindex(L, -1), anchor_idx);
@@ -227,7 +221,7 @@ static void check_date(lua_State *L, const char *d) {
   }
   return;
 bad:
-  hwc_argerror(L, "hwcloud.core.sign", "'date' must look like YYYYMMDDTHHMMSSZ (got '%s')", d);
+  hwc_argerror(L, SIGN, "'date' must look like YYYYMMDDTHHMMSSZ (got '%s')", d);
 }
 
 static void push_pair(lua_State *L, int list_idx, const char *name, const char *value, size_t vlen) {
@@ -239,123 +233,140 @@ static void push_pair(lua_State *L, int list_idx, const char *name, const char *
   lua_rawseti(L, list_idx, (int)lua_rawlen(L, list_idx) + 1);
 }
 
-int hwc_sign(lua_State *L) {
-  size_t ulen, blen, toklen, i;
-  const char *method, *url, *body, *ak, *sk, *date, *token, *algorithm, *region = NULL, *service = NULL;
-  const char *p, *auth_start, *auth_end, *path, *path_end, *query = NULL, *query_end = NULL;
-  char datebuf[17], hash[65], sig[65];
-  unsigned char mac[32];
-  int v11, nh, extra = 3, anchor_idx, k, host_given = 0;
+/* What core.sign reads and works out, step by step. */
+typedef struct {
+  const char *url, *body, *ak, *sk, *date, *token, *algorithm, *region, *service;
+  size_t blen, toklen;
+  int v11, nh; /* V11-HMAC-SHA256; the signed headers in hs */
+  char method[16], datebuf[17], sig[65];
+  hwc_url u;
   sig_header *hs;
-  hwc_buf *cr, *tmp, *sts, *host, *auth;
-  char method_up[16];
+} sign_req;
 
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lua_settop(L, 1);
-  lua_newtable(L); /* 2: anchors for converted strings */
-  anchor_idx = 2;
-  method = req_field(L, "method", &i);
-  check_line(L, "'method'", method, i);
-  if (i >= sizeof method_up) hwc_argerror(L, "hwcloud.core.sign", "'method' is too long");
-  for (k = 0; method[k]; k++) method_up[k] = (char)toupper((unsigned char)method[k]);
-  method_up[k] = '\0';
-  url = req_field(L, "url", &ulen);
-  check_line(L, "'url'", url, ulen);
-  body = opt_field(L, "body", &blen);
-  ak = req_field(L, "ak", &i);
-  check_line(L, "'ak'", ak, i);
-  sk = req_field(L, "sk", &i);
-  check_line(L, "'sk'", sk, i);
-  date = opt_field(L, "date", &i);
-  if (date) check_line(L, "'date'", date, i);
-  token = opt_field(L, "security_token", &toklen);
-  if (token) check_line(L, "'security_token'", token, toklen);
-  if (token && !*token) token = NULL;
-  algorithm = opt_field(L, "algorithm", &i);
-  if (algorithm) check_line(L, "'algorithm'", algorithm, i);
-  else algorithm = "SDK-HMAC-SHA256";
-  v11 = !strcmp(algorithm, "V11-HMAC-SHA256");
-  if (!v11 && strcmp(algorithm, "SDK-HMAC-SHA256"))
-    hwc_argerror(L, "hwcloud.core.sign", "'algorithm' must be SDK-HMAC-SHA256 or V11-HMAC-SHA256 (got '%s')", algorithm);
-  if (v11) {
-    region = req_field(L, "region_id", &i);
-    check_line(L, "'region_id'", region, i);
-    service = req_field(L, "service_name", &i);
-    check_line(L, "'service_name'", service, i);
+/* The stack of core.sign, slot by slot (each step pushes its own). */
+enum {
+  S_ARG = 1,   /* the argument table */
+  S_ANCHORS,   /* strings made from numbers, kept alive */
+  S_HEADERS,   /* sig_header array (userdata) */
+  S_HOST,      /* buffer: the Host value taken from the URL */
+  S_OUT,       /* the list of {name, value} to send */
+  S_CANON,     /* buffer: the canonical request */
+  S_SCRATCH,   /* buffer: decoded path and query, then the V11 scope */
+  S_SIGNED,    /* string: the signed-header list */
+  S_STS,       /* buffer: the string to sign */
+  S_AUTH       /* buffer: the Authorization value */
+};
+
+/* A required string field with no CR, LF or NUL. */
+static const char *line_field(lua_State *L, const char *field, size_t *len) {
+  size_t n;
+  const char *s = req_field(L, field, &n);
+  char what[32];
+  snprintf(what, sizeof what, "'%s'", field);
+  hwc_check_line(L, SIGN, what, s, n);
+  if (len) *len = n;
+  return s;
+}
+
+/* An optional string field with no CR, LF or NUL (NULL when absent). */
+static const char *opt_line_field(lua_State *L, const char *field, size_t *len) {
+  size_t n;
+  const char *s = opt_field(L, field, &n);
+  char what[32];
+  snprintf(what, sizeof what, "'%s'", field);
+  if (s) hwc_check_line(L, SIGN, what, s, n);
+  if (len) *len = n;
+  return s;
+}
+
+/* Reads and checks every field but the headers; the date defaults to now. */
+static void read_args(lua_State *L, sign_req *r) {
+  size_t n, k;
+  const char *method = line_field(L, "method", &n);
+  if (n >= sizeof r->method) hwc_argerror(L, SIGN, "'method' is too long");
+  for (k = 0; k <= n; k++) r->method[k] = (char)toupper((unsigned char)method[k]);
+  r->url = line_field(L, "url", NULL);
+  r->body = opt_field(L, "body", &r->blen);
+  r->ak = line_field(L, "ak", NULL);
+  r->sk = line_field(L, "sk", NULL);
+  r->date = opt_line_field(L, "date", NULL);
+  r->token = opt_line_field(L, "security_token", &r->toklen);
+  if (r->token && !*r->token) r->token = NULL;
+  r->algorithm = opt_line_field(L, "algorithm", NULL);
+  if (!r->algorithm) r->algorithm = "SDK-HMAC-SHA256";
+  r->v11 = !strcmp(r->algorithm, "V11-HMAC-SHA256");
+  if (!r->v11 && strcmp(r->algorithm, "SDK-HMAC-SHA256"))
+    hwc_argerror(L, SIGN, "'algorithm' must be SDK-HMAC-SHA256 or V11-HMAC-SHA256 (got '%s')", r->algorithm);
+  if (r->v11) {
+    r->region = line_field(L, "region_id", NULL);
+    r->service = line_field(L, "service_name", NULL);
   }
-  if (date) {
-    check_date(L, date);
+  if (r->date) {
+    check_date(L, r->date);
   } else {
     time_t now = time(NULL);
     struct tm tmv;
     gmtime_r(&now, &tmv);
-    strftime(datebuf, sizeof datebuf, "%Y%m%dT%H%M%SZ", &tmv);
-    date = datebuf;
+    strftime(r->datebuf, sizeof r->datebuf, "%Y%m%dT%H%M%SZ", &tmv);
+    r->date = r->datebuf;
   }
+}
 
-  /* URL: scheme://authority/path?query#fragment */
-  p = strstr(url, "://");
-  if (!p || (strncmp(url, "http", 4) != 0))
-    hwc_argerror(L, "hwcloud.core.sign", "'url' must be an absolute http(s) URL (got '%s')", url);
-  auth_start = p + 3;
-  auth_end = auth_start + strcspn(auth_start, "/?#");
-  path = auth_end;
-  path_end = path + strcspn(path, "?#");
-  if (*path_end == '?') {
-    query = path_end + 1;
-    query_end = query + strcspn(query, "#");
+static void parse_url(lua_State *L, sign_req *r) {
+  if (!hwc_url_parse(r->url, &r->u) || strncmp(r->url, "http", 4) != 0)
+    hwc_argerror(L, SIGN, "'url' must be an absolute http(s) URL (got '%s')", r->url);
+  if (r->u.host == r->u.path) hwc_argerror(L, SIGN, "'url' has no host");
+}
+
+static void add_signed(sig_header *h, const char *name, const char *value, size_t vlen) {
+  size_t i;
+  h->name = name;
+  h->nlen = strlen(name);
+  for (i = 0; i <= h->nlen; i++) h->lname[i] = (char)tolower((unsigned char)name[i]);
+  h->value = value;
+  h->vlen = vlen;
+}
+
+/* The signed set: the caller's headers, Host (from the URL unless given),
+ * X-Sdk-Date, X-Security-Token. Pushes S_HEADERS, S_HOST and S_OUT (in the
+ * caller's order), then sorts the set by lower-case name. */
+static void signed_headers(lua_State *L, sign_req *r) {
+  int k, n, host_given = 0;
+  const char *p;
+  hwc_buf *host;
+  r->hs = collect_headers(L, 3, &r->nh, S_ANCHORS);
+  for (k = 0; k < r->nh; k++) {
+    if (!strcmp(r->hs[k].lname, "host")) host_given = 1;
+    if (r->token && !strcmp(r->hs[k].lname, "x-security-token"))
+      hwc_argerror(L, SIGN, "pass the security token either as 'security_token' or as a header, not both");
   }
-  if (auth_end == auth_start) hwc_argerror(L, "hwcloud.core.sign", "'url' has no host");
-
-  hs = collect_headers(L, extra, &nh, anchor_idx); /* 3: header array */
-  for (k = 0; k < nh; k++) if (!strcmp(hs[k].lname, "host")) host_given = 1;
-
-  host = hwc_buf_push(L); /* 4 */
+  host = hwc_buf_push(L);
+  n = r->nh;
   if (!host_given) {
-    const char *at = memchr(auth_start, '@', (size_t)(auth_end - auth_start));
-    const char *h0 = at ? at + 1 : auth_start;
-    for (p = h0; p < auth_end; p++) hwc_buf_addc(host, (char)tolower((unsigned char)*p));
+    for (p = r->u.host; p < r->u.path; p++) hwc_buf_addc(host, (char)tolower((unsigned char)*p));
+    hwc_buf_check(L, host);
+    add_signed(&r->hs[n++], "Host", host->data, host->len);
   }
-  hwc_buf_check(L, host);
+  add_signed(&r->hs[n++], "X-Sdk-Date", r->date, strlen(r->date));
+  if (r->token) add_signed(&r->hs[n++], "X-Security-Token", r->token, r->toklen);
+  lua_createtable(L, n + 1, 0);
+  for (k = 0; k < n; k++) push_pair(L, S_OUT, r->hs[k].name, r->hs[k].value, r->hs[k].vlen);
+  qsort(r->hs, (size_t)n, sizeof *r->hs, cmp_header);
+  for (k = 1; k < n; k++)
+    if (!strcmp(r->hs[k].lname, r->hs[k - 1].lname))
+      hwc_argerror(L, SIGN, "header '%s' is given twice", r->hs[k].name);
+  r->nh = n;
+}
 
-  /* The signed set: the caller's headers, host, x-sdk-date, x-security-token. */
-  {
-    int n = nh;
-    if (!host_given) {
-      hs[n].name = "Host"; hs[n].nlen = 4; strcpy(hs[n].lname, "host");
-      hs[n].value = host->data; hs[n].vlen = host->len; n++;
-    }
-    hs[n].name = "X-Sdk-Date"; hs[n].nlen = 10; strcpy(hs[n].lname, "x-sdk-date");
-    hs[n].value = date; hs[n].vlen = strlen(date); n++;
-    if (token) {
-      for (k = 0; k < nh; k++)
-        if (!strcmp(hs[k].lname, "x-security-token"))
-          hwc_argerror(L, "hwcloud.core.sign", "pass the security token either as 'security_token' or as a header, not both");
-      hs[n].name = "X-Security-Token"; hs[n].nlen = 16; strcpy(hs[n].lname, "x-security-token");
-      hs[n].value = token; hs[n].vlen = toklen; n++;
-    }
-    /* the output list keeps the caller's order: build it before sorting */
-    lua_createtable(L, n + 1, 0); /* 5: headers to send */
-    for (k = 0; k < n; k++) push_pair(L, 5, hs[k].name, hs[k].value, hs[k].vlen);
-    qsort(hs, (size_t)n, sizeof *hs, cmp_header);
-    for (k = 1; k < n; k++)
-      if (!strcmp(hs[k].lname, hs[k - 1].lname))
-        hwc_argerror(L, "hwcloud.core.sign", "header '%s' is given twice", hs[k].name);
-    nh = n;
-  }
-
-  cr = hwc_buf_push(L);  /* 6: canonical request */
-  tmp = hwc_buf_push(L); /* 7: scratch */
-  hwc_buf_adds(cr, method_up);
-  hwc_buf_addc(cr, '\n');
-
-  /* Canonical URI: decode, split on '/', encode each piece, end with '/'. */
-  pct_decode(tmp, path, (size_t)(path_end - path));
+/* Canonical URI: decode, split on '/', encode each piece, end with '/'. */
+static void canonical_uri(lua_State *L, sign_req *r, hwc_buf *cr, hwc_buf *tmp) {
+  size_t i, start = 0;
+  hwc_buf_reset(tmp);
+  pct_decode(tmp, r->u.path, (size_t)(r->u.path_end - r->u.path));
   hwc_buf_check(L, tmp);
   if (tmp->len == 0) {
     hwc_buf_addc(cr, '/');
   } else {
-    size_t start = 0;
     for (i = 0; i <= tmp->len; i++) {
       if (i == tmp->len || tmp->data[i] == '/') {
         pct_encode(cr, tmp->data + start, i - start);
@@ -366,30 +377,32 @@ int hwc_sign(lua_State *L) {
     if (cr->data[cr->len - 1] != '/') hwc_buf_addc(cr, '/');
   }
   hwc_buf_addc(cr, '\n');
+}
 
-  /* Canonical query: decoded pairs sorted by key bytes then value bytes. */
-  if (query && query_end > query) {
-    size_t npairs = 1, np = 0;
-    query_pair *pairs;
-    const char *q = query;
-    for (p = query; p < query_end; p++) if (*p == '&') npairs++;
-    pairs = (query_pair *)lua_newuserdatauv(L, sizeof(query_pair) * npairs, 0); /* 8 */
+/* Canonical query: decoded pairs sorted by key bytes then value bytes. */
+static void canonical_query(lua_State *L, sign_req *r, hwc_buf *cr, hwc_buf *tmp) {
+  const char *q = r->u.query, *end = r->u.query_end, *p;
+  size_t npairs = 1, np = 0, i;
+  query_pair *pairs;
+  if (q && end > q) {
+    for (p = q; p < end; p++) if (*p == '&') npairs++;
+    pairs = (query_pair *)lua_newuserdatauv(L, sizeof(query_pair) * npairs, 0);
     hwc_buf_reset(tmp);
     hwc_buf_add(tmp, "", 0); /* allocates: pointers below are never NULL */
-    while (q < query_end) {
-      const char *amp = memchr(q, '&', (size_t)(query_end - q));
-      const char *end = amp ? amp : query_end, *eq;
-      if (end > q) {
-        eq = memchr(q, '=', (size_t)(end - q));
+    while (q < end) {
+      const char *amp = memchr(q, '&', (size_t)(end - q));
+      const char *stop = amp ? amp : end, *eq;
+      if (stop > q) {
+        eq = memchr(q, '=', (size_t)(stop - q));
         pairs[np].k = tmp->len;
-        pct_decode(tmp, q, (size_t)((eq ? eq : end) - q));
+        pct_decode(tmp, q, (size_t)((eq ? eq : stop) - q));
         pairs[np].klen = tmp->len - pairs[np].k;
         pairs[np].v = tmp->len;
-        if (eq) pct_decode(tmp, eq + 1, (size_t)(end - eq - 1));
+        if (eq) pct_decode(tmp, eq + 1, (size_t)(stop - eq - 1));
         pairs[np].vlen = tmp->len - pairs[np].v;
         np++;
       }
-      q = end + 1;
+      q = stop + 1;
     }
     hwc_buf_check(L, tmp);
     for (i = 0; i < np; i++) {
@@ -406,108 +419,146 @@ int hwc_sign(lua_State *L) {
     lua_pop(L, 1);
   }
   hwc_buf_addc(cr, '\n');
+}
 
-  /* Canonical headers, then the signed-header list. */
-  {
-    const char *payload = NULL;
-    size_t plen = 0;
-    size_t sh_start;
-    for (k = 0; k < nh; k++) {
-      hwc_buf_adds(cr, hs[k].lname);
-      hwc_buf_addc(cr, ':');
-      hwc_buf_add(cr, hs[k].value, hs[k].vlen);
-      hwc_buf_addc(cr, '\n');
-      if (!strcmp(hs[k].lname, "x-sdk-content-sha256")) { payload = hs[k].value; plen = hs[k].vlen; }
-    }
+/* Canonical headers, the signed-header list (pushed: S_SIGNED) and the
+ * payload hash (X-Sdk-Content-Sha256 when given, else the body's). */
+static void canonical_headers(lua_State *L, sign_req *r, hwc_buf *cr) {
+  const char *payload = NULL;
+  size_t plen = 0, start;
+  char hash[65];
+  int k;
+  for (k = 0; k < r->nh; k++) {
+    hwc_buf_adds(cr, r->hs[k].lname);
+    hwc_buf_addc(cr, ':');
+    hwc_buf_add(cr, r->hs[k].value, r->hs[k].vlen);
     hwc_buf_addc(cr, '\n');
-    sh_start = cr->len;
-    for (k = 0; k < nh; k++) {
-      if (k) hwc_buf_addc(cr, ';');
-      hwc_buf_adds(cr, hs[k].lname);
-    }
-    hwc_buf_check(L, cr);
-    lua_pushlstring(L, cr->data + sh_start, cr->len - sh_start); /* 8: signed headers */
-    hwc_buf_addc(cr, '\n');
-    if (payload) {
-      hwc_buf_add(cr, payload, plen);
-    } else if (body && blen) {
-      sha256_hex(body, blen, hash);
-      hwc_buf_adds(cr, hash);
-    } else {
-      hwc_buf_adds(cr, EMPTY_SHA256);
-    }
+    if (!strcmp(r->hs[k].lname, "x-sdk-content-sha256")) { payload = r->hs[k].value; plen = r->hs[k].vlen; }
+  }
+  hwc_buf_addc(cr, '\n');
+  start = cr->len;
+  for (k = 0; k < r->nh; k++) {
+    if (k) hwc_buf_addc(cr, ';');
+    hwc_buf_adds(cr, r->hs[k].lname);
   }
   hwc_buf_check(L, cr);
+  lua_pushlstring(L, cr->data + start, cr->len - start);
+  hwc_buf_addc(cr, '\n');
+  if (payload) {
+    hwc_buf_add(cr, payload, plen);
+  } else if (r->body && r->blen) {
+    sha256_hex(r->body, r->blen, hash);
+    hwc_buf_adds(cr, hash);
+  } else {
+    hwc_buf_adds(cr, EMPTY_SHA256);
+  }
+  hwc_buf_check(L, cr);
+}
 
-  /* String to sign and signature. */
-  sts = hwc_buf_push(L); /* 9 */
-  hwc_buf_adds(sts, algorithm);
+/* The string to sign (pushed: S_STS); for V11, scope receives the credential
+ * scope date/region/service. */
+static hwc_buf *string_to_sign(lua_State *L, sign_req *r, hwc_buf *cr, hwc_buf *scope) {
+  char hash[65];
+  hwc_buf *sts = hwc_buf_push(L);
+  hwc_buf_adds(sts, r->algorithm);
   hwc_buf_addc(sts, '\n');
-  hwc_buf_adds(sts, date);
+  hwc_buf_adds(sts, r->date);
   hwc_buf_addc(sts, '\n');
-  hwc_buf_reset(tmp);
-  if (v11) {
-    hwc_buf_add(tmp, date, 8);
-    hwc_buf_addc(tmp, '/');
-    hwc_buf_adds(tmp, region);
-    hwc_buf_addc(tmp, '/');
-    hwc_buf_adds(tmp, service);
-    hwc_buf_check(L, tmp);
-    hwc_buf_add(sts, tmp->data, tmp->len);
+  hwc_buf_reset(scope);
+  if (r->v11) {
+    hwc_buf_add(scope, r->date, 8);
+    hwc_buf_addc(scope, '/');
+    hwc_buf_adds(scope, r->region);
+    hwc_buf_addc(scope, '/');
+    hwc_buf_adds(scope, r->service);
+    hwc_buf_check(L, scope);
+    hwc_buf_add(sts, scope->data, scope->len);
     hwc_buf_addc(sts, '\n');
   }
   sha256_hex(cr->data, cr->len, hash);
   hwc_buf_adds(sts, hash);
   hwc_buf_check(L, sts);
-  if (v11) {
-    /* HKDF-SHA256(ikm = SK, salt = AK, info), 32 bytes, used as 64 hex chars */
+  return sts;
+}
+
+/* The signature (hex, in r->sig): HMAC-SHA256 with SK, or for V11 with the
+ * key HKDF-SHA256(ikm = SK, salt = AK, info = scope) as 64 hex chars. */
+static void derive_key_and_sign(lua_State *L, sign_req *r, hwc_buf *sts, hwc_buf *scope) {
+  unsigned char mac[32];
+  if (r->v11) {
     unsigned char prk[32], okm[32];
     char keyhex[65];
-    hwc_buf_addc(tmp, '\x01');
-    hwc_buf_check(L, tmp);
-    hmac_sha256(ak, strlen(ak), sk, strlen(sk), prk);
-    hmac_sha256((const char *)prk, sizeof prk, tmp->data, tmp->len, okm);
+    hwc_buf_addc(scope, '\x01');
+    hwc_buf_check(L, scope);
+    hmac_sha256(r->ak, strlen(r->ak), r->sk, strlen(r->sk), prk);
+    hmac_sha256((const char *)prk, sizeof prk, scope->data, scope->len, okm);
     hwc_hex(okm, sizeof okm, keyhex);
     hmac_sha256(keyhex, 64, sts->data, sts->len, mac);
-    tmp->len--; /* drop the 0x01 again: tmp holds the info for Authorization */
+    scope->len--; /* drop the 0x01 again: the scope goes into Authorization */
   } else {
-    hmac_sha256(sk, strlen(sk), sts->data, sts->len, mac);
+    hmac_sha256(r->sk, strlen(r->sk), sts->data, sts->len, mac);
   }
-  hwc_hex(mac, sizeof mac, sig);
+  hwc_hex(mac, sizeof mac, r->sig);
+}
 
-  auth = hwc_buf_push(L); /* 10 */
-  hwc_buf_adds(auth, algorithm);
-  if (v11) {
+/* Pushes the result table; Authorization joins the list to send. */
+static void push_result(lua_State *L, sign_req *r, hwc_buf *cr, hwc_buf *sts, hwc_buf *scope) {
+  hwc_buf *auth = hwc_buf_push(L); /* S_AUTH */
+  hwc_buf_adds(auth, r->algorithm);
+  if (r->v11) {
     hwc_buf_adds(auth, " Credential=");
-    hwc_buf_adds(auth, ak);
+    hwc_buf_adds(auth, r->ak);
     hwc_buf_addc(auth, '/');
-    hwc_buf_add(auth, tmp->data, tmp->len);
+    hwc_buf_add(auth, scope->data, scope->len);
   } else {
     hwc_buf_adds(auth, " Access=");
-    hwc_buf_adds(auth, ak);
+    hwc_buf_adds(auth, r->ak);
   }
   hwc_buf_adds(auth, ", SignedHeaders=");
-  hwc_buf_add(auth, lua_tostring(L, 8), lua_rawlen(L, 8));
+  hwc_buf_add(auth, lua_tostring(L, S_SIGNED), lua_rawlen(L, S_SIGNED));
   hwc_buf_adds(auth, ", Signature=");
-  hwc_buf_adds(auth, sig);
+  hwc_buf_adds(auth, r->sig);
   hwc_buf_check(L, auth);
-
-  push_pair(L, 5, "Authorization", auth->data, auth->len);
+  push_pair(L, S_OUT, "Authorization", auth->data, auth->len);
 
   lua_createtable(L, 0, 8);
   lua_pushlstring(L, auth->data, auth->len);
   lua_setfield(L, -2, "authorization");
-  lua_pushvalue(L, 8);
+  lua_pushvalue(L, S_SIGNED);
   lua_setfield(L, -2, "signed_headers");
-  lua_pushstring(L, sig);
+  lua_pushstring(L, r->sig);
   lua_setfield(L, -2, "signature");
   lua_pushlstring(L, cr->data, cr->len);
   lua_setfield(L, -2, "canonical_request");
   lua_pushlstring(L, sts->data, sts->len);
   lua_setfield(L, -2, "string_to_sign");
-  lua_pushstring(L, date);
+  lua_pushstring(L, r->date);
   lua_setfield(L, -2, "x_sdk_date");
-  lua_pushvalue(L, 5);
+  lua_pushvalue(L, S_OUT);
   lua_setfield(L, -2, "headers");
+}
+
+/* core.sign(t) -> {authorization, signature, signed_headers,
+ * canonical_request, string_to_sign, x_sdk_date, headers} */
+int hwc_sign(lua_State *L) {
+  sign_req r;
+  hwc_buf *cr, *tmp, *sts;
+  memset(&r, 0, sizeof r);
+  luaL_checktype(L, S_ARG, LUA_TTABLE);
+  lua_settop(L, S_ARG);
+  lua_newtable(L); /* S_ANCHORS */
+  read_args(L, &r);
+  parse_url(L, &r);
+  signed_headers(L, &r); /* S_HEADERS, S_HOST, S_OUT */
+  cr = hwc_buf_push(L);  /* S_CANON */
+  tmp = hwc_buf_push(L); /* S_SCRATCH */
+  hwc_buf_adds(cr, r.method);
+  hwc_buf_addc(cr, '\n');
+  canonical_uri(L, &r, cr, tmp);
+  canonical_query(L, &r, cr, tmp);
+  canonical_headers(L, &r, cr);            /* S_SIGNED */
+  sts = string_to_sign(L, &r, cr, tmp);    /* S_STS; tmp: the V11 scope */
+  derive_key_and_sign(L, &r, sts, tmp);
+  push_result(L, &r, cr, sts, tmp);        /* S_AUTH, the result */
   return 1;
 }

@@ -9,6 +9,7 @@
 -- Host libcurl sends: lower-case host, default port dropped.
 
 local text = require "hwcloud.text"
+local urls = require "hwcloud.url"
 
 local M = {}
 
@@ -71,31 +72,27 @@ function M.normalize(url)
   if not url:find("^%a[%w+.-]*://") then
     url = "https://" .. url
   end
-  local scheme, authority, path = url:match("^(%a[%w+.-]*)://([^/?#]*)([^?#]*)$")
-  if not scheme then
+  local scheme, hostport, path, userinfo = urls.split(url)
+  if not scheme or path:find("[?#]") then
     return nil, "is not a URL without query or fragment: " .. url
   end
   scheme = scheme:lower()
   if scheme ~= "http" and scheme ~= "https" then
     return nil, "has an unsupported scheme: " .. scheme
   end
-  if authority:find("@", 1, true) then
+  if userinfo then
     return nil, "must not contain user information"
   end
-  local host, port
-  if authority:sub(1, 1) == "[" then
-    host, port = authority:match("^(%[[%x:.]+%])(.*)$")
-  else
-    host, port = authority:match("^([^:]*)(.*)$")
-  end
-  if not host or host == "" or (port ~= "" and not port:find("^:%d+$")) then
+  local host, port = urls.host_port(hostport)
+  if not host or host == "" or (port == "" and hostport:sub(-1) == ":") then
     return nil, "has no valid host[:port]: " .. url
   end
   host = host:lower()
+  port = port ~= "" and ":" .. port or ""
   if (scheme == "https" and port == ":443") or (scheme == "http" and port == ":80") then
     port = ""
   end
-  path = path:gsub("/+$", "")
+  path = text.rstrip(path, "/")
   return scheme .. "://" .. host .. port .. path
 end
 
@@ -103,7 +100,7 @@ end
 -- @tparam string url
 -- @treturn string
 function M.host(url)
-  return (url:match("^%a[%w+.-]*://([^/?#]*)"))
+  return (select(2, urls.split(url)))
 end
 
 --- The public endpoint of a service in a region (no override applied).

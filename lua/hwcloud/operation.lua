@@ -8,6 +8,7 @@
 -- It knows nothing about HTTP beyond that request table.
 
 local core = require("hwcloud.core")
+local urls = require("hwcloud.url")
 local uuid = require("hwcloud.uuid")
 
 local floor, huge = math.floor, math.huge
@@ -139,9 +140,7 @@ end
 
 -- Percent-encode one path value: RFC 3986 unreserved bytes stay, everything
 -- else (including "/") becomes %XY.
-local function encode_segment(s)
-  return (s:gsub("[^%w%-%._~]", function(c) return format("%%%02X", byte(c)) end))
-end
+local encode_segment = urls.escape
 M.encode_segment = encode_segment
 
 -- The project id for a path: client:get_project_id(service) (hwcloud's

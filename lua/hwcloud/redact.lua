@@ -6,6 +6,8 @@
 -- secret, security tokens) and user:password parts of URLs are replaced by
 -- "REDACTED". The originals are never modified.
 
+local urls = require "hwcloud.url"
+
 local M = {}
 
 --- The text that replaces every secret.
@@ -225,14 +227,9 @@ function M.url(url)
   if type(url) ~= "string" then
     return url
   end
-  local scheme, rest = url:match("^(%a[%w+.-]*://)(.*)$")
-  if scheme then
-    local authority, tail = rest:match("^([^/?#]*)(.*)$")
-    local at = authority:match("^.*()@")
-    if at then
-      authority = MARK .. authority:sub(at)
-    end
-    url = scheme .. authority .. tail
+  local scheme, hostport, rest, userinfo = urls.split(url)
+  if userinfo then
+    url = scheme .. "://" .. MARK .. "@" .. hostport .. rest
   end
   local q = url:find("?", 1, true)
   if not q then

@@ -12,21 +12,19 @@ local endpoints = require "hwcloud.endpoints"
 local headers_ = require "hwcloud.headers"
 local numbers = require "hwcloud.numbers"
 local text = require "hwcloud.text"
+local urls = require "hwcloud.url"
 
 local M = {}
 
 local type, tostring, pairs = type, tostring, pairs
 local find, gsub, format, byte = string.find, string.gsub, string.format, string.byte
+local escape_class = urls.escape_class
 local sort, concat = table.sort, table.concat
 
 local function argerror(fname, message)
   error(core.error({ kind = "argument", message = fname .. ": " .. message }), 0)
 end
 M.argerror = argerror
-
-local function escape_byte(c)
-  return format("%%%02X", byte(c))
-end
 
 --- Percent-encode a string the way the signer does (signing.md `E`): every
 -- byte except A-Z a-z 0-9 - . _ ~ becomes %XX (upper-case hex). Use it for
@@ -41,7 +39,7 @@ function M.escape(s)
       argerror("hwcloud.escape", "s must be a string")
     end
   end
-  return (gsub(s, "[^%w%-%._~]", escape_byte))
+  return urls.escape(s)
 end
 local escape = M.escape
 
@@ -110,13 +108,6 @@ end
 -- ...) is escaped, so a raw path or query string cannot end the request line
 local RAW_PATH = "[^%w%-%._~!%$&'%(%)%*%+,;=:@/%%]"
 local RAW_QUERY = "[^%w%-%._~!%$&'%(%)%*%+,;=:@/%%%?]"
-
-local function fix_raw(s, class)
-  if find(s, class) then
-    return (gsub(s, class, escape_byte))
-  end
-  return s
-end
 
 -- the usual method names -> upper case (others are checked and converted)
 local METHODS = {}
@@ -245,7 +236,7 @@ local function fill_path(st, path, fname)
       argerror(fname, "req.path has an unfilled placeholder " .. unfilled)
     end
   end
-  return fix_raw(path, RAW_PATH)
+  return escape_class(path, RAW_PATH)
 end
 
 local PATHS_KEPT = 256 -- filled paths a client keeps (then it starts afresh)
@@ -381,7 +372,7 @@ function M.build(st, req, fname)
   if type(query) == "table" then
     query = M.encode_query(query, fname, "req.query")
   elseif type(query) == "string" then
-    query = fix_raw((gsub(query, "^%?", "")), RAW_QUERY)
+    query = escape_class((gsub(query, "^%?", "")), RAW_QUERY)
   end
   if query and query ~= "" then
     url = url .. "?" .. query

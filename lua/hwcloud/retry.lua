@@ -1,7 +1,7 @@
 -- The retry policy: which failures are worth another attempt, how long to
--- wait before it, and the loop that runs the attempts. Throttling (429 and
--- the throttling codes APIGW.0308 / APIG.0308 / IAM.0012 / EndPoint.0022),
--- 500/502/503/504 and connection failures are retried with exponential
+-- wait before it, and the loop that runs the attempts. Which failures are
+-- retryable is the core's one classification (core.classify: throttling,
+-- 500/502/503/504, connection failures); they are retried with exponential
 -- backoff and full jitter, honouring Retry-After, at most max_retries times,
 -- and only where repeating the request is safe: GET, HEAD, PUT, DELETE and
 -- OPTIONS always; POST and PATCH only on answers that mean nothing was done
@@ -10,13 +10,13 @@
 -- date arithmetic are hwcloud.clock's). Inside a task of client:parallel a
 -- throttled answer is reported to the batch (hwcloud.scheduler).
 
+local core = require "hwcloud.core"
 local scheduler = require "hwcloud.scheduler"
 local clock = require "hwcloud.clock"
 local headers = require "hwcloud.headers"
 local text = require "hwcloud.text"
 
 local M = {}
-
 
 --- Defaults of the policy (seconds).
 M.DEFAULTS = {
@@ -26,23 +26,8 @@ M.DEFAULTS = {
   max_retry_after = 60, -- a longer Retry-After is not waited for: the error is raised
 }
 
--- error codes that mean "throttled, nothing was done", whatever the status
-M.THROTTLE_CODES = {
-  ["APIGW.0308"] = true,
-  ["APIG.0308"] = true,
-  ["IAM.0012"] = true,
-  ["EndPoint.0022"] = true,
-}
-
--- statuses that mean "the server failed, try again later"
-M.SERVER_STATUSES = { [500] = true, [502] = true, [503] = true, [504] = true }
-
 -- methods that may be repeated after any retryable failure
 M.IDEMPOTENT = { GET = true, HEAD = true, PUT = true, DELETE = true, OPTIONS = true }
-
--- libcurl codes that mean the request never left: proxy or host not
--- resolved, connection refused / not established
-M.NOT_SENT_CURL_CODES = { [5] = true, [6] = true, [7] = true }
 
 --- The wait a failure asks for through its Retry-After header.
 -- @tparam table err the error (its `headers` are read)
@@ -73,10 +58,7 @@ end
 -- @tparam table err
 -- @treturn boolean
 function M.is_throttled(err)
-  if type(err) ~= "table" or err.kind ~= "http" then
-    return false
-  end
-  return err.status == 429 or M.THROTTLE_CODES[err.code] == true
+  return select(2, core.classify(err)) == "throttled"
 end
 
 --- Decide whether a failed attempt may be retried.
@@ -85,39 +67,22 @@ end
 -- @tparam[opt] boolean idempotent treat the request as safe to repeat
 --   (overrides the method rule, e.g. for IAM token requests)
 -- @treturn boolean retry or not
--- @treturn string reason: "throttled", "server", "network", "not-sent" or
---   why not ("not an hwcloud error", "tls", "client error", "unsafe method"...)
+-- @treturn string reason: core.classify's ("throttled", "server", "network",
+--   "not-sent" or why not: "not an hwcloud error", "tls", "client error"...)
+--   or "unsafe method"
 function M.classify(err, method, idempotent)
-  if type(err) ~= "table" or type(err.kind) ~= "string" then
-    return false, "not an hwcloud error"
+  local retryable, reason, nothing_done = core.classify(err)
+  if not retryable then
+    return false, reason
   end
   local safe = idempotent
   if safe == nil then
     safe = M.IDEMPOTENT[method] == true
   end
-  local kind = err.kind
-  if kind == "http" then
-    if M.is_throttled(err) then
-      return true, "throttled"
-    end
-    if M.SERVER_STATUSES[err.status] then
-      if safe then
-        return true, "server"
-      end
-      return false, "unsafe method"
-    end
-    return false, "client error"
+  if safe or nothing_done then
+    return true, reason
   end
-  if kind == "network" or kind == "timeout" then
-    if kind == "network" and M.NOT_SENT_CURL_CODES[err.curl_code] then
-      return true, "not-sent"
-    end
-    if safe then
-      return true, "network"
-    end
-    return false, "unsafe method"
-  end
-  return false, kind
+  return false, "unsafe method"
 end
 
 --- Backoff before retry number `n` (1 for the first retry): full jitter,

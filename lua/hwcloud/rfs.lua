@@ -433,7 +433,7 @@ local function folder_entries(op, dir)
 end
 
 --- An `upload` function for publish_module_version that stores the package
--- in the emulator (`POST /_rfs/blobs`, see README "307 locations and
+-- in the emulator (`POST /_rfs/blobs`, see emulator/README.md "307 locations and
 -- template_uri"); against Huawei Cloud, upload to OBS yourself and return
 -- the object's URL.
 -- @tparam table client the client whose RFS endpoint is the emulator

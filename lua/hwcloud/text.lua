@@ -22,6 +22,20 @@ function M.rtrim(s)
   return sub(s, 1, j)
 end
 
+--- `s` without the trailing bytes equal to `char` (one byte), e.g. the
+-- slashes at the end of a URL path; `("/+$")` with gsub would be quadratic
+-- on many inner slashes.
+-- @tparam string s
+-- @tparam string char
+-- @treturn string
+function M.rstrip(s, char)
+  local c, j = byte(char), #s
+  while j > 0 and byte(s, j) == c do
+    j = j - 1
+  end
+  return sub(s, 1, j)
+end
+
 --- `s` without leading and trailing white space.
 -- @tparam string s
 -- @treturn string

@@ -148,12 +148,11 @@ function M.is_not_found(err)
 end
 
 --- Whether a polling error is worth another try (throttling, 5xx, network,
--- timeouts: whatever the core marks retryable).
+-- timeouts: the core's one classification, core.classify).
 -- @param err anything raised
 -- @treturn boolean
 function M.is_transient(err)
-  if not core.is_error(err) or err.kind == "waiter" or err.kind == "argument" then return false end
-  return err.retryable == true or err.kind == "network" or err.kind == "timeout"
+  return core.is_error(err) and (core.classify(err)) or false
 end
 
 --- Poll until done.

@@ -258,6 +258,16 @@ describe("a URL libcurl refuses (finding 12)", function()
     end)
   end
 
+  it("keeps no user information in err.url, even a password holding '@' (finding 14)", function()
+    local url = server.refused_url:gsub("^http://", "http://user:p@ss@") .. "/x?a=1"
+    local err = raises(s.send, s, { method = "GET", url = url }) -- libcurl calls it malformed
+    assert.are.equal("argument", err.kind)
+    assert.are.equal(server.refused_url .. "/x?a=1", err.url)
+    err = raises(s.send, s, { method = "GET", url = server.refused_url:gsub("^http://", "http://u:pw@") .. "/x" })
+    assert.are.same({ "network", server.refused_url .. "/x" }, { err.kind, err.url })
+    assert.is_nil(tostring(err):find("ss@", 1, true))
+  end)
+
   it("is tried once by the retry loop, where a refused port is tried again", function()
     local slept = {}
     local policy = { max_retries = 3, method = "GET", sleep = function(w) slept[#slept + 1] = w end,

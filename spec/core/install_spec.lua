@@ -1,5 +1,8 @@
 -- The two install paths work from this checkout, offline: `luarocks make`
--- with the rockspec, and CMake's install rules; the installed modules load.
+-- with the rockspec, and CMake's install rules; the installed modules load
+-- from where the interpreter itself looks (its own package.cpath and
+-- package.path, moved under the prefix), whatever the machine's multiarch
+-- directory is.
 describe("installing #install", function()
   local function run(cmd)
     local p = io.popen(cmd .. " 2>&1")
@@ -27,16 +30,40 @@ describe("installing #install", function()
     assert.matches(tree .. "/lib/lua/5.4/hwcloud/core.so", out2, 1, true)
   end)
 
-  it("cmake --install puts them where Lua 5.4 looks under the prefix", function()
+  -- Loads hwcloud and hwcloud.core with lua5.4's own default search paths,
+  -- every "<from>/" in them replaced by "<root>/".
+  local function loads_under(root, from)
+    local script = ([[
+      local function moved(p) return (p:gsub("%s/", "%s/")) end
+      package.path, package.cpath = moved(package.path), moved(package.cpath)
+      local c = require "hwcloud.core"
+      require "hwcloud"
+      print(package.searchpath("hwcloud.core", package.cpath), c.version)
+    ]]):format(from:gsub("%p", "%%%0"), root:gsub("%%", "%%%%"))
+    local f = assert(io.open(root .. "/check.lua", "w"))
+    f:write(script)
+    f:close()
+    return run("env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 lua5.4 " .. root .. "/check.lua")
+  end
+
+  it("cmake --install puts them where Lua 5.4 looks under /usr/local (the default prefix)", function()
     local prefix = tmpdir()
     local ok, out = run(("cmake --install build --prefix %s"):format(prefix))
-    assert.is_true(ok, out)
-    local f = io.open(prefix .. "/lib/x86_64-linux-gnu/lua/5.4/hwcloud/core.so")
-    local g = io.open(prefix .. "/share/lua/5.4/hwcloud/init.lua")
+    local ok2, out2 = loads_under(prefix, "/usr/local")
     run("rm -rf " .. prefix)
-    assert.is_not_nil(f, out)
-    assert.is_not_nil(g, out)
-    f:close()
-    g:close()
+    assert.is_true(ok, out)
+    assert.is_true(ok2, out2)
+    assert.matches(prefix .. "/", out2, 1, true)
+  end)
+
+  it("cmake --install puts them where Lua 5.4 looks under /usr (the multiarch directory)", function()
+    local dir = tmpdir()
+    local ok, out = run(("cmake -S . -B %s/build -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_BUILD_TYPE=Release >/dev/null"
+      .. " && cmake --build %s/build >/dev/null && DESTDIR=%s/root cmake --install %s/build"):format(dir, dir, dir, dir))
+    local ok2, out2 = loads_under(dir .. "/root/usr", "/usr")
+    run("rm -rf " .. dir)
+    assert.is_true(ok, out)
+    assert.is_true(ok2, out2)
+    assert.matches(dir .. "/root/usr/lib/", out2, 1, true)
   end)
 end)

@@ -30,6 +30,13 @@ for round = 1, rounds do
   -- the hostile inputs of issue 7 (spec/core/hostile_spec.lua): every refusal frees what it made
   tostring(core.http_error{ status = 400, raw_body = '{"error_code":"' .. string.rep("C", 3000) .. '","error_msg":"m"}' })
   try(core.http_error, { status = 400.5 })
+  -- core.response: a response, a decode error, an http error, refused input
+  local json = { { "Content-Type", "application/json" }, { "X-A", "1" }, { "x-a", "2" } }
+  try(core.response, { status = 200, header_list = json, raw_body = '{"a":[1]}', url = "http://u:p@h/x" })
+  try(core.response, { status = 200, header_list = json, raw_body = "{x:", method = "GET", url = url })
+  try(core.response, { status = 503, header_list = json, raw_body = '{"error_code":"E","error_msg":"m"}' })
+  try(core.response, { status = 200, header_list = { { "a" } } })
+  try(core.classify, core.error{ kind = "http", status = 400, code = "EndPoint.0022" })
   try(core.sign, { method = "GET", url = "http://h\r\nX: 1/", ak = "a", sk = "s" })
   try(core.sign, { method = "GET", url = url, ak = "a\0b", sk = "s", security_token = "t\n" })
   try(core.encode, setmetatable({ ["a\0b"] = 1, a = 2 }, { __index = function() error("no") end }))

@@ -260,6 +260,21 @@ describe("core.session", function()
     assert.matches("body", raises(s.send, s, { method = "POST", url = server.url, body = {} }).message)
   end)
 
+  it("publishes its option names and defaults in core.session_options", function()
+    local opts = core.session_options
+    assert.are.same({ "timeout", "connect_timeout", "verify_tls", "ca_file", "ca_path", "proxy", "no_proxy",
+                      "user_agent", "max_body_bytes" }, { (table.unpack or unpack)(opts) })
+    local given = {}
+    for _, name in ipairs(opts) do given[name] = opts[name] end
+    core.session(given):close() -- every default is a value the session takes
+    assert.are.same({ 60, 10, true, 64 * 1024 * 1024, "lua-hwcloud/" .. core.version },
+                    { opts.timeout, opts.connect_timeout, opts.verify_tls, opts.max_body_bytes, opts.user_agent })
+    local r = s:send{ method = "GET", url = server.url .. "/echo" }
+    local ua
+    for _, h in ipairs(r.body.headers) do if h[1]:lower() == "user-agent" then ua = h[2] end end
+    assert.are.equal(opts.user_agent, ua)
+  end)
+
   it("loads in OpenResty (LuaJIT build) and signs the worked example there", function()
     local f = assert(io.open(os.getenv("HWCLOUD_SIGNING_VECTORS") or "../shared/testdata/signing_vectors.json"))
     local v = core.decode(f:read("a")).vectors[1]

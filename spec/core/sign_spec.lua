@@ -51,6 +51,15 @@ describe("core.sign", function()
     assert.are.equal("host;x-project-id;x-sdk-date;x-security-token", out.signed_headers)
   end)
 
+  it("writes a number header value as the JSON encoder writes it, on 5.4 and LuaJIT alike", function()
+    local out = core.sign{ method = "GET", url = "http://h/", ak = "AK", sk = "SK", date = "20240102T030405Z",
+      headers = { { "X-A", 5 }, { "X-B", 2.0 }, { "X-C", 0.1 }, { "X-D", 1e20 } } }
+    local got = {}
+    for i = 1, 4 do got[i] = out.headers[i][2] end
+    assert.are.same({ "5", "2", core.encode(0.1), core.encode(1e20) }, got)
+    assert.are.same({ "0.1", "1e+20" }, { got[3], got[4] })
+  end)
+
   it("accepts a map of headers and signs with the current time by default", function()
     local out = core.sign{ method = "get", url = "http://127.0.0.1:1/", headers = { Accept = "application/json" },
       ak = "AK", sk = "SK" }

@@ -1,6 +1,6 @@
 -- The control API under /_emulator/: health, fault injection (respond,
--- stall, drop; counts and patterns), reset, run-time config and the
--- request log with its secrets redacted.
+-- stall, drop; counts and patterns), reset, run-time config, the clock and
+-- the request log with its secrets redacted.
 local emu = require "spec.helpers.emulator"
 
 describe("emulator control API", function()
@@ -162,6 +162,16 @@ describe("emulator control API", function()
       assert.equal(0, got.config.speed)
     end)
 
+    it("answers list settings as JSON arrays, empty ones too", function()
+      local raw = e.send{ method = "GET", url = e.endpoint .. "/_emulator/config", headers = {} }.raw_body
+      assert.matches('"rfs_fail_types":[]', raw, 1, true)
+      e.control("POST", "/_emulator/config", { rfs_fail_types = emu.json.array({}) })
+      raw = e.send{ method = "GET", url = e.endpoint .. "/_emulator/config", headers = {} }.raw_body
+      assert.matches('"rfs_fail_types":[]', raw, 1, true)
+      local _, got = e.control("POST", "/_emulator/config", { rfs_fail_types = { "huaweicloud_vpc" } })
+      assert.same({ "huaweicloud_vpc" }, got.config.rfs_fail_types)
+    end)
+
     it("refuses bad values", function()
       assert.equal(400, (e.control("POST", "/_emulator/config", { speed = -1 })))
       assert.equal(400, (e.control("POST", "/_emulator/config", { token_ttl = "long" })))
@@ -204,6 +214,49 @@ describe("emulator control API", function()
       if ok then err.stop() end
       assert.is_false(ok)
       assert.matches("request_log_size must be a number", tostring(err), 1, true)
+    end)
+  end)
+
+  describe("clock", function()
+    it("starts at the wall clock, advances, sets forward and resets", function()
+      local status, c = e.control("GET", "/_emulator/clock")
+      assert.equal(200, status)
+      assert.equal(0, c.offset)
+      assert.is_true(math.abs(c.now - os.time()) < 5)
+      assert.matches("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$", c.time)
+      local now = e.advance(3600)
+      assert.is_true(now >= c.now + 3600)
+      local _, c2 = e.control("GET", "/_emulator/clock")
+      assert.equal(3600, c2.offset)
+      local target = math.floor(now) + 86400
+      status, c2 = e.control("POST", "/_emulator/clock", { set = target })
+      assert.equal(200, status)
+      assert.is_true(c2.now >= target and c2.now < target + 5)
+      e.reset()
+      _, c2 = e.control("GET", "/_emulator/clock")
+      assert.equal(0, c2.offset)
+    end)
+
+    it("refuses going back and malformed bodies", function()
+      for _, body in ipairs({ { advance = -1 }, { advance = "1" }, { set = 1 }, {}, { advance = 1, set = 2 },
+                              { advance = 1, extra = true } }) do
+        local status, b = e.control("POST", "/_emulator/clock", body)
+        assert.equal(400, status)
+        assert.equal("EMULATOR.0400", b.error_code)
+      end
+      local _, c = e.control("GET", "/_emulator/clock")
+      assert.equal(0, c.offset)
+    end)
+
+    it("stamps resources with the emulated time but checks X-Sdk-Date against the wall clock", function()
+      local now = e.advance(2 * 86400)
+      local res = e.call("POST", "/v1/" .. e.project_id .. "/stacks", { stack_name = "clocked" },
+        { headers = { { "Client-Request-Id", "0b5d2f6e-0000-4000-8000-000000000001" } } })
+      assert.equal(201, res.status)
+      local meta = e.call("GET", "/v1/" .. e.project_id .. "/stacks/clocked/metadata", nil,
+        { headers = { { "Client-Request-Id", "0b5d2f6e-0000-4000-8000-000000000002" } } })
+      assert.equal(os.date("!%Y-%m-%d", math.floor(now)), meta.body.create_time:sub(1, 10))
+      assert.are_not.equal(os.date("!%Y-%m-%d"), meta.body.create_time:sub(1, 10))
     end)
   end)
 

@@ -35,6 +35,17 @@ describe("emulator Rego subset", function()
     assert.is_true(rule('r if { x := input.action; x == "DeployStack"; y = "z"; y == "z" }'))
   end)
 
+  it("defines each binary operator on numbers and strings, and leaves others undefined", function()
+    for _, c in ipairs({
+      { "7 - 2", 5 }, { "6 / 4", 1.5 }, { "2 * 3", 6 }, { "7 % 4", 3 }, { "1 + 1", 2 },
+      { "1 <= 1", true }, { "2 > 1", true }, { '"b" > "a"', true }, { '"a" >= "b"', false },
+      { "1 != 2", true }, { '1 == "1"', false }, { '[1, "a"] == [1, "a"]', true },
+      { "1 / 0", nil }, { "1 % 0", nil }, { '1 < "2"', nil }, { '"a" + "b"', nil },
+    }) do
+      assert.equal(c[2], rule("r := " .. c[1]), c[1])
+    end
+  end)
+
   it("builds comprehensions, sets, partial set and object rules, defaults and every", function()
     assert.same({ "huaweicloud_vpc.b" },
       rule('r := [rc.address | some rc in input.plan.resource_changes; "delete" in rc.actions]'))

@@ -13,8 +13,8 @@ end
 
 local function json(src) return V.to_json(eval(src)) end
 
-local function err(src)
-  local ok, e = pcall(eval, src)
+local function err(src, vars)
+  local ok, e = pcall(eval, src, vars)
   assert.is_false(ok, "expected an error from " .. src)
   return E.error_message(e)
 end
@@ -52,6 +52,10 @@ describe("template functions: regular expressions (RE2 syntax)", function()
   it("stays linear on patterns that make backtracking engines explode", function()
     local s = string.rep("a", 5000)
     assert.equal(0, eval('length(regexall("^(a+)+$", var.s))', { s = s .. "b" }))
+  end)
+
+  it("refuses a pattern and string that would take more than its step budget", function()
+    assert.matches("regular expression too costly", err('regexall("a{1,1000}x", var.s)', { s = string.rep("a", 20000) }))
   end)
 end)
 
@@ -125,16 +129,21 @@ describe("template functions: more of Terraform's list", function()
 end)
 
 describe("template functions: hashes and name-based UUIDs", function()
-  it("md5, sha1, sha256, base64sha256 and uuidv5 give Terraform's documented results", function()
+  it("md5, sha1, sha256, sha512, base64sha256/512 and uuidv5 give Terraform's documented results", function()
     assert.equal("5eb63bbbe01eeed093cb22bb8f5acdc3", eval([[md5("hello world")]]))
     assert.equal("2aae6c35c94fcfb415dbe95f408b9ce91ee846ed", eval([[sha1("hello world")]]))
     assert.equal("b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9", eval([[sha256("hello world")]]))
     assert.equal("uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=", eval([[base64sha256("hello world")]]))
+    assert.equal("309ecc489c12d6eb4cc40f50c902f2b4d0ed77ee511a7c7a9bcd3ca86d4cd86f989dd35bc5ff499670da34255b45b0cfd830e81f605dcf7dc5542e93ae9cd76f",
+      eval([[sha512("hello world")]]))
+    assert.equal("MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw==",
+      eval([[base64sha512("hello world")]]))
     assert.equal("a5008fae-b28c-5ba5-96cd-82b4c53552d6", eval([[uuidv5("dns", "www.terraform.io")]]))
     assert.equal("9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5", eval([[uuidv5("url", "https://www.terraform.io/")]]))
     -- a multi-block message
     assert.equal("41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3", eval('sha256(var.s)', { s = string.rep("a", 1000) }))
     assert.matches("doesn't support namespace", err([[uuidv5("nope", "x")]]))
+    assert.matches("the emulator hashes at most 262144 bytes", err("sha512(var.s)", { s = string.rep("a", 300000) }))
     assert.matches("string required", err("md5([])"))
   end)
 end)
@@ -148,5 +157,140 @@ describe("template functions: templatestring", function()
     local ok, e = pcall(eval, 'templatestring(var.t, { a = 1 })', { t = "${b}" })
     assert.is_false(ok)
     assert.matches('Invalid reference', E.error_message(e))
+  end)
+end)
+
+describe("template functions inside the emulator (LuaJIT under nginx)", function()
+  local S = require("spec.emulator.rfs_support")
+  local e
+  setup(function() e = S.start() end)
+  teardown(function() if e then e.stop() end end)
+
+  it("computes the same digests, regular expressions and dates as under Lua 5.4", function()
+    local tf = [[
+output "md5" { value = md5("hello world") }
+output "sha1" { value = sha1("hello world") }
+output "sha256" { value = sha256("hello world") }
+output "sha512" { value = base64sha512("hello world") }
+output "uuid" { value = uuidv5("dns", "www.terraform.io") }
+output "re" { value = regexall("[a-z]+", "abc 12 de") }
+output "date" { value = formatdate("EEE, DD MMM YYYY", "2024-02-29T10:00:00Z") }
+output "lower" { value = lower("ÀÉÎ") }
+]]
+    assert.equal(201, e.create("fn", tf).status)
+    assert.equal("DEPLOYMENT_COMPLETE", e.stack("fn").status)
+    local o = {}
+    for _, x in ipairs(e.rfs("GET", "/stacks/fn/outputs").body.outputs) do o[x.name] = x.value end
+    assert.equal('"5eb63bbbe01eeed093cb22bb8f5acdc3"', o.md5)
+    assert.equal('"2aae6c35c94fcfb415dbe95f408b9ce91ee846ed"', o.sha1)
+    assert.equal('"b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"', o.sha256)
+    assert.equal('"MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw=="', o.sha512)
+    assert.equal('"a5008fae-b28c-5ba5-96cd-82b4c53552d6"', o.uuid)
+    assert.equal('["abc","de"]', o.re)
+    assert.equal('"Thu, 29 Feb 2024"', o.date)
+    assert.equal('"àéî"', o.lower)
+  end)
+end)
+
+describe("template functions: YAML", function()
+  it("yamlencode writes Terraform's documented block style", function()
+    assert.equal('"a": "b"\n"c": "d"\n', eval([[yamlencode({"a":"b", "c":"d"})]]))
+    assert.equal('"bar": "baz"\n"foo":\n- 1\n- 2\n- 3\n', eval([[yamlencode({"foo":[1, 2, 3], "bar": "baz"})]]))
+    assert.equal('"bar": "baz"\n"foo":\n- 1\n- "a": "b"\n  "c": "d"\n- 3\n', eval([[yamlencode({"foo":[1, {"a":"b","c":"d"}, 3], "bar": "baz"})]]))
+    assert.equal('"a":\n  "b": 1\n  "d": []\n"e": null\n', eval([[yamlencode({a = {b = 1, d = []}, e = null})]]))
+    assert.equal("true\n...\n", eval("yamlencode(true)"))
+  end)
+
+  it("yamldecode reads block and flow collections, scalars, block scalars and comments", function()
+    local doc = [[
+# config
+name: web
+replicas: 3
+ports:
+  - 80
+  - 443
+env:
+  DEBUG: "false"
+  LEVEL: info  # trailing
+items:
+- name: a
+  size: 1
+- name: b
+  tags: [x, y]
+script: |
+  echo hi
+  echo there
+folded: >-
+  one
+  two
+empty:
+]]
+    assert.equal('{"empty":null,"env":{"DEBUG":"false","LEVEL":"info"},"folded":"one two",' ..
+      '"items":[{"name":"a","size":1},{"name":"b","tags":["x","y"]}],"name":"web","ports":[80,443],"replicas":3,' ..
+      '"script":"echo hi\\necho there\\n"}', V.to_json(eval("yamldecode(var.y)", { y = doc })))
+    assert.equal('{"a":[1,2,3],"b":"x"}', json([[yamldecode("{a: [1, 2, 3], b: 'x'}")]]))
+    assert.matches('mapping key "a" already defined', err('yamldecode("a: 1\\na: 2\\n")'))
+    assert.matches("anchors, aliases and tags are not supported", err('yamldecode("a: &x 1")'))
+    assert.matches("unexpected extra content", err('yamldecode("---\\na: 1\\n---\\nb: 2\\n")'))
+  end)
+end)
+
+describe("template functions: YAML under hostile input", function()
+  it("refuses documents nested deeper than the limit", function()
+    assert.matches("nests more than 100 levels", err('yamldecode(var.y)', { y = string.rep("[", 1000) .. string.rep("]", 1000) }))
+    local lines = { "k:" }
+    for i = 1, 500 do lines[#lines + 1] = string.rep(" ", i) .. "k:" end
+    assert.matches("nests more than 100 levels", err('yamldecode(var.y)', { y = table.concat(lines, "\n") }))
+  end)
+end)
+
+describe("template functions: characters, indexes, sums", function()
+  it("substr and strrev count characters; element refuses negative indexes; sum refuses an empty list", function()
+    assert.equal("ÿé", eval([[substr("aÿéz", 1, 2)]]))
+    assert.equal("éz", eval([[substr("aÿéz", -2, -1)]]))
+    assert.equal("zéÿa", eval([[strrev("aÿéz")]]))
+    assert.equal("c", eval('element(["a", "b", "c"], 5)'))
+    assert.matches("negative index", err('element(["a"], -1)'))
+    assert.equal(6, eval("sum([1, 2, 3])"))
+    assert.matches("cannot sum an empty list", err("sum([])"))
+    assert.equal("", eval('substr("abc", 5, 1)'))
+  end)
+end)
+
+describe("template functions: coverage of Terraform's list", function()
+  -- Terraform 1.x built-in functions (https://developer.hashicorp.com/terraform/language/functions)
+  local TERRAFORM = [[abs ceil floor log max min parseint pow signum chomp endswith format formatlist indent join
+    lower regex regexall replace split startswith strcontains strrev substr templatestring title trim trimprefix
+    trimspace trimsuffix upper alltrue anytrue chunklist coalesce coalescelist compact concat contains distinct
+    element flatten index keys length lookup matchkeys merge one range reverse setintersection setproduct
+    setsubtract setunion slice sort sum transpose values zipmap base64decode base64encode base64gzip csvdecode
+    jsondecode jsonencode textdecodebase64 textencodebase64 urlencode yamldecode yamlencode abspath dirname
+    pathexpand basename file fileexists fileset filebase64 templatefile formatdate plantimestamp timeadd timecmp
+    timestamp base64sha256 base64sha512 bcrypt filebase64sha256 filebase64sha512 filemd5 filesha1 filesha256
+    filesha512 md5 rsadecrypt sha1 sha256 sha512 uuid uuidv5 cidrhost cidrnetmask cidrsubnet cidrsubnets can
+    ephemeralasnull issensitive nonsensitive sensitive tobool tolist tomap tonumber toset tostring try type]]
+  -- refused: they read files, compress, encrypt with random salts or exist only in the console
+  local REFUSED = { base64gzip = true, abspath = true, pathexpand = true, file = true, fileexists = true,
+    fileset = true, filebase64 = true, templatefile = true, bcrypt = true, filebase64sha256 = true,
+    filebase64sha512 = true, filemd5 = true, filesha1 = true, filesha256 = true, filesha512 = true,
+    rsadecrypt = true, type = true }
+
+  it("implements every deterministic function that needs no file system", function()
+    local total, have = 0, 0
+    for name in TERRAFORM:gmatch("%S+") do
+      total = total + 1
+      local ok, e = pcall(eval, name .. "()")
+      local msg = ok and "" or E.error_message(e)
+      if REFUSED[name] then
+        assert.is_false(ok, name)
+      else
+        -- a known function fails on missing arguments, never as unknown
+        assert.is_nil(msg:find("Call to unknown function", 1, true), name .. ": " .. msg)
+        have = have + 1
+      end
+    end
+    io.stderr:write(string.format("\nTemplate functions: %d of Terraform's %d\n", have, total))
+    assert.equal(119, total)
+    assert.equal(102, have)
   end)
 end)

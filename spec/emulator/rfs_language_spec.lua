@@ -47,7 +47,7 @@ variable "vpc_name" {
     local _, vars = run(tf, { vars_body = 'vpc_name = "v"' })
     assert.equal("v", vars.vpc_name)
     run(tf, { vars_body = 'vpc_id = "x"' })
-    assert.matches("Either vpc_id or vpc_name must be set%.", err_of(run, tf, {}))
+    assert.matches("Either vpc_id or vpc_name must be set%. This was checked by the validation rule at main%.tf:9,5%.", err_of(run, tf, {}))
   end)
 
   it("nullable = false: an explicit null takes the default; without a default it is refused", function()
@@ -101,6 +101,20 @@ output "rules" { value = example_group.sg.rule }
     assert.equal('[{"port":22,"pos":0,"source":[{"cidr":"1.0.0.0/8"},{"cidr":"10.0.0.0/8"}]},{"port":80,"pos":1,"source":[]}]',
       outputs(r).rules)
     assert.same({}, r.instances[1].config.tag)
+  end)
+
+  it("counts generated blocks against the evaluation's work limit", function()
+    local msg = err_of(run, [[
+locals { big = [for i in range(1000) : i] }
+resource "example_x" "r" {
+  count = 1000
+  dynamic "b" {
+    for_each = local.big
+    content { v = b.value }
+  }
+}
+]])
+    assert.matches("Too much work", msg)
   end)
 
   it("refuses a null for_each and a malformed dynamic block", function()

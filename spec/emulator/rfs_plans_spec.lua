@@ -41,6 +41,9 @@ describe("RFS execution plans (emulator)", function()
     assert.equal("pv", attrs.name.target_value)
     assert.is_nil(attrs.name.previous_value)
     assert.equal("(will be generated after apply)", attrs.id.target_value)
+    -- attributes the provider computes (emu/rfs/schema) are known after apply; unset optional ones are not listed
+    assert.equal("(will be generated after apply)", attrs.status.target_value)
+    assert.is_nil(attrs.description)
     -- nothing changes on the stack until the plan is applied
     assert.same({}, e.rfs("GET", "/stacks/s/resources").body.stack_resources)
   end)

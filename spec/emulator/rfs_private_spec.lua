@@ -260,6 +260,8 @@ describe("RFS private registries (emulator)", function()
       assert.equal(201, r.status)
       assert.equal(36, #r.body.module_id)
       assert.equal(409, e.rfs("POST", "/v1/private-modules", { module_name = "net_base" }).status)
+      assert.equal("RF.10011001", e.rfs("POST", "/v1/private-modules", { module_name = "other", module_version = "1.0.0" }).code)
+      assert.equal("RF.10011001", e.rfs("POST", "/v1/private-modules", { module_name = "other", module_uri = url }).code)
       local l = e.rfs("GET", "/v1/private-modules").body.modules
       assert.equal(1, #l)
       assert.equal("network", l[1].module_description)

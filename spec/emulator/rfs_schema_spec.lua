@@ -72,10 +72,21 @@ describe("provider schemas", function()
       err_of('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  status = "OK"\n}'))
     assert.matches('^main%.tf:3,3: huaweicloud_vpc%.v: Unsupported block type; Blocks of type "tags" are not expected here%. Did you mean to define argument "tags"%?',
       err_of('resource "huaweicloud_vpc" "v" {\n  name = "v"\n  tags {\n    a = "b"\n  }\n}'))
+    assert.matches('huaweicloud_compute_instance%.vm%.network: Unsupported argument; An argument named "uid" is not expected here%. Did you mean "uuid"%?',
+      err_of('resource "huaweicloud_compute_instance" "vm" {\n  name = "vm"\n  dynamic "network" {\n    for_each = ["a"]\n    content {\n      uid = network.value\n    }\n  }\n}'))
     assert.matches('Insufficient network blocks; At least 1 "network" blocks are required%.',
       err_of('resource "huaweicloud_compute_instance" "vm" {\n  name = "vm"\n}'))
     assert.matches('huaweicloud_compute_instance.vm.network: Missing required argument; The argument "uuid" is required',
       err_of('resource "huaweicloud_compute_instance" "vm" {\n  name = "vm"\n  network {\n    fixed_ip_v4 = "10.0.0.5"\n  }\n}'))
+  end)
+
+  it("checks the provider block's arguments", function()
+    assert.matches('^main%.tf:3,3: provider%["huaweicloud"%]: Unsupported argument; An argument named "hwcloud_ak" is not expected here%.',
+      err_of('provider "huaweicloud" {\n  region = "cn-north-4"\n  hwcloud_ak = "x"\n}\n'))
+    local r = run('provider "huaweicloud" {\n  alias = "hk"\n  region = "ap-southeast-1"\n  assume_role {\n    agency_name = "a"\n    domain_name = "d"\n  }\n}\n')
+    assert.equal(0, #r.instances)
+    assert.matches('Missing required argument; The argument "domain_name" is required',
+      err_of('provider "huaweicloud" {\n  assume_role {\n    agency_name = "a"\n  }\n}\n'))
   end)
 
   it("converts arguments to their types and refuses values of the wrong type", function()
@@ -140,12 +151,30 @@ output "vpc_names" { value = data.huaweicloud_vpcs.v.vpcs[*].name }
 output "replicas" { value = jsondecode(data.huaweicloud_cce_addon_template.t.spec).parameters.flavor1.replicas }
 output "rds" { value = data.huaweicloud_rds_flavors.f.flavors[0].name }
 output "n" { value = length(data.huaweicloud_rds_flavors.f.flavors) }
+output "vm" { value = length(data.huaweicloud_cce_addon_template.t.support_version[0].virtual_machine) }
 ]])
     local o = outputs(r)
     assert.equal("2", o.replicas)
     assert.equal('"rds.mysql.n1.large.2.ha"', o.rds)
     assert.equal("3", o.n)
     assert.equal('["prod","prod","prod"]', o.vpc_names)
+    assert.equal("3", o.vm)
+  end)
+
+  it("gives a CCE cluster a kubeconfig whose server lies in the cluster's subnet", function()
+    local r = run(NET .. [[
+resource "huaweicloud_cce_cluster" "c" {
+  name                   = "c"
+  flavor_id              = "cce.s1.small"
+  vpc_id                 = huaweicloud_vpc.vpc.id
+  subnet_id              = huaweicloud_vpc_subnet.sub.id
+  container_network_type = "overlay_l2"
+}
+output "server" { value = yamldecode(huaweicloud_cce_cluster.c.kube_config_raw).clusters[0].cluster.server }
+output "ctx" { value = jsondecode(huaweicloud_cce_cluster.c.kube_config_raw)["current-context"] }
+]])
+    assert.matches('^"https://172%.16%.8%.100:5443"$', outputs(r).server)
+    assert.equal('"internal"', outputs(r).ctx)
   end)
 
   it("leaves computed values unknown in a plan and takes nested blocks given as objects in .tf.json", function()
@@ -182,6 +211,165 @@ resource "huaweicloud_compute_instance" "vm" {
     local r = run('resource "huaweicloud_swr_organization" "o" { name = "o" }\nresource "example_thing" "t" { anything = 1 }\noutput "x" { value = huaweicloud_swr_organization.o.login_server }')
     assert.equal(2, #r.instances)
     assert.matches('^"login_server%-%x+"$', outputs(r).x)
+  end)
+end)
+
+-- Cases from the structure of the provider docs' Example Usage blocks
+-- (docs/resources/*.md, docs/data-sources/*.md) whose arguments or
+-- attributes the schemas had wrong before they were checked against the docs.
+describe("provider schemas as the provider's docs describe them", function()
+  it("takes the extend_params and hostname_config blocks of CCE nodes and node pools", function()
+    local node = [[
+resource "huaweicloud_cce_node" "node" {
+  cluster_id        = "c"
+  name              = "node"
+  flavor_id         = "s3.large.2"
+  availability_zone = "cn-north-4a"
+  key_pair          = "kp"
+  root_volume {
+    size       = 40
+    volumetype = "SATA"
+  }
+  extend_params {
+    market_type = "spot"
+    spot_price  = "0.83"
+  }
+  hostname_config {
+    type = "cceNodeName"
+  }
+}
+resource "huaweicloud_cce_node_pool" "pool" {
+  cluster_id         = "c"
+  name               = "pool"
+  os                 = "EulerOS 2.9"
+  initial_node_count = 2
+  flavor_id          = "s3.large.4"
+  root_volume {
+    size       = 40
+    volumetype = "SAS"
+  }
+  data_volumes {
+    size       = 100
+    volumetype = "SAS"
+  }
+  extend_params {
+    max_pods = 64
+  }
+}
+output "spot" { value = huaweicloud_cce_node.node.extend_params[0].spot_price }
+output "pods" { value = huaweicloud_cce_node_pool.pool.extend_params[0].max_pods }
+output "az" { value = huaweicloud_cce_node_pool.pool.availability_zone }
+]]
+    local o = outputs(run(node))
+    assert.equal('"0.83"', o.spot)
+    assert.equal("64", o.pods)
+    assert.matches('^"[%l%-]+%d[a-z]"$', o.az)
+    assert.matches('Unsupported argument; An argument named "extend_params" is not expected here',
+      err_of('resource "huaweicloud_cce_node" "n" {\n  cluster_id = "c"\n  flavor_id = "f"\n  availability_zone = "a"\n' ..
+        '  extend_params = { max_pods = 64 }\n  root_volume {\n    size = 40\n    volumetype = "SAS"\n  }\n}'))
+    assert.matches('huaweicloud_cce_node_pool%.p: Missing required argument; The argument "name" is required',
+      err_of('resource "huaweicloud_cce_node_pool" "p" {\n  cluster_id = "c"\n  flavor_id = "f"\n  initial_node_count = 1\n' ..
+        '  root_volume {\n    size = 40\n    volumetype = "SAS"\n  }\n  data_volumes {\n    size = 100\n    volumetype = "SAS"\n  }\n}'))
+  end)
+
+  it("reads a subnet's subnet_id from the vpc_subnet data source and sets a read replica's port", function()
+    local o = outputs(run([[
+data "huaweicloud_vpc_subnet" "mynet" {
+  name = "subnet-default"
+}
+resource "huaweicloud_networking_vip" "myvip" {
+  network_id = data.huaweicloud_vpc_subnet.mynet.id
+  subnet_id  = data.huaweicloud_vpc_subnet.mynet.subnet_id
+}
+resource "huaweicloud_rds_read_replica_instance" "replica" {
+  name                = "replica"
+  flavor              = "rds.mysql.x1.large.2.rr"
+  primary_instance_id = "p"
+  availability_zone   = "cn-north-4a"
+  security_group_id   = "sg"
+  db {
+    port = "8888"
+  }
+  volume {
+    type = "CLOUDSSD"
+    size = 50
+  }
+}
+output "sub" { value = huaweicloud_networking_vip.myvip.subnet_id }
+output "port" { value = huaweicloud_rds_read_replica_instance.replica.db[0].port }
+output "user" { value = huaweicloud_rds_read_replica_instance.replica.db[0].user_name }
+]]))
+    assert.matches('^"%x+%-%x+%-4%x+%-8%x+%-%x+"$', o.sub)
+    assert.equal("8888", o.port)
+    assert.is_not.equal("null", o.user)
+  end)
+
+  it("answers computed lists of objects as objects (bandwidth EIPs, endpoint connections, WAF options)", function()
+    local o = outputs(run([[
+resource "huaweicloud_vpc_bandwidth" "bw" {
+  name = "bandwidth_1"
+  size = 5
+}
+resource "huaweicloud_vpcep_service" "demo" {
+  name        = "demo-service"
+  server_type = "VM"
+  vpc_id      = "v"
+  port_id     = "p"
+  port_mapping {
+    service_port  = 8080
+    terminal_port = 80
+  }
+}
+resource "huaweicloud_waf_policy" "p" {
+  name = "policy_1"
+}
+output "eip" { value = huaweicloud_vpc_bandwidth.bw.publicips[0].type }
+output "conn" { value = huaweicloud_vpcep_service.demo.connections[0].status }
+output "waf" { value = huaweicloud_waf_policy.p.options[0].basic_web_protection }
+]]))
+    assert.equal('"5_bgp"', o.eip)
+    assert.equal('"accepted"', o.conn)
+    assert.equal("true", o.waf)
+  end)
+
+  it("takes the arguments the docs list: SNAT on a global EIP, ELB status codes, API group environments", function()
+    local r = run([[
+resource "huaweicloud_nat_snat_rule" "test" {
+  nat_gateway_id = "g"
+  global_eip_id  = "geip"
+  source_type    = 1
+  cidr           = "192.168.10.0/24"
+}
+resource "huaweicloud_elb_monitor" "monitor_1" {
+  pool_id     = "p"
+  protocol    = "HTTPS"
+  interval    = 30
+  timeout     = 20
+  max_retries = 8
+  url_path    = "/bb"
+  domain_name = "www.bb.com"
+  port        = 8888
+  status_code = "200,301,404-500,504"
+}
+resource "huaweicloud_apig_group" "test" {
+  name        = "group"
+  instance_id = "i"
+  environment {
+    variable {
+      name  = "ENV"
+      value = "prod"
+    }
+    environment_id = "e"
+  }
+}
+resource "huaweicloud_obs_bucket_acl" "acl" {
+  bucket = "b"
+  owner_permission {
+    access_to_bucket = ["READ", "WRITE"]
+  }
+}
+]])
+    assert.equal(4, #r.instances)
   end)
 end)
 

@@ -125,6 +125,16 @@ describe("RFS stacks (emulator)", function()
                  vars_structure = { { var_key = "vpc_name", var_value = "b" } } }, "RF.10011093" },
         { nil, { stack_name = "ok", template_body = S.VPC_TF, vars_structure = { { var_key = "1x", var_value = "b" } } }, "RF.10011039" },
         { nil, { stack_name = "ok", template_body = S.VPC_TF, vars_body = 'vpc_name = ' }, "RF.10011051" },
+        { nil, { stack_name = "ok", agencies = { provider_name = "huaweicloud" } }, "RF.10011055" },
+        { nil, { stack_name = "ok", agencies = { "huaweicloud" } }, "RF.10011038" },
+        { nil, { stack_name = "ok", agencies = { { provider_name = "huaweicloud", agency_name = "a", role = "x" } } }, "RF.10011002" },
+        { nil, { stack_name = "ok", agencies = (function()
+          local l = {}
+          for i = 1, 11 do l[i] = { provider_name = "p" .. i, agency_name = "a" } end
+          return l
+        end)() }, "RF.10011005" },
+        { nil, { stack_name = "ok", template_body = S.VPC_TF,
+                 vars_structure = { { var_key = "vpc_name", var_value = "b", secret = true } } }, "RF.10011002" },
       }
       for i, c in ipairs(cases) do
         local r = e.rfs("POST", "/stacks", c[2], c[4])
@@ -241,14 +251,17 @@ describe("RFS stacks (emulator)", function()
       assert.equal(3, #e.rfs("GET", "/stacks/slow/outputs").body.outputs)
     end)
 
-    it("progresses step by step with real (small) delays", function()
-      e.settings({ speed = 1, delays = { rfs_prepare = 0.3, rfs_resource = 0.3, rfs_finish = 0 } })
+    it("progresses step by step as the clock advances", function()
+      e.settings({ speed = 1, delays = { rfs_prepare = 30, rfs_resource = 30, rfs_finish = 0 } })
       e.create("timed", S.VPC_TF)
       assert.equal("DEPLOYMENT_IN_PROGRESS", e.stack("timed").status)
+      assert.same({}, e.rfs("GET", "/stacks/timed/resources").body.stack_resources)
+      e.advance(31)
       local res = e.rfs("GET", "/stacks/timed/resources").body.stack_resources
-      assert.is_true(#res <= 1)
-      if res[1] then assert.is_nil(res[1].resource_attributes) end
-      os.execute("sleep 0.8")
+      assert.equal(1, #res)
+      assert.is_nil(res[1].resource_attributes)
+      assert.equal("DEPLOYMENT_IN_PROGRESS", e.stack("timed").status)
+      e.advance(30)
       assert.equal("DEPLOYMENT_COMPLETE", e.stack("timed").status)
       local evs = e.events("timed")
       assert.truthy(S.find_event(evs, "CREATION_IN_PROGRESS"))

@@ -166,6 +166,22 @@ describe("emu.rfs.tfjson and template", function()
     assert.matches("Duplicate resource", err_of(template.load, 'resource "a_b" "c" {}\nresource "a_b" "c" {}\n'))
     assert.matches("byte order mark", err_of(tfjson.decode, "\239\187\191{}"))
   end)
+
+  it("names the file the user gave, and the member file of joined .tf files, in messages", function()
+    assert.matches("^network%.tf:2,7: Invalid expression",
+      err_of(template.load, 'locals {\n  a = = 1\n}\n', { name = "network.tf" }))
+    assert.matches("^vpc%.tf%.json:1,", err_of(template.load, '{"resource": }', { name = "vpc.tf.json" }))
+    -- two root files of a .zip joined: a line of the second names b.tf and its own line
+    local joined = 'locals {\n  a = 1\n}\nlocals {\n  b = [\n}\n'
+    local parts = { { name = "a.tf", line = 1 }, { name = "b.tf", line = 4 } }
+    assert.matches("^b%.tf:3,1: ", err_of(template.load, joined, { name = "a.tf", parts = parts }))
+    local cfg = template.load('resource "huaweicloud_vpc" "v" {\n  name = "v"\n}\nresource "huaweicloud_vpc" "w" {\n  nmae = "w"\n}\n',
+      { name = "a.tf", parts = { { name = "a.tf", line = 1 }, { name = "b.tf", line = 4 } } })
+    assert.equal("b.tf:2,3", cfg.locate(cfg.resources[2].body.attrs.nmae.pos))
+    assert.equal("a.tf:1,1", cfg.locate(1))
+    assert.same({ name = "net.tf" }, template.origin_of_uri("http://127.0.0.1/_rfs/blobs/x/net.tf?sig=1"))
+    assert.is_nil(template.origin_of_uri("http://127.0.0.1/_rfs/blobs/x/readme"))
+  end)
 end)
 
 describe("emu.rfs.engine", function()

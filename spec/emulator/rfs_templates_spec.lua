@@ -5,6 +5,7 @@
 -- DeleteTemplateVersion.
 
 local S = require("spec.emulator.rfs_support")
+local zip = require("hwcloud.zip")
 
 describe("RFS templates (emulator)", function()
   local e
@@ -95,5 +96,23 @@ describe("RFS templates (emulator)", function()
     assert.equal("RF.10011001", e.rfs("GET", "/templates", nil, { crid = false }).code)
     local p = e.rfs("GET", "/templates?limit=0")
     assert.equal(400, p.status)
+  end)
+
+  it("names the file behind template_uri (or the member of a .zip) in template errors", function()
+    local function upload(name, body)
+      return e.send({ method = "POST", url = e.endpoint .. "/_rfs/blobs?file_name=" .. name, headers = {}, body = body }).body.url
+    end
+    local bad = 'resource "huaweicloud_vpc" "v" {\n  nmae = "v"\n}\n'
+    local url = upload("network.tf", bad)
+    assert.equal(201, e.rfs("POST", "/stacks", { stack_name = "n", template_uri = url }).status)
+    assert.matches("network%.tf:2,3: huaweicloud_vpc%.v: Unsupported argument", e.stack("n").status_message)
+    local zipped = upload("stack.zip", zip.build({ { name = "a.tf", data = S.VPC_TF }, { name = "b.tf", data = bad } }))
+    e.rfs("POST", "/stacks", { stack_name = "z", template_uri = zipped })
+    assert.matches("b%.tf:2,3: huaweicloud_vpc%.v: Unsupported argument", e.stack("z").status_message)
+    local syntax = upload("broken.tf", 'locals {\n  a = [\n}\n')
+    local r = e.rfs("POST", "/template-analyses/variables", { template_uri = syntax })
+    assert.equal("RF.10011074", r.code)
+    assert.matches("broken%.tf:3,1", r.body.error_msg)
+    assert.matches("broken%.tf:3,1", e.rfs("POST", "/templates", { template_name = "t", template_uri = syntax }).body.error_msg)
   end)
 end)

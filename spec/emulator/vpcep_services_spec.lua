@@ -3,6 +3,7 @@
 -- rename, delete (deleting -> gone, refused while connected), the v2
 -- upgrade and add-server-resources, public services, describe, versions.
 local emu = require "spec.helpers.emulator"
+local socket = require "socket"
 local F = require "spec.emulator.vpcep_fixtures"
 
 describe("VPCEP endpoint services", function()
@@ -46,11 +47,27 @@ describe("VPCEP endpoint services", function()
     end)
 
     it("takes the configured delay to become available", function()
-      e.control("POST", "/_emulator/config", { speed = 1, delays = { vpcep_service_create = 0.4 } })
+      e.control("POST", "/_emulator/config", { speed = 1, delays = { vpcep_service_create = 60 } })
       local s = create().body
       assert.equal("creating", e.call("GET", S .. "/" .. s.id).body.status)
-      os.execute("sleep 0.5")
+      e.advance(50)
+      assert.equal("creating", e.call("GET", S .. "/" .. s.id).body.status)
+      e.advance(11)
       assert.equal("available", e.call("GET", S .. "/" .. s.id).body.status)
+    end)
+
+    it("becomes available after the configured delay on the wall clock (real-time smoke test)", function()
+      e.control("POST", "/_emulator/config", { speed = 1, delays = { vpcep_service_create = 0.3 } })
+      local t0 = socket.gettime()
+      local s = create().body
+      local status
+      for _ = 1, 250 do -- at most ~5 s
+        status = e.call("GET", S .. "/" .. s.id).body.status
+        if status ~= "creating" then break end
+        socket.sleep(0.02)
+      end
+      assert.equal("available", status)
+      assert.is_true(socket.gettime() - t0 >= 0.3)
     end)
 
     it("validates the body", function()
@@ -112,7 +129,11 @@ describe("VPCEP endpoint services", function()
       res = e.call("GET", S .. "?endpoint_service_name=SVC3")
       assert.equal(1, res.body.total_count)
       res = e.call("GET", S .. "?id=" .. ids[4] .. "&status=available")
+      assert.equal(1, res.body.total_count)
       assert.equal(ids[4], res.body.endpoint_services[1].id)
+      assert.equal(5, e.call("GET", S .. "?public_border_group=center").body.total_count)
+      assert.equal(0, e.call("GET", S .. "?public_border_group=edge-1").body.total_count)
+      fails(e.call("GET", S .. "?id=a&id=b"), 400, "EndPoint.0002")
       res = e.call("GET", S .. "?status=creating&sort_key=update_at")
       assert.equal(0, res.body.total_count)
       assert.same({}, res.body.endpoint_services)
@@ -195,14 +216,16 @@ describe("VPCEP endpoint services", function()
 
   describe("DeleteEndpointService", function()
     it("deletes: 204, deleting, then gone", function()
-      e.control("POST", "/_emulator/config", { speed = 1, delays = { vpcep_service_create = 0, vpcep_service_delete = 0.3 } })
+      e.control("POST", "/_emulator/config", { speed = 1, delays = { vpcep_service_create = 0, vpcep_service_delete = 30 } })
       local s = F.service(e)
       local res = e.call("DELETE", S .. "/" .. s.id)
       assert.equal(204, res.status)
       assert.is_nil(res.body)
       assert.equal("deleting", e.call("GET", S .. "/" .. s.id).body.status)
       assert.equal(204, e.call("DELETE", S .. "/" .. s.id).status)
-      os.execute("sleep 0.4")
+      e.advance(29)
+      assert.equal("deleting", e.call("GET", S .. "/" .. s.id).body.status)
+      e.advance(2)
       fails(e.call("GET", S .. "/" .. s.id), 404, "EndPoint.0005")
     end)
 

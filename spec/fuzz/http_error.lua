@@ -1,4 +1,6 @@
--- Fuzz target: core.http_error over a hostile answer, then tostring(err).
+-- Fuzz target: core.http_error over a hostile answer, then tostring(err);
+-- core.response over the same answer must raise the same error (one builder,
+-- src/hwc_response.c), whose retryable is core.classify's.
 -- Fields (split on "\255"): status, raw body, Content-Type, request id,
 -- method, URL. A bad status is an argument error; otherwise tostring is one
 -- line of bounded length (finding 1 of issue 7: the buffer bug returned heap
@@ -33,6 +35,17 @@ return function(data)
   local line = tostring(err)
   check_line(line, "hwcloud http error " .. math.floor(status))
   if tostring(err) ~= line then error("tostring(err) changes between calls", 0) end
+  local list = {}
+  if f[3] then list[#list + 1] = { "Content-Type", f[3] } end
+  if f[4] then list[#list + 1] = { "X-Request-Id", f[4] } end
+  local rok, rerr = pcall(core.response, { status = status, header_list = list, raw_body = f[2],
+    method = f[5], url = f[6] })
+  if rok or not core.is_error(rerr) then error("core.response did not raise for status " .. status, 0) end
+  if rerr.kind ~= "http" or rerr.code ~= err.code or rerr.message ~= err.message or rerr.url ~= err.url
+     or rerr.retryable ~= err.retryable then
+    error("core.response and core.http_error disagree: " .. tostring(rerr) .. " / " .. line, 0)
+  end
+  if (core.classify(err)) ~= err.retryable then error("retryable is not core.classify's", 0) end
   if #f >= 7 then
     local e = core.error{ kind = f[7], code = f[8], message = f[9], status = tonumber(f[10] or ""),
       attempts = tonumber(f[11] or ""), request_id = f[12], method = f[5], url = f[6] }

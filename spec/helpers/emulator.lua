@@ -6,6 +6,7 @@
 --   e.domain_name, e.user_name, e.password, e.second (the second account)
 --   local res = e.call("GET", "/v1/" .. e.project_id .. "/vpc-endpoints")
 --   e.control("POST", "/_emulator/faults", {...}); e.reset(); e.stop()
+--   e.advance(seconds)   -- move the emulator's clock forward instead of sleeping
 --   emu.read_file(path) -> contents or nil
 -- `e.call` never raises for HTTP errors: it returns {status, body, headers,
 -- code, message, request_id, error}. The emulator is stopped by pid in
@@ -147,6 +148,15 @@ function M.start(opts)
   function e.reset()
     local status = e.control("POST", "/_emulator/reset")
     assert(status == 204, "emulator reset failed: " .. tostring(status))
+  end
+
+  --- Move the emulator's clock forward (POST /_emulator/clock): every
+  -- asynchronous step and expiry due by then has happened on the next read.
+  -- @return the emulated time after the move
+  function e.advance(seconds)
+    local status, body = e.control("POST", "/_emulator/clock", { advance = seconds })
+    assert(status == 200, "emulator clock advance failed: " .. tostring(status))
+    return body.now
   end
 
   --- An IAM token for an account (default: this one), project-scoped to its first project.

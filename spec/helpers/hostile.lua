@@ -43,9 +43,24 @@ function M.start()
   local h = { dir = dir, url = "http://127.0.0.1:" .. port }
   local session = core.session{ timeout = 60 }
 
+  function h.stop()
+    session:close()
+    local pid = (slurp(dir .. "/nginx.pid") or ""):match("%d+")
+    if pid then
+      os.execute("kill " .. pid)
+      local until_t = socket.gettime() + 5
+      while socket.gettime() < until_t and ok_exit("kill -0 " .. pid .. " 2>/dev/null") do socket.sleep(0.02) end
+    end
+    if dir:find("^/tmp/hwcloud%-hostile%-") then os.execute("rm -rf " .. dir) end
+  end
+
   local deadline = socket.gettime() + 5
   while not pcall(session.send, session, { method = "GET", url = h.url .. "/h/log" }) do
-    assert(socket.gettime() < deadline, "nginx does not answer: " .. tostring(slurp(dir .. "/error.log")))
+    if socket.gettime() > deadline then
+      local log = tostring(slurp(dir .. "/error.log"))
+      h.stop()
+      error("nginx does not answer: " .. log)
+    end
     socket.sleep(0.02)
   end
 
@@ -63,8 +78,8 @@ function M.start()
     return r.body.ok, r.body.ok and (r.body.result or r.body) or r.body.err
   end
 
-  function h.cosocket(req, opts)
-    return run({ req = req, opts = opts or core.null })
+  function h.cosocket(req, opts, busy)
+    return run({ req = req, opts = opts or core.null, busy = busy })
   end
 
   --- In nginx: a client (options `opts`, cosocket transport) lists stacks
@@ -77,16 +92,6 @@ function M.start()
     return session:send{ method = "GET", url = h.url .. path }.body
   end
 
-  function h.stop()
-    session:close()
-    local pid = (slurp(dir .. "/nginx.pid") or ""):match("%d+")
-    if pid then
-      os.execute("kill " .. pid)
-      local until_t = socket.gettime() + 5
-      while socket.gettime() < until_t and ok_exit("kill -0 " .. pid .. " 2>/dev/null") do socket.sleep(0.02) end
-    end
-    if dir:find("^/tmp/hwcloud%-hostile%-") then os.execute("rm -rf " .. dir) end
-  end
   return h
 end
 

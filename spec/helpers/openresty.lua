@@ -4,7 +4,7 @@
 -- run() answers GET /run?case=...; `app.call(args)` sends the query with a
 -- core session and returns the decoded JSON answer.
 --   local app = require("spec.helpers.openresty").start{ name = "my_app", source = APP,
---     http = "lua_shared_dict tokens 1m;" }
+--     http = "lua_shared_dict tokens 1m;", main = "env NAME=value;" }
 --   local r = app.call{ case = "x", endpoint = e.endpoint }; app.run(e, "x", {more = 1}); app.stop()
 local core = require "hwcloud.core"
 local free_port = require("spec.helpers.server").free_port
@@ -15,6 +15,7 @@ local CONF = [[
 load_module /usr/lib/nginx/modules/ndk_http_module.so;
 load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;
 @USER@
+@MAIN@
 worker_processes 1;
 daemon on;
 pid @DIR@/nginx.pid;
@@ -69,11 +70,13 @@ function M.available()
 end
 
 --- Start the app. opts: name (module name), source (its Lua text), http
--- (more lines for the http block). Raises when nginx does not start.
+-- (more lines for the http block), main (more lines for the main context,
+-- such as `env` directives). Raises when nginx does not start.
 function M.start(opts)
   local dir = line("mktemp -d /tmp/hwcloud-openresty-spec-XXXXXX")
   local port = free_port()
   local vars = { DIR = dir, ROOT = line("pwd"), PORT = port, NAME = opts.name, HTTP = opts.http or "",
+                 MAIN = opts.main or "",
                  USER = line("id -u") == "0" and "user root;" or "" }
   write_file(dir .. "/nginx.conf", (CONF:gsub("@(%u+)@", function(k) return tostring(vars[k]) end)))
   write_file(dir .. "/" .. opts.name .. ".lua", opts.source)

@@ -120,6 +120,12 @@ describe_or_skip("hostile input, both transports", function()
     end)
   end
 
+  it("cosocket: counts its timeout from the call, not from nginx's cached time", function()
+    local ok, r = h.cosocket({ method = "GET", url = h.url .. "/h/record?late" }, { timeout = 0.5 }, 1)
+    assert.is_true(ok, r.message)
+    assert.are.equal(200, r.status)
+  end)
+
   -- the client on each transport
   local function client_run(t, opts, what)
     opts.region, opts.project_id, opts.ak, opts.sk = "cn-north-4", "p1", "AK", "SK"

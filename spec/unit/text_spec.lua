@@ -19,6 +19,13 @@ describe("hwcloud.text", function()
     end
   end)
 
+  it("strips a trailing byte like gsub('/+$', '')", function()
+    for _, s in ipairs({ "", "/", "a", "a/", "/a//", "//a/b///", ("/"):rep(5) .. "x" .. ("/"):rep(5) }) do
+      assert.are.equal((s:gsub("/+$", "")), text.rstrip(s, "/"))
+    end
+    assert.are.equal("a" .. ("/"):rep(60000) .. "b", text.rstrip("a" .. ("/"):rep(60000) .. "b//", "/"))
+  end)
+
   it("keeps inner white space of a long value", function()
     local inner = "1" .. (" "):rep(60000) .. "2"
     assert.are.equal(inner, text.trim((" "):rep(60000) .. inner .. (" "):rep(60000)))

@@ -19,11 +19,7 @@ local function deny(detail)
   error(errors.new(401, "APIGW.0301", "Incorrect IAM authentication information: " .. detail), 0)
 end
 
-local function header(headers, name)
-  local v = headers[name]
-  if type(v) == "table" then v = v[1] end
-  return v
-end
+local header = util.header
 
 --- Parse `YYYYMMDDTHHMMSSZ`; nil when malformed.
 function auth.parse_sdk_date(s)
@@ -75,7 +71,7 @@ local function check_signature(r, authz)
   local date = header(r.headers, "x-sdk-date")
   local t = auth.parse_sdk_date(date and util.trim(date))
   if not t then deny("the X-Sdk-Date header is missing or malformed") end
-  if math.abs(r.now - t) > MAX_SKEW then
+  if math.abs(r.real_now - t) > MAX_SKEW then
     deny("the request time (X-Sdk-Date) is more than 15 minutes away from the server time")
   end
   date = util.trim(date)
@@ -122,7 +118,8 @@ local function check_signature(r, authz)
 end
 
 --- Authenticate a request.
--- @param r {method=, request_uri=, headers = {lower-case name = value}, body=, now=}
+-- @param r {method=, request_uri=, headers = {lower-case name = value}, body=, now=,
+--   real_now = the wall clock, for the X-Sdk-Date window (emu.clock)}
 -- @return caller {account = config record, via = "token"|"aksk", project = project record or nil}
 -- Raises an emu.errors value on failure.
 function auth.authenticate(r)

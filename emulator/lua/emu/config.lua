@@ -3,6 +3,9 @@
 -- faster), per-kind delays, token lifetime and quotas. Changed at run time
 -- with POST /_emulator/config; reset restores the values it started with.
 
+local json = require "emu.json"
+local util = require "emu.util"
+
 local config = {}
 
 local defaults = {
@@ -12,7 +15,7 @@ local defaults = {
   quotas = { endpoint_service = 20, endpoint = 50 },
   max_tags = 20,
   request_log_size = 500,
-  rfs_fail_types = {},      -- RFS resource types whose creation fails
+  rfs_fail_types = json.array({}), -- RFS resource types whose creation fails
   -- RFS documents no limit on count/for_each or instances per stack; these
   -- are the emulator's own [INFERRED], see README (issue 7, finding 5)
   rfs_max_count = 1000,     -- instances one resource block may expand to
@@ -68,12 +71,7 @@ local rules = {
   rfs_max_instances = number_rule(1, false, true),
 }
 
-local function copy(v)
-  if type(v) ~= "table" then return v end
-  local t = {}
-  for k, x in pairs(v) do t[k] = copy(x) end
-  return t
-end
+local copy = util.deepcopy -- keeps the JSON array mark of lists
 
 local startup = copy(defaults)
 local current = copy(defaults)

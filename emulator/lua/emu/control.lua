@@ -1,13 +1,16 @@
 -- The control API under /_emulator/ (no authentication, 127.0.0.1 only):
 -- health, reset, fault injection, the request log and run-time settings.
 --   GET  /_emulator/health           -> {"status":"ok", "services":[...], ...}
---   POST /_emulator/reset            -> 204 (state, tokens, faults, log, settings)
+--   POST /_emulator/reset            -> 204 (state, tokens, faults, log, settings, clock)
 --   POST /_emulator/faults {rule}    -> 201 {"fault": rule};  GET -> {"faults": [...]}
 --   DELETE /_emulator/faults         -> 204
 --   GET  /_emulator/requests?limit=N -> {"requests": [...]} (redacted); DELETE -> 204
 --   GET|POST /_emulator/config {...} -> {"config": {...}}
+--   GET  /_emulator/clock            -> {"now": epoch, "time": ISO, "offset": seconds}
+--   POST /_emulator/clock {"advance": s} | {"set": epoch} -> the same (emu.clock)
 
 local accounts = require "emu.accounts"
+local clock = require "emu.clock"
 local config = require "emu.config"
 local errors = require "emu.errors"
 local faults = require "emu.faults"
@@ -15,12 +18,13 @@ local json = require "emu.json"
 local reqlog = require "emu.reqlog"
 local services = require "emu.services"
 local tokens = require "emu.iam.tokens"
+local util = require "emu.util"
 
 local control = {}
 
 local started_at = nil
 
---- Remember the start time (for health).
+--- Remember the start time on the wall clock (for health).
 function control.init(now)
   started_at = now
 end
@@ -37,6 +41,7 @@ function control.reset_all()
   faults.reset()
   reqlog.reset()
   config.reset()
+  clock.reset()
 end
 
 local handlers = {}
@@ -46,7 +51,7 @@ handlers["GET health"] = function(req)
   for k, v in pairs(services.unavailable()) do unavailable[k] = v end
   return 200, {
     status = "ok", services = json.array(services.names()), unavailable = unavailable,
-    pid = ngx.worker.pid(), uptime = req.now - (started_at or req.now),
+    pid = ngx.worker.pid(), uptime = clock.real() - (started_at or clock.real()),
     speed = config.value("speed"),
   }
 end
@@ -89,6 +94,24 @@ handlers["POST config"] = function(req)
   local cur, msg = config.set(req.body)
   if not cur then bad(msg) end
   return 200, { config = cur }
+end
+
+local function clock_view()
+  local now = clock.now()
+  return 200, { now = now, time = util.iso(now), offset = clock.offset() }
+end
+
+handlers["GET clock"] = clock_view
+
+handlers["POST clock"] = function(req)
+  local b = req.body
+  if type(b) ~= "table" or (b.advance == nil) == (b.set == nil) or next(b, next(b)) ~= nil then
+    bad("the body must be {\"advance\": seconds} or {\"set\": epoch seconds}")
+  end
+  local ok, msg
+  if b.advance ~= nil then ok, msg = clock.advance(b.advance) else ok, msg = clock.set(b.set) end
+  if not ok then bad(msg) end
+  return clock_view()
 end
 
 --- Handle a control request. `req` has method, name (path after /_emulator/),

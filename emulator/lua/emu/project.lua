@@ -25,8 +25,7 @@ function project.resolve(route, params, caller, headers)
   local path_project = params.project_id
   local chosen = caller.project
   if caller.via == "aksk" then
-    local hp = headers["x-project-id"]
-    if type(hp) == "table" then hp = hp[1] end
+    local hp = util.header(headers, "x-project-id")
     if hp then
       chosen = accounts.project_of(caller.account, util.trim(hp))
       if not chosen then error(project_error(route), 0) end

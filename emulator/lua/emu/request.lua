@@ -5,6 +5,7 @@
 
 local canonical = require "emu.canonical"
 local router = require "emu.router"
+local util = require "emu.util"
 
 local request = {}
 
@@ -26,8 +27,7 @@ end
 -- looks like JSON (curl -d sends application/x-www-form-urlencoded).
 function request.wants_json(headers, raw)
   if raw == nil or raw == "" then return false end
-  local ct = headers["content-type"]
-  if type(ct) == "table" then ct = ct[1] end
+  local ct = util.header(headers, "content-type")
   ct = ct and ct:lower() or ""
   if ct:find("json", 1, true) then return true end
   return (ct == "" or ct:find("x-www-form-urlencoded", 1, true) ~= nil) and raw:find("^%s*[{%[]") ~= nil
@@ -51,9 +51,7 @@ end
 
 --- The service named by the Host header ("vpcep", "iam", ...), or nil.
 function request.host_service(headers)
-  local h = headers.host
-  if type(h) == "table" then h = h[1] end
-  return router.host_service(h)
+  return router.host_service(util.header(headers, "host"))
 end
 
 return request

@@ -6,6 +6,7 @@
 local accounts = require "emu.accounts"
 local auth = require "emu.auth"
 local canonical = require "emu.canonical"
+local clock = require "emu.clock"
 local config = require "emu.config"
 local control = require "emu.control"
 local errors = require "emu.errors"
@@ -36,6 +37,7 @@ function server.init(opts)
   if msg then error("accounts config: settings: " .. msg, 0) end
   config.init(settings)
   services.load()
+  control.init(clock.real())
   exports.write(opts)
 end
 
@@ -46,8 +48,29 @@ local function log_request(ctx)
     path = ctx.path, uri = redact.uri(ctx.request_uri), status = ctx.status, error_code = ctx.error_code,
     fault = ctx.fault, service = ctx.service, caller = ctx.caller,
     headers = redact.headers(ctx.headers), body = redact.body(ctx.raw_body),
-    duration_ms = math.floor((ngx.now() - ctx.start) * 1000 + 0.5),
+    duration_ms = math.floor((clock.real() - ctx.real_start) * 1000 + 0.5),
   })
+end
+
+-- The end of a protected call: its results after `true`; an emu.errors value
+-- is answered as it says (in the service's body `shape`), any other error is
+-- logged and answered 500 EMULATOR.0500; both return `false`.
+local function settle(ctx, shape, ok, ...)
+  if ok then return true, ... end
+  local err = ...
+  if errors.is(err) then
+    render.error(err, ctx, shape)
+  else
+    log.error("emulator error in ", ctx.method, " ", ctx.path, ": ", err)
+    render.error(errors.new(500, "EMULATOR.0500", "emulator internal error: " .. tostring(err)), ctx)
+  end
+  return false
+end
+
+-- Call fn(...) for the request `ctx`: true and its results, or false once
+-- the error has been answered (see settle).
+local function protect(ctx, shape, fn, ...)
+  return settle(ctx, shape, pcall(fn, ...))
 end
 
 local function handle_control(ctx)
@@ -60,16 +83,11 @@ local function handle_control(ctx)
       return render.error(errors.new(400, "EMULATOR.0400", "the body is not valid JSON: " .. err), ctx)
     end
   end
-  local ok, status, resp = pcall(control.handle, {
+  local ok, status, resp = protect(ctx, nil, control.handle, {
     method = ctx.method, name = ctx.path:sub(#"/_emulator/" + 1):gsub("/$", ""),
     query = request.query_table(ctx.raw_query), body = body, now = ctx.start,
   })
-  if not ok then
-    if errors.is(status) then return render.error(status, ctx) end
-    log.error("emulator control error: ", status)
-    return render.error(errors.new(500, "EMULATOR.0500", "emulator internal error: " .. tostring(status)), ctx)
-  end
-  render.send(status, resp, nil, ctx)
+  if ok then render.send(status, resp, nil, ctx) end
 end
 
 local function dispatch(ctx)
@@ -84,15 +102,12 @@ local function dispatch(ctx)
   ctx.raw_body = request.read_body()
   local caller
   if route.auth ~= false then
-    local ok, res = pcall(auth.authenticate, {
+    local ok
+    ok, caller = protect(ctx, shape, auth.authenticate, {
       method = ctx.method, request_uri = ctx.request_uri, headers = ctx.headers,
-      body = ctx.raw_body, now = ctx.start,
+      body = ctx.raw_body, now = ctx.start, real_now = ctx.real_start,
     })
-    if not ok then
-      if errors.is(res) then return render.error(res, ctx, shape) end
-      error(res, 0)
-    end
-    caller = res
+    if not ok then return end
     if caller.via == "aksk" and ctx.raw_body and #ctx.raw_body > MAX_SIGNED_BODY then
       return render.error(errors.new(413, "APIGW.0201", "Request body too large."), ctx)
     end
@@ -100,12 +115,9 @@ local function dispatch(ctx)
 
   local proj
   if caller then
-    local ok, res = pcall(project.resolve, route, params, caller, ctx.headers)
-    if not ok then
-      if errors.is(res) then return render.error(res, ctx, shape) end
-      error(res, 0)
-    end
-    proj = res
+    local ok
+    ok, proj = protect(ctx, shape, project.resolve, route, params, caller, ctx.headers)
+    if not ok then return end
     ctx.caller = caller.account.name
   end
 
@@ -129,24 +141,19 @@ local function dispatch(ctx)
     request_id = ctx.request_id, now = ctx.start,
     base_url = "http://" .. (ngx.var.http_host or ("127.0.0.1:" .. ngx.var.server_port)),
   }
-  local ok, status, resp, headers = pcall(route.handler, req)
-  if not ok then
-    if errors.is(status) then return render.error(status, ctx, shape) end
-    log.error("emulator handler error in ", ctx.method, " ", ctx.path, ": ", status)
-    return render.error(errors.new(500, "EMULATOR.0500", "emulator internal error: " .. tostring(status)), ctx)
-  end
-  render.send(status or 200, resp, headers, ctx)
+  local ok, status, resp, headers = protect(ctx, shape, route.handler, req)
+  if ok then render.send(status or 200, resp, headers, ctx) end
 end
 
 --- Serve one request (content_by_lua).
 function server.handle()
-  local start = ngx.now()
+  local start, real_start = clock.now(), clock.real()
   local request_id = util.request_id()
   ngx.header["X-Request-Id"] = request_id
   ngx.header["Server"] = "api-gateway"
   local path, raw_query = canonical.split_uri(ngx.var.request_uri)
   local ctx = {
-    start = start, request_id = request_id, method = ngx.req.get_method(),
+    start = start, real_start = real_start, request_id = request_id, method = ngx.req.get_method(),
     request_uri = ngx.var.request_uri, path = path, raw_query = raw_query,
     headers = ngx.req.get_headers(200), log = true,
   }

@@ -1,6 +1,9 @@
 -- Small helpers shared by the emulator's modules: random ids (UUIDs, 32-hex
--- request ids), timestamps in the formats Huawei's APIs use, string trimming
--- and shallow copies. Nothing here keeps state besides the random seed.
+-- request ids), timestamps in the formats Huawei's APIs use, a request
+-- header's value, string trimming and copies. Nothing here keeps state
+-- besides the random seed.
+
+local clock = require "emu.clock"
 
 local util = {}
 
@@ -8,9 +11,7 @@ local seeded = false
 local function seed()
   if seeded then return end
   seeded = true
-  local s = os.time()
-  if ngx then s = math.floor(ngx.now() * 1000) + ngx.worker.pid() end
-  math.randomseed(s)
+  math.randomseed(math.floor(clock.real() * 1000) + (ngx and ngx.worker.pid() or 0))
 end
 
 --- n random lower-case hex characters.
@@ -34,21 +35,26 @@ function util.request_id()
   return util.hex(32)
 end
 
---- Current time in seconds (fractions allowed).
-function util.now()
-  if ngx then return ngx.now() end
-  return os.time()
-end
-
 --- UTC `YYYY-MM-DDTHH:MM:SSZ` (VPCEP, RFS).
 function util.iso(t)
   return os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(t))
 end
 
+-- UTC with `digits` decimals of the second
+local function iso_fraction(t, digits)
+  local whole = math.floor(t)
+  return os.date("!%Y-%m-%dT%H:%M:%S", whole) ..
+    string.format(".%0" .. digits .. "dZ", math.floor((t - whole) * 10 ^ digits))
+end
+
+--- UTC with milliseconds `YYYY-MM-DDTHH:MM:SS.fffZ` (RFS stack sets and private registries).
+function util.iso_ms(t)
+  return iso_fraction(t, 3)
+end
+
 --- UTC with microseconds `YYYY-MM-DDTHH:MM:SS.ffffffZ` (IAM).
 function util.iso_micro(t)
-  local whole = math.floor(t)
-  return os.date("!%Y-%m-%dT%H:%M:%S", whole) .. string.format(".%06dZ", math.floor((t - whole) * 1e6))
+  return iso_fraction(t, 6)
 end
 
 --- Parse `YYYY-MM-DDTHH:MM:SS[.fff]Z` into epoch seconds (nil when malformed).
@@ -67,6 +73,14 @@ function util.timegm(y, mo, d, h, mi, s)
   local jdn = d + math.floor((153 * m + 2) / 5) + 365 * yy + math.floor(yy / 4)
     - math.floor(yy / 100) + math.floor(yy / 400) - 32045
   return (jdn - 2440588) * 86400 + h * 3600 + mi * 60 + s
+end
+
+--- The value of a header (`name` lower-case) in a table from
+-- ngx.req.get_headers: the first one when it is repeated; nil when absent.
+function util.header(headers, name)
+  local v = headers and headers[name]
+  if type(v) == "table" then return v[1] end
+  return v
 end
 
 --- Trim characters of one class at both ends (default spaces and tabs), in
@@ -95,6 +109,17 @@ function util.reverse(t)
     i, j = i + 1, j - 1
   end
   return t
+end
+
+--- Remove `item` (by identity) from a list; true when it was there.
+function util.remove(list, item)
+  for i, x in ipairs(list) do
+    if x == item then
+      table.remove(list, i)
+      return true
+    end
+  end
+  return false
 end
 
 --- Shallow copy of a table.

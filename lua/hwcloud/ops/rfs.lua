@@ -3,7 +3,9 @@
 -- where each field goes (path, query, body) and its type, which fields are
 -- required, the success status, and how list operations page.
 -- hwcloud.operation executes these; hwcloud.rfs turns them into methods.
--- Sources: ../shared/api/rfs.md §3, §5 (46 operations) and
+-- Sources: Huawei Cloud's RFS (AOS) API reference
+-- (https://support.huaweicloud.com/api-aos/), summarised in
+-- ../shared/api/rfs.md §3, §5 (46 operations) and
 -- ../shared/api/rfs-private.md §3-§5 (29 private provider, hook and module
 -- operations).
 --

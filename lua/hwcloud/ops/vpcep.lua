@@ -3,7 +3,9 @@
 -- (path, query, body) and its type, which fields are required, the success
 -- status, and how list operations page. hwcloud.operation executes these;
 -- hwcloud.vpcep turns them into methods.
--- Source: /work/shared/api/vpcep.md, sections 2 and 4.
+-- Sources: Huawei Cloud's VPC Endpoint API reference
+-- (https://support.huaweicloud.com/api-vpcep/) and its summary in
+-- ../shared/api/vpcep.md §2 and §4.
 --
 -- Field types: "string", "integer", "number", "boolean", "object", "array",
 -- "string[]" (array of strings), "numeric" (a number sent as a decimal

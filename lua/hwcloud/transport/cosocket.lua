@@ -3,8 +3,9 @@
 -- Same shape as the curl transport: `send(self, request)` takes
 -- `{method=, url=, headers = {{name, value}, ...}, body=}` and returns
 -- `{status, headers, header_list, body, raw_body, request_id, reused,
--- total_time}` or raises an hwcloud.Error. Connections go back to the
--- cosocket keepalive pool. Failures carry the libcurl code of the equivalent
+-- total_time}` or raises an hwcloud.Error. It does the socket I/O only: the
+-- response and its error are built by the core (core.response), exactly as
+-- session:send builds them. Connections go back to the cosocket keepalive pool. Failures carry the libcurl code of the equivalent
 -- failure (6 not resolved, 7 not connected, 28 timeout, 35 TLS, 52 empty
 -- reply, 56 receive) so the retry rules read them the same way.
 -- Before anything is written, the request goes through the core's
@@ -18,6 +19,7 @@
 
 local core = require "hwcloud.core"
 local redact = require "hwcloud.redact"
+local urls = require "hwcloud.url"
 local text = require "hwcloud.text"
 local numbers = require "hwcloud.numbers"
 
@@ -32,15 +34,8 @@ end
 local floor = math.floor
 local byte, sub, find, concat = string.byte, string.sub, string.find, table.concat
 
--- headers table with a case-insensitive lookup (keys stored lower-case)
-local headers_mt = {
-  __index = function(t, k)
-    if type(k) == "string" then
-      return rawget(t, k:lower())
-    end
-    return nil
-  end,
-}
+-- the headers that frame the body and the connection: read while reading
+local FRAMING = { ["transfer-encoding"] = true, ["content-length"] = true, connection = true }
 
 local function ngx_api()
   local ngx = rawget(_G, "ngx")
@@ -72,13 +67,14 @@ function M.new(opts)
   if verify == nil then
     verify = true
   end
+  local defaults = core.session_options -- the libcurl session's defaults
   return setmetatable({
-    timeout = opts.timeout or 60,
-    connect_timeout = opts.connect_timeout or 10,
+    timeout = opts.timeout or defaults.timeout,
+    connect_timeout = opts.connect_timeout or defaults.connect_timeout,
     verify_tls = verify,
     pool_size = opts.pool_size or 30,
     keepalive_timeout = opts.keepalive_timeout or 60,
-    max_body_bytes = opts.max_body_bytes or 64 * 1024 * 1024,
+    max_body_bytes = opts.max_body_bytes or defaults.max_body_bytes,
   }, Transport)
 end
 
@@ -86,16 +82,16 @@ local function fail(kind, curl_code, message, req, extra)
   local classes = { network = "ConnectionException", timeout = "RequestTimeoutException",
                     tls = "ConnectionException" }
   local t = { kind = kind, class = classes[kind], curl_code = curl_code, message = message,
-              method = req.method, url = redact.url(req.url),
-              retryable = kind == "network" or kind == "timeout" }
+              method = req.method, url = redact.url(req.url) }
   for k, v in pairs(extra or {}) do
     t[k] = v
   end
   error(core.error(t), 0)
 end
 
--- map a cosocket error string to (kind, curl code)
-local function classify(err, phase)
+-- map a cosocket error string to (kind, curl code); whether the failure is
+-- retryable is core.classify's to say, from these
+local function socket_failure(err, phase)
   if err == "timeout" then
     return "timeout", 28
   end
@@ -124,34 +120,23 @@ local function head_failed(err, phase, authority, req)
       .. M.MAX_HEADER_LINE .. " bytes or " .. M.MAX_HEADER_BYTES .. " bytes in all)", req,
       { code = "HeadersTooLarge" })
   end
-  local kind, code = classify(err, phase)
+  local kind, code = socket_failure(err, phase)
   local what = phase == "status" and "no answer from " .. authority
     or "reading the " .. phase .. " from " .. authority .. " failed"
   fail(kind, code, what .. ": " .. tostring(err), req)
 end
 
--- the error session:send would raise for this answer: the core's own parser
-local function http_error(req, resp)
-  return core.http_error{ status = resp.status, raw_body = resp.raw_body, headers = resp.headers,
-    request_id = resp.request_id, method = req.method, url = redact.url(req.url) }
-end
-
 local function parse_url(url)
-  local scheme, authority, rest = url:match("^(https?)://([^/?#]+)(.*)$")
-  if not scheme then
+  -- user:password@ is not sent (no Basic auth here)
+  local scheme, authority, rest = urls.split(url)
+  if scheme ~= "http" and scheme ~= "https" then
     return nil
   end
-  -- user:password@ is not sent (no Basic auth here); it ends at the last '@'
-  authority = authority:match("^.*@(.*)$") or authority
-  local host, port
-  if authority:sub(1, 1) == "[" then
-    host, port = authority:match("^%[([^%]]+)%]:?(%d*)$")
-  else
-    host, port = authority:match("^([^:]+):?(%d*)$")
-  end
+  local host, port = urls.host_port(authority)
   if not host then
     return nil
   end
+  host = host:match("^%[(.*)%]$") or host -- connect takes an IPv6 address bare
   port = tonumber(port) or (scheme == "https" and 443 or 80)
   if rest == "" then
     rest = "/"
@@ -260,13 +245,14 @@ local function reader(ngx, sock, deadline)
   return r
 end
 
--- Reads the body, never more than max bytes. Returns body, keepalive or
--- nil, error ("body too large" when over max).
-local function read_body(r, headers, status, method, max)
+-- Reads the body, never more than max bytes, framed by the lower-cased
+-- headers `framing`. Returns body, keepalive or nil, error ("body too large"
+-- when over max).
+local function read_body(r, framing, status, method, max)
   if method == "HEAD" or status == 204 or status == 304 or (status >= 100 and status < 200) then
     return "", true
   end
-  local te = headers["transfer-encoding"]
+  local te = framing["transfer-encoding"]
   if te and te:lower():find("chunked", 1, true) then
     local parts, total = {}, 0
     while true do
@@ -307,7 +293,7 @@ local function read_body(r, headers, status, method, max)
     end
     return concat(parts), true
   end
-  local cl = headers["content-length"]
+  local cl = framing["content-length"]
   if cl then
     local len = tonumber(cl:match("^%d+$"))
     if not len then
@@ -336,6 +322,7 @@ end
 function Transport:send(req)
   core.check_request(req, "hwcloud.transport.cosocket:send")
   local ngx = ngx_api()
+  ngx.update_time() -- the cached time may be stale after CPU work: the deadline counts from now
   local started = ngx.now()
   local scheme, host, port, target, authority = parse_url(req.url)
   if not scheme then
@@ -348,7 +335,7 @@ function Transport:send(req)
   local pool = scheme .. "://" .. authority .. (self.verify_tls and "" or "#noverify")
   local ok, err = sock:connect(host, port, { pool = pool, pool_size = self.pool_size })
   if not ok then
-    local kind, code = classify(err, "connect")
+    local kind, code = socket_failure(err, "connect")
     fail(kind, code, "cannot connect to " .. authority .. ": " .. tostring(err), req)
   end
   local reused = (sock:getreusedtimes() or 0) > 0
@@ -356,7 +343,7 @@ function Transport:send(req)
     ok, err = sock:sslhandshake(nil, host, self.verify_tls)
     if not ok then
       sock:close()
-      local kind, code = classify(err, "tls")
+      local kind, code = socket_failure(err, "tls")
       fail(kind, code, "TLS handshake with " .. authority .. " failed: " .. tostring(err), req)
     end
   end
@@ -386,7 +373,7 @@ function Transport:send(req)
   bytes, err = sock:send(table.concat(lines, "\r\n"))
   if not bytes then
     sock:close()
-    local kind, code = classify(err, "send")
+    local kind, code = socket_failure(err, "send")
     fail(kind, code, "sending to " .. authority .. " failed: " .. tostring(err), req)
   end
 
@@ -402,8 +389,7 @@ function Transport:send(req)
     sock:close()
     fail("network", 8, "not an HTTP answer: " .. status_line:sub(1, 80), req)
   end
-  local headers = setmetatable({}, headers_mt)
-  local header_list = {}
+  local framing, header_list = {}, {}
   while true do
     local line
     line, err = r.line()
@@ -419,52 +405,30 @@ function Transport:send(req)
       local name, value = line:sub(1, colon - 1), text.trim(line:sub(colon + 1))
       header_list[#header_list + 1] = { name, value }
       local key = name:lower()
-      local prev = rawget(headers, key)
-      rawset(headers, key, prev and (prev .. ", " .. value) or value)
+      if FRAMING[key] then
+        framing[key] = framing[key] and (framing[key] .. ", " .. value) or value
+      end
     end
   end
-  local raw, keep = read_body(r, headers, status, req.method, self.max_body_bytes)
+  local raw, keep = read_body(r, framing, status, req.method, self.max_body_bytes)
   if not raw then
     sock:close()
     if keep == "body too large" then
       -- what session:send raises for the same answer
       fail("network", 23, "the response body is larger than max_body_bytes ("
-        .. self.max_body_bytes .. " bytes)", req, { code = "BodyTooLarge", retryable = false })
+        .. self.max_body_bytes .. " bytes)", req, { code = "BodyTooLarge" })
     end
     head_failed(keep, "body", authority, req)
   end
-  local conn = headers["connection"]
+  local conn = framing.connection
   if keep and not r.extra() and not (conn and conn:lower():find("close", 1, true)) then
     sock:setkeepalive(floor(self.keepalive_timeout * 1000), self.pool_size)
   else
     sock:close()
   end
-
-  local resp = {
-    status = status, headers = headers, header_list = header_list,
-    raw_body = raw ~= "" and raw or nil, request_id = headers["x-request-id"],
-    reused = reused, total_time = ngx.now() - started,
-  }
-  local ctype = headers["content-type"]
-  if raw ~= "" then
-    if ctype and ctype:lower():find("json", 1, true) then
-      local okd, value = pcall(core.decode, raw)
-      if okd then
-        resp.body = value
-      elseif status < 400 then
-        fail("decode", nil, "the " .. status .. " answer is not valid JSON", req,
-             { status = status, body = raw, request_id = resp.request_id, retryable = false })
-      else
-        resp.body = raw
-      end
-    else
-      resp.body = raw
-    end
-  end
-  if status >= 400 then
-    error(http_error(req, resp), 0)
-  end
-  return resp
+  -- the response (or the error) session:send would give for this answer
+  return core.response{ status = status, header_list = header_list, raw_body = raw,
+    method = req.method, url = redact.url(req.url), reused = reused, total_time = ngx.now() - started }
 end
 
 --- Nothing to close: connections live in the cosocket pool.

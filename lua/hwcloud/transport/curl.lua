@@ -17,9 +17,8 @@ Transport.__tostring = function()
   return "hwcloud.transport.curl"
 end
 
--- session options copied from the client options
-local SESSION_OPTS = { "timeout", "connect_timeout", "verify_tls", "ca_file", "ca_path",
-                       "proxy", "no_proxy", "user_agent", "max_body_bytes" }
+-- session options copied from the client options: the core's one list
+local SESSION_OPTS = core.session_options
 
 --- Make a curl transport. No connection is opened until the first send.
 -- @tparam[opt] table opts `{timeout=, connect_timeout=, verify_tls=, ca_file=,

@@ -33,9 +33,9 @@ local function parse_variables(req)
   check.client_request_id(req)
   local b = check.body(req, { template_body = true, template_uri = true }, true)
   check.template_source(b, true)
-  local text = b.template_body
-  if b.template_uri ~= nil then text = sources.fetch_template(b.template_uri) end
-  local cfg, msg = template.try_load(text)
+  local text, files, origin = b.template_body, nil, nil
+  if b.template_uri ~= nil then text, files, origin = sources.fetch_template(b.template_uri) end
+  local cfg, msg = template.try_load(text, origin)
   if not cfg then U.fail(400, "RF.10011074", "invalid template: " .. msg) end
   if #cfg.variables == 0 then return 200, {} end
   local out = U.array()

@@ -6,6 +6,7 @@
 -- reset (the 5-minute pre-signed lifetime is not enforced).
 
 local U = require("emu.rfs.util")
+local util = require("emu.util")
 local template = require("emu.rfs.template")
 
 local M = {}
@@ -26,7 +27,7 @@ function M.put(content, file_name)
   local key = file_name .. "\0" .. content
   local id = by_content[key]
   if id then return id end
-  id = U.uuid()
+  id = util.uuid()
   blobs[id] = { content = content, file_name = file_name }
   by_content[key] = id
   return id
@@ -37,7 +38,7 @@ function M.url(req, id)
   local b = blobs[id]
   local base = req.base_url
   if not base then
-    local host = U.header(req, "host") or "127.0.0.1"
+    local host = util.header(req.headers, "host") or "127.0.0.1"
     base = "http://" .. host
   end
   return base .. M.PREFIX .. id .. "/" .. b.file_name

@@ -15,6 +15,8 @@
 -- resource types, POST /_emulator/config) fails every such resource.
 
 local U = require("emu.rfs.util")
+local config = require("emu.config")
+local util = require("emu.util")
 local V = require("emu.rfs.values")
 local E = require("emu.rfs.evaluate")
 local engine = require("emu.rfs.engine")
@@ -73,8 +75,6 @@ local function remove_resource(stack, address)
 end
 
 local function fail_types()
-  local ok, config = pcall(require, "emu.config")
-  if not ok or not config.value then return nil end
   local v = config.value("rfs_fail_types")
   if type(v) ~= "table" then return nil end
   local set = {}
@@ -118,14 +118,14 @@ local function record_from(inst, status)
 end
 
 local function snapshot(stack)
-  return { resources = U.deepcopy(stack.resources), outputs = U.deepcopy(stack.outputs) }
+  return { resources = util.deepcopy(stack.resources), outputs = util.deepcopy(stack.outputs) }
 end
 
 --- Read the template and variables of a deployment source.
 -- @param src {template_body, vars_body, vars_structure, vars_uri_content}
 -- @return cfg, vars, nil | nil, nil, message
 function M.load(src)
-  local cfg, perr = template.try_load(src.template_body or "")
+  local cfg, perr = template.try_load(src.template_body or "", src.template_origin)
   if not cfg then return nil, nil, "Failed to parse the template: " .. perr end
   local ok, vars = pcall(E.variables, cfg, src)
   if not ok then return nil, nil, "Failed to resolve the variables: " .. E.error_message(vars) end
@@ -139,11 +139,16 @@ function M.compute(stack, src, mode)
   if not cfg then return nil, msg end
   local perr = providers.check(cfg, stack.domain_id, stack.region)
   if perr then return nil, perr end
-  local ok, result = pcall(engine.run, cfg, vars, stack.resources, { mode = mode, new_id = U.uuid,
+  local ok, result = pcall(engine.run, cfg, vars, stack.resources, { mode = mode, new_id = util.uuid,
     load_module = modules.loader(stack.domain_id, stack.region), from = src.files and { files = src.files } or nil })
   if not ok then return nil, "Failed to evaluate the template: " .. E.error_message(result) end
   result.cfg = cfg
   return result
+end
+
+-- The seconds a resource step takes, as its events report them.
+local function resource_seconds()
+  return math.floor(config.delay("rfs_resource", RESOURCE_DELAY) + 0.5)
 end
 
 -- ------------------------------------------------------------ failure paths
@@ -165,11 +170,10 @@ end
 
 -- ------------------------------------------------------------ rollback
 
-start_rollback = function(stack, t, dep_id)
-  stack.status = "ROLLBACK_IN_PROGRESS"
-  stack.status_message = nil
-  stack.update_t = t
-  local target = stack.stable or { resources = {}, outputs = nil }
+-- What a rollback to `target` (the last stable state) does, in order:
+-- delete what the stable state lacks (newest first), then create or update
+-- what differs from it.
+local function rollback_ops(stack, target)
   local want = {}
   for _, r in ipairs(target.resources) do want[r.address] = r end
   local ops = {}
@@ -184,9 +188,16 @@ start_rollback = function(stack, t, dep_id)
       ops[#ops + 1] = { kind = "update", r = r }
     end
   end
+  return ops
+end
+
+-- The rollback failure an emulator_fail_rollback argument injects, once per
+-- rollback: check() -> the flagged resource and its message, or nil;
+-- fail(t, f, msg) ends the rollback ROLLBACK_FAILED.
+local function rollback_failure(stack, dep_id)
   local flags = stack.rollback_flags or {}
   local checked = false
-  local function rollback_failure(t2)
+  local function check()
     if checked then return nil end
     checked = true
     for _, f in ipairs(flags) do
@@ -195,13 +206,23 @@ start_rollback = function(stack, t, dep_id)
     end
     return nil
   end
-  local function fail_rollback(t2, f, msg)
+  local function fail(t, f, msg)
     local text = "Rollback failed at " .. f.address .. ": " .. msg
-    events.add(stack, t2, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
+    events.add(stack, t, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
       resource_type = f.type, resource_name = f.name, resource_key = f.index_key })
-    events.add(stack, t2, { event_type = "LOG", deployment_id = dep_id, event_message = "Stack status changed to ROLLBACK_FAILED" })
-    machine.finish(stack, t2, "ROLLBACK_FAILED", text)
+    events.add(stack, t, { event_type = "LOG", deployment_id = dep_id, event_message = "Stack status changed to ROLLBACK_FAILED" })
+    machine.finish(stack, t, "ROLLBACK_FAILED", text)
   end
+  return check, fail
+end
+
+start_rollback = function(stack, t, dep_id)
+  stack.status = "ROLLBACK_IN_PROGRESS"
+  stack.status_message = nil
+  stack.update_t = t
+  local target = stack.stable or { resources = {}, outputs = nil }
+  local ops = rollback_ops(stack, target)
+  local failure, fail_rollback = rollback_failure(stack, dep_id)
   local steps = {}
   events.add(stack, t, { event_type = "LOG", deployment_id = dep_id, event_message = "Rollback started" })
   for _, op in ipairs(ops) do
@@ -213,27 +234,27 @@ start_rollback = function(stack, t, dep_id)
         events.resource(s, t2, dep_id, r, verb .. "_IN_PROGRESS", "Rollback: " .. r.address .. " " .. op.kind .. " started")
       end,
       run = function(s, t2)
-        local f, msg = rollback_failure(t2)
+        local f, msg = failure()
         if f then return fail_rollback(t2, f, msg) end
         if op.kind == "delete" then
           remove_resource(s, r.address)
         else
-          local copy = U.deepcopy(r)
+          local copy = util.deepcopy(r)
           local cur, i = find_resource(s, r.address)
           if cur then s.resources[i] = copy else s.resources[#s.resources + 1] = copy end
         end
         events.resource(s, t2, dep_id, r, verb .. "_COMPLETE", "Rollback: " .. r.address .. " " .. op.kind .. " complete",
-          math.floor(U.delay("rfs_resource", RESOURCE_DELAY) + 0.5))
+          resource_seconds())
       end,
     }
   end
   steps[#steps + 1] = {
     delay = "rfs_finish", default = FINISH_DELAY,
     run = function(s, t2)
-      local f, msg = rollback_failure(t2)
+      local f, msg = failure()
       if f then return fail_rollback(t2, f, msg) end
-      s.resources = U.deepcopy(target.resources)
-      s.outputs = U.deepcopy(target.outputs)
+      s.resources = util.deepcopy(target.resources)
+      s.outputs = util.deepcopy(target.outputs)
       events.add(s, t2, { event_type = "SUMMARY", deployment_id = dep_id,
         event_message = string.format("Rollback complete! Resources restored to the last stable state (%d operations).", #ops) })
       events.add(s, t2, { event_type = "LOG", deployment_id = dep_id, event_message = "Stack status changed to ROLLBACK_COMPLETE" })
@@ -245,16 +266,28 @@ end
 
 -- ------------------------------------------------------------ deployment
 
---- Start a deployment of src on a stack at time now.
--- @param stack stack record (not busy; checked by the caller)
--- @param src {template_body, vars_body, vars_structure, vars_uri_content}
--- @param now accept time
--- @param opts {continue = true for ContinueDeployStack, on_finish = fn(stack, t),
---   action = the API name private hooks see (default DeployStack)}
--- @return deployment_id
-function M.deploy(stack, src, now, opts)
-  opts = opts or {}
-  local dep_id = U.uuid()
+-- A resource step that failed with an injected `text`: `rec` (the recorded
+-- resource, when there is one) takes `status`; a resource event about
+-- `subject` and an ERROR event are emitted.
+local function resource_failed(s, t, dep_id, subject, rec, status, text, elapsed)
+  if rec then rec.resource_status, rec.status_message = status, text end
+  events.resource(s, t, dep_id, subject, status, text, elapsed)
+  events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
+    resource_type = subject.type, resource_name = subject.name, resource_key = subject.index_key })
+end
+
+-- A job of one prepare step, `run(s, t)`: a deployment or deletion refused
+-- before any resource changes.
+local function prepare_only(stack, kind, dep_id, now, run)
+  machine.start(stack, { kind = kind, deployment_id = dep_id, steps = { {
+    delay = "rfs_prepare", default = PREPARE_DELAY, run = run,
+  } } }, now)
+end
+
+-- Record the accepted deployment on the stack: a new deployment id, the
+-- template and vars, DEPLOYMENT_IN_PROGRESS, the stable state to roll back to.
+local function accept(stack, src, now, opts)
+  local dep_id = util.uuid()
   stack.deployments[dep_id] = true
   stack.latest_deployment_id = dep_id
   stack.prev_template = stack.template_body
@@ -268,47 +301,25 @@ function M.deploy(stack, src, now, opts)
   if not opts.continue or not stack.stable then stack.stable = snapshot(stack) end
   events.add(stack, now, { event_type = "LOG", deployment_id = dep_id,
     event_message = (opts.continue and "Continued deployment " or "Deployment ") .. dep_id .. " started; stack status changed to DEPLOYMENT_IN_PROGRESS" })
+  return dep_id
+end
 
-  local result, err = M.compute(stack, src, "apply")
-  local steps = {}
-  if not result then
-    steps[1] = {
-      delay = "rfs_prepare", default = PREPARE_DELAY,
-      run = function(s, t)
-        events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = err })
-        deployment_failed(s, t, dep_id, err)
-      end,
-    }
-    machine.start(stack, { kind = "deploy", deployment_id = dep_id, steps = steps }, now)
-    return dep_id
-  end
-
-  -- private hooks (rfs-private.md §6.1): decided now, before any resource changes
-  local action = opts.action or (opts.continue and "ContinueDeployStack" or "DeployStack")
-  local verdict = hooks.check(stack, action, hooks.changes(result))
-  if verdict.blocked then
-    steps[1] = {
-      delay = "rfs_prepare", default = PREPARE_DELAY,
-      run = function(s, t)
-        hooks.emit(s, t, dep_id, verdict)
-        events.add(s, t, { event_type = "LOG", deployment_id = dep_id, event_message = "Stack status changed to DEPLOYMENT_FAILED" })
-        machine.finish(s, t, "DEPLOYMENT_FAILED", verdict.blocked)
-      end,
-    }
-    machine.start(stack, { kind = "deploy", deployment_id = dep_id, steps = steps }, now)
-    return dep_id
-  end
-
-  stack.rollback_flags = {}
+-- The resources whose rollback an emulator_fail_rollback argument fails.
+local function rollback_flags(result)
+  local flags = {}
   for _, inst in ipairs(result.instances) do
     if inst.config.emulator_fail_rollback ~= nil then
-      stack.rollback_flags[#stack.rollback_flags + 1] = { address = inst.address, config = inst.config,
+      flags[#flags + 1] = { address = inst.address, config = inst.config,
         type = inst.type, name = inst.name, index_key = inst.index_key }
     end
   end
+  return flags
+end
+
+-- The prepare step: hook notes, moved addresses, warnings and the plan line.
+local function prepare_step(dep_id, result, verdict)
   local summary = engine.summary(result)
-  local added, changed, destroyed = 0, 0, 0
-  steps[#steps + 1] = {
+  return {
     delay = "rfs_prepare", default = PREPARE_DELAY,
     run = function(s, t)
       hooks.emit(s, t, dep_id, verdict)
@@ -329,80 +340,79 @@ function M.deploy(stack, src, now, opts)
           summary.resource_add, summary.resource_update, summary.resource_delete) })
     end,
   }
-  local step_delay = function() return math.floor(U.delay("rfs_resource", RESOURCE_DELAY) + 0.5) end
-  for _, inst in ipairs(result.instances) do
-    if inst.action == "ADD" or inst.action == "UPDATE" then
-      local verb = inst.action == "ADD" and "CREATION" or "UPDATE"
-      local label = inst.action == "ADD" and "Creation" or "Modification"
-      steps[#steps + 1] = {
-        delay = "rfs_resource", default = RESOURCE_DELAY,
-        begin = function(s, t)
-          local cur, i = find_resource(s, inst.address)
-          local rec
-          if inst.action == "ADD" then
-            rec = record_from(inst, "CREATION_IN_PROGRESS")
-            rec.physical_id = nil
-            rec.attributes = nil
-            if cur then s.resources[i] = rec else s.resources[#s.resources + 1] = rec end
-          else
-            rec = cur
-            rec.resource_status = "UPDATE_IN_PROGRESS"
-            rec.status_message = nil
-          end
-          events.resource(s, t, dep_id, rec, verb .. "_IN_PROGRESS", inst.address .. ": " .. label .. " started")
-        end,
-        run = function(s, t)
-          local rec = find_resource(s, inst.address)
-          local msg = M.injected_failure(s, inst.config, "emulator_fail", inst.address, inst.type)
-          if msg then
-            local text = inst.address .. ": " .. label .. " failed: injected failure (" .. msg .. ")"
-            rec.resource_status = verb .. "_FAILED"
-            rec.status_message = text
-            if inst.action == "ADD" then rec.failed = true end
-            events.resource(s, t, dep_id, rec, verb .. "_FAILED", text, step_delay())
-            events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
-              resource_type = inst.type, resource_name = inst.name, resource_key = inst.index_key })
-            return deployment_failed(s, t, dep_id, text)
-          end
-          local new = record_from(inst, verb .. "_COMPLETE")
-          local _, i = find_resource(s, inst.address)
-          s.resources[i] = new
-          if inst.action == "ADD" then added = added + 1 else changed = changed + 1 end
-          events.resource(s, t, dep_id, new, verb .. "_COMPLETE",
-            inst.address .. ": " .. label .. " complete after " .. step_delay() .. "s [id=" .. tostring(new.physical_id) .. "]", step_delay())
-        end,
-      }
-    end
-  end
-  for _, r in ipairs(result.deletes) do
-    steps[#steps + 1] = {
-      delay = "rfs_resource", default = RESOURCE_DELAY,
-      begin = function(s, t)
-        local rec = find_resource(s, r.address)
-        if rec then rec.resource_status = "DELETION_IN_PROGRESS" end
-        events.resource(s, t, dep_id, r, "DELETION_IN_PROGRESS", r.address .. ": Destroying... [id=" .. tostring(r.physical_id) .. "]")
-      end,
-      run = function(s, t)
-        local rec = find_resource(s, r.address)
-        local msg = M.injected_failure(s, r.config, "emulator_fail_delete", r.address, r.type)
-        if msg then
-          local text = r.address .. ": Destruction failed: injected failure (" .. msg .. ")"
-          if rec then rec.resource_status = "DELETION_FAILED"; rec.status_message = text end
-          events.resource(s, t, dep_id, r, "DELETION_FAILED", text, step_delay())
-          events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
-            resource_type = r.type, resource_name = r.name, resource_key = r.index_key })
-          return deployment_failed(s, t, dep_id, text)
-        end
-        remove_resource(s, r.address)
-        destroyed = destroyed + 1
-        events.resource(s, t, dep_id, r, "DELETION_COMPLETE", r.address .. ": Destruction complete after " .. step_delay() .. "s", step_delay())
-      end,
-    }
-  end
-  steps[#steps + 1] = {
+end
+
+-- The step creating (ADD) or updating (UPDATE) one instance; `tally` counts
+-- what the summary reports.
+local function change_step(dep_id, inst, tally)
+  local verb = inst.action == "ADD" and "CREATION" or "UPDATE"
+  local label = inst.action == "ADD" and "Creation" or "Modification"
+  return {
+    delay = "rfs_resource", default = RESOURCE_DELAY,
+    begin = function(s, t)
+      local cur, i = find_resource(s, inst.address)
+      local rec
+      if inst.action == "ADD" then
+        rec = record_from(inst, "CREATION_IN_PROGRESS")
+        rec.physical_id = nil
+        rec.attributes = nil
+        if cur then s.resources[i] = rec else s.resources[#s.resources + 1] = rec end
+      else
+        rec = cur
+        rec.resource_status = "UPDATE_IN_PROGRESS"
+        rec.status_message = nil
+      end
+      events.resource(s, t, dep_id, rec, verb .. "_IN_PROGRESS", inst.address .. ": " .. label .. " started")
+    end,
+    run = function(s, t)
+      local rec = find_resource(s, inst.address)
+      local msg = M.injected_failure(s, inst.config, "emulator_fail", inst.address, inst.type)
+      if msg then
+        local text = inst.address .. ": " .. label .. " failed: injected failure (" .. msg .. ")"
+        if inst.action == "ADD" then rec.failed = true end
+        resource_failed(s, t, dep_id, rec, rec, verb .. "_FAILED", text, resource_seconds())
+        return deployment_failed(s, t, dep_id, text)
+      end
+      local new = record_from(inst, verb .. "_COMPLETE")
+      local _, i = find_resource(s, inst.address)
+      s.resources[i] = new
+      if inst.action == "ADD" then tally.added = tally.added + 1 else tally.changed = tally.changed + 1 end
+      events.resource(s, t, dep_id, new, verb .. "_COMPLETE",
+        inst.address .. ": " .. label .. " complete after " .. resource_seconds() .. "s [id=" .. tostring(new.physical_id) .. "]",
+        resource_seconds())
+    end,
+  }
+end
+
+-- The step destroying one recorded resource the template no longer has.
+local function destroy_step(dep_id, r, tally)
+  return {
+    delay = "rfs_resource", default = RESOURCE_DELAY,
+    begin = function(s, t)
+      local rec = find_resource(s, r.address)
+      if rec then rec.resource_status = "DELETION_IN_PROGRESS" end
+      events.resource(s, t, dep_id, r, "DELETION_IN_PROGRESS", r.address .. ": Destroying... [id=" .. tostring(r.physical_id) .. "]")
+    end,
+    run = function(s, t)
+      local msg = M.injected_failure(s, r.config, "emulator_fail_delete", r.address, r.type)
+      if msg then
+        local text = r.address .. ": Destruction failed: injected failure (" .. msg .. ")"
+        resource_failed(s, t, dep_id, r, find_resource(s, r.address), "DELETION_FAILED", text, resource_seconds())
+        return deployment_failed(s, t, dep_id, text)
+      end
+      remove_resource(s, r.address)
+      tally.destroyed = tally.destroyed + 1
+      events.resource(s, t, dep_id, r, "DELETION_COMPLETE", r.address .. ": Destruction complete after " .. resource_seconds() .. "s",
+        resource_seconds())
+    end,
+  }
+end
+
+-- The last step: resources in template order, outputs, the summary, DEPLOYMENT_COMPLETE.
+local function finish_step(dep_id, result, tally)
+  return {
     delay = "rfs_finish", default = FINISH_DELAY,
     run = function(s, t)
-      -- the recorded resources follow the template order
       local ordered = {}
       for _, inst in ipairs(result.instances) do
         local rec = find_resource(s, inst.address)
@@ -413,11 +423,56 @@ function M.deploy(stack, src, now, opts)
       s.stable = nil
       s.failure_message = nil
       events.add(s, t, { event_type = "SUMMARY", deployment_id = dep_id,
-        event_message = string.format("Apply complete! Resources: %d added, %d changed, %d destroyed.", added, changed, destroyed) })
+        event_message = string.format("Apply complete! Resources: %d added, %d changed, %d destroyed.",
+          tally.added, tally.changed, tally.destroyed) })
       events.add(s, t, { event_type = "LOG", deployment_id = dep_id, event_message = "Stack status changed to DEPLOYMENT_COMPLETE" })
       machine.finish(s, t, "DEPLOYMENT_COMPLETE", nil)
     end,
   }
+end
+
+--- Start a deployment of src on a stack at time now: the template is
+-- evaluated and the private hooks decide now; the job then runs a prepare
+-- step, one step per created, updated or destroyed resource and a finish
+-- step (or one step reporting why the deployment failed).
+-- @param stack stack record (not busy; checked by the caller)
+-- @param src {template_body, vars_body, vars_structure, vars_uri_content}
+-- @param now accept time
+-- @param opts {continue = true for ContinueDeployStack, on_finish = fn(stack, t),
+--   action = the API name private hooks see (default DeployStack)}
+-- @return deployment_id
+function M.deploy(stack, src, now, opts)
+  opts = opts or {}
+  local dep_id = accept(stack, src, now, opts)
+  local result, err = M.compute(stack, src, "apply")
+  if not result then
+    prepare_only(stack, "deploy", dep_id, now, function(s, t)
+      events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = err })
+      deployment_failed(s, t, dep_id, err)
+    end)
+    return dep_id
+  end
+
+  -- private hooks (rfs-private.md §6.1): decided now, before any resource changes
+  local action = opts.action or (opts.continue and "ContinueDeployStack" or "DeployStack")
+  local verdict = hooks.check(stack, action, hooks.changes(result))
+  if verdict.blocked then
+    prepare_only(stack, "deploy", dep_id, now, function(s, t)
+      hooks.emit(s, t, dep_id, verdict)
+      events.add(s, t, { event_type = "LOG", deployment_id = dep_id, event_message = "Stack status changed to DEPLOYMENT_FAILED" })
+      machine.finish(s, t, "DEPLOYMENT_FAILED", verdict.blocked)
+    end)
+    return dep_id
+  end
+
+  stack.rollback_flags = rollback_flags(result)
+  local tally = { added = 0, changed = 0, destroyed = 0 }
+  local steps = { prepare_step(dep_id, result, verdict) }
+  for _, inst in ipairs(result.instances) do
+    if inst.action == "ADD" or inst.action == "UPDATE" then steps[#steps + 1] = change_step(dep_id, inst, tally) end
+  end
+  for _, r in ipairs(result.deletes) do steps[#steps + 1] = destroy_step(dep_id, r, tally) end
+  steps[#steps + 1] = finish_step(dep_id, result, tally)
   machine.start(stack, { kind = "deploy", deployment_id = dep_id, steps = steps }, now)
   return dep_id
 end
@@ -429,7 +484,7 @@ end
 
 --- ContinueRollbackStack: retry the rollback to the last stable state.
 function M.continue_rollback(stack, now)
-  local dep_id = U.uuid()
+  local dep_id = util.uuid()
   stack.deployments[dep_id] = true
   stack.latest_deployment_id = dep_id
   events.add(stack, now, { event_type = "LOG", deployment_id = dep_id, event_message = "Continued rollback " .. dep_id .. " started" })
@@ -440,19 +495,16 @@ end
 -- A deletion refused before any resource changes (prevent_destroy, a FAIL
 -- hook): one prepare step that reports (report(s, t)) and ends DELETION_FAILED.
 local function refuse_deletion(stack, now, dep_id, text, report)
-  machine.start(stack, { kind = "delete", deployment_id = dep_id, steps = { {
-    delay = "rfs_prepare", default = PREPARE_DELAY,
-    run = function(s, t)
-      report(s, t)
-      machine.finish(s, t, "DELETION_FAILED", text)
-    end,
-  } } }, now)
+  prepare_only(stack, "delete", dep_id, now, function(s, t)
+    report(s, t)
+    machine.finish(s, t, "DELETION_FAILED", text)
+  end)
 end
 
 --- Delete a stack (S5/S6): DELETION_IN_PROGRESS, one step per resource
 -- (unless retain_all_resources), then the stack disappears, or DELETION_FAILED.
 function M.delete(stack, now, retain, action)
-  local dep_id = U.uuid()
+  local dep_id = util.uuid()
   stack.deployments[dep_id] = true
   stack.status = "DELETION_IN_PROGRESS"
   stack.status_message = nil
@@ -497,11 +549,7 @@ function M.delete(stack, now, retain, action)
             local msg = M.injected_failure(s, r.config, "emulator_fail_delete", r.address, r.type)
             if msg then
               local text = r.address .. ": Destruction failed: injected failure (" .. msg .. ")"
-              r.resource_status = "DELETION_FAILED"
-              r.status_message = text
-              events.resource(s, t, dep_id, r, "DELETION_FAILED", text)
-              events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
-                resource_type = r.type, resource_name = r.name, resource_key = r.index_key })
+              resource_failed(s, t, dep_id, r, r, "DELETION_FAILED", text)
               return machine.finish(s, t, "DELETION_FAILED", text)
             end
             remove_resource(s, r.address)

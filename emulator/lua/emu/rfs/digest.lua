@@ -184,6 +184,88 @@ function M.sha256(msg)
   return table.concat(out)
 end
 
+-- ------------------------------------------------------------ SHA-512
+
+-- FIPS 180-4 §4.2.3 / §5.3.5: the first 64 bits of the fractional parts of the
+-- cube roots (K) and square roots (H) of the first primes, as hex
+local K512_HEX = {
+  "428a2f98d728ae22", "7137449123ef65cd", "b5c0fbcfec4d3b2f", "e9b5dba58189dbbc",
+  "3956c25bf348b538", "59f111f1b605d019", "923f82a4af194f9b", "ab1c5ed5da6d8118",
+  "d807aa98a3030242", "12835b0145706fbe", "243185be4ee4b28c", "550c7dc3d5ffb4e2",
+  "72be5d74f27b896f", "80deb1fe3b1696b1", "9bdc06a725c71235", "c19bf174cf692694",
+  "e49b69c19ef14ad2", "efbe4786384f25e3", "0fc19dc68b8cd5b5", "240ca1cc77ac9c65",
+  "2de92c6f592b0275", "4a7484aa6ea6e483", "5cb0a9dcbd41fbd4", "76f988da831153b5",
+  "983e5152ee66dfab", "a831c66d2db43210", "b00327c898fb213f", "bf597fc7beef0ee4",
+  "c6e00bf33da88fc2", "d5a79147930aa725", "06ca6351e003826f", "142929670a0e6e70",
+  "27b70a8546d22ffc", "2e1b21385c26c926", "4d2c6dfc5ac42aed", "53380d139d95b3df",
+  "650a73548baf63de", "766a0abb3c77b2a8", "81c2c92e47edaee6", "92722c851482353b",
+  "a2bfe8a14cf10364", "a81a664bbc423001", "c24b8b70d0f89791", "c76c51a30654be30",
+  "d192e819d6ef5218", "d69906245565a910", "f40e35855771202a", "106aa07032bbd1b8",
+  "19a4c116b8d2d0c8", "1e376c085141ab53", "2748774cdf8eeb99", "34b0bcb5e19b48a8",
+  "391c0cb3c5c95a63", "4ed8aa4ae3418acb", "5b9cca4f7763e373", "682e6ff3d6b2b8a3",
+  "748f82ee5defb2fc", "78a5636f43172f60", "84c87814a1f0ab72", "8cc702081a6439ec",
+  "90befffa23631e28", "a4506cebde82bde9", "bef9a3f7b2c67915", "c67178f2e372532b",
+  "ca273eceea26619c", "d186b8c721c0c207", "eada7dd6cde0eb1e", "f57d4f7fee6ed178",
+  "06f067aa72176fba", "0a637dc5a2c898a6", "113f9804bef90dae", "1b710b35131c471b",
+  "28db77f523047d84", "32caab7b40c72493", "3c9ebe0a15c9bebc", "431d67c49c100d4c",
+  "4cc5d4becb3e42b6", "597f299cfc657e2a", "5fcb6fab3ad6faec", "6c44198c4a475817",
+}
+local H512_HEX = {
+  "6a09e667f3bcc908", "bb67ae8584caa73b", "3c6ef372fe94f82b", "a54ff53a5f1d36f1",
+  "510e527fade682d1", "9b05688c2b3e6c1f", "1f83d9abfb41bd6b", "5be0cd19137e2179",
+}
+local function split64(hex) return tonumber(hex:sub(1, 8), 16), tonumber(hex:sub(9, 16), 16) end
+local K512, H512 = {}, {}
+for i, h in ipairs(K512_HEX) do K512[i] = { split64(h) } end
+for i, h in ipairs(H512_HEX) do H512[i] = { split64(h) } end
+
+-- 64-bit words as {hi, lo} pairs of 32-bit words
+local function add64(a, b)
+  local lo = a[2] + b[2]
+  local carry = lo >= W and 1 or 0
+  return { (a[1] + b[1] + carry) % W, lo % W }
+end
+local function xor64(a, b) return { bxor(a[1], b[1]), bxor(a[2], b[2]) } end
+local function and64(a, b) return { band(a[1], b[1]), band(a[2], b[2]) } end
+local function not64(a) return { bnot(a[1]), bnot(a[2]) } end
+local function rotr64(a, n)
+  local h, l = a[1], a[2]
+  if n >= 32 then h, l = l, h; n = n - 32 end
+  if n == 0 then return { h, l } end
+  return { bor(shr(h, n), shl(l, 32 - n)), bor(shr(l, n), shl(h, 32 - n)) }
+end
+local function shr64(a, n) return { shr(a[1], n), bor(shr(a[2], n), shl(a[1], 32 - n)) } end
+
+function M.sha512(msg)
+  local m = pad(msg, 128, 16, false)
+  local H = {}
+  for i = 1, 8 do H[i] = { H512[i][1], H512[i][2] } end
+  for chunk = 1, #m, 128 do
+    local w = {}
+    for j = 0, 15 do w[j] = { word_be(m, chunk + j * 8), word_be(m, chunk + j * 8 + 4) } end
+    for j = 16, 79 do
+      local s0 = xor64(xor64(rotr64(w[j - 15], 1), rotr64(w[j - 15], 8)), shr64(w[j - 15], 7))
+      local s1 = xor64(xor64(rotr64(w[j - 2], 19), rotr64(w[j - 2], 61)), shr64(w[j - 2], 6))
+      w[j] = add64(add64(w[j - 16], s0), add64(w[j - 7], s1))
+    end
+    local a, b, c, d, e, f, g, h = H[1], H[2], H[3], H[4], H[5], H[6], H[7], H[8]
+    for j = 0, 79 do
+      local S1 = xor64(xor64(rotr64(e, 14), rotr64(e, 18)), rotr64(e, 41))
+      local ch = xor64(and64(e, f), and64(not64(e), g))
+      local t1 = add64(add64(add64(h, S1), add64(ch, K512[j + 1])), w[j])
+      local S0 = xor64(xor64(rotr64(a, 28), rotr64(a, 34)), rotr64(a, 39))
+      local maj = xor64(xor64(and64(a, b), and64(a, c)), and64(b, c))
+      local t2 = add64(S0, maj)
+      h, g, f, e, d, c, b, a = g, f, e, add64(d, t1), c, b, a, add64(t1, t2)
+    end
+    H[1], H[2], H[3], H[4] = add64(H[1], a), add64(H[2], b), add64(H[3], c), add64(H[4], d)
+    H[5], H[6], H[7], H[8] = add64(H[5], e), add64(H[6], f), add64(H[7], g), add64(H[8], h)
+  end
+  local out = {}
+  for i = 1, 8 do out[i] = be32(H[i][1]) .. be32(H[i][2]) end
+  return table.concat(out)
+end
+
 --- Lower-case hex of a binary string.
 function M.hex(s)
   return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end))

@@ -58,7 +58,7 @@ for k in pairs(M.FAIL_ATTRS) do SCHEMA_SKIP[k] = true end
 
 -- a message prefixed with the location of the block it is about (unless it has one)
 local function located_in(cfg, r, msg)
-  if not (cfg.locate and r.pos) or msg:match("^main%.tf[%.json]*:%d+,%d+: ") then return msg end
+  if not (cfg.locate and r.pos) or msg:match("^[^%s:]+:%d+,%d+: ") then return msg end
   return cfg.locate(r.pos) .. ": " .. msg
 end
 
@@ -88,6 +88,7 @@ local function expand_dynamic(b, ctx, out)
   else
     E.fail("Invalid dynamic for_each value; Cannot use a " .. V.type_name(fe) .. " value in for_each. An iterable collection is required.")
   end
+  E.charge(ctx, #items * (1 + #d.content.attr_order + #d.content.blocks))
   local scope = setmetatable({}, { __index = ctx.scope })
   local sub = setmetatable({ scope = scope }, { __index = ctx })
   for _, kv in ipairs(items) do
@@ -402,6 +403,14 @@ function M.run(cfg, vars, state, opts)
   end
 
   E.check_sensitive_outputs(cfg)
+  -- the provider block's own arguments (alias and version are meta-arguments)
+  for _, p in ipairs(cfg.providers) do
+    local ps = schema.lookup("PROVIDER", p.name)
+    if ps then
+      local okp, e = pcall(schema.check_body, ps, p.body, 'provider["' .. p.name .. '"]', { alias = true, version = true }, cfg.locate)
+      if not okp then E.fail(E.error_message(e)) end
+    end
+  end
   -- the provider's schema: unknown types, arguments and blocks fail first
   for _, r in ipairs(cfg.resources) do
     r.schema = nil
@@ -499,7 +508,13 @@ function M.plan_items(result)
     if inst.action == "ADD" or inst.action == "UPDATE" then
       local target = V.map()
       for k, v in pairs(inst.config) do target[k] = v end
-      if inst.action == "ADD" then target.id = UNKNOWN end
+      if inst.action == "ADD" then
+        target.id = UNKNOWN
+        -- attributes the provider computes are known after apply
+        for k, v in pairs(inst.object or {}) do
+          if v == UNKNOWN and target[k] == nil then target[k] = UNKNOWN end
+        end
+      end
       items[#items + 1] = {
         resource_type = inst.type, resource_name = inst.name, index = inst.index_key,
         action = inst.action, action_reason = inst.action == "ADD" and "the resource is declared in the template but not yet created"

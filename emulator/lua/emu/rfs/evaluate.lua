@@ -31,6 +31,8 @@ local function charge(ctx, n)
       " collection elements in total, the emulator's limit")
   end
 end
+--- Count n elements of work against the run's budget (dynamic blocks use it).
+M.charge = charge
 
 local function bounded(v)
   if type(v) == "string" and #v > hcl.MAX_STRING then
@@ -612,7 +614,8 @@ function M.variables(cfg, inputs)
       if r ~= true then
         local okm, msg = pcall(eval, val.error_message, ctx)
         fail("Invalid value for variable; " .. (okm and type(msg) == "string" and msg or "the value is not valid") ..
-          " This was checked by the validation rule at var." .. decl.name .. ".")
+          " This was checked by the validation rule at " ..
+          (cfg.locate and val.pos and cfg.locate(val.pos) or ("var." .. decl.name)) .. ".")
       end
     end
   end

@@ -3,6 +3,7 @@
 -- filter (rfs.md §8.2), field projection (§8.3) and marker pagination.
 
 local U = require("emu.rfs.util")
+local util = require("emu.util")
 local store = require("emu.rfs.store")
 local filter = require("emu.rfs.filter")
 
@@ -36,7 +37,7 @@ local SELECTABLE = {
 
 local function view(e)
   return {
-    event_type = e.event_type, event_message = e.event_message, time = U.time(e.t),
+    event_type = e.event_type, event_message = e.event_message, time = util.iso(e.t),
     resource_type = e.resource_type, resource_name = e.resource_name, resource_key = e.resource_key,
     resource_id_key = e.resource_id_key, resource_id_value = e.resource_id_value,
     elapsed_seconds = e.elapsed_seconds,

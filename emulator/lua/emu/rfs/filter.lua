@@ -48,4 +48,15 @@ function M.match(terms, item)
   return true
 end
 
+--- The items of `list` that the request's `filter` query (over the
+-- attributes in `allowed`) selects, as a new list.
+function M.select(req, list, allowed)
+  local terms = M.parse(U.query(req, "filter"), allowed)
+  local out = {}
+  for _, item in ipairs(list) do
+    if M.match(terms, item) then out[#out + 1] = item end
+  end
+  return out
+end
+
 return M

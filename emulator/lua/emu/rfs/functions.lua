@@ -7,6 +7,7 @@
 local V = require("emu.rfs.values")
 local tfjson = require("emu.rfs.tfjson")
 local digest = require("emu.rfs.digest")
+local yaml = require("emu.rfs.yaml")
 local trim = require("emu.util").trim
 local regex = require("emu.rfs.regex")
 local MAX_STRING = require("emu.rfs.hcl").MAX_STRING
@@ -79,8 +80,10 @@ F.min = function(a)
   return m
 end
 F.sum = function(a)
+  local l = list(a[1], "sum")
+  if #l == 0 then fail("Invalid function argument; sum: cannot sum an empty list") end
   local s = 0
-  for _, x in ipairs(list(a[1], "sum")) do s = s + num(x, "sum") end
+  for _, x in ipairs(l) do s = s + num(x, "sum") end
   return s
 end
 F.parseint = function(a)
@@ -138,13 +141,20 @@ end
 F.startswith = function(a) local s, p = str(a[1]), str(a[2]); return s:sub(1, #p) == p end
 F.endswith = function(a) local s, p = str(a[1]), str(a[2]); return p == "" or s:sub(-#p) == p end
 F.strcontains = function(a) return str(a[1]):find(str(a[2]), 1, true) ~= nil end
-F.strrev = function(a) return str(a[1], "strrev"):reverse() end
+-- strrev and substr count characters (code points), not bytes
+F.strrev = function(a)
+  local cps = regex.codepoints(str(a[1], "strrev"))
+  local r = {}
+  for i = #cps, 1, -1 do r[#r + 1] = cps[i] end
+  return regex.utf8_text(r, 1, #r)
+end
 F.substr = function(a)
-  local s = str(a[1], "substr")
+  local cps = regex.codepoints(str(a[1], "substr"))
   local off, len = num(a[2], "substr"), num(a[3], "substr")
-  if off < 0 then off = #s + off end
-  if len < 0 then return s:sub(off + 1) end
-  return s:sub(off + 1, off + len)
+  if off < 0 then off = math.max(0, #cps + off) end
+  if off >= #cps then return "" end
+  local last = len < 0 and #cps or math.min(#cps, off + len)
+  return regex.utf8_text(cps, off + 1, last)
 end
 F.replace = function(a)
   local s, from, to = str(a[1], "replace"), str(a[2], "replace"), str(a[3], "replace")
@@ -275,6 +285,7 @@ F.element = function(a)
   local l = list(a[1], "element")
   if #l == 0 then fail("Invalid function argument; element: cannot use element function with an empty list") end
   local i = math.floor(num(a[2], "element"))
+  if i < 0 then fail("Invalid function argument; element: cannot use element function with a negative index") end
   return l[(i % #l) + 1]
 end
 F.index = function(a)
@@ -528,6 +539,8 @@ F.jsondecode = function(a)
   return from_json(node)
 end
 F.from_json_node = from_json
+F.yamlencode = function(a) return yaml.encode(a[1]) end
+F.yamldecode = function(a) return yaml.decode(str(a[1], "yamldecode")) end
 
 local b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 F.base64encode = function(a)
@@ -826,17 +839,28 @@ F.issensitive = function() return false end
 F.ephemeralasnull = function(a) return a[1] end
 
 -- hashes (https://developer.hashicorp.com/terraform/language/functions/sha256):
--- lower-case hex, or base64 of the raw digest
-F.md5 = function(a) return digest.hex(digest.md5(str(a[1], "md5"))) end
-F.sha1 = function(a) return digest.hex(digest.sha1(str(a[1], "sha1"))) end
-F.sha256 = function(a) return digest.hex(digest.sha256(str(a[1], "sha256"))) end
-F.base64sha256 = function(a) return F.base64encode({ digest.sha256(str(a[1], "base64sha256")) }) end
+-- lower-case hex, or base64 of the raw digest. Pure-Lua digests are slow, so
+-- the emulator hashes at most MAX_HASHED bytes (about 0.3 s for SHA-512 under LuaJIT).
+F.MAX_HASHED = 256 * 1024
+local function hashed(v, fname)
+  local s = str(v, fname)
+  if #s > F.MAX_HASHED then
+    fail("Invalid function argument; " .. fname .. ": the emulator hashes at most " .. F.MAX_HASHED .. " bytes, got " .. #s)
+  end
+  return s
+end
+F.md5 = function(a) return digest.hex(digest.md5(hashed(a[1], "md5"))) end
+F.sha1 = function(a) return digest.hex(digest.sha1(hashed(a[1], "sha1"))) end
+F.sha256 = function(a) return digest.hex(digest.sha256(hashed(a[1], "sha256"))) end
+F.base64sha256 = function(a) return F.base64encode({ digest.sha256(hashed(a[1], "base64sha256")) }) end
+F.sha512 = function(a) return digest.hex(digest.sha512(hashed(a[1], "sha512"))) end
+F.base64sha512 = function(a) return F.base64encode({ digest.sha512(hashed(a[1], "base64sha512")) }) end
 
 -- name-based UUIDs (RFC 4122 §4.3, SHA-1) in the dns/url/oid/x500 namespaces or a given one
 local NAMESPACES = { dns = "6ba7b810-9dad-11d1-80b4-00c04fd430c8", url = "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
   oid = "6ba7b812-9dad-11d1-80b4-00c04fd430c8", x500 = "6ba7b814-9dad-11d1-80b4-00c04fd430c8" }
 F.uuidv5 = function(a)
-  local ns, name = str(a[1], "uuidv5"), str(a[2], "uuidv5")
+  local ns, name = str(a[1], "uuidv5"), hashed(a[2], "uuidv5")
   ns = NAMESPACES[ns] or ns
   local hex = ns:gsub("-", "")
   if not hex:match("^%x+$") or #hex ~= 32 then
@@ -851,7 +875,7 @@ F.uuidv5 = function(a)
 end
 
 -- misc
-F.timestamp = function() return os.date("!%Y-%m-%dT%H:%M:%SZ") end
+F.timestamp = function() return os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(require("emu.clock").now())) end
 F.plantimestamp = F.timestamp
 F.uuid = function()
   local t = {}

@@ -12,7 +12,7 @@ local registry = require("emu.rfs.registry")
 local M = {}
 
 M.routes = {}
-for _, name in ipairs({ "stacks", "resources", "plans", "analysis", "templates", "stack_sets",
+for _, name in ipairs({ "stacks", "resources", "plans", "analysis", "templates", "stack_sets", "stack_set_instances",
                         "private_providers", "private_hooks", "private_modules" }) do
   for _, r in ipairs(require("emu.rfs." .. name).routes) do M.routes[#M.routes + 1] = r end
 end

@@ -8,6 +8,7 @@
 -- applies to the steps not yet due).
 
 local U = require("emu.rfs.util")
+local config = require("emu.config")
 
 local M = {}
 
@@ -104,7 +105,7 @@ function M.advance(stack, now)
         started = stack.job == job
       end
       if started then
-        local due = job.last_t + U.delay(step.delay, step.default)
+        local due = job.last_t + config.delay(step.delay, step.default)
         if due > now then break end
         job.i = job.i + 1
         job.last_t = due

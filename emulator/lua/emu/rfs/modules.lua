@@ -33,8 +33,10 @@ end
 
 -- The text of a configuration made of package files: the .tf files joined,
 -- or a single .tf.json. Files in sub-directories are not part of it.
+-- @return text, nil, origin (emu.rfs.template.load: the member files, so
+--   messages name the file and line the user wrote) | nil, message
 function M.config_text(files, dir)
-  local tf, json = {}, {}
+  local tf, json, tf_names, json_names = {}, {}, {}, {}
   local prefix = dir and (dir .. "/") or ""
   local names = {}
   for name in pairs(files) do names[#names + 1] = name end
@@ -42,12 +44,20 @@ function M.config_text(files, dir)
   for _, name in ipairs(names) do
     local rest = name:sub(1, #prefix) == prefix and name:sub(#prefix + 1) or nil
     if rest and not rest:find("/", 1, true) then
-      if rest:match("%.tf$") then tf[#tf + 1] = files[name]
-      elseif rest:match("%.tf%.json$") then json[#json + 1] = files[name] end
+      if rest:match("%.tf$") then tf[#tf + 1], tf_names[#tf_names + 1] = files[name], name
+      elseif rest:match("%.tf%.json$") then json[#json + 1], json_names[#json_names + 1] = files[name], name end
     end
   end
-  if #tf > 0 then return table.concat(tf, "\n") end
-  if #json == 1 then return json[1] end
+  if #tf > 0 then
+    local parts, line = {}, 1
+    for i, text in ipairs(tf) do
+      parts[i] = { name = tf_names[i], line = line }
+      local _, nl = text:gsub("\n", "")
+      line = line + nl + 1
+    end
+    return table.concat(tf, "\n"), nil, { name = tf_names[1], parts = parts }
+  end
+  if #json == 1 then return json[1], nil, { name = json_names[1] } end
   if #json > 1 then return nil, "the module has several .tf.json files; the emulator reads one" end
   return nil, "the module holds no .tf or .tf.json file"
 end
@@ -75,9 +85,9 @@ function M.loader(domain_id, region, files)
         elseif seg ~= "." then parts[#parts + 1] = seg end
       end
       dir = table.concat(parts, "/")
-      local text, why = M.config_text(from.files, dir)
+      local text, why, origin = M.config_text(from.files, dir)
       if not text then E.fail("Module not installed; the local module \"" .. source .. "\": " .. why) end
-      return text, { files = from.files, dir = dir }
+      return text, { files = from.files, dir = dir, origin = origin }
     end
     local s, why = M.parse_source(source)
     if not s then E.fail("Invalid module source \"" .. source .. "\": " .. why) end
@@ -90,10 +100,62 @@ function M.loader(domain_id, region, files)
     if not v then E.fail("Module version not found; the private module " .. s.name .. " has no version " .. s.version .. " (\"" .. source .. "\")") end
     local pkg = {}
     for _, f in ipairs(v.content.files) do pkg[f.name] = f.data end
-    local text, why2 = M.config_text(pkg)
+    local text, why2, origin = M.config_text(pkg)
     if not text then E.fail("Invalid module package of \"" .. source .. "\": " .. why2) end
-    return text, { files = pkg }
+    return text, { files = pkg, origin = origin }
   end
+end
+
+-- The module's input variables: the call's arguments evaluated in the
+-- caller's context, else the declared defaults.
+local function module_inputs(c, mcfg, ctx, full)
+  for _, an in ipairs(c.body.attr_order) do
+    if not META[an] and not mcfg.variable_by_name[an] then
+      E.fail("Unsupported argument; an argument named \"" .. an .. "\" is not expected in " .. full .. " (the module declares no such variable)")
+    end
+  end
+  local vars = V.map()
+  for _, decl in ipairs(mcfg.variables) do
+    local a = c.body.attrs[decl.name]
+    local ok, v
+    if a then
+      ok, v = pcall(E.eval, a.expr, ctx)
+      if not ok then E.fail("Error in " .. full .. " argument " .. decl.name .. ": " .. E.error_message(v)) end
+    elseif decl.default then
+      v = E.eval(decl.default, {})
+    else
+      E.fail("Missing required argument; the argument \"" .. decl.name .. "\" is required by " .. full)
+    end
+    vars[decl.name] = v
+  end
+  return vars
+end
+
+-- The module's recorded instances, addressed relative to the module at `path`.
+local function module_state(state, path)
+  local sub, plen = {}, #path + 1
+  for _, r in ipairs(state or {}) do
+    if r.address:sub(1, plen) == path .. "." then
+      local copy = {}
+      for k, x in pairs(r) do copy[k] = x end
+      copy.address = r.address:sub(plen + 1)
+      copy.name = (r.name or ""):gsub("^.*%.", "")
+      sub[#sub + 1] = copy
+    end
+  end
+  return sub
+end
+
+-- The module's outputs as an object (unknown in a plan when not yet known).
+local function module_outputs(mcfg, result, mode, full)
+  local obj = V.map()
+  for _, o in ipairs(mcfg.outputs) do
+    local okv, v = pcall(result.eval, o.value)
+    if okv then obj[o.name] = v
+    elseif mode == "plan" then obj[o.name] = V.UNKNOWN
+    else E.fail("Error in " .. full .. " output \"" .. o.name .. "\": " .. E.error_message(v)) end
+  end
+  return obj
 end
 
 --- Bind the module calls of a configuration to an engine run.
@@ -117,39 +179,10 @@ function M.bind(cfg, ctx, state, opts, run, on_instances)
     -- path: relative to the caller (state and addresses); full: for messages
     local path, full = "module." .. c.name, prefix .. "module." .. c.name
     local text, from = opts.load_module(c.source, opts.from)
-    local mcfg, perr = template.try_load(text)
+    local mcfg, perr = template.try_load(text, from and from.origin)
     if not mcfg then E.fail("Error in " .. full .. " (" .. c.source .. "): " .. perr) end
-    -- inputs: the call's arguments, evaluated by the caller; defaults otherwise
-    local vars = V.map()
-    for _, an in ipairs(c.body.attr_order) do
-      if not META[an] and not mcfg.variable_by_name[an] then
-        E.fail("Unsupported argument; an argument named \"" .. an .. "\" is not expected in " .. full .. " (the module declares no such variable)")
-      end
-    end
-    for _, decl in ipairs(mcfg.variables) do
-      local a = c.body.attrs[decl.name]
-      local ok, v
-      if a then
-        ok, v = pcall(E.eval, a.expr, ctx)
-        if not ok then E.fail("Error in " .. full .. " argument " .. decl.name .. ": " .. E.error_message(v)) end
-      elseif decl.default then
-        v = E.eval(decl.default, {})
-      else
-        E.fail("Missing required argument; the argument \"" .. decl.name .. "\" is required by " .. full)
-      end
-      vars[decl.name] = v
-    end
-    -- the module's recorded instances, addressed relative to the module
-    local sub, plen = {}, #path + 1
-    for _, r in ipairs(state or {}) do
-      if r.address:sub(1, plen) == path .. "." then
-        local copy = {}
-        for k, x in pairs(r) do copy[k] = x end
-        copy.address = r.address:sub(plen + 1)
-        copy.name = (r.name or ""):gsub("^.*%.", "")
-        sub[#sub + 1] = copy
-      end
-    end
+    local vars = module_inputs(c, mcfg, ctx, full)
+    local sub = module_state(state, path)
     local sub_opts = {}
     for k, x in pairs(opts) do sub_opts[k] = x end
     sub_opts.module_path, sub_opts.module_depth, sub_opts.from = full .. ".", depth, from
@@ -165,15 +198,7 @@ function M.bind(cfg, ctx, state, opts, run, on_instances)
       inst.module_address = inst.module_address and (path .. "." .. inst.module_address) or path
     end
     on_instances(result.instances)
-    -- outputs as an object
-    local obj = V.map()
-    for _, o in ipairs(mcfg.outputs) do
-      local okv, v = pcall(result.eval, o.value)
-      if okv then obj[o.name] = v
-      elseif opts.mode == "plan" then obj[o.name] = V.UNKNOWN
-      else E.fail("Error in " .. full .. " output \"" .. o.name .. "\": " .. E.error_message(v)) end
-    end
-    return obj
+    return module_outputs(mcfg, result, opts.mode, full)
   end
 
   local B = {}

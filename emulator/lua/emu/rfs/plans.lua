@@ -8,6 +8,8 @@
 -- EstimateExecutionPlanPrice (deterministic made-up prices).
 
 local U = require("emu.rfs.util")
+local config = require("emu.config")
+local util = require("emu.util")
 local check = require("emu.rfs.validate")
 local stacks = require("emu.rfs.stacks")
 local machine = require("emu.rfs.machine")
@@ -21,14 +23,10 @@ local M = {}
 
 local PLAN_DELAY, PLAN_QUOTA = 2, 100
 
-local function set(...)
-  local s = {}
-  for _, k in ipairs({ ... }) do s[k] = true end
-  return s
-end
+local fields = check.fields
 
 local function advance(stack, plan, now)
-  if plan.status == "CREATION_IN_PROGRESS" and now >= plan.create_t + U.delay("rfs_plan", PLAN_DELAY) then
+  if plan.status == "CREATION_IN_PROGRESS" and now >= plan.create_t + config.delay("rfs_plan", PLAN_DELAY) then
     if plan.error then
       plan.status, plan.status_message = "CREATION_FAILED", plan.error
     else
@@ -53,17 +51,11 @@ local function get_plan(req, stack, guard)
   local p = stack.plans.by_name[name]
   if not p then U.fail(404, "RF.10013002", "the execution plan " .. name .. " does not exist in stack " .. stack.stack_name) end
   advance(stack, p, req.now)
-  if guard == nil then guard = U.query(req, "execution_plan_id") end
-  if guard ~= nil then
-    check.id(guard, "execution_plan_id")
-    if guard ~= p.execution_plan_id then
-      U.fail(400, "RF.10011018", "execution_plan_id " .. guard .. " does not match the execution plan named " .. name)
-    end
-  end
+  check.guard(req, guard, "execution_plan_id", p.execution_plan_id, "RF.10011018", "the execution plan named " .. name)
   return p
 end
 
-local CREATE_FIELDS = set("execution_plan_name", "stack_id", "template_body", "template_uri", "description",
+local CREATE_FIELDS = fields("execution_plan_name", "stack_id", "template_body", "template_uri", "description",
   "vars_structure", "vars_body", "vars_uri")
 
 --- E1 CreateExecutionPlan
@@ -86,7 +78,7 @@ local function create_plan(req)
   end
   local src = sources.from_body(b)
   local plan = {
-    execution_plan_id = U.uuid(), execution_plan_name = b.execution_plan_name, description = b.description,
+    execution_plan_id = util.uuid(), execution_plan_name = b.execution_plan_name, description = b.description,
     status = "CREATION_IN_PROGRESS", create_t = req.now, seq = store.next_seq(), deploy_seq = s.deploy_seq,
     src = src, vars_structure = b.vars_structure, vars_body = b.vars_body, vars_uri_content = src.vars_uri_content,
   }
@@ -101,8 +93,7 @@ local function create_plan(req)
   else
     plan.error = err
   end
-  s.plans.list[#s.plans.list + 1] = plan
-  s.plans.by_name[plan.execution_plan_name] = plan
+  store.insert(s.plans, plan.execution_plan_name, plan)
   advance(s, plan, req.now)
   return 202, { execution_plan_id = plan.execution_plan_id }
 end
@@ -112,7 +103,7 @@ local function summary_view(s, p)
     stack_name = s.stack_name, stack_id = s.stack_id, execution_plan_id = p.execution_plan_id,
     execution_plan_name = p.execution_plan_name, description = p.description, status = p.status,
     status_message = p.status == "CREATION_FAILED" and p.status_message or nil,
-    create_time = U.time(p.create_t), apply_time = p.apply_t and U.time(p.apply_t) or nil,
+    create_time = util.iso(p.create_t), apply_time = p.apply_t and util.iso(p.apply_t) or nil,
   }
 end
 
@@ -123,16 +114,15 @@ local function list_plans(req)
   local items = {}
   for _, p in ipairs(s.plans.list) do items[#items + 1] = p end
   U.newest_first(items, "create_t", "seq")
-  local page, info = U.paginate(req, items, function(p) return p.execution_plan_id end)
-  local out = U.array()
-  for _, p in ipairs(page) do out[#out + 1] = summary_view(s, p) end
+  local out, info = U.page(req, items, function(p) return p.execution_plan_id end,
+    function(p) return summary_view(s, p) end)
   return 200, { execution_plans = out, page_info = info }
 end
 
 local function item_view(it)
   local attrs = U.array()
   for _, a in ipairs(it.attributes) do attrs[#attrs + 1] = a end
-  local v = U.copy(it)
+  local v = util.copy(it)
   v.attributes = attrs
   return v
 end
@@ -162,7 +152,7 @@ end
 --- E5 ApplyExecutionPlan
 local function apply_plan(req)
   check.client_request_id(req)
-  local b = check.body(req, set("execution_plan_id", "stack_id"), false)
+  local b = check.body(req, fields("execution_plan_id", "stack_id"), false)
   local s = stacks.get(req, b.stack_id)
   local p = get_plan(req, s, b.execution_plan_id)
   machine.check(s, "apply_plan")
@@ -188,8 +178,7 @@ local function delete_plan(req)
   if p.status == "CREATION_IN_PROGRESS" or p.status == "APPLY_IN_PROGRESS" then
     U.fail(403, "RF.10012549", "the execution plan cannot be deleted in status " .. p.status)
   end
-  s.plans.by_name[p.execution_plan_name] = nil
-  for i, x in ipairs(s.plans.list) do if x == p then table.remove(s.plans.list, i); break end end
+  store.remove(s.plans, p.execution_plan_name, p)
   return 204
 end
 

@@ -5,13 +5,10 @@
 -- cite (rfs-private.md §6.2); M9 answers 307 to the stored zip. The common
 -- catalogue behaviour is in registry.lua.
 
-local U = require("emu.rfs.util")
 local check = require("emu.rfs.validate")
 local registry = require("emu.rfs.registry")
 
 local M = {}
-
-local function bad(code, msg) U.fail(400, code, msg) end
 
 --- The `source` of a module version (rfs-private.md §6.2).
 function M.source(region, domain_id, name, version)
@@ -40,13 +37,7 @@ local K = {
 }
 
 function K.on_create(_, b)
-  check.description(b.version_description, "version_description")
-  if (b.module_version == nil) ~= (b.module_uri == nil) then
-    bad("RF.10011001", "module_version and module_uri must be given together")
-  end
-  if b.module_version == nil then return nil end
-  registry.semver(b.module_version, "module_version")
-  return { version = b.module_version, description = b.version_description, content = package_of(b.module_uri) }
+  return registry.first_version(b, "module_version", "module_uri", package_of)
 end
 
 function K.make_version(_, b)

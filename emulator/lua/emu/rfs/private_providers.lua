@@ -63,13 +63,8 @@ function K.on_create(req, b, item)
     bad("RF.10011003", "provider_agency_urn and provider_agency_name cannot both be given")
   end
   item.agency_urn, item.agency_name = b.provider_agency_urn, b.provider_agency_name
-  check.description(b.version_description, "version_description")
-  if (b.provider_version == nil) ~= (b.function_graph_urn == nil) then
-    bad("RF.10011001", "provider_version and function_graph_urn must be given together")
-  end
-  if b.provider_version == nil then return nil end
-  registry.semver(b.provider_version, "provider_version")
-  return { version = b.provider_version, description = b.version_description, content = { urn = check_urn(req, b.function_graph_urn) } }
+  return registry.first_version(b, "provider_version", "function_graph_urn",
+    function(urn) return { urn = check_urn(req, urn) } end)
 end
 
 function K.make_version(req, b)

@@ -12,6 +12,9 @@ local M = {}
 
 local MAX_REPEAT = 1000   -- RE2's limit for {n,m}
 local MAX_PROGRAM = 20000 -- instructions after expanding repeats
+--- Thread steps one call may take (input length times live threads): keeps
+-- a hostile pattern or input from blocking the emulator's worker.
+M.MAX_STEPS = 500000
 
 local function fail(msg) error({ eval_error = msg }, 0) end
 
@@ -48,6 +51,9 @@ local function utf8_text(cps, from, to)
   end
   return table.concat(parts)
 end
+
+--- UTF-8 text of code points cps[from..to].
+M.utf8_text = utf8_text
 
 -- ------------------------------------------------------------ parser
 
@@ -442,7 +448,7 @@ end
 
 -- Leftmost-first match of re in text (code points) starting at or after
 -- from; returns the capture slots (positions, 1-based, end exclusive) or nil.
-local function search(re, text, from)
+local function search(re, text, from, budget)
   local prog = re.prog
   local n = #text
   local clist, nlist = {}, {}
@@ -474,6 +480,10 @@ local function search(re, text, from)
   for pos = from, n + 1 do
     gen = gen + 1
     nlist = {}
+    budget.n = budget.n + #clist
+    if budget.n > M.MAX_STEPS then
+      fail("regular expression too costly: more than " .. M.MAX_STEPS .. " matching steps for this pattern and string")
+    end
     local cp = text[pos]
     for _, th in ipairs(clist) do
       local ins = prog[th.pc]
@@ -518,8 +528,9 @@ end
 -- empty match right after a previous match is skipped).
 local function find_all(re, cps)
   local out, pos, prev_end = {}, 1, nil
+  local budget = { n = 0 }
   while pos <= #cps + 1 do
-    local caps = search(re, cps, pos)
+    local caps = search(re, cps, pos, budget)
     if not caps then break end
     local s, e = caps[0], caps[1]
     if not (s == e and prev_end == e) then out[#out + 1] = caps end
@@ -533,7 +544,7 @@ end
 function M.regex(pattern, s, V)
   local re = M.compile(pattern)
   local cps = codepoints(s)
-  local caps = search(re, cps, 1)
+  local caps = search(re, cps, 1, { n = 0 })
   if not caps then fail("pattern did not match any part of the given string") end
   return match_value(re, cps, caps, V)
 end

@@ -9,6 +9,8 @@
 -- document are [INFERRED] and listed in README.
 
 local U = require("emu.rfs.util")
+local util = require("emu.util")
+local config = require("emu.config")
 local check = require("emu.rfs.validate")
 local store = require("emu.rfs.store")
 local blobs = require("emu.rfs.blobs")
@@ -23,9 +25,7 @@ local M = {}
 M.QUOTA = { items = 100, versions = 100, hook_versions = 200 }
 
 local function quota(kind)
-  local ok, config = pcall(require, "emu.config")
-  local v = ok and config.quota and config.quota("rfs_private_" .. kind)
-  return tonumber(v) or M.QUOTA[kind]
+  return config.quota("rfs_private_" .. kind) or M.QUOTA[kind]
 end
 
 --- Package rules of module and policy archives (rfs-private.md §5.3 M1).
@@ -42,22 +42,10 @@ M.reset()
 
 --- The catalogue of a kind for an account + region: {list, by_name}.
 function M.catalogue(kind, domain_id, region)
-  local key = kind .. "|" .. domain_id .. "|" .. region
-  local c = state[key]
-  if not c then
-    c = { list = {}, by_name = {} }
-    state[key] = c
-  end
-  return c
+  return store.bucket(state, kind .. "|" .. domain_id .. "|" .. region)
 end
 
 local function bad(code, msg) U.fail(400, code, msg) end
-
-local function set(list)
-  local s = {}
-  for _, k in ipairs(list) do s[k] = true end
-  return s
-end
 
 --- Check a semantic version (rfs-private.md §2): 5-128 characters,
 -- MAJOR.MINOR.PATCH each an unsigned 64-bit integer without leading zeros,
@@ -81,6 +69,20 @@ function M.semver(v, field)
   end
   if not ok then bad("RF.10011038", field .. " must be a semantic version such as 1.0.0, got '" .. v .. "'") end
   return v
+end
+
+--- The first version a create body may carry (providers, modules):
+-- `version_field` and `content_field` both given or neither.
+-- @param content function(value of content_field) -> the version's content
+-- @return {version, description, content} or nil when neither is given
+function M.first_version(b, version_field, content_field, content)
+  check.description(b.version_description, "version_description")
+  if (b[version_field] == nil) ~= (b[content_field] == nil) then
+    bad("RF.10011001", version_field .. " and " .. content_field .. " must be given together")
+  end
+  if b[version_field] == nil then return nil end
+  M.semver(b[version_field], version_field)
+  return { version = b[version_field], description = b.version_description, content = content(b[content_field]) }
 end
 
 --- Check the package of a module or a hook policy archive (rfs-private.md
@@ -174,11 +176,7 @@ local function get(K, req, guard)
   K.check_name(name, K.name)
   local item = scope(K, req).by_name[name]
   if not item then U.fail(404, K.codes.not_found, "the " .. K.noun .. " " .. name .. " does not exist") end
-  if guard == nil then guard = U.query(req, K.id) end
-  if guard ~= nil then
-    check.id(guard, K.id)
-    if guard ~= item.id then bad(K.codes.id_mismatch, K.id .. " " .. guard .. " does not match the " .. K.noun .. " named " .. name) end
-  end
+  check.guard(req, guard, K.id, item.id, K.codes.id_mismatch, "the " .. K.noun .. " named " .. name)
   return item
 end
 
@@ -208,7 +206,7 @@ end
 local function item_out(K, item)
   local out = {
     [K.name] = item.name, [K.id] = item.id, [K.description] = item.description,
-    create_time = U.time_ms(item.create_t), update_time = U.time_ms(item.update_t),
+    create_time = util.iso_ms(item.create_t), update_time = util.iso_ms(item.update_t),
   }
   if K.summary then K.summary(item, out) end
   return out
@@ -217,7 +215,7 @@ end
 local function version_out(K, item, v, detail)
   local out = {
     [K.name] = item.name, [K.id] = item.id, [K.version] = v.version,
-    [K.version_description] = v.description, create_time = U.time_ms(v.create_t),
+    [K.version_description] = v.description, create_time = util.iso_ms(v.create_t),
   }
   if K.version_out then K.version_out(item, v, out, detail) end
   return out
@@ -230,7 +228,7 @@ local function handlers(K)
   local function body(req, base, extra)
     check.client_request_id(req)
     for _, f in ipairs(extra or {}) do base[#base + 1] = f end
-    return check.body(req, set(base), true)
+    return check.body(req, check.fields((table.unpack or unpack)(base)), true)
   end
 
   function H.create(req)
@@ -239,7 +237,7 @@ local function handlers(K)
     check.description(b[K.description], K.description)
     local c, domain, region = scope(K, req)
     local item = {
-      id = U.uuid(), name = b[K.name], description = b[K.description], domain_id = domain, region = region,
+      id = util.uuid(), name = b[K.name], description = b[K.description], domain_id = domain, region = region,
       create_t = req.now, update_t = req.now, seq = store.next_seq(), versions = {}, by_version = {},
     }
     local first = K.on_create and K.on_create(req, b, item)
@@ -247,8 +245,7 @@ local function handlers(K)
     local limit = quota("items")
     if #c.list >= limit then U.fail(403, K.codes.quota, "the " .. K.noun .. " quota (" .. limit .. ") is used up") end
     if first then M.add_version(K, item, first.version, first.description, first.content, req.now) end
-    c.list[#c.list + 1] = item
-    c.by_name[item.name] = item
+    store.insert(c, item.name, item)
     return 201, K.created(item)
   end
 
@@ -257,9 +254,7 @@ local function handlers(K)
     local items = {}
     for _, it in ipairs(scope(K, req).list) do items[#items + 1] = it end
     U.sorted(req, items)
-    local page, info = U.paginate(req, items, function(it) return it.id end, LIMIT)
-    local out = U.array()
-    for _, it in ipairs(page) do out[#out + 1] = item_out(K, it) end
+    local out, info = U.page(req, items, function(it) return it.id end, function(it) return item_out(K, it) end, LIMIT)
     return 200, { [K.items] = out, page_info = info }
   end
 
@@ -281,9 +276,7 @@ local function handlers(K)
 
   function H.delete(req)
     local item = get(K, req)
-    local c = scope(K, req)
-    c.by_name[item.name] = nil
-    for i, x in ipairs(c.list) do if x == item then table.remove(c.list, i); break end end
+    store.remove(scope(K, req), item.name, item)
     item.deleted = true
     return 204
   end
@@ -303,9 +296,8 @@ local function handlers(K)
     local items = {}
     for _, v in ipairs(item.versions) do items[#items + 1] = v end
     U.sorted(req, items)
-    local page, info = U.paginate(req, items, function(v) return v.version end, LIMIT)
-    local out = U.array()
-    for _, v in ipairs(page) do out[#out + 1] = version_out(K, item, v, false) end
+    local out, info = U.page(req, items, function(v) return v.version end,
+      function(v) return version_out(K, item, v, false) end, LIMIT)
     return 200, { versions = out, page_info = info }
   end
 
@@ -319,7 +311,7 @@ local function handlers(K)
     local v = get_version(K, req, item)
     if K.before_delete_version then K.before_delete_version(item, v) end
     item.by_version[v.version] = nil
-    for i, x in ipairs(item.versions) do if x == v then table.remove(item.versions, i); break end end
+    util.remove(item.versions, v)
     return 204
   end
 

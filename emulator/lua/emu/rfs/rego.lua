@@ -692,6 +692,22 @@ local function bind(env, name, v)
   return setmetatable({ [name] = v }, { __index = env })
 end
 
+-- a binary operator on two values: nil when undefined (other types, division by zero)
+local function binary(op, a, b)
+  if op == "==" then return equal(a, b) end
+  if op == "!=" then return not equal(a, b) end
+  local ta, tb = type(a), type(b)
+  if ta == tb and (ta == "number" or ta == "string") and (op == "<" or op == "<=" or op == ">" or op == ">=") then
+    if op == "<" then return a < b elseif op == "<=" then return a <= b elseif op == ">" then return a > b end
+    return a >= b
+  end
+  if ta ~= "number" or tb ~= "number" then return nil end
+  if op == "+" then return a + b elseif op == "-" then return a - b elseif op == "*" then return a * b end
+  if op == "/" then if b ~= 0 then return a / b end return nil end
+  if op == "%" then if b ~= 0 then return math.fmod(a, b) end return nil end
+  return nil
+end
+
 local function evaluator(policy, input)
   local steps = 0
   local cache, busy = {}, {}
@@ -723,122 +739,134 @@ local function evaluator(policy, input)
       and node.name ~= "data" and not policy.rules[node.name]))
   end
 
+  -- one evaluator per node kind: (node, env, k) calls k(value, env) for each
+  -- value the node takes (none when it is undefined)
+  local EVAL = {}
+
+  EVAL.lit = function(node, env, k)
+    return k(node.v, env)
+  end
+
+  EVAL.var = function(node, env, k)
+    if node.name == "data" then return k({ policy = setmetatable({}, { __index = function(_, n)
+      if policy.rules[n] then return rule_value(n) end
+    end }) }, env) end
+    local v = lookup(env, node.name)
+    if v ~= nil then return k(v, env) end
+    return
+  end
+
+  EVAL.index = function(node, env, k)
+    return eval(node.obj, env, function(c, env1)
+      if unbound(env1, node.key) then
+        for _, e in ipairs(entries(c)) do k(e[2], bind(env1, node.key.name, e[1])) end
+        return
+      end
+      return eval(node.key, env1, function(key, env2)
+        local v = index(c, key)
+        if v ~= nil then return k(v, env2) end
+      end)
+    end)
+  end
+
+  EVAL.call = function(node, env, k)
+    local args = {}
+    local function arg(i, env1)
+      if i > #node.args then
+        local v = BUILTINS[node.name](args)
+        if v ~= nil then return k(v, env1) end
+        return
+      end
+      return eval(node.args[i], env1, function(v, env2) args[i] = v; return arg(i + 1, env2) end)
+    end
+    return arg(1, env)
+  end
+
+  EVAL.array = function(node, env, k)
+    local kind = node.k
+    local out = {}
+    local function item(i, env1)
+      if i > #node.items then
+        if kind == "array" then return k(json.array(copy_list(out)), env1) end
+        local s = new_set()
+        for j = 1, #node.items do set_add(s, out[j]) end
+        return k(s, env1)
+      end
+      return eval(node.items[i], env1, function(v, env2) out[i] = v; return item(i + 1, env2) end)
+    end
+    return item(1, env)
+  end
+  EVAL.set = EVAL.array
+
+  EVAL.object = function(node, env, k)
+    local keys, vals = {}, {}
+    local function pair(i, env1)
+      if i > #node.pairs then
+        local o = {}
+        for j = 1, #node.pairs do o[keys[j]] = vals[j] end
+        return k(o, env1)
+      end
+      return eval(node.pairs[i][1], env1, function(kv, env2)
+        keys[i] = kv
+        return eval(node.pairs[i][2], env2, function(v, env3) vals[i] = v; return pair(i + 1, env3) end)
+      end)
+    end
+    return pair(1, env)
+  end
+
+  EVAL.acomp = function(node, env, k)
+    local kind = node.k
+    local out = kind == "acomp" and json.array() or (kind == "scomp" and new_set() or {})
+    eval_body(node.body, 1, env, function(env1)
+      if kind == "ocomp" then
+        eval(node.key, env1, function(kv, env2)
+          eval(node.value, env2, function(v) out[kv] = v end)
+        end)
+      else
+        eval(node.term, env1, function(v)
+          if kind == "acomp" then out[#out + 1] = v else set_add(out, v) end
+        end)
+      end
+    end)
+    return k(out, env)
+  end
+  EVAL.scomp = EVAL.acomp
+  EVAL.ocomp = EVAL.acomp
+
+  EVAL.neg = function(node, env, k)
+    return eval(node.e, env, function(v, env1) if type(v) == "number" then return k(-v, env1) end end)
+  end
+
+  EVAL["in"] = function(node, env, k)
+    return eval(node.l, env, function(x, env1)
+      return eval(node.r, env1, function(c, env2)
+        local found = false
+        if is_set(c) then
+          found = c.items[encode(x)] ~= nil
+        elseif is_array(c) then
+          for _, v in ipairs(c) do if equal(v, x) then found = true; break end end
+        else
+          for _, e in ipairs(entries(c)) do if equal(e[2], x) then found = true; break end end
+        end
+        return k(found, env2)
+      end)
+    end)
+  end
+
+  EVAL.bin = function(node, env, k)
+    return eval(node.l, env, function(a, env1)
+      return eval(node.r, env1, function(b, env2)
+        local v = binary(node.op, a, b)
+        if v ~= nil then return k(v, env2) end
+      end)
+    end)
+  end
+
   eval = function(node, env, k)
     tick()
-    local kind = node.k
-    if kind == "lit" then return k(node.v, env) end
-    if kind == "var" then
-      if node.name == "data" then return k({ policy = setmetatable({}, { __index = function(_, n)
-        if policy.rules[n] then return rule_value(n) end
-      end }) }, env) end
-      local v = lookup(env, node.name)
-      if v ~= nil then return k(v, env) end
-      return
-    end
-    if kind == "index" then
-      return eval(node.obj, env, function(c, env1)
-        if unbound(env1, node.key) then
-          for _, e in ipairs(entries(c)) do k(e[2], bind(env1, node.key.name, e[1])) end
-          return
-        end
-        return eval(node.key, env1, function(key, env2)
-          local v = index(c, key)
-          if v ~= nil then return k(v, env2) end
-        end)
-      end)
-    end
-    if kind == "call" then
-      local args = {}
-      local function arg(i, env1)
-        if i > #node.args then
-          local v = BUILTINS[node.name](args)
-          if v ~= nil then return k(v, env1) end
-          return
-        end
-        return eval(node.args[i], env1, function(v, env2) args[i] = v; return arg(i + 1, env2) end)
-      end
-      return arg(1, env)
-    end
-    if kind == "array" or kind == "set" then
-      local out = {}
-      local function item(i, env1)
-        if i > #node.items then
-          if kind == "array" then return k(json.array(copy_list(out)), env1) end
-          local s = new_set()
-          for j = 1, #node.items do set_add(s, out[j]) end
-          return k(s, env1)
-        end
-        return eval(node.items[i], env1, function(v, env2) out[i] = v; return item(i + 1, env2) end)
-      end
-      return item(1, env)
-    end
-    if kind == "object" then
-      local keys, vals = {}, {}
-      local function pair(i, env1)
-        if i > #node.pairs then
-          local o = {}
-          for j = 1, #node.pairs do o[keys[j]] = vals[j] end
-          return k(o, env1)
-        end
-        return eval(node.pairs[i][1], env1, function(kv, env2)
-          keys[i] = kv
-          return eval(node.pairs[i][2], env2, function(v, env3) vals[i] = v; return pair(i + 1, env3) end)
-        end)
-      end
-      return pair(1, env)
-    end
-    if kind == "acomp" or kind == "scomp" or kind == "ocomp" then
-      local out = kind == "acomp" and json.array() or (kind == "scomp" and new_set() or {})
-      eval_body(node.body, 1, env, function(env1)
-        if kind == "ocomp" then
-          eval(node.key, env1, function(kv, env2)
-            eval(node.value, env2, function(v) out[kv] = v end)
-          end)
-        else
-          eval(node.term, env1, function(v)
-            if kind == "acomp" then out[#out + 1] = v else set_add(out, v) end
-          end)
-        end
-      end)
-      return k(out, env)
-    end
-    if kind == "neg" then
-      return eval(node.e, env, function(v, env1) if type(v) == "number" then return k(-v, env1) end end)
-    end
-    if kind == "in" then
-      return eval(node.l, env, function(x, env1)
-        return eval(node.r, env1, function(c, env2)
-          local found = false
-          if is_set(c) then
-            found = c.items[encode(x)] ~= nil
-          elseif is_array(c) then
-            for _, v in ipairs(c) do if equal(v, x) then found = true; break end end
-          else
-            for _, e in ipairs(entries(c)) do if equal(e[2], x) then found = true; break end end
-          end
-          return k(found, env2)
-        end)
-      end)
-    end
-    if kind == "bin" then
-      return eval(node.l, env, function(a, env1)
-        return eval(node.r, env1, function(b, env2)
-          local op, v = node.op, nil
-          if op == "==" then v = equal(a, b)
-          elseif op == "!=" then v = not equal(a, b)
-          elseif type(a) == type(b) and (type(a) == "number" or type(a) == "string")
-            and (op == "<" or op == "<=" or op == ">" or op == ">=") then
-            if op == "<" then v = a < b elseif op == "<=" then v = a <= b elseif op == ">" then v = a > b else v = a >= b end
-          elseif type(a) == "number" and type(b) == "number" then
-            if op == "+" then v = a + b elseif op == "-" then v = a - b elseif op == "*" then v = a * b
-            elseif op == "/" then if b ~= 0 then v = a / b end
-            elseif op == "%" then if b ~= 0 then v = math.fmod(a, b) end end
-          end
-          if v ~= nil then return k(v, env2) end
-        end)
-      end)
-    end
-    fail("cannot evaluate a " .. tostring(kind))
+    local fn = EVAL[node.k]
+    if not fn then fail("cannot evaluate a " .. tostring(node.k)) end
+    return fn(node, env, k)
   end
 
   eval_body = function(stmts, i, env, k)

@@ -35,9 +35,7 @@ end
 local function list_resources(req)
   local s = stacks.get(req)
   local terminal = not machine.busy(s)
-  local page, info = U.paginate(req, s.resources, function(r) return r.address end)
-  local out = U.array()
-  for _, r in ipairs(page) do out[#out + 1] = resource_view(r, terminal) end
+  local out, info = U.page(req, s.resources, function(r) return r.address end, function(r) return resource_view(r, terminal) end)
   return 200, { stack_resources = out, page_info = info }
 end
 

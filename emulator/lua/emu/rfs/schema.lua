@@ -17,13 +17,14 @@
 --          or "=a,b,c": fixed values (the n-th item of a list takes the n-th)
 --   BLOCK: { "FLAGS list|set [min] [max]", a = {...}, b = {...} }; "c list" is a
 --          computed list of objects (read-only, like a data source's results).
---   prepaid = true adds the billing arguments (charging_mode, period_unit, ...).
+--   prepaid = true adds the billing arguments (charging_mode, period_unit, ...);
+--   open = true on a block: its content is taken as written (not described here).
 
 local V = require("emu.rfs.values")
 
 local M = {}
 
-local GROUPS = { "network", "compute", "cce", "database", "storage", "platform", "data_sources" }
+local GROUPS = { "network", "compute", "cce", "database", "storage", "platform", "data_sources", "provider" }
 
 local function fail(msg) error({ eval_error = msg }, 0) end
 
@@ -57,7 +58,7 @@ local PREPAID = { charging_mode = "oc string", period_unit = "o string", period 
   auto_renew = "o string", auto_pay = "o string" }
 
 local function parse_block(def)
-  local out = { attrs = {}, blocks = {} }
+  local out = { attrs = {}, blocks = {}, open = def.open }
   local head = def[1]
   if head then
     local flags, nesting, min, max = head:match("^(%a+)%s+(%a+)%s*(%d*)%s*(%d*)$")
@@ -80,24 +81,25 @@ end
 local loaded
 local function load()
   if loaded then return loaded end
-  loaded = { RESOURCE = {}, DATA = {}, raw = { RESOURCE = {}, DATA = {} } }
+  loaded = { RESOURCE = {}, DATA = {}, PROVIDER = {}, raw = { RESOURCE = {}, DATA = {}, PROVIDER = {} } }
   for _, g in ipairs(GROUPS) do
     local data = require("emu.rfs.schema." .. g)
     for name, def in pairs(data.resources or {}) do loaded.raw.RESOURCE[name] = def end
     for name, def in pairs(data.data_sources or {}) do loaded.raw.DATA[name] = def end
+    for name, def in pairs(data.provider or {}) do loaded.raw.PROVIDER[name] = def end
   end
   return loaded
 end
 
 --- Schema of a resource type or data source, or nil when the emulator has none.
--- @param mode "RESOURCE" or "DATA"
+-- @param mode "RESOURCE", "DATA" or "PROVIDER" (the provider block)
 function M.lookup(mode, rtype)
   local l = load()
   local s = l[mode][rtype]
   if s == nil and l.raw[mode][rtype] then
     s = parse_block(l.raw[mode][rtype])
     -- every resource and data source has an id
-    s.attrs.id = s.attrs.id or parse_attr("c string uuid")
+    if mode ~= "PROVIDER" then s.attrs.id = s.attrs.id or parse_attr("c string uuid") end
     l[mode][rtype] = s
   end
   return s
@@ -195,6 +197,11 @@ function M.check_body(s, body, where, skip, locate)
       if not a and not b then
         fail(at(body.attrs[n].pos) .. where .. ": Unsupported argument; An argument named \"" .. n .. "\" is not expected here." .. did_you_mean(n, candidates))
       end
+      -- in native syntax a nested block is written as a block; .tf.json
+      -- bodies (json = true) give every property as an attribute
+      if b and not a and not body.json and not b.computed then
+        fail(at(body.attrs[n].pos) .. where .. ": Unsupported argument; An argument named \"" .. n .. "\" is not expected here. Did you mean to define a block of type \"" .. n .. "\"?")
+      end
       if a and a.computed and not a.optional and not a.required then
         fail(at(body.attrs[n].pos) .. where .. ": Value for unconfigurable attribute; Can't configure a value for \"" .. n .. "\": its value will be decided automatically based on the result of applying this configuration.")
       end
@@ -212,7 +219,14 @@ function M.check_body(s, body, where, skip, locate)
         fail(at(nb.pos) .. where .. ": Unsupported block type; Blocks of type \"" .. bt .. "\" are not expected here." .. did_you_mean(bt, candidates))
       end
       seen[bt] = true
-      if nb.type ~= "dynamic" then M.check_body(b, nb.body, where .. "." .. bt, nil, locate) end
+      if not b.open then
+        local content = nb.body
+        if nb.type == "dynamic" then
+          content = nil
+          for _, cb in ipairs(nb.body.blocks) do if cb.type == "content" then content = cb.body end end
+        end
+        if content then M.check_body(b, content, where .. "." .. bt, nil, locate) end
+      end
     end
   end
   for _, n in ipairs(names_of(s.attrs)) do
@@ -281,7 +295,7 @@ function M.conform(s, config, where)
         local l = V.list()
         for i, x in ipairs(v) do
           if not V.is_map(x) then fail(where .. ": Incorrect attribute value type; Inappropriate value for attribute \"" .. k .. "\": list of object required.") end
-          l[i] = M.conform(b, x, where .. "." .. k)
+          l[i] = b.open and x or M.conform(b, x, where .. "." .. k)
         end
         if b.max and #l > b.max then
           fail(where .. ": Too many " .. k .. " blocks; No more than " .. b.max .. " \"" .. k .. "\" blocks are allowed.")

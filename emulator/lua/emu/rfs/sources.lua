@@ -8,6 +8,7 @@
 local U = require("emu.rfs.util")
 local E = require("emu.rfs.evaluate")
 local blobs = require("emu.rfs.blobs")
+local template = require("emu.rfs.template")
 
 local M = {}
 
@@ -21,7 +22,8 @@ M.MAX_URI_CONTENT = 1024 * 1024
 -- (rfs.md: templates may be zips) is checked like a module package; its root
 -- .tf files (joined) or single .tf.json are the template, and all its files
 -- come back for local module sources (`source = "./modules/x"`).
--- @return text, files ({path -> content}, .zip templates only)
+-- @return text, files ({path -> content}, .zip templates only), origin
+--   (emu.rfs.template.load: the file name messages give)
 function M.fetch_template(uri)
   local text = blobs.resolve(uri)
   if not text then
@@ -34,11 +36,11 @@ function M.fetch_template(uri)
   if uri:gsub("[?#].*$", ""):match("%.zip$") then
     local files = {}
     for _, f in ipairs(require("emu.rfs.registry").package(text, "module")) do files[f.name] = f.data end
-    local root, why = require("emu.rfs.modules").config_text(files)
+    local root, why, origin = require("emu.rfs.modules").config_text(files)
     if not root then U.fail(400, "RF.10011157", "invalid template: the root of the .zip template: " .. why) end
-    return root, files
+    return root, files, origin
   end
-  return text
+  return text, nil, template.origin_of_uri(uri)
 end
 
 --- Fetch the text behind a vars_uri (400 RF.10011049 when not fetchable,
@@ -55,14 +57,14 @@ function M.fetch_vars(uri)
 end
 
 --- Build a deployment source from a validated body.
--- @return src {template_body, vars_body, vars_structure, vars_uri_content}
+-- @return src {template_body, template_origin, files, vars_body, vars_structure, vars_uri_content}
 function M.from_body(b)
   local src = {
     template_body = b.template_body,
     vars_body = b.vars_body,
     vars_structure = b.vars_structure,
   }
-  if b.template_uri ~= nil then src.template_body, src.files = M.fetch_template(b.template_uri) end
+  if b.template_uri ~= nil then src.template_body, src.files, src.template_origin = M.fetch_template(b.template_uri) end
   if b.vars_uri ~= nil then src.vars_uri_content = M.fetch_vars(b.vars_uri) end
   if src.vars_body ~= nil and src.vars_body ~= "" then
     local ok, e = pcall(E.parse_tfvars, src.vars_body, "vars_body")

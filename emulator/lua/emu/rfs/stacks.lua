@@ -5,6 +5,8 @@
 -- stack-scoped handler uses (name check, 404, stack_id guard, lazy progress).
 
 local U = require("emu.rfs.util")
+local util = require("emu.util")
+local config = require("emu.config")
 local check = require("emu.rfs.validate")
 local store = require("emu.rfs.store")
 local machine = require("emu.rfs.machine")
@@ -16,11 +18,7 @@ local M = {}
 
 local STACK_QUOTA = 100
 
-local function set(...)
-  local s = {}
-  for _, k in ipairs({ ... }) do s[k] = true end
-  return s
-end
+local fields = check.fields
 
 --- Advance every stack of a project to `now`.
 function M.advance_all(project_id, now)
@@ -39,13 +37,7 @@ function M.get(req, guard_id)
   local s = store.stack(req.project_id, name)
   if s then machine.advance(s, req.now) end
   if not s or s.deleted then U.fail(404, "RF.10013001", "the stack " .. name .. " does not exist") end
-  if guard_id == nil then guard_id = U.query(req, "stack_id") end
-  if guard_id ~= nil then
-    check.id(guard_id, "stack_id")
-    if guard_id ~= s.stack_id then
-      U.fail(400, "RF.10011015", "stack_id " .. guard_id .. " does not match the stack named " .. name)
-    end
-  end
+  check.guard(req, guard_id, "stack_id", s.stack_id, "RF.10011015", "the stack named " .. name)
   return s
 end
 
@@ -53,7 +45,7 @@ local function summary_view(s)
   return {
     stack_name = s.stack_name, stack_id = s.stack_id, description = s.description,
     status = s.status, status_message = s.status_message,
-    create_time = U.time(s.create_t), update_time = U.time(s.update_t),
+    create_time = util.iso(s.create_t), update_time = util.iso(s.update_t),
   }
 end
 
@@ -64,9 +56,7 @@ local function list_stacks(req)
   local items = {}
   for _, s in ipairs(store.stacks(req.project_id).list) do items[#items + 1] = s end
   U.newest_first(items, "create_t", "seq")
-  local page, info = U.paginate(req, items, function(s) return s.stack_id end)
-  local out = U.array()
-  for _, s in ipairs(page) do out[#out + 1] = summary_view(s) end
+  local out, info = U.page(req, items, function(s) return s.stack_id end, summary_view)
   return 200, { stacks = out, page_info = info }
 end
 
@@ -76,7 +66,7 @@ end
 function M.new_stack(opts)
   local s = {
     project_id = opts.project_id, region = opts.region, domain_id = opts.domain_id,
-    stack_id = U.uuid(), stack_name = opts.stack_name, description = opts.description,
+    stack_id = util.uuid(), stack_name = opts.stack_name, description = opts.description,
     agencies = opts.agencies, enable_deletion_protection = opts.enable_deletion_protection == true,
     enable_auto_rollback = opts.enable_auto_rollback == true,
     status = "CREATION_COMPLETE", create_t = opts.now, update_t = opts.now, seq = store.next_seq(),
@@ -87,7 +77,7 @@ function M.new_stack(opts)
   return s
 end
 
-local CREATE_FIELDS = set("stack_name", "agencies", "description", "enable_deletion_protection",
+local CREATE_FIELDS = fields("stack_name", "agencies", "description", "enable_deletion_protection",
   "enable_auto_rollback", "template_body", "template_uri", "vars_body", "vars_structure", "vars_uri")
 
 --- S2 CreateStack
@@ -109,9 +99,7 @@ local function create_stack(req)
   if store.stack(req.project_id, b.stack_name) then
     U.fail(409, "RF.10013502", "the stack name " .. b.stack_name .. " is already used in this project")
   end
-  local quota = STACK_QUOTA
-  local okc, config = pcall(require, "emu.config")
-  if okc and config.quota and config.quota("rfs_stacks") then quota = config.quota("rfs_stacks") end
+  local quota = config.quota("rfs_stacks") or STACK_QUOTA
   if #store.stacks(req.project_id).list >= quota then
     U.fail(403, "RF.10012538", "the stack quota (" .. quota .. ") is used up")
   end
@@ -148,7 +136,7 @@ local function get_metadata(req)
   return 200, M.metadata_view(s)
 end
 
-local UPDATE_FIELDS = set("description", "stack_id", "enable_deletion_protection", "enable_auto_rollback", "agencies")
+local UPDATE_FIELDS = fields("description", "stack_id", "enable_deletion_protection", "enable_auto_rollback", "agencies")
 
 --- S4 UpdateStack
 local function update_stack(req)
@@ -184,7 +172,7 @@ end
 --- S6 DeleteStackEnhanced
 local function delete_stack_enhanced(req)
   check.client_request_id(req)
-  local b = check.body(req, set("stack_id", "retain_all_resources"), false)
+  local b = check.body(req, fields("stack_id", "retain_all_resources"), false)
   check.boolean(b.retain_all_resources, "retain_all_resources")
   local s = M.get(req, b.stack_id)
   machine.check(s, "delete")
@@ -193,7 +181,7 @@ local function delete_stack_enhanced(req)
   return 202
 end
 
-local DEPLOY_FIELDS = set("template_body", "template_uri", "vars_structure", "vars_body", "vars_uri", "stack_id")
+local DEPLOY_FIELDS = fields("template_body", "template_uri", "vars_structure", "vars_body", "vars_uri", "stack_id")
 
 --- S7 DeployStack
 local function deploy_stack(req)
@@ -209,26 +197,18 @@ local function deploy_stack(req)
   return 202, { deployment_id = id }
 end
 
---- S8 ContinueDeployStack
-local function continue_deploy(req)
-  check.client_request_id(req)
-  local b = check.body(req, set("stack_id"), false)
-  local s = M.get(req, b.stack_id)
-  machine.check(s, "continue_deploy")
-  local id = deployments.continue_deploy(s, req.now)
-  machine.advance(s, req.now)
-  return 202, { deployment_id = id }
-end
-
---- S9 ContinueRollbackStack
-local function continue_rollback(req)
-  check.client_request_id(req)
-  local b = check.body(req, set("stack_id"), false)
-  local s = M.get(req, b.stack_id)
-  machine.check(s, "continue_rollback")
-  local id = deployments.continue_rollback(s, req.now)
-  machine.advance(s, req.now)
-  return 202, { deployment_id = id }
+-- S8 ContinueDeployStack and S9 ContinueRollbackStack: a body of only the
+-- stack_id guard, the state check and deployments[action]
+local function continuation(action)
+  return function(req)
+    check.client_request_id(req)
+    local b = check.body(req, fields("stack_id"), false)
+    local s = M.get(req, b.stack_id)
+    machine.check(s, action)
+    local id = deployments[action](s, req.now)
+    machine.advance(s, req.now)
+    return 202, { deployment_id = id }
+  end
 end
 
 --- S13 GetStackTemplate: 307 to the latest deployment's template (the
@@ -252,8 +232,8 @@ M.routes = {
   { method = "DELETE", path = P .. "/{stack_name}", handler = delete_stack },
   { method = "POST", path = P .. "/{stack_name}/deletion", handler = delete_stack_enhanced },
   { method = "POST", path = P .. "/{stack_name}/deployments", handler = deploy_stack },
-  { method = "POST", path = P .. "/{stack_name}/continuations", handler = continue_deploy },
-  { method = "POST", path = P .. "/{stack_name}/rollbacks", handler = continue_rollback },
+  { method = "POST", path = P .. "/{stack_name}/continuations", handler = continuation("continue_deploy") },
+  { method = "POST", path = P .. "/{stack_name}/rollbacks", handler = continuation("continue_rollback") },
   { method = "GET", path = P .. "/{stack_name}/templates", handler = get_template },
 }
 

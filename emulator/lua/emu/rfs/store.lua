@@ -1,6 +1,10 @@
 -- In-memory state of the RFS emulator (single nginx worker): stacks per
 -- project, templates per project, stack sets per (domain, region), and the
--- event sequence counter. reset() forgets everything.
+-- event sequence counter. reset() forgets everything. Each is a named
+-- collection {list = creation order, by_name}, made, filled and emptied
+-- here (the private registries' catalogues too).
+
+local util = require("emu.util")
 
 local M = {}
 
@@ -12,13 +16,27 @@ function M.reset()
 end
 M.reset()
 
-local function bucket(t, key)
+--- The named collection {list, by_name} under `key` in `t`, made on first use.
+function M.bucket(t, key)
   local b = t[key]
   if not b then
     b = { list = {}, by_name = {} }
     t[key] = b
   end
   return b
+end
+local bucket = M.bucket
+
+--- Add `item` to a named collection under `name`.
+function M.insert(b, name, item)
+  b.list[#b.list + 1] = item
+  b.by_name[name] = item
+end
+
+--- Remove `item` (known by `name`) from a named collection.
+function M.remove(b, name, item)
+  if b.by_name[name] == item then b.by_name[name] = nil end
+  util.remove(b.list, item)
 end
 
 --- A new increasing sequence number (event and ordering tie-breaker).
@@ -35,16 +53,12 @@ function M.stack(project_id, name) return bucket(stacks, project_id).by_name[nam
 
 --- Add a stack record (its project_id and stack_name set).
 function M.add_stack(s)
-  local b = bucket(stacks, s.project_id)
-  b.list[#b.list + 1] = s
-  b.by_name[s.stack_name] = s
+  M.insert(bucket(stacks, s.project_id), s.stack_name, s)
 end
 
 --- Remove a stack record.
 function M.remove_stack(s)
-  local b = bucket(stacks, s.project_id)
-  if b.by_name[s.stack_name] == s then b.by_name[s.stack_name] = nil end
-  for i, x in ipairs(b.list) do if x == s then table.remove(b.list, i); break end end
+  M.remove(bucket(stacks, s.project_id), s.stack_name, s)
   s.deleted = true
 end
 

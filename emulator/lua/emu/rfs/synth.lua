@@ -13,14 +13,18 @@ local M = {}
 
 local NULL, UNKNOWN = V.NULL, V.UNKNOWN
 
---- Deterministic hex digits of a text (small float-safe hash).
-function M.hex(s, n)
-  local h = 2166136261
+-- a small float-safe hash: the state after mixing text s into state h
+local INIT = 2166136261
+local function mix(h, s)
   for i = 1, #s do
     h = (h * 31 + s:byte(i)) % 4294967296
     h = (h + math.floor(h / 65536) * 7) % 4294967296
   end
-  -- eight digits per step of a linear congruential generator
+  return h
+end
+
+-- n hex digits from a hash state, eight per step of a linear congruential generator
+local function digits(h, n)
   local out = {}
   local x = h
   for i = 1, math.ceil(n / 8) do
@@ -30,13 +34,18 @@ function M.hex(s, n)
   return table.concat(out):sub(1, n)
 end
 
---- A UUID-shaped id derived from a seed.
-function M.uuid(seed)
-  local h = M.hex(seed, 32)
-  return h:sub(1, 8) .. "-" .. h:sub(9, 12) .. "-4" .. h:sub(14, 16) .. "-8" .. h:sub(18, 20) .. "-" .. h:sub(21, 32)
+local function uuid_of(h)
+  local d = digits(h, 32)
+  return d:sub(1, 8) .. "-" .. d:sub(9, 12) .. "-4" .. d:sub(14, 16) .. "-8" .. d:sub(18, 20) .. "-" .. d:sub(21, 32)
 end
 
-local function small(seed, n) return tonumber(M.hex(seed, 4), 16) % n end
+--- Deterministic hex digits of a text.
+function M.hex(s, n) return digits(mix(INIT, s), n) end
+
+--- A UUID-shaped id derived from a seed.
+function M.uuid(seed) return uuid_of(mix(INIT, seed)) end
+
+local function small(h, n) return tonumber(digits(h, 4), 16) % n end
 
 -- the hint of an attribute without one, from its name
 local function infer(name, ty)
@@ -104,18 +113,27 @@ local function json_doc(hint, ctx)
       '"flavor2":{"description":"Has the ability to resolve 5000 queries per second","name":5000,"replicas":2,' ..
       '"resources":[{"limitsCpu":"1000m","limitsMem":"1024Mi","name":"coredns","requestsCpu":"1000m","requestsMem":"1024Mi"}]}}}'
   end
+  if hint == "kubeconfig" then
+    -- a CCE cluster's kubeconfig (JSON, which yamldecode and jsondecode both read)
+    local server = "https://" .. (ctx.cidr and F.cidrhost({ ctx.cidr, 100 }) or "192.168.0.100") .. ":5443"
+    return '{"apiVersion":"v1","clusters":[{"cluster":{"certificate-authority-data":"' .. M.hex(ctx.seed .. "/ca", 64) ..
+      '","server":"' .. server .. '"},"name":"internalCluster"}],"contexts":[{"context":{"cluster":"internalCluster",' ..
+      '"user":"user"},"name":"internal"}],"current-context":"internal","kind":"Config","preferences":{},' ..
+      '"users":[{"name":"user","user":{"client-certificate-data":"' .. M.hex(ctx.seed .. "/cert", 64) ..
+      '","client-key-data":"' .. M.hex(ctx.seed .. "/key", 64) .. '"}}]}'
+  end
   return "{}"
 end
 
 -- one string value for a hint
 local function string_value(hint, name, seed, ctx, i)
-  local key = seed .. "/" .. name .. "/" .. (i or 1)
+  local key = mix(seed, "/" .. name .. "/" .. (i or 1))
   if hint and hint:sub(1, 1) == "=" then
     local choices = {}
     for c in hint:sub(2):gmatch("[^,]+") do choices[#choices + 1] = c end
     return choices[((i or 1) - 1) % #choices + 1]
   end
-  if hint == "uuid" then return M.uuid(key) end
+  if hint == "uuid" then return uuid_of(key) end
   if hint == "az" then return ctx.region .. string.char(96 + ((i or 1) - 1) % 4 + 1) end
   if hint == "region" then return ctx.region end
   if hint == "ip" then
@@ -123,20 +141,20 @@ local function string_value(hint, name, seed, ctx, i)
     local ok, ip = pcall(F.cidrhost, { cidr, 10 + small(key, 200) })
     return ok and ip or "192.168.0." .. (10 + small(key, 200))
   end
-  if hint == "public_ip" then return "121.36." .. small(key .. "a", 254) + 1 .. "." .. small(key .. "b", 254) + 1 end
-  if hint == "ipv6" then return "2407:c080:1200:" .. M.hex(key, 4) .. "::" .. small(key, 250) + 2 end
+  if hint == "public_ip" then return "121.36." .. small(mix(key, "a"), 254) + 1 .. "." .. small(mix(key, "b"), 254) + 1 end
+  if hint == "ipv6" then return "2407:c080:1200:" .. digits(key, 4) .. "::" .. small(key, 250) + 2 end
   if hint == "cidr" then return ctx.cidr or ("192.168." .. small(key, 250) .. ".0/24") end
   if hint == "mac" then
-    local h = M.hex(key, 6)
+    local h = digits(key, 6)
     return "fa:16:3e:" .. h:sub(1, 2) .. ":" .. h:sub(3, 4) .. ":" .. h:sub(5, 6)
   end
   if hint == "time" then return "2026-01-01T00:00:00Z" end
-  if hint == "json" or hint == "addon_spec" then return json_doc(hint, ctx) end
+  if hint == "json" or hint == "addon_spec" or hint == "kubeconfig" then return json_doc(hint, ctx) end
   if hint == "flavor" or hint == "rds_flavor" or hint == "dcs_flavor" then return flavor(hint, ctx.config or {}, i or 1) end
-  if hint == "urn" then return "urn:fss:" .. ctx.region .. ":" .. M.hex(key, 32) .. ":function:default:" .. name end
-  if hint == "url" then return "https://" .. M.hex(key, 8) .. "." .. ctx.region .. ".myhuaweicloud.com" end
-  if hint == "name" then return name:gsub("s$", "") .. "-" .. M.hex(key, 6) end
-  return name .. "-" .. M.hex(key, 8)
+  if hint == "urn" then return "urn:fss:" .. ctx.region .. ":" .. digits(key, 32) .. ":function:default:" .. name end
+  if hint == "url" then return "https://" .. digits(key, 8) .. "." .. ctx.region .. ".myhuaweicloud.com" end
+  if hint == "name" then return name:gsub("s$", "") .. "-" .. digits(key, 6) end
+  return name .. "-" .. digits(key, 8)
 end
 
 local function scalar(ty, hint, name, seed, ctx, i)
@@ -149,8 +167,16 @@ local function scalar(ty, hint, name, seed, ctx, i)
   return NULL
 end
 
+-- inferred hints by attribute, cached on the schema's attribute record
+-- (names and types never change once a schema is loaded)
+local function hint_of(a, name)
+  if a.hint then return a.hint end
+  if a.inferred == nil then a.inferred = infer(name, a.type.k) or false end
+  return a.inferred or nil
+end
+
 local function value(a, name, seed, ctx)
-  local ty, hint = a.type, a.hint or infer(name, a.type.k)
+  local ty, hint = a.type, hint_of(a, name)
   if ty.k == "list" or ty.k == "set" then
     -- data sources answer several items (a region has four availability zones)
     local n = ctx.data and (hint == "az" and 4 or 3) or 1
@@ -190,13 +216,16 @@ end
 --   config = the block's arguments (data source filters shape the values)}
 function M.fill(s, obj, ctx, path)
   path = path or ""
+  -- the seed's hash state, mixed once per instance
+  if not ctx.seed_h then ctx.seed_h = mix(INIT, ctx.seed) end
+  local base = path == "" and ctx.seed_h or mix(ctx.seed_h, path)
   local cidr = find_cidr(obj, ctx)
   local sub = ctx
   if cidr and cidr ~= ctx.cidr then sub = setmetatable({ cidr = cidr }, { __index = ctx }) end
   for name, a in pairs(s.attrs) do
     if obj[name] == nil then
       if a.computed then
-        obj[name] = ctx.unknown and UNKNOWN or value(a, name, ctx.seed .. path, sub)
+        obj[name] = ctx.unknown and UNKNOWN or value(a, name, base, sub)
       else
         obj[name] = NULL
       end

@@ -151,7 +151,7 @@ end
 -- prevent_destroy and create_before_destroy are literal booleans,
 -- ignore_changes a list of attribute names or "all"; precondition and
 -- postcondition blocks are kept as {condition, error_message}.
-local function lifecycle(body, where)
+local function lifecycle(body, where, name)
   local out = { ignore_changes = {}, conditions = {} }
   local attrs, blocks = {}, {}
   for _, b in ipairs(body.blocks) do
@@ -171,7 +171,7 @@ local function lifecycle(body, where)
           for _, ci in ipairs(c.items or {}) do
             local ck = ci.key.v or ci.key.name
             local cv = ci.value
-            if ck == "condition" and cv.k == "lit" and type(cv.v) == "string" then cv = hcl.parse_expr(cv.v, "main.tf.json") end
+            if ck == "condition" and cv.k == "lit" and type(cv.v) == "string" then cv = hcl.parse_expr(cv.v, name) end
             cb.attrs[ck] = { expr = cv }
           end
           blocks[#blocks + 1] = { type = key, body = cb }
@@ -253,7 +253,7 @@ local function build(body, name)
           local va = vb.body.attrs
           if not va.condition then err(name .. ": Missing required argument; validation of variable \"" .. vname .. "\" needs a condition") end
           v.validations[#v.validations + 1] = {
-            condition = va.condition.expr,
+            condition = va.condition.expr, pos = va.condition.pos,
             error_message = va.error_message and va.error_message.expr or { k = "lit", v = "Invalid value for variable" },
           }
         end
@@ -292,7 +292,7 @@ local function build(body, name)
         mode = mode, type = b.labels[1], name = b.labels[2], addr = addr, body = b.body, pos = b.pos,
         count = a.count and a.count.expr or nil, for_each = a.for_each and a.for_each.expr or nil,
         depends_on = deps, provider = provider or ptype, provider_type = ptype,
-        lifecycle = lifecycle(b.body, name .. ": " .. addr),
+        lifecycle = lifecycle(b.body, name .. ": " .. addr, name),
       }
       cfg.resources[#cfg.resources + 1] = r
       cfg.resource_by_addr[addr] = r
@@ -384,26 +384,57 @@ local function build(body, name)
   return cfg
 end
 
+-- "name:line" of a line of the text: the file the user gave, or, in the
+-- root .tf files of a .zip template joined into one text, the member
+-- holding that line (parts: {name, line = first line in the joined text})
+local function place(name, parts, line)
+  if not parts then return name, line end
+  local at = parts[1]
+  for _, p in ipairs(parts) do
+    if p.line <= line then at = p end
+  end
+  return at.name, line - at.line + 1
+end
+
+-- rewrite "name:line,col" places of a parser message to the member files
+local function relocate(msg, name, parts)
+  if not parts or type(msg) ~= "string" then return msg end
+  local pat = name:gsub("%p", "%%%0") .. ":(%d+),(%d+)"
+  return (msg:gsub(pat, function(l, c)
+    local n, ln = place(name, parts, tonumber(l))
+    return n .. ":" .. ln .. "," .. c
+  end))
+end
+
 --- Parse a template text (HCL or .tf.json) into the configuration model.
+-- Messages name the file the user gave (origin.name: the last segment of a
+-- template_uri, the member of a .zip template), else main.tf / main.tf.json.
 -- @param text template source
+-- @param origin optional {name, parts} (parts: emu.rfs.modules.config_text)
 -- @return cfg {variables, variable_by_name, locals, local_order, resources,
 --   resource_by_addr, outputs, output_by_name, providers, format}
 -- @raise {hcl_error = message}
-function M.load(text)
-  if type(text) ~= "string" then err("main.tf: template is empty") end
-  if M.is_json(text) then
-    local cfg = build(tfjson.parse(text, "main.tf.json"), "main.tf.json")
-    cfg.format = "json"
-    return cfg
+function M.load(text, origin)
+  local json = type(text) == "string" and M.is_json(text)
+  local name = origin and origin.name or (json and "main.tf.json" or "main.tf")
+  local parts = origin and origin.parts
+  if type(text) ~= "string" then err(name .. ": template is empty") end
+  local ok, cfg = pcall(function()
+    if json then return build(tfjson.parse(text, name), name) end
+    return build(hcl.parse(text, name), name)
+  end)
+  if not ok then
+    if type(cfg) == "table" and cfg.hcl_error then err(relocate(cfg.hcl_error, name, parts)) end
+    error(cfg, 0)
   end
-  local cfg = build(hcl.parse(text, "main.tf"), "main.tf")
-  cfg.format = "hcl"
-  cfg.locate = M.locator(text, "main.tf")
+  cfg.format = json and "json" or "hcl"
+  if not json then cfg.locate = M.locator(text, name, parts) end
   return cfg
 end
 
 --- A function turning a byte offset of text into "name:line,column".
-function M.locator(text, name)
+-- @param parts optional member files of a joined text (see M.load)
+function M.locator(text, name, parts)
   local starts = { 1 }
   for nl in text:gmatch("()\n") do starts[#starts + 1] = nl + 1 end
   return function(pos)
@@ -413,16 +444,25 @@ function M.locator(text, name)
       local mid = math.floor((lo + hi + 1) / 2)
       if starts[mid] <= pos then lo = mid else hi = mid - 1 end
     end
-    return string.format("%s:%d,%d", name, lo, pos - starts[lo] + 1)
+    local n, ln = place(name, parts, lo)
+    return string.format("%s:%d,%d", n, ln, pos - starts[lo] + 1)
   end
 end
 
 --- Like load, but returns nil, message instead of raising.
-function M.try_load(text)
-  local ok, r = pcall(M.load, text)
+function M.try_load(text, origin)
+  local ok, r = pcall(M.load, text, origin)
   if ok then return r end
   if type(r) == "table" and r.hcl_error then return nil, r.hcl_error end
   return nil, hcl.internal_message(r)
+end
+
+--- The origin (see M.load) of the file behind a template_uri: its last
+-- path segment when it is a plain file name, else nil (main.tf).
+function M.origin_of_uri(uri)
+  local last = type(uri) == "string" and uri:gsub("[?#].*$", ""):match("([^/]+)$")
+  if last and last:match("^[%w_%.%-]+$") and last:match("%.tf") then return { name = last } end
+  return nil
 end
 
 --- File name to serve a template under (main.tf.json or main.tf).

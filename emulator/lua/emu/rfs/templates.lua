@@ -7,6 +7,7 @@
 -- references do not document are marked [INFERRED].
 
 local U = require("emu.rfs.util")
+local util = require("emu.util")
 local check = require("emu.rfs.validate")
 local store = require("emu.rfs.store")
 local sources = require("emu.rfs.sources")
@@ -23,17 +24,13 @@ M.CODES = {
   id_mismatch = "RF.10011019", last_version = "RF.10012551", quota = "RF.10012552", version_quota = "RF.10012553",
 }
 
-local function set(...)
-  local s = {}
-  for _, k in ipairs({ ... }) do s[k] = true end
-  return s
-end
+local fields = check.fields
 
 local function content_of(b)
   check.template_source(b, true, b.__uri_max)
-  local text = b.template_body
-  if b.template_uri ~= nil then text = sources.fetch_template(b.template_uri) end
-  local ok, msg = template.try_load(text)
+  local text, files, origin = b.template_body, nil, nil
+  if b.template_uri ~= nil then text, files, origin = sources.fetch_template(b.template_uri) end
+  local ok, msg = template.try_load(text, origin)
   if not ok then U.fail(400, "RF.10011073", "invalid template body: " .. msg) end
   return text
 end
@@ -44,11 +41,7 @@ local function get(req, guard)
   check.name(name, "template_name")
   local t = store.templates(req.project_id).by_name[name]
   if not t then U.fail(404, M.CODES.not_found, "the template " .. name .. " does not exist") end
-  if guard == nil then guard = U.query(req, "template_id") end
-  if guard ~= nil then
-    check.id(guard, "template_id")
-    if guard ~= t.template_id then U.fail(400, M.CODES.id_mismatch, "template_id " .. guard .. " does not match the template named " .. name) end
-  end
+  check.guard(req, guard, "template_id", t.template_id, M.CODES.id_mismatch, "the template named " .. name)
   return t
 end
 
@@ -72,7 +65,7 @@ end
 --- T1 CreateTemplate
 local function create_template(req)
   check.client_request_id(req)
-  local b = check.body(req, set("template_name", "template_description", "version_description", "template_body", "template_uri"), true)
+  local b = check.body(req, fields("template_name", "template_description", "version_description", "template_body", "template_uri"), true)
   check.name(b.template_name, "template_name")
   check.description(b.template_description, "template_description")
   check.description(b.version_description, "version_description")
@@ -83,12 +76,11 @@ local function create_template(req)
   end
   if #bucket.list >= TEMPLATE_QUOTA then U.fail(403, M.CODES.quota, "the template quota (" .. TEMPLATE_QUOTA .. ") is used up") end
   local t = {
-    template_id = U.uuid(), template_name = b.template_name, template_description = b.template_description,
+    template_id = util.uuid(), template_name = b.template_name, template_description = b.template_description,
     create_t = req.now, update_t = req.now, versions = {}, next_n = 0, seq = store.next_seq(),
   }
   local v = add_version(t, text, b.version_description, req.now)
-  bucket.list[#bucket.list + 1] = t
-  bucket.by_name[t.template_name] = t
+  store.insert(bucket, t.template_name, t)
   return 200, { template_id = t.template_id, version_id = v.version_id }
 end
 
@@ -108,7 +100,7 @@ local function list_templates(req)
     local l = latest(t)
     out[#out + 1] = {
       template_id = t.template_id, template_name = t.template_name, template_description = t.template_description,
-      create_time = U.time(t.create_t), update_time = U.time(t.update_t),
+      create_time = util.iso(t.create_t), update_time = util.iso(t.update_t),
       latest_version_id = l.version_id, latest_version_description = l.version_description or "",
     }
   end
@@ -120,14 +112,14 @@ local function show_metadata(req)
   local t = get(req)
   return 200, {
     template_id = t.template_id, template_name = t.template_name, template_description = t.template_description,
-    create_time = U.time(t.create_t), update_time = U.time(t.update_t),
+    create_time = util.iso(t.create_t), update_time = util.iso(t.update_t),
   }
 end
 
 --- T4 UpdateTemplateMetadata
 local function update_metadata(req)
   check.client_request_id(req)
-  local b = check.body(req, set("template_id", "template_description"), true)
+  local b = check.body(req, fields("template_id", "template_description"), true)
   check.description(b.template_description, "template_description")
   local t = get(req, b.template_id)
   if b.template_description == nil then U.fail(400, "RF.10011084", "there is nothing to modify in the request") end
@@ -139,16 +131,14 @@ end
 --- T5 DeleteTemplate
 local function delete_template(req)
   local t = get(req)
-  local bucket = store.templates(req.project_id)
-  bucket.by_name[t.template_name] = nil
-  for i, x in ipairs(bucket.list) do if x == t then table.remove(bucket.list, i); break end end
+  store.remove(store.templates(req.project_id), t.template_name, t)
   return 204
 end
 
 --- T6 CreateTemplateVersion
 local function create_version(req)
   check.client_request_id(req)
-  local b = check.body(req, set("version_description", "template_body", "template_uri"), true)
+  local b = check.body(req, fields("version_description", "template_body", "template_uri"), true)
   check.description(b.version_description, "version_description")
   local t = get(req)
   b.__uri_max = 1024
@@ -169,7 +159,7 @@ local function list_versions(req)
   for _, v in ipairs(page) do
     out[#out + 1] = {
       template_id = t.template_id, template_name = t.template_name, version_description = v.version_description,
-      create_time = U.time(v.create_t), version_id = v.version_id,
+      create_time = util.iso(v.create_t), version_id = v.version_id,
     }
   end
   return 200, { versions = out, page_info = info }
@@ -188,7 +178,7 @@ local function show_version_metadata(req)
   local v = get_version(req, t)
   return 200, {
     template_id = t.template_id, template_name = t.template_name, version_description = v.version_description,
-    create_time = U.time(v.create_t),
+    create_time = util.iso(v.create_t),
   }
 end
 
@@ -199,7 +189,7 @@ local function delete_version(req)
   if #t.versions <= 1 then
     U.fail(403, M.CODES.last_version, "the last version of a template cannot be deleted; delete the template instead")
   end
-  for i, x in ipairs(t.versions) do if x == v then table.remove(t.versions, i); break end end
+  util.remove(t.versions, v)
   t.update_t = req.now
   return 204
 end

@@ -170,7 +170,7 @@ end
 
 -- a body from an object node: every property is an attribute
 local function attrs_body(node, name, expr_keys, skip)
-  local body = { attrs = {}, attr_order = {}, blocks = {} }
+  local body = { attrs = {}, attr_order = {}, blocks = {}, json = true }
   for _, k in ipairs(node.keys) do
     local v = node.vals[k]
     local e
@@ -219,7 +219,7 @@ resource_body = function(node, name)
   need_obj(dyn, name, "dynamic")
   for _, label in ipairs(dyn.keys) do
     each_obj(dyn.vals[label], name, "dynamic \"" .. label .. "\"", function(d)
-      local db = { attrs = {}, attr_order = {}, blocks = {} }
+      local db = { attrs = {}, attr_order = {}, blocks = {}, json = true }
       for _, k in ipairs(d.keys) do
         local v = d.vals[k]
         if k == "content" then
@@ -244,7 +244,7 @@ function M.parse(text, name)
   name = name or "main.tf.json"
   local root = M.decode(text, name)
   need_obj(root, name, "the root of a JSON template")
-  local body = { attrs = {}, attr_order = {}, blocks = {} }
+  local body = { attrs = {}, attr_order = {}, blocks = {}, json = true }
   local function add(btype, labels, b)
     body.blocks[#body.blocks + 1] = { type = btype, labels = labels, body = b }
   end
@@ -319,7 +319,7 @@ function M.parse(text, name)
       end)
     elseif top == "terraform" then
       -- required_providers: an object or (Huawei's sample) an array of objects
-      local tb = { attrs = {}, attr_order = {}, blocks = {} }
+      local tb = { attrs = {}, attr_order = {}, blocks = {}, json = true }
       each_obj(node, name, "terraform", function(o)
         if o.vals.required_providers then
           each_obj(o.vals.required_providers, name, "required_providers", function(r)
@@ -335,7 +335,7 @@ function M.parse(text, name)
         for _, cname in ipairs(o.keys) do
           local def = o.vals[cname]
           need_obj(def, name, "check \"" .. cname .. "\"")
-          local cb = { attrs = {}, attr_order = {}, blocks = {} }
+          local cb = { attrs = {}, attr_order = {}, blocks = {}, json = true }
           if def.vals.assert then
             each_obj(def.vals.assert, name, "assert", function(a)
               local ab = attrs_body(a, name)

@@ -1,63 +1,23 @@
--- Shared helpers of the RFS emulator handlers: raising documented RF.* errors
--- through emu.errors, JSON arrays, ids, RFS time formats (seconds for stacks,
--- milliseconds for stack sets), query/body accessors, and marker pagination
--- (rfs.md §8.1). Falls back to minimal local versions when a framework
--- module is missing, so the pure parts stay testable outside nginx.
+-- What the RFS handlers share beyond the emulator's frame: query
+-- accessors, marker pagination (rfs.md §8.1), the list sort of stack sets
+-- and private registries, the account scope of account-level APIs. Ids,
+-- times and copies are emu.util's, settings emu.config's; `fail`, `array`
+-- and `null` are the RFS files' names for emu.errors.raise, emu.json.array
+-- and emu.json.null (one implementation each).
+
+local errors = require "emu.errors"
+local json = require "emu.json"
 
 local M = {}
 
-local ok_errors, errors = pcall(require, "emu.errors")
-local ok_json, json = pcall(require, "emu.json")
-local ok_util, eutil = pcall(require, "emu.util")
+--- Raise a documented error: status, RF code, message (emu.errors.raise).
+M.fail = errors.raise
 
---- Raise a documented error: status, RF code, message.
-function M.fail(status, code, message)
-  if ok_errors then error(errors.new(status, code, message), 0) end
-  error({ status = status, code = code, message = message }, 0)
-end
+--- Mark a table as a JSON array, {} when nil (emu.json.array).
+M.array = json.array
 
---- Mark a table as a JSON array (so {} encodes as []).
-function M.array(t)
-  if ok_json then return json.array(t or {}) end
-  return t or {}
-end
-
---- The JSON null value.
-M.null = ok_json and json.null or nil
-
---- A random UUID.
-function M.uuid()
-  if ok_util then return eutil.uuid() end
-  local h = {}
-  for i = 1, 32 do h[i] = string.format("%x", math.random(0, 15)) end
-  local s = table.concat(h)
-  return s:sub(1, 8) .. "-" .. s:sub(9, 12) .. "-4" .. s:sub(14, 16) .. "-a" .. s:sub(18, 20) .. "-" .. s:sub(21, 32)
-end
-
---- Current time (seconds, fractions allowed).
-function M.now()
-  if ngx then return ngx.now() end
-  return os.time()
-end
-
---- RFC 3339 UTC with seconds (stacks, plans, events, templates).
-function M.time(t)
-  return os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(t))
-end
-
---- UTC with milliseconds (stack sets, instances, operations).
-function M.time_ms(t)
-  local whole = math.floor(t)
-  return os.date("!%Y-%m-%dT%H:%M:%S", whole) .. string.format(".%03dZ", math.floor((t - whole) * 1000))
-end
-
---- The configured delay of an asynchronous step (emu.config), default when
--- the framework is absent.
-function M.delay(kind, default)
-  local ok, config = pcall(require, "emu.config")
-  if ok and config.delay then return config.delay(kind, default) end
-  return default
-end
+--- The JSON null value (emu.json.null).
+M.null = json.null
 
 --- One query parameter as a string (the first when repeated).
 function M.query(req, name)
@@ -72,28 +32,6 @@ function M.query_list(req, name)
   if v == nil then return nil end
   if type(v) == "table" then return v end
   return { v }
-end
-
---- One header value (lower-case name).
-function M.header(req, name)
-  local v = req.headers and req.headers[name]
-  if type(v) == "table" then return v[1] end
-  return v
-end
-
---- Copy a table shallowly.
-function M.copy(t)
-  local c = {}
-  for k, v in pairs(t or {}) do c[k] = v end
-  return c
-end
-
---- Deep copy of plain tables (metatables kept).
-function M.deepcopy(v)
-  if type(v) ~= "table" then return v end
-  local c = {}
-  for k, x in pairs(v) do c[k] = M.deepcopy(x) end
-  return setmetatable(c, getmetatable(v))
 end
 
 local function b64(s)
@@ -170,6 +108,16 @@ function M.paginate(req, items, key, bounds)
     if prev >= 1 then info.previous_marker = b64(key(items[prev])) end
   end
   return page, info
+end
+
+--- One page of a list answer: `items` (filtered and sorted) paginated by
+-- `key` (see M.paginate), each item through `view`.
+-- @return the JSON array of views, page_info
+function M.page(req, items, key, view, bounds)
+  local page, info = M.paginate(req, items, key, bounds)
+  local out = json.array({})
+  for i, item in ipairs(page) do out[i] = view(item) end
+  return out, info
 end
 
 --- Sort items ({create_t, seq}) by the list query `sort_key`/`sort_dir`

@@ -5,10 +5,19 @@
 -- raises the documented 400 RF.1001xxxx error.
 
 local U = require("emu.rfs.util")
+local json = require("emu.json")
+local util = require("emu.util")
 
 local M = {}
 
 local function bad(code, msg) U.fail(400, code, msg) end
+
+--- The set of a body's allowed fields, for M.body: fields("a", "b") -> {a = true, b = true}.
+function M.fields(...)
+  local s = {}
+  for _, k in ipairs({ ... }) do s[k] = true end
+  return s
+end
 
 --- Characters in a UTF-8 string.
 function M.chars(s)
@@ -37,7 +46,7 @@ end
 
 --- Check the Client-Request-Id header (required, 36-128 characters).
 function M.client_request_id(req)
-  local v = U.header(req, "client-request-id")
+  local v = util.header(req.headers, "client-request-id")
   if v == nil or v == "" then bad("RF.10011001", "the header Client-Request-Id is required") end
   if #v < 36 then bad("RF.10011006", "the header Client-Request-Id must be at least 36 characters long") end
   if #v > 128 then bad("RF.10011005", "the header Client-Request-Id must be at most 128 characters long") end
@@ -56,8 +65,7 @@ function M.body(req, allowed, required)
     return {}
   end
   if type(b) ~= "table" or (b[1] ~= nil) then bad("RF.10011033", "the request body must be a JSON object") end
-  local ok_json, json = pcall(require, "emu.json")
-  if ok_json and json.is_array(b) then bad("RF.10011033", "the request body must be a JSON object") end
+  if json.is_array(b) then bad("RF.10011033", "the request body must be a JSON object") end
   for k in pairs(b) do
     if not allowed[k] then bad("RF.10011002", "the request has a parameter the API does not know: " .. tostring(k)) end
   end
@@ -120,6 +128,17 @@ function M.id(v, field)
   return v
 end
 
+--- The id guard of a call that names its object (a stack, plan, template,
+-- stack set, registry item): `guard` from the body, else the query
+-- parameter `field`; when given, an id equal to `id`, else 400 `code`.
+-- @param what the object's noun and name, for the message ("the stack web")
+function M.guard(req, guard, field, id, code, what)
+  if guard == nil then guard = U.query(req, field) end
+  if guard == nil then return end
+  M.id(guard, field)
+  if guard ~= id then bad(code, field .. " " .. guard .. " does not match " .. what) end
+end
+
 --- template_body / template_uri: at most one (both -> RF.10011003); with
 -- required=true exactly one (neither -> RF.10011056).
 function M.template_source(b, required, uri_max)
@@ -140,6 +159,21 @@ function M.template_source(b, required, uri_max)
 end
 
 --- vars_body / vars_uri / vars_structure.
+-- A JSON array `v` of at most `max` objects with no keys but `keys` (a
+-- set); each(item, path) checks an item ("field[i]", counted from 0).
+local function objects(v, field, max, keys, each)
+  if type(v) ~= "table" or (next(v) ~= nil and v[1] == nil) then bad("RF.10011055", field .. " must be a JSON array") end
+  if #v > max then bad("RF.10011005", field .. " must have at most " .. max .. " items") end
+  for i, item in ipairs(v) do
+    local f = field .. "[" .. (i - 1) .. "]"
+    if type(item) ~= "table" then bad("RF.10011038", f .. " must be an object") end
+    for k in pairs(item) do
+      if not keys[k] then bad("RF.10011002", "the request has a parameter the API does not know: " .. f .. "." .. tostring(k)) end
+    end
+    each(item, f)
+  end
+end
+
 function M.vars(b, allow_structure)
   M.string(b.vars_body, "vars_body", 0, 51200)
   if b.vars_body and #b.vars_body > 51200 then bad("RF.10011141", "vars_body is too long") end
@@ -153,16 +187,7 @@ function M.vars(b, allow_structure)
   local vs = b.vars_structure
   if vs == nil then return end
   if allow_structure == false then bad("RF.10011002", "vars_structure is not supported here") end
-  if type(vs) ~= "table" or (next(vs) ~= nil and vs[1] == nil) then bad("RF.10011055", "vars_structure must be a JSON array") end
-  if #vs > 100 then bad("RF.10011005", "vars_structure must have at most 100 items") end
-  for i, s in ipairs(vs) do
-    local f = "vars_structure[" .. (i - 1) .. "]"
-    if type(s) ~= "table" then bad("RF.10011038", f .. " must be an object") end
-    for k in pairs(s) do
-      if k ~= "var_key" and k ~= "var_value" and k ~= "encryption" then
-        bad("RF.10011002", "the request has a parameter the API does not know: " .. f .. "." .. tostring(k))
-      end
-    end
+  objects(vs, "vars_structure", 100, M.fields("var_key", "var_value", "encryption"), function(s, f)
     M.required(s.var_key, f .. ".var_key")
     M.string(s.var_key, f .. ".var_key", 1, 32)
     if not s.var_key:match("^[A-Za-z][%w_%-]*$") then
@@ -179,23 +204,14 @@ function M.vars(b, allow_structure)
       M.required(s.encryption.kms.cipher_text, f .. ".encryption.kms.cipher_text")
       M.string(s.encryption.kms.cipher_text, f .. ".encryption.kms.cipher_text", 2, 2048)
     end
-  end
+  end)
 end
 
 --- agencies: 0-10 items, provider_name unique (RF.10011065).
 function M.agencies(v)
   if v == nil then return nil end
-  if type(v) ~= "table" or (next(v) ~= nil and v[1] == nil) then bad("RF.10011055", "agencies must be a JSON array") end
-  if #v > 10 then bad("RF.10011005", "agencies must have at most 10 items") end
   local seen = {}
-  for i, a in ipairs(v) do
-    local f = "agencies[" .. (i - 1) .. "]"
-    if type(a) ~= "table" then bad("RF.10011038", f .. " must be an object") end
-    for k in pairs(a) do
-      if k ~= "provider_name" and k ~= "agency_name" and k ~= "agency_urn" then
-        bad("RF.10011002", "the request has a parameter the API does not know: " .. f .. "." .. tostring(k))
-      end
-    end
+  objects(v, "agencies", 10, M.fields("provider_name", "agency_name", "agency_urn"), function(a, f)
     M.required(a.provider_name, f .. ".provider_name")
     M.string(a.provider_name, f .. ".provider_name", 1, 128)
     M.string(a.agency_name, f .. ".agency_name", 1, 64)
@@ -205,7 +221,7 @@ function M.agencies(v)
     end
     if seen[a.provider_name] then bad("RF.10011065", "provider_name '" .. a.provider_name .. "' appears more than once in agencies") end
     seen[a.provider_name] = true
-  end
+  end)
   return v
 end
 

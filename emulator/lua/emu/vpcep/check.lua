@@ -23,8 +23,18 @@ function check.query(req, name)
   return v
 end
 
+--- True when v is a JSON array (or an empty table).
 function check.is_list(v)
   return type(v) == "table" and (json.is_array(v) or next(v) == nil or #v > 0)
+end
+
+--- The non-empty list `b[name]` of a batch operation, at most `max` long
+-- (EndPoint.0016): missing or empty raises `code` with `message`.
+function check.batch(b, name, max, code, message)
+  local list = b[name]
+  if not check.is_list(list) or #list == 0 then fail(code, message) end
+  if #list > max then fail("EndPoint.0016") end
+  return list
 end
 
 --- An optional field of a type; raises `code` (default EndPoint.0002) otherwise.
@@ -46,6 +56,12 @@ function check.enum(v, values, name, code)
   if v == nil then return nil end
   for _, x in ipairs(values) do if v == x then return v end end
   fail(code or "EndPoint.0002", name .. " must be one of " .. table.concat(values, ", ") .. ".")
+end
+
+--- The `action` of a batch body: one of `values`, else `code` (missing too).
+function check.action(b, values, code)
+  for _, x in ipairs(values) do if b.action == x then return x end end
+  fail(code)
 end
 
 --- A UUID-shaped id (8-4-4-4-12 hex).
@@ -146,6 +162,35 @@ end
 function check.fuzzy(haystack, needle)
   if needle == nil then return true end
   return (haystack or ""):lower():find(needle:lower(), 1, true) ~= nil
+end
+
+--- The query filters of a list operation as one predicate: for each query
+-- parameter of `exact` the request gives, the record's value (a field
+-- name or a function(record)) must equal it; for each of `fuzzy`, contain it
+-- (check.fuzzy).
+-- @return function(record) -> boolean
+function check.filters(req, exact, fuzzy)
+  local terms = {}
+  for name, get in pairs(exact or {}) do
+    local want = check.query(req, name)
+    if want ~= nil then terms[#terms + 1] = { get = get, want = want } end
+  end
+  for name, get in pairs(fuzzy or {}) do
+    local want = check.query(req, name)
+    if want ~= nil then terms[#terms + 1] = { get = get, want = want, fuzzy = true } end
+  end
+  return function(r)
+    for _, t in ipairs(terms) do
+      local v
+      if type(t.get) == "function" then v = t.get(r) else v = r[t.get] end
+      if t.fuzzy then
+        if not check.fuzzy(v, t.want) then return false end
+      elseif v ~= t.want then
+        return false
+      end
+    end
+    return true
+  end
 end
 
 local function tag_key_ok(k)

@@ -23,14 +23,13 @@ end
 function connections.list(req)
   local s = services.own(req)
   local p = check.listing(req, 1000)
-  local id = check.query(req, "id")
   local marker = check.query(req, "marker_id")
   if marker ~= nil and not marker:match("^%d+$") then fail("EndPoint.0021") end
-  local status = check.enum(check.query(req, "status"), { "pendingAcceptance", "accepted", "rejected", "failed" },
-    "status", "EndPoint.0019")
+  check.enum(check.query(req, "status"), { "pendingAcceptance", "accepted", "rejected", "failed" }, "status", "EndPoint.0019")
+  local match = check.filters(req, { id = "id", status = "status",
+    marker_id = function(ep) return tostring(ep.marker_id) end })
   local page, total = check.select(store.endpoints(), p, function(ep)
-    return ep.endpoint_service_id == s.id and (id == nil or ep.id == id)
-      and (marker == nil or tostring(ep.marker_id) == marker) and (status == nil or ep.status == status)
+    return ep.endpoint_service_id == s.id and match(ep)
   end, view.connection)
   return 200, { connections = page, total_count = total }
 end
@@ -39,11 +38,10 @@ end
 function connections.action(req)
   local s = services.own(req)
   local b = check.body(req)
-  local action = b.action
-  if action ~= "receive" and action ~= "reject" then fail("EndPoint.0007") end
+  local action = check.action(b, { "receive", "reject" }, "EndPoint.0007")
   local list = b.endpoints
   if not check.is_list(list) or #list == 0 then fail("EndPoint.2002", "endpoints is required.") end
-  if #list > 1 then fail("EndPoint.2031") end
+  if #list > 1 then fail("EndPoint.2031") end -- one at a time: its own code, not the batch limit
   local ep = attached(s, list[1])
   if ep.status == "creating" then fail("EndPoint.2019") end
   if ep.status == "deleting" then fail("EndPoint.2018") end
@@ -62,9 +60,7 @@ end
 function connections.describe(req)
   local s = services.own(req)
   local b = check.body(req)
-  local list = b.connections
-  if not check.is_list(list) or #list == 0 then fail("EndPoint.2002", "connections is required.") end
-  if #list > 50 then fail("EndPoint.0016") end
+  local list = check.batch(b, "connections", 50, "EndPoint.2002", "connections is required.")
   local eps = {}
   for i, item in ipairs(list) do
     if type(item) ~= "table" or type(item.description) ~= "string" then

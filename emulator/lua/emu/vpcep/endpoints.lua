@@ -145,14 +145,10 @@ end
 --- GET /v1/{project_id}/vpc-endpoints
 function endpoints.list(req)
   local p = check.listing(req, 1000)
-  local name = check.query(req, "endpoint_service_name")
-  local vpc_id = check.query(req, "vpc_id")
-  local id = check.query(req, "id")
-  local pbg = check.query(req, "public_border_group")
+  local match = check.filters(req, { vpc_id = "vpc_id", id = "id", public_border_group = view.border_group },
+    { endpoint_service_name = "endpoint_service_name" })
   local page, total = check.select(store.endpoints(), p, function(ep)
-    return ep.project_id == req.project_id and check.fuzzy(ep.endpoint_service_name, name)
-      and (vpc_id == nil or ep.vpc_id == vpc_id) and (id == nil or ep.id == id)
-      and (pbg == nil or (ep.public_border_group or "center") == pbg)
+    return ep.project_id == req.project_id and match(ep)
   end, function(ep) return view.endpoint(ep, "list") end)
   return 200, { endpoints = page, total_count = total }
 end

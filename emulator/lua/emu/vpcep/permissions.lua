@@ -60,6 +60,13 @@ local function find(list, permission)
   return nil
 end
 
+-- EndPoint.3049 when adding the permissions not yet in `records` would pass MAX_RECORDS
+local function check_room(records, permissions)
+  local new = 0
+  for _, p in ipairs(permissions) do if not find(records, p) then new = new + 1 end end
+  if #records + new > MAX_RECORDS then fail("EndPoint.3049") end
+end
+
 local function add_record(list, permission, kind, description, now)
   local rec = { id = util.uuid(), permission = permission, permission_type = kind,
                 description = description, created_at = now, updated_at = now, seq = store.next_seq() }
@@ -82,19 +89,14 @@ end
 function permissions.action(req)
   local s = services.own(req)
   local b = check.body(req)
-  local action = b.action
-  if action ~= "add" and action ~= "remove" then fail("EndPoint.3035") end
-  local list = b.permissions
-  if not check.is_list(list) or #list == 0 then fail("EndPoint.3036") end
-  if #list > MAX_BATCH then fail("EndPoint.0016") end
+  local action = check.action(b, { "add", "remove" }, "EndPoint.3035")
+  local list = check.batch(b, "permissions", MAX_BATCH, "EndPoint.3036")
   local ptype = check_type(check.opt(b, "permission_type", "string"))
   local kinds = {}
   for i, p in ipairs(list) do kinds[i] = validate(p, ptype) end
   local records = store.permissions(s.id)
   if action == "add" then
-    local new = 0
-    for _, p in ipairs(list) do if not find(records, p) then new = new + 1 end end
-    if #records + new > MAX_RECORDS then fail("EndPoint.3049") end
+    check_room(records, list)
     for i, p in ipairs(list) do
       if not find(records, p) then add_record(records, p, kinds[i], "", req.now) end
     end
@@ -113,21 +115,18 @@ end
 function permissions.batch_create(req)
   local s = services.own(req)
   local b = check.body(req)
-  local list = b.permissions
-  if not check.is_list(list) or #list == 0 then fail("EndPoint.3036") end
-  if #list > MAX_BATCH then fail("EndPoint.0016") end
+  local list = check.batch(b, "permissions", MAX_BATCH, "EndPoint.3036")
   local ptype = check_type(check.opt(b, "permission_type", "string"))
-  local kinds = {}
+  local kinds, names = {}, {}
   for i, item in ipairs(list) do
     if type(item) ~= "table" then fail("EndPoint.0002", "each permission must be an object.") end
     kinds[i] = validate(item.permission, ptype)
     if type(item.description) ~= "string" then fail("EndPoint.0002", "description is required.") end
     check.description(item.description)
+    names[i] = item.permission
   end
   local records = store.permissions(s.id)
-  local new = 0
-  for _, item in ipairs(list) do if not find(records, item.permission) then new = new + 1 end end
-  if #records + new > MAX_RECORDS then fail("EndPoint.3049") end
+  check_room(records, names)
   local out = json.array({})
   for i, item in ipairs(list) do
     local _, rec = find(records, item.permission)
@@ -145,9 +144,7 @@ end
 function permissions.batch_delete(req)
   local s = services.own(req)
   local b = check.body(req)
-  local list = b.permissions
-  if not check.is_list(list) or #list == 0 then fail("EndPoint.3036") end
-  if #list > MAX_BATCH then fail("EndPoint.0016") end
+  local list = check.batch(b, "permissions", MAX_BATCH, "EndPoint.3036")
   local records = store.permissions(s.id)
   local index = {}
   for i, rec in ipairs(records) do index[rec.id] = i end

@@ -101,16 +101,12 @@ end
 --- GET /v1/{project_id}/vpc-endpoint-services
 function services.list(req)
   local p = check.listing(req, 1000)
-  local name = check.query(req, "endpoint_service_name")
-  local id = check.query(req, "id")
-  local status = check.enum(check.query(req, "status"), { "creating", "available", "failed", "deleting" },
-    "status", "EndPoint.0019")
+  check.enum(check.query(req, "status"), { "creating", "available", "failed", "deleting" }, "status", "EndPoint.0019")
   check.enum(check.query(req, "net_type"), { "vlan", "vxlan", "all" }, "net_type", "EndPoint.3048")
-  local pbg = check.query(req, "public_border_group")
+  local match = check.filters(req, { id = "id", status = "status", public_border_group = view.border_group },
+    { endpoint_service_name = "service_name" })
   local page, total = check.select(store.services(), p, function(s)
-    return not s.public and s.project_id == req.project_id and check.fuzzy(s.service_name, name)
-      and (id == nil or s.id == id) and (status == nil or s.status == status)
-      and (pbg == nil or (s.public_border_group or "center") == pbg)
+    return not s.public and s.project_id == req.project_id and match(s)
   end, function(s) return view.service(s, "list") end)
   return 200, { endpoint_services = page, total_count = total }
 end
@@ -190,9 +186,7 @@ end
 function services.add_server_resources(req)
   local s = services.own(req)
   local b = check.body(req)
-  local list = b.server_resources
-  if not check.is_list(list) or #list == 0 then fail("EndPoint.2002", "server_resources is required.") end
-  if #list > 50 then fail("EndPoint.0016") end
+  local list = check.batch(b, "server_resources", 50, "EndPoint.2002", "server_resources is required.")
   for _, r in ipairs(list) do
     if type(r) ~= "table" or type(r.resource_id) ~= "string" or r.resource_id == "" then
       fail("EndPoint.0002", "each server resource needs resource_id.")

@@ -167,37 +167,34 @@ function store.advance(now)
   end
 end
 
---- Start the asynchronous creation of a service.
-function store.add_service(s, now)
-  s.seq = store.next_seq()
-  s.status = "creating"
-  s.created_at, s.updated_at = now, now
-  s.ready_at = now + delay("vpcep_service_create")
-  S.services[s.id] = s
+-- Start the asynchronous creation of a record of `map`: creating until
+-- the `kind` delay (vpcep_service_create, vpcep_endpoint_create) is over.
+local function add(map, r, kind, now)
+  r.seq = store.next_seq()
+  r.status = "creating"
+  r.created_at, r.updated_at = now, now
+  r.ready_at = now + delay(kind)
+  map[r.id] = r
 end
+
+-- Start deleting a record: deleting until the `kind` delay is over.
+local function delete(r, kind, now)
+  r.status = "deleting"
+  r.updated_at = now
+  r.gone_at = now + delay(kind)
+end
+
+--- Start the asynchronous creation of a service.
+function store.add_service(s, now) add(S.services, s, "vpcep_service_create", now) end
 
 --- Start deleting a service.
-function store.delete_service(s, now)
-  s.status = "deleting"
-  s.updated_at = now
-  s.gone_at = now + delay("vpcep_service_delete")
-end
+function store.delete_service(s, now) delete(s, "vpcep_service_delete", now) end
 
 --- Start the asynchronous creation of an endpoint.
-function store.add_endpoint(ep, now)
-  ep.seq = store.next_seq()
-  ep.status = "creating"
-  ep.created_at, ep.updated_at = now, now
-  ep.ready_at = now + delay("vpcep_endpoint_create")
-  S.endpoints[ep.id] = ep
-end
+function store.add_endpoint(ep, now) add(S.endpoints, ep, "vpcep_endpoint_create", now) end
 
 --- Start deleting an endpoint.
-function store.delete_endpoint(ep, now)
-  ep.status = "deleting"
-  ep.updated_at = now
-  ep.gone_at = now + delay("vpcep_endpoint_delete")
-end
+function store.delete_endpoint(ep, now) delete(ep, "vpcep_endpoint_delete", now) end
 
 --- Number of a service's endpoints in creating or accepted.
 function store.connection_count(service_id)

@@ -27,21 +27,31 @@ local SERVICE_FIELDS = {
     "public_border_group", "enable_policy" },
 }
 
+--- A service's or endpoint's public_border_group ("center" when unset).
+function view.border_group(r)
+  return r.public_border_group or "center"
+end
+
 local function service_value(s, f)
   if f == "created_at" or f == "updated_at" then return util.iso(s[f]) end
   if f == "ports" or f == "tags" or f == "supported_editions" then return arr(s[f]) end
   if f == "connection_count" then return store.connection_count(s.id) end
   if f == "cidr_type" then return s.cidr_type or "internal" end
-  if f == "public_border_group" then return s.public_border_group or "center" end
+  if f == "public_border_group" then return view.border_group(s) end
   if f == "error" then return s.error and arr(s.error) or nil end
   return s[f]
 end
 
+-- the fields of `record` named in `fields`, each through value(record, field)
+local function pick(record, fields, value)
+  local out = {}
+  for _, f in ipairs(fields) do out[f] = value(record, f) end
+  return out
+end
+
 --- A service in the field set of an operation ("create", "detail" or "list").
 function view.service(s, set)
-  local out = {}
-  for _, f in ipairs(SERVICE_FIELDS[set]) do out[f] = service_value(s, f) end
-  return out
+  return pick(s, SERVICE_FIELDS[set], service_value)
 end
 
 --- A public service (ListServicePublicDetails item).
@@ -57,7 +67,7 @@ function view.describe(s, region)
   return {
     id = s.id, service_name = store.service_name(s, region), service_type = s.service_type,
     created_at = util.iso(s.created_at), is_charge = s.is_charge or false,
-    public_border_group = s.public_border_group or "center", enable_policy = s.enable_policy or false,
+    public_border_group = view.border_group(s), enable_policy = s.enable_policy or false,
   }
 end
 
@@ -106,9 +116,7 @@ end
 
 --- An endpoint in the field set of an operation ("create", "detail", "list", "white", "policy").
 function view.endpoint(ep, set)
-  local out = {}
-  for _, f in ipairs(ENDPOINT_FIELDS[set]) do out[f] = endpoint_value(ep, f) end
-  return out
+  return pick(ep, ENDPOINT_FIELDS[set], endpoint_value)
 end
 
 --- A connection (the service owner's view of an endpoint).

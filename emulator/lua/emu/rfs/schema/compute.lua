@@ -104,8 +104,8 @@ return {
     huaweicloud_as_group = {
       a = { region = "oc string region", scaling_group_name = "r string", scaling_configuration_id = "o string",
         desire_instance_number = "oc number", min_instance_number = "o number", max_instance_number = "o number",
-        cool_down_time = "o number", availability_zones = "oc list(string)",
-        vpc_id = "r string", security_groups = "oc list(string)", health_periodic_audit_method = "o string",
+        cool_down_time = "o number", availability_zones = "oc list(string)", available_zones = "oc list(string)",
+        notifications = "o list(string)", vpc_id = "r string", health_periodic_audit_method = "o string",
         health_periodic_audit_time = "o number", health_periodic_audit_grace_period = "oc number",
         instance_terminate_policy = "o string", tags = tags, delete_publicip = "o bool", delete_volume = "o bool",
         delete_instances = "o string", force_delete = "o bool", enterprise_project_id = ep, enable = "o bool",
@@ -114,6 +114,7 @@ return {
       b = {
         networks = { "r list 1", a = { id = "r string", ipv6_enable = "o bool", ipv6_bandwidth_id = "o string",
           source_dest_check = "o bool" } },
+        security_groups = { "o list", a = { id = "r string" } },
         lbaas_listeners = { "o list", a = { pool_id = "r string", protocol_port = "r number", weight = "o number",
           protocol_version = "o string" } },
       },

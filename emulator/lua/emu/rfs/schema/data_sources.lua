@@ -10,6 +10,17 @@
 local region = "oc string region"
 local ep = "o string"
 
+-- blocks an ECS instance and a CCE cluster show the same way in several data sources
+local ecs_network = { "c list", a = { uuid = "c string uuid", port = "c string uuid", mac = "c string mac",
+  fixed_ip_v4 = "c string ip", fixed_ip_v6 = "c string" } }
+local ecs_volumes = { "c list", a = { volume_id = "c string uuid", is_sys_volume = "c bool =true",
+  size = "c number =40", type = "c string =GPSSD", boot_index = "c number =0", pci_address = "c string" } }
+local ecs_hints = { "c list", a = { group = "c string uuid" } }
+local cce_masters = { "c list", a = { availability_zone = "c string az" } }
+local cce_cert_clusters = { "c list", a = { name = "c string", server = "c string", certificate_authority_data = "c string" } }
+local cce_cert_users = { "c list", a = { name = "c string", client_certificate_data = "c string",
+  client_key_data = "c string" } }
+
 return {
   data_sources = {
     huaweicloud_availability_zones = { a = {
@@ -31,6 +42,7 @@ return {
       disk_format = "c string =zvhd2", file = "c string", schema = "c string", checksum = "c string",
       min_disk_gb = "c number =40", min_ram_mb = "c number =0", size_bytes = "c number =0",
       created_at = "c string", updated_at = "c string", backup_id = "c string", description = "c string",
+      metadata = "c map(string)",
     } },
     huaweicloud_images_images = {
       a = { region = region, name = "o string", name_regex = "o string", visibility = "o string", owner = "o string",
@@ -41,7 +53,9 @@ return {
         os = "c string =Ubuntu", os_version = "c string =Ubuntu 22.04 server 64bit", architecture = "c string =x86",
         image_type = "c string =gold", status = "c string =active", disk_format = "c string =zvhd2",
         min_disk_gb = "c number =40", min_ram_mb = "c number =0", size_bytes = "c number =0",
-        protected = "c bool", created_at = "c string", updated_at = "c string", description = "c string" } } },
+        protected = "c bool", created_at = "c string", updated_at = "c string", description = "c string",
+        checksum = "c string", container_format = "c string =bare", owner = "c string", enterprise_project_id = "c string =0" } } },
+
     },
     huaweicloud_vpc = { a = {
       region = region, id = "oc string", name = "oc string", cidr = "oc string", status = "oc string",
@@ -53,13 +67,13 @@ return {
         enterprise_project_id = ep, tags = "o map(string)" },
       b = { vpcs = { "c list", a = { id = "c string uuid", name = "c string", cidr = "c string =192.168.0.0/16",
         status = "c string =OK", enterprise_project_id = "c string =0", description = "c string",
-        tags = "c map(string)" } } },
+        tags = "c map(string)", secondary_cidrs = "c list(string)" } } },
     },
     huaweicloud_vpc_subnet = { a = {
       region = region, id = "oc string", name = "oc string", cidr = "oc string", vpc_id = "oc string",
-      gateway_ip = "oc string", status = "oc string", availability_zone = "oc string", primary_dns = "c string",
-      secondary_dns = "c string", dns_list = "c list(string)", dhcp_enable = "c bool =true",
-      ipv4_subnet_id = "c string uuid", ipv6_enable = "c bool", ipv6_subnet_id = "c string", ipv6_cidr = "c string",
+      gateway_ip = "oc string", status = "oc string", availability_zone = "oc string", primary_dns = "oc string",
+      secondary_dns = "oc string", dns_list = "c list(string)", dhcp_enable = "c bool =true",
+      subnet_id = "c string uuid", ipv4_subnet_id = "c string uuid", ipv6_enable = "c bool", ipv6_subnet_id = "c string", ipv6_cidr = "c string",
       ipv6_gateway = "c string", description = "c string", tags = "c map(string)",
     } },
     huaweicloud_vpc_subnets = {
@@ -68,7 +82,9 @@ return {
         secondary_dns = "o string", tags = "o map(string)" },
       b = { subnets = { "c list", a = { id = "c string uuid", name = "c string", cidr = "c string =192.168.0.0/24",
         vpc_id = "c string uuid", gateway_ip = "c string =192.168.0.1", status = "c string =ACTIVE",
-        availability_zone = "c string az", ipv4_subnet_id = "c string uuid", primary_dns = "c string",
+        availability_zone = "c string az", subnet_id = "c string uuid", ipv4_subnet_id = "c string uuid",
+        primary_dns = "c string",
+
         secondary_dns = "c string", dhcp_enable = "c bool =true", description = "c string", tags = "c map(string)",
         ipv6_enable = "c bool", ipv6_subnet_id = "c string", ipv6_cidr = "c string", ipv6_gateway = "c string",
         dns_list = "c list(string)" } } },
@@ -142,13 +158,16 @@ return {
     },
     huaweicloud_cce_clusters = {
       a = { region = region, name = "o string", cluster_id = "o string", type = "o string", vpc_id = "o string",
-        status = "o string", ids = "c list(string) uuid" },
+        cluster_type = "o string", enterprise_project_id = ep, status = "o string", ids = "c list(string) uuid" },
       b = { clusters = { "c list", a = { id = "c string uuid", name = "c string", status = "c string =Available",
         cluster_type = "c string =VirtualMachine", cluster_version = "c string =v1.28", flavor_id = "c string =cce.s1.small",
         vpc_id = "c string uuid", subnet_id = "c string uuid", container_network_type = "c string =overlay_l2",
         container_network_cidr = "c string =172.16.0.0/16", service_network_cidr = "c string =10.247.0.0/16",
         authentication_mode = "c string =rbac", billing_mode = "c number =0", description = "c string",
-        enterprise_project_id = "c string =0", security_group_id = "c string uuid" } } },
+        enterprise_project_id = "c string =0", security_group_id = "c string uuid", eni_subnet_id = "c string",
+        eni_subnet_cidr = "c string", highway_subnet_id = "c string", kube_config_raw = "c string kubeconfig" },
+        b = { masters = cce_masters, certificate_clusters = cce_cert_clusters, certificate_users = cce_cert_users,
+          endpoints = { "c list", a = { url = "c string url", type = "c string =Internal" } } } } },
     },
     huaweicloud_cce_cluster = { a = {
       region = region, name = "oc string", id = "oc string", status = "oc string", cluster_type = "oc string",
@@ -156,13 +175,17 @@ return {
       description = "c string", billing_mode = "c number =0", subnet_id = "c string uuid",
       container_network_type = "c string =overlay_l2", container_network_cidr = "c string =172.16.0.0/16",
       service_network_cidr = "c string =10.247.0.0/16", authentication_mode = "c string =rbac",
-      security_group_id = "c string uuid", enterprise_project_id = "c string =0", kube_config_raw = "c string json",
+      security_group_id = "c string uuid", enterprise_project_id = "c string =0", kube_config_raw = "c string kubeconfig",
       eni_subnet_id = "c string", eni_subnet_cidr = "c string", kube_proxy_mode = "c string =iptables",
+      highway_subnet_id = "c string",
+    }, b = {
+      masters = cce_masters, certificate_clusters = cce_cert_clusters, certificate_users = cce_cert_users,
+      endpoints = { "c list", a = { internal = "c string", external = "c string" } },
     } },
     huaweicloud_cce_addon_template = { a = {
       region = region, cluster_id = "r string", name = "r string", version = "r string",
-      description = "c string", spec = "c string addon_spec", stable = "c bool =true", support_version = "c string",
-    } },
+      description = "c string", spec = "c string addon_spec", stable = "c bool =true",
+    }, b = { support_version = { "c list", a = { virtual_machine = "c list(string)", bare_metal = "c list(string)" } } } },
     huaweicloud_fgs_dependencies = {
       a = { region = region, type = "o string", runtime = "o string", name = "o string", version_all = "o bool" },
       b = { packages = { "c list", a = { id = "c string uuid", name = "c string", owner = "c string =public",
@@ -177,7 +200,7 @@ return {
         consistent_level = "c string =crash_consistent", protection_type = "c string =backup", size = "c number =100",
         auto_bind = "c bool", auto_expand_enabled = "c bool", enterprise_project_id = "c string =0",
         policy_id = "c string uuid", allocated = "c number =0", used = "c number =0", spec_code = "c string",
-        status = "c string =available", storage = "c string", tags = "c map(string)" },
+        status = "c string =available", storage = "c string", tags = "c map(string)", bind_rules = "c map(string)" },
         b = { resources = { "c list", a = { server_id = "c string uuid", excludes = "c list(string)",
           includes = "c list(string)" } } } } },
     },
@@ -187,14 +210,8 @@ return {
         image_id = "oc string", image_name = "c string", availability_zone = "oc string az",
         enterprise_project_id = "oc string", key_pair = "c string", user_data = "c string",
         security_group_ids = "c list(string)", public_ip = "c string public_ip", system_disk_id = "c string uuid",
-        security_groups = "c list(string)", tags = "c map(string)", charging_mode = "c string =postPaid",
-        scheduler_hints = "c list(string)" },
-      b = {
-        network = { "c list", a = { uuid = "c string uuid", port = "c string uuid", mac = "c string mac",
-          fixed_ip_v4 = "c string ip", fixed_ip_v6 = "c string" } },
-        volume_attached = { "c list", a = { volume_id = "c string uuid", is_sys_volume = "c bool =true",
-          size = "c number =40", type = "c string =GPSSD", boot_index = "c number =0", pci_address = "c string" } },
-      },
+        security_groups = "c list(string)", tags = "c map(string)", charging_mode = "c string =postPaid" },
+      b = { scheduler_hints = ecs_hints, network = ecs_network, volume_attached = ecs_volumes },
     },
     huaweicloud_compute_instances = {
       a = { region = region, name = "o string", instance_id = "o string", flavor_id = "o string",
@@ -206,7 +223,10 @@ return {
         availability_zone = "c string az", enterprise_project_id = "c string =0", key_pair = "c string",
         status = "c string =ACTIVE", user_data = "c string", public_ip = "c string public_ip",
         fixed_ip_v4 = "c string ip", ipv6_address = "c string", charging_mode = "c string =postPaid",
-        security_group_ids = "c list(string) uuid", tags = "c map(string)" } } },
+        security_group_ids = "c list(string) uuid", tags = "c map(string)", system_disk_id = "c string uuid",
+        expired_time = "c string" },
+        b = { network = ecs_network, volume_attached = ecs_volumes, scheduler_hints = ecs_hints } } },
+
     },
     huaweicloud_kms_key = { a = {
       region = region, key_alias = "oc string", key_id = "oc string", key_description = "oc string",
@@ -225,11 +245,13 @@ return {
         service_type = "c string =interface", owner = "c string =huaweicloud", is_charge = "c bool" } } },
     },
     huaweicloud_dms_kafka_flavors = {
-      a = { region = region, flavor_id = "o string", availability_zones = "o list(string)", type = "o string",
+      a = { region = region, flavor_id = "oc string =c6.2u4g.cluster", availability_zones = "o list(string)", type = "o string",
         arch_type = "o string", charging_mode = "o string", storage_spec_code = "o string",
         versions = "c list(string) =2.7,3.x" },
       b = { flavors = { "c list", a = { id = "c string =c6.2u4g.cluster", type = "c string =cluster",
-        vm_specification = "c string =c6.large.2", arch_types = "c list(string) =X86", charging_modes = "c list(string) =hourly" } } },
+        vm_specification = "c string =c6.large.2", arch_types = "c list(string) =X86", charging_modes = "c list(string) =hourly" },
+        b = { ios = { "c list", a = { storage_spec_code = "c string =dms.physical.storage.ultra.v2", type = "c string =evs",
+          availability_zones = "c list(string) az", unavailability_zones = "c list(string)" } } } } },
     },
   },
 }

@@ -12,8 +12,8 @@ return {
   resources = {
     huaweicloud_vpc = { a = {
       region = "oc string region", name = "r string", cidr = "o string", description = "o string",
-      enterprise_project_id = ep, tags = tags, secondary_cidrs = "o set(string)", secondary_cidr = "o string",
-      enhanced_local_route = "oc bool", block_service_endpoint_states = "o string",
+      enterprise_project_id = ep, tags = tags, secondary_cidrs = "o list(string)", secondary_cidr = "o string",
+      enhanced_local_route = "oc string", block_service_endpoint_states = "o string",
       status = "c string =OK", routes = "c list(string)",
     } },
     huaweicloud_vpc_subnet = { a = {
@@ -56,11 +56,16 @@ return {
       region = "oc string region", name = "r string", size = "r number", share_type = "oc string =WHOLE",
       bandwidth_type = "oc string", charge_mode = "oc string", charging_mode = "oc string", period_unit = "o string",
       period = "o number", auto_renew = "o string", enterprise_project_id = ep, public_border_group = "oc string",
-      status = "c string =NORMAL", publicips = "c list(string)", created_at = "c string", updated_at = "c string",
+      status = "c string =NORMAL", created_at = "c string", updated_at = "c string",
+    }, b = {
+      publicips = { "c list", a = { id = "c string uuid", type = "c string =5_bgp", ip_version = "c number =4",
+        ip_address = "c string public_ip" } },
     } },
     huaweicloud_vpc_bandwidth_associate = { a = {
       region = "oc string region", bandwidth_id = "r string", eip_id = "o string", public_ip = "oc string public_ip",
-      network_type = "o string", fixed_ip = "o string", bandwidth_name = "c string",
+      network_type = "o string", fixed_ip = "o string", port_id = "o string", bandwidth_charge_mode = "o string",
+      bandwidth_size = "o number", bandwidth_name = "c string", ip_version = "c number =4",
+      public_ip_type = "c string =5_bgp", public_ipv6 = "c string",
     } },
     huaweicloud_vpc_eip_associate = { a = {
       region = "oc string region", public_ip = "r string", network_id = "o string", fixed_ip = "oc string",
@@ -73,9 +78,10 @@ return {
       status = "c string =ACTIVE", session_conf = "c string", created_at = "c string",
     } },
     huaweicloud_nat_snat_rule = { a = {
-      region = "oc string region", nat_gateway_id = "r string", floating_ip_id = "r string", subnet_id = "o string",
+      region = "oc string region", nat_gateway_id = "r string", floating_ip_id = "o string", subnet_id = "o string",
       cidr = "o string", source_type = "o number", description = "o string", global_eip_id = "o string",
       floating_ip_address = "c string public_ip", status = "c string =ACTIVE", created_at = "c string",
+      global_eip_address = "c string", freezed_ip_address = "c string",
     } },
     huaweicloud_nat_dnat_rule = { a = {
       region = "oc string region", nat_gateway_id = "r string", floating_ip_id = "o string", protocol = "r string",
@@ -95,8 +101,8 @@ return {
     } },
     huaweicloud_vpc_route_table = {
       a = { region = "oc string region", name = "r string", vpc_id = "r string", description = "o string",
-        subnets = "oc set(string)", default = "c bool", created_at = "c string", updated_at = "c string" },
-      b = { route = { "o set", a = { destination = "r string", type = "r string", nexthop = "r string",
+        subnets = "oc list(string)", default = "c bool", created_at = "c string", updated_at = "c string" },
+      b = { route = { "o list", a = { destination = "r string", type = "r string", nexthop = "r string",
         description = "o string" } } },
     },
     huaweicloud_vpc_route = { a = {
@@ -111,7 +117,7 @@ return {
     huaweicloud_networking_vip = { a = {
       region = "oc string region", network_id = "r string", subnet_id = "oc string", ip_version = "oc number",
       ip_address = "oc string ip", name = "oc string", description = "o string", mac_address = "c string mac",
-      status = "c string =DOWN", device_owner = "c string",
+      status = "c string =DOWN", device_owner = "c string", tenant_id = "c string",
     } },
     huaweicloud_networking_vip_associate = { a = {
       region = "oc string region", vip_id = "r string", port_ids = "r set(string)", vip_subnet_id = "c string",
@@ -119,11 +125,15 @@ return {
     } },
     huaweicloud_vpcep_service = {
       a = { region = "oc string region", vpc_id = "r string", port_id = "r string", server_type = "r string",
-        name = "oc string", approval = "oc bool", permissions = "oc set(string)", description = "o string",
+        name = "oc string", approval = "oc bool", permissions = "oc list(string)", description = "o string",
         service_type = "o string", organization_permissions = "oc set(string)", enable_policy = "oc bool",
         ip_version = "oc string", snat_network_id = "o string", tcp_proxy = "oc string", tags = tags,
-        status = "c string =available", service_name = "c string", connections = "c list(string)" },
-      b = { port_mapping = { "r list 1", a = { protocol = "o string", service_port = "o number", terminal_port = "o number" } } },
+        status = "c string =available", service_name = "c string" },
+      b = {
+        port_mapping = { "r list 1", a = { protocol = "o string", service_port = "o number", terminal_port = "o number" } },
+        connections = { "c list", a = { endpoint_id = "c string uuid", packet_id = "c number =1",
+          domain_id = "c string uuid", status = "c string =accepted", description = "c string" } },
+      },
     },
     huaweicloud_vpcep_endpoint = { a = {
       region = "oc string region", service_id = "r string", vpc_id = "r string", network_id = "o string",
@@ -134,7 +144,7 @@ return {
       private_domain_name = "c string",
     } },
     huaweicloud_vpcep_approval = {
-      a = { region = "oc string region", service_id = "r string", endpoints = "r set(string)" },
+      a = { region = "oc string region", service_id = "r string", endpoints = "r list(string)" },
       b = { connections = { "c list", a = { endpoint_id = "c string uuid", packet_id = "c number =1",
         domain_id = "c string uuid", status = "c string =accepted", description = "c string" } } },
     },
@@ -177,12 +187,13 @@ return {
       region = "oc string region", pool_id = "r string", protocol = "r string", interval = "r number",
       timeout = "r number", max_retries = "r number", max_retries_down = "oc number", port = "o number",
       url_path = "oc string", domain_name = "oc string", http_method = "oc string", expected_codes = "oc string",
-      name = "oc string", enabled = "oc bool", status = "c string",
+      status_code = "oc string", name = "oc string", enabled = "oc bool", status = "c string",
+      created_at = "c string", updated_at = "c string",
     } },
     huaweicloud_elb_certificate = { a = {
       region = "oc string region", name = "oc string", description = "o string", type = "oc string",
       domain = "o string", private_key = "o string", certificate = "r string", enterprise_project_id = ep,
-      expire_time = "c string", created_at = "c string",
+      expire_time = "c string", created_at = "c string", create_time = "c string", update_time = "c string",
     } },
     -- the shared (classic) load balancer resources, still common in older templates
     huaweicloud_lb_loadbalancer = { a = {
@@ -221,7 +232,8 @@ return {
         description = "o string", ttl = "oc number", tags = tags, enterprise_project_id = ep, status = "oc string",
         dnssec = "oc string", proxy_pattern = "oc string", router_list_count = "c number",
         masters = "c set(string)", created_at = "c string", updated_at = "c string" },
-      b = { router = { "o set", a = { router_id = "r string", router_region = "oc string region" } } },
+      b = { router = { "o list",
+ a = { router_id = "r string", router_region = "oc string region" } } },
     },
     huaweicloud_dns_recordset = { a = {
       region = "oc string region", zone_id = "r string", name = "r string", type = "r string",

@@ -36,7 +36,7 @@ return {
       region = "oc string region", bucket = "r string", key = "r string", source = "o string", content = "o string",
       storage_class = "oc string", acl = "o string", content_type = "oc string", encryption = "o bool",
       sse_kms_key_id = "oc string", etag = "oc string", cache_control = "o string", expires = "o string",
-      metadata = "o map(string)", size = "c number =0", version_id = "c string",
+      metadata = "o map(string)", kms_key_id = "oc string", tags = tags, size = "c number =0", version_id = "c string",
     } },
     huaweicloud_obs_bucket_policy = { a = {
       region = "oc string region", bucket = "r string", policy = "r string", policy_format = "o string",
@@ -44,7 +44,7 @@ return {
     huaweicloud_obs_bucket_acl = { a = {
       region = "oc string region", bucket = "r string",
     }, b = {
-      owner_permission = { "o list 0 1", a = { access_to_bucket = "r list(string)", access_to_acl = "r list(string)" } },
+      owner_permission = { "o list 0 1", a = { access_to_bucket = "o list(string)", access_to_acl = "o list(string)" } },
       public_permission = { "o list 0 1", a = { access_to_bucket = "o list(string)", access_to_acl = "o list(string)" } },
       log_delivery_user_permission = { "o list 0 1", a = { access_to_bucket = "o list(string)", access_to_acl = "o list(string)" } },
       account_permission = { "o set", a = { account_id = "r string", access_to_bucket = "o list(string)",
@@ -56,7 +56,8 @@ return {
         share_type = "oc string", availability_zone = "r string", vpc_id = "r string", subnet_id = "r string",
         security_group_id = "r string", crypt_key_id = "o string", enhanced = "oc bool", dedicated_flavor = "o string",
         dedicated_storage_id = "o string", hpc_bandwidth = "oc string", hpc_cache_bandwidth = "oc string",
-        backup_id = "o string", enterprise_project_id = ep, tags = tags, export_location = "c string",
+        backup_id = "o string", enterprise_project_id = ep, tags = tags, export_location = "c string", version = "c string",
+
         status = "c string =200", available_capacity = "c string", created_at = "c string" },
     },
     huaweicloud_cbr_vault = {
