@@ -163,7 +163,7 @@ local function retry_after_failure(st, p, req, err)
     return M.attempt(st, p, total, false)
   end
   local ok, resp = pcall(retry.resume, policy, run_attempt, 1, err)
-  if not ok and p.auth ~= "none" and p.cred.kind == "password"
+  if not ok and p.auth ~= "none" and st.auth:renewable()
       and type(resp) == "table" and resp.kind == "http" and resp.status == 401 then
     -- the cached token may have been revoked or expired early: once more
     -- with a new one
