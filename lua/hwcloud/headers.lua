@@ -6,7 +6,27 @@
 
 local M = {}
 
-local type, pairs, lower = type, pairs, string.lower
+local type, pairs, string_lower = type, pairs, string.lower
+
+-- header names seen -> lower case, so a request's few names are lowered
+-- once, not at every comparison (bounded: started afresh when full)
+local LOWER, lowered, LOWER_KEPT = {}, 0, 512
+
+--- A header name in lower case (remembered for the names seen most).
+-- @tparam string name
+-- @treturn string
+local function lower(name)
+  local l = LOWER[name]
+  if not l then
+    l = string_lower(name)
+    if lowered >= LOWER_KEPT then
+      LOWER, lowered = {}, 0
+    end
+    LOWER[name], lowered = l, lowered + 1
+  end
+  return l
+end
+M.lower = lower
 
 --- A header's value from a map, a case-insensitive map or a list of
 -- `{name, value}` pairs.
@@ -26,9 +46,9 @@ function M.get(headers, name)
   end
   local lname = lower(name)
   for k, val in pairs(headers) do
-    if type(k) == "string" and lower(k) == lname then
+    if type(k) == "string" and string_lower(k) == lname then
       return val
-    elseif type(val) == "table" and type(val[1]) == "string" and lower(val[1]) == lname then
+    elseif type(val) == "table" and type(val[1]) == "string" and string_lower(val[1]) == lname then
       return val[2]
     end
   end

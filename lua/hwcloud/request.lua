@@ -261,11 +261,21 @@ local function filled_path(st, path, fname)
   return out
 end
 
--- header names allowed by the signer
+-- header names the signer allows: letters, digits and '-' (the names that
+-- passed are remembered, bounded, so a request's usual names are matched once)
+local VALID_NAMES, valid_names, VALID_KEPT = {}, 0, 256
+
 local function check_header_name(name, fname)
+  if VALID_NAMES[name] then
+    return
+  end
   if type(name) ~= "string" or not find(name, "^[%w%-]+$") then
     argerror(fname, "header name " .. tostring(name) .. " must be letters, digits and '-' only")
   end
+  if valid_names >= VALID_KEPT then
+    VALID_NAMES, valid_names = {}, 0
+  end
+  VALID_NAMES[name], valid_names = true, valid_names + 1
 end
 
 -- a header value as sent and signed: a string or number, trimmed

@@ -171,6 +171,20 @@ describe("client:request", function()
     assert.are.equal("2", S.header(req.headers, "X-A"))
   end)
 
+  it("trims the caller's header values and checks every name, the second time too", function()
+    local c, t = client()
+    for _ = 1, 2 do
+      c:request({ service = "rfs", method = "GET", path = "/v1/x",
+                  headers = { { "X-A", " 1\t" }, { "X-B", "2 " }, { "X-C", "\n3" }, { "X-D", "4" }, { "X-E", "" } } })
+      local req = t.requests[#t.requests]
+      assert.are.same({ "1", "2", "3", "4", "" }, { S.header(req.headers, "X-A"), S.header(req.headers, "X-B"),
+        S.header(req.headers, "X-C"), S.header(req.headers, "X-D"), S.header(req.headers, "X-E") })
+      arg_error(function()
+        c:request({ service = "rfs", method = "GET", path = "/v1/x", headers = { { "X A", "1" } } })
+      end)
+    end
+  end)
+
   it("escapes what could end the request line in a raw query string", function()
     local c, t = client()
     c:request({ service = "rfs", method = "GET", path = "/v1/x",
