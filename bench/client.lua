@@ -11,7 +11,8 @@
 --     by the extra requests: start-up cancels out; repeatable on a busy machine)
 -- Options: --n N requests per round (1000), --url URL (use a server already
 -- running that answers GET and POST on /v1/<project>/stacks), --only
--- core-get|client-get|core-post|client-post (one loop, for profiling).
+-- core-get|client-get|core-post|client-post|client-post-header (one loop,
+-- for profiling).
 package.path = "lua/?.lua;lua/?/init.lua;./?.lua;" .. package.path
 local jit = rawget(_G, "jit")
 package.cpath = (jit and "build-luajit/?.so;" or "build/?.so;") .. package.cpath
@@ -127,6 +128,11 @@ local function loops(url)
         body = CREATE_BODY }
       assert(r.status == 201 and r.body.stack_id)
     end,
+    ["client-post-header"] = function() -- as ../shared/peer-bench's create: the caller's Content-Type
+      local r = client:request{ service = "rfs", method = "POST", path = "/v1/{project_id}/stacks",
+        body = CREATE_BODY, headers = { { "Content-Type", "application/json" } } }
+      assert(r.status == 201 and r.body.stack_id)
+    end,
   }
 end
 
@@ -144,6 +150,9 @@ local function best(t)
 end
 
 local interp = jit and jit.version or _VERSION
+local WORKLOADS = { "get", "post", "post-header" }
+local LABELS = { get = "GET, 160 B answer", post = "POST 85 B, 80 B answer",
+                 ["post-header"] = "same, caller's Content-Type" }
 
 -- instructions of one run of `--only name --n n` under callgrind
 local function instructions(url, name, n)
@@ -168,10 +177,11 @@ local ok, err = pcall(function()
   local rows = {}
   if opt.callgrind then
     local n1, n2 = 50, 50 + math.min(opt.n, 1000)
-    for _, w in ipairs({ "get", "post" }) do
+    for _, w in ipairs(WORKLOADS) do
       local per = {}
       for _, who in ipairs({ "core", "client" }) do
         local name = who .. "-" .. w
+        if who == "core" then name = name:gsub("%-header$", "") end
         per[who] = (instructions(url, name, n2) - instructions(url, name, n1)) / (n2 - n1)
       end
       rows[#rows + 1] = { w, per.core, per.client }
@@ -179,11 +189,13 @@ local ok, err = pcall(function()
     print(("%s, instructions per request (callgrind, %d requests)"):format(interp, n2 - n1))
   else
     local fns = loops(url)
-    for _, w in ipairs({ "get", "post" }) do
+    for _, w in ipairs(WORKLOADS) do
       local t = { core = {}, client = {} }
       for round = 1, 9 do
         for _, who in ipairs({ "core", "client" }) do
-          t[who][round] = cpu(fns[who .. "-" .. w], opt.n) / opt.n * 1e6
+          local name = who .. "-" .. w
+          if who == "core" then name = name:gsub("%-header$", "") end
+          t[who][round] = cpu(fns[name], opt.n) / opt.n * 1e6
         end
       end
       rows[#rows + 1] = { w, best(t.core), best(t.client) }
@@ -192,7 +204,7 @@ local ok, err = pcall(function()
   end
   print(("%-28s %12s %12s %12s"):format("signed request", "core", "client", "client adds"))
   for _, r in ipairs(rows) do
-    local label = r[1] == "get" and "GET, 160 B answer" or "POST 85 B, 80 B answer"
+    local label = LABELS[r[1]]
     local fmt = opt.callgrind and "%-28s %12.0f %12.0f %12.0f" or "%-28s %12.2f %12.2f %12.2f"
     print(fmt:format(label, r[2], r[3], r[3] - r[2]))
   end
