@@ -2,6 +2,7 @@
 -- stall, drop; counts and patterns), reset, run-time config, the clock and
 -- the request log with its secrets redacted.
 local emu = require "spec.helpers.emulator"
+local S = require "spec.emulator.rfs_support"
 
 describe("emulator control API", function()
   local e, P
@@ -248,15 +249,20 @@ describe("emulator control API", function()
       assert.equal(0, c.offset)
     end)
 
-    it("stamps resources with the emulated time but checks X-Sdk-Date against the wall clock", function()
+    it("stamps resources with the emulated time, Terraform's timestamp() too", function()
+      local function rfs(method, path, body)
+        return e.call(method, P .. path, body, { headers = { { "Client-Request-Id", S.crid() } } })
+      end
       local now = e.advance(2 * 86400)
-      local res = e.call("POST", "/v1/" .. e.project_id .. "/stacks", { stack_name = "clocked" },
-        { headers = { { "Client-Request-Id", "0b5d2f6e-0000-4000-8000-000000000001" } } })
-      assert.equal(201, res.status)
-      local meta = e.call("GET", "/v1/" .. e.project_id .. "/stacks/clocked/metadata", nil,
-        { headers = { { "Client-Request-Id", "0b5d2f6e-0000-4000-8000-000000000002" } } })
-      assert.equal(os.date("!%Y-%m-%d", math.floor(now)), meta.body.create_time:sub(1, 10))
-      assert.are_not.equal(os.date("!%Y-%m-%d"), meta.body.create_time:sub(1, 10))
+      local day = os.date("!%Y-%m-%d", math.floor(now))
+      assert.are_not.equal(os.date("!%Y-%m-%d"), day)
+      -- signed with the wall clock's X-Sdk-Date, two days behind: still accepted
+      assert.equal(201, rfs("POST", "/stacks", { stack_name = "clocked" }).status)
+      assert.equal(day, rfs("GET", "/stacks/clocked/metadata").body.create_time:sub(1, 10))
+      assert.equal(201, rfs("POST", "/stacks",
+        { stack_name = "stamped", template_body = 'output "now" {\n  value = timestamp()\n}\n' }).status)
+      local out = rfs("GET", "/stacks/stamped/outputs").body.outputs
+      assert.equal(day, out[1].value:match("%d%d%d%d%-%d%d%-%d%d"))
     end)
   end)
 

@@ -17,7 +17,7 @@ local defaults = {
   request_log_size = 500,
   rfs_fail_types = json.array({}), -- RFS resource types whose creation fails
   -- RFS documents no limit on count/for_each or instances per stack; these
-  -- are the emulator's own [INFERRED], see README (issue 7, finding 5)
+  -- are the emulator's own [INFERRED], see emulator/README.md (issue 7, finding 5)
   rfs_max_count = 1000,     -- instances one resource block may expand to
   rfs_max_instances = 5000, -- resource and data instances in one template
 }

@@ -52,18 +52,23 @@ local function log_request(ctx)
   })
 end
 
+-- A bug in the emulator: logged in full (error.log), answered 500
+-- EMULATOR.0500 without the message (it may name files of this machine),
+-- unless an answer has already been sent.
+local function internal_error(ctx, err)
+  log.error("emulator error in ", ctx.method, " ", ctx.path, ": ", err)
+  if not ctx.status then
+    render.error(errors.new(500, "EMULATOR.0500", "emulator internal error (see the emulator's logs/error.log)"), ctx)
+  end
+end
+
 -- The end of a protected call: its results after `true`; an emu.errors value
 -- is answered as it says (in the service's body `shape`), any other error is
--- logged and answered 500 EMULATOR.0500; both return `false`.
+-- an internal error; both return `false`.
 local function settle(ctx, shape, ok, ...)
   if ok then return true, ... end
   local err = ...
-  if errors.is(err) then
-    render.error(err, ctx, shape)
-  else
-    log.error("emulator error in ", ctx.method, " ", ctx.path, ": ", err)
-    render.error(errors.new(500, "EMULATOR.0500", "emulator internal error: " .. tostring(err)), ctx)
-  end
+  if errors.is(err) then render.error(err, ctx, shape) else internal_error(ctx, err) end
   return false
 end
 
@@ -167,12 +172,7 @@ function server.handle()
     if rule and inject.apply(rule, ctx, log_request) then return end
     dispatch(ctx)
   end)
-  if not ok then
-    log.error("emulator error in ", ctx.method, " ", ctx.path, ": ", err)
-    if not ctx.status then
-      render.error(errors.new(500, "EMULATOR.0500", "emulator internal error"), ctx)
-    end
-  end
+  if not ok then internal_error(ctx, err) end
   log_request(ctx)
 end
 

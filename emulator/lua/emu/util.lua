@@ -111,6 +111,21 @@ function util.reverse(t)
   return t
 end
 
+--- Sort records in place by a numeric time field, ties by a sequence field
+-- (creation order), newest first unless `asc`; returns the list.
+function util.sort_by_time(list, tfield, seqfield, asc)
+  table.sort(list, function(a, b)
+    if a[tfield] ~= b[tfield] then
+      if asc then return a[tfield] < b[tfield] end
+      return a[tfield] > b[tfield]
+    end
+    local x, y = a[seqfield] or 0, b[seqfield] or 0
+    if asc then return x < y end
+    return x > y
+  end)
+  return list
+end
+
 --- Remove `item` (by identity) from a list; true when it was there.
 function util.remove(list, item)
   for i, x in ipairs(list) do

@@ -7,14 +7,13 @@
 -- DEPLOYMENT_FAILED or, with enable_auto_rollback, a rollback to the last
 -- stable state. Also continue-deploy, continue-rollback and stack deletion.
 --
--- Failure injection (documented in README): a resource argument
+-- Failure injection (documented in emulator/README.md): a resource argument
 -- `emulator_fail` (true, a message string, or a number N = fail the first N
 -- attempts) fails its creation/update; `emulator_fail_rollback` makes the
 -- rollback of a failed deployment containing it fail; `emulator_fail_delete`
 -- makes deleting it fail. The emulator setting `rfs_fail_types` (a list of
 -- resource types, POST /_emulator/config) fails every such resource.
 
-local U = require("emu.rfs.util")
 local config = require("emu.config")
 local util = require("emu.util")
 local V = require("emu.rfs.values")

@@ -69,7 +69,7 @@ function M.list(req, stack)
   for _, e in ipairs(stack.events) do
     if (dep == nil or e.deployment_id == dep) and filter.match(f, e) then items[#items + 1] = e end
   end
-  U.newest_first(items, "t", "seq")
+  util.sort_by_time(items, "t", "seq")
   local page, info = U.paginate(req, items, function(e) return tostring(e.seq) end)
   local out = U.array()
   for _, e in ipairs(page) do

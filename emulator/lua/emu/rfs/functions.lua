@@ -875,7 +875,7 @@ F.uuidv5 = function(a)
 end
 
 -- misc
-F.timestamp = function() return os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(require("emu.clock").now())) end
+F.timestamp = function() return require("emu.util").iso(require("emu.clock").now()) end
 F.plantimestamp = F.timestamp
 F.uuid = function()
   local t = {}

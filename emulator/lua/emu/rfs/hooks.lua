@@ -68,7 +68,7 @@ function M.deletions(stack)
   return out
 end
 
---- The input document of a hook (README "Private hooks in deployments").
+--- The input document of a hook (emulator/README.md "Private hooks in deployments").
 function M.input(stack, action, changes)
   return {
     action = action,

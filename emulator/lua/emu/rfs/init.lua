@@ -3,7 +3,7 @@
 -- resources, outputs, execution plans, template analysis, templates, stack
 -- sets), the 29 of rfs-private.md (private providers, hooks and modules),
 -- plus the emulator-only blob URLs that 307 answers point at, and the
--- reset of all RFS state. See README "RFS in the emulator".
+-- reset of all RFS state. See emulator/README.md "RFS in the emulator".
 
 local store = require("emu.rfs.store")
 local blobs = require("emu.rfs.blobs")

@@ -113,7 +113,7 @@ local function list_plans(req)
   M.advance_all(s, req.now)
   local items = {}
   for _, p in ipairs(s.plans.list) do items[#items + 1] = p end
-  U.newest_first(items, "create_t", "seq")
+  util.sort_by_time(items, "create_t", "seq")
   local out, info = U.page(req, items, function(p) return p.execution_plan_id end,
     function(p) return summary_view(s, p) end)
   return 200, { execution_plans = out, page_info = info }
@@ -182,7 +182,7 @@ local function delete_plan(req)
   return 204
 end
 
--- price model: made-up but deterministic (see README)
+-- price model: made-up but deterministic (see emulator/README.md)
 local PRICED = {}
 for t in ([[cce_cluster evs_volume compute_instance vpc_bandwidth vpc_eip gaussdb_redis_instance rds_instance
   dcs_instance gaussdb_mysql_instance dms_rabbitmq_instance cbr_vault lb_loadbalancer modelarts_resource_pool

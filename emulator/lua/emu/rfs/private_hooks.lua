@@ -72,7 +72,7 @@ local K = {
   name = "hook_name", id = "hook_id", version = "hook_version",
   description = "hook_description", version_description = "hook_version_description",
   check_name = check.name, version_quota = "hook_versions",
-  -- [INFERRED] codes (not documented): see README
+  -- [INFERRED] codes (not documented): see emulator/README.md
   codes = {
     not_found = "RF.10013062", version_not_found = "RF.10013063", exists = "RF.10013509",
     version_exists = "RF.10013510", id_mismatch = "RF.10011022", quota = "RF.10012563", version_quota = "RF.10012564",

@@ -27,7 +27,7 @@ local K = {
   name = "module_name", id = "module_id", version = "module_version",
   description = "module_description", version_description = "version_description",
   check_name = check.name,
-  -- [INFERRED] codes (not documented): see README
+  -- [INFERRED] codes (not documented): see emulator/README.md
   codes = {
     not_found = "RF.10013064", version_not_found = "RF.10013065", exists = "RF.10013511",
     version_exists = "RF.10013512", id_mismatch = "RF.10011023", quota = "RF.10012566", version_quota = "RF.10012567",

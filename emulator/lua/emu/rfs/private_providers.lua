@@ -47,7 +47,7 @@ local K = {
   name = "provider_name", id = "provider_id", version = "provider_version",
   description = "provider_description", version_description = "version_description",
   check_name = check_name,
-  -- [INFERRED] codes (not documented): see README
+  -- [INFERRED] codes (not documented): see emulator/README.md
   codes = {
     not_found = "RF.10013060", version_not_found = "RF.10013061", exists = "RF.10013507",
     version_exists = "RF.10013508", id_mismatch = "RF.10011021", quota = "RF.10012561", version_quota = "RF.10012562",

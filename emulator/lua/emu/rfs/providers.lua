@@ -5,7 +5,7 @@
 -- versions, else the run fails (deployment DEPLOYMENT_FAILED, plan
 -- CREATION_FAILED). The emulator never calls the provider's FunctionGraph
 -- function: the provider's resources are simulated like any other
--- (generic resources, README "Private providers in templates").
+-- (generic resources, emulator/README.md "Private providers in templates").
 
 local V = require("emu.rfs.values")
 local E = require("emu.rfs.evaluate")

@@ -6,7 +6,7 @@
 -- versions, sorting and paging, quotas, and the package (zip) rules. Each
 -- catalogue (private_providers.lua, private_hooks.lua, private_modules.lua)
 -- describes only what is its own. Error codes the references do not
--- document are [INFERRED] and listed in README.
+-- document are [INFERRED] and listed in emulator/README.md.
 
 local U = require("emu.rfs.util")
 local util = require("emu.util")
@@ -221,6 +221,8 @@ local function version_out(K, item, v, detail)
   return out
 end
 
+-- The handlers of a kind as closures over K: ten short functions sharing it,
+-- not one long procedure.
 local function handlers(K)
   local H = {}
 

@@ -5,7 +5,7 @@
 -- deployment; evaluate() runs the compiled rules over an input document
 -- and reads `hook_result`.
 --
--- The subset (README "Rego in the emulator"): `package policy`, `import
+-- The subset (emulator/README.md "Rego in the emulator"): `package policy`, `import
 -- rego.v1` / `future.keywords`; rules `name := v`, `name = v`, `name if
 -- {...}`, `default name := v`, `name contains x if {...}`, `name[x] {...}`,
 -- `name[k] := v if {...}`; in bodies: expressions, `x := e`, `a = b`, `not`,
@@ -350,6 +350,9 @@ end
 local KEYWORDS = { ["not"] = true, some = true, every = true, ["in"] = true, ["if"] = true, contains = true,
                    default = true, ["else"] = true, with = true, import = true, package = true, as = true }
 
+-- A recursive-descent parser as closures over the token list: each local
+-- function inside is one grammar rule of a few lines; the enclosing function
+-- is their shared state (the position), not one long procedure.
 local function parser(toks)
   local p = { i = 1 }
   local function peek(o) return toks[p.i + (o or 0)] end
@@ -708,6 +711,9 @@ local function binary(op, a, b)
   return nil
 end
 
+-- The evaluator of one policy and input, as closures over their shared state
+-- (step count, rule cache, cycle guard): eval dispatches on EVAL's small
+-- per-kind functions, eval_body walks a rule body; each is short.
 local function evaluator(policy, input)
   local steps = 0
   local cache, busy = {}, {}

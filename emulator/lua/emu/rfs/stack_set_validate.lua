@@ -3,7 +3,7 @@
 -- SERVICE_MANAGED rules), operation_preferences, agencies,
 -- managed_operation, the set's vars and an instance's var_overrides. Every
 -- failure raises the documented 400 RF.1001xxxx error; the codes the
--- references do not document are in M.CODES [INFERRED], see README.
+-- references do not document are in M.CODES [INFERRED], see emulator/README.md.
 
 local U = require("emu.rfs.util")
 local E = require("emu.rfs.evaluate")
@@ -13,7 +13,7 @@ local sources = require("emu.rfs.sources")
 
 local M = {}
 
--- [INFERRED] codes (not documented): see README
+-- [INFERRED] codes (not documented): see emulator/README.md
 M.CODES = {
   not_found = "RF.10013050", op_not_found = "RF.10013051", instance_not_found = "RF.10013052",
   exists = "RF.10013505", busy = "RF.10013506", id_mismatch = "RF.10011020",

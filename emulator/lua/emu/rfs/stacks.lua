@@ -55,7 +55,7 @@ local function list_stacks(req)
   M.advance_all(req.project_id, req.now)
   local items = {}
   for _, s in ipairs(store.stacks(req.project_id).list) do items[#items + 1] = s end
-  U.newest_first(items, "create_t", "seq")
+  util.sort_by_time(items, "create_t", "seq")
   local out, info = U.page(req, items, function(s) return s.stack_id end, summary_view)
   return 200, { stacks = out, page_info = info }
 end

@@ -18,7 +18,7 @@ local M = {}
 
 local TEMPLATE_QUOTA, VERSION_QUOTA = 100, 100
 
--- [INFERRED] codes (not documented): see README
+-- [INFERRED] codes (not documented): see emulator/README.md
 M.CODES = {
   not_found = "RF.10013040", version_not_found = "RF.10013041", exists = "RF.10013504",
   id_mismatch = "RF.10011019", last_version = "RF.10012551", quota = "RF.10012552", version_quota = "RF.10012553",
@@ -93,7 +93,7 @@ local function list_templates(req)
   check.client_request_id(req)
   local items = {}
   for _, t in ipairs(store.templates(req.project_id).list) do items[#items + 1] = t end
-  U.newest_first(items, "create_t", "seq")
+  util.sort_by_time(items, "create_t", "seq")
   local page, info = U.paginate(req, items, function(t) return t.template_id end)
   local out = U.array()
   for _, t in ipairs(page) do
@@ -153,7 +153,7 @@ local function list_versions(req)
   local t = get(req)
   local items = {}
   for _, v in ipairs(t.versions) do items[#items + 1] = v end
-  U.newest_first(items, "create_t", "seq")
+  util.sort_by_time(items, "create_t", "seq")
   local page, info = U.paginate(req, items, function(v) return v.version_id end)
   local out = U.array()
   for _, v in ipairs(page) do

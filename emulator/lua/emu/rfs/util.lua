@@ -7,6 +7,7 @@
 
 local errors = require "emu.errors"
 local json = require "emu.json"
+local util = require "emu.util"
 
 local M = {}
 
@@ -130,37 +131,18 @@ function M.sorted(req, items)
   if #keys ~= #dirs then M.fail(400, "RF.10011038", "sort_key and sort_dir must have the same number of values") end
   for _, k in ipairs(keys) do if k ~= "create_time" then M.fail(400, "RF.10011027", "sort_key must be create_time") end end
   for _, d in ipairs(dirs) do if d ~= "asc" and d ~= "desc" then M.fail(400, "RF.10011027", "sort_dir must be asc or desc") end end
-  local asc = dirs[1] == "asc"
-  table.sort(items, function(a, b)
-    if a.create_t ~= b.create_t then
-      if asc then return a.create_t < b.create_t end
-      return a.create_t > b.create_t
-    end
-    if asc then return a.seq < b.seq end
-    return a.seq > b.seq
-  end)
-  return items
+  return util.sort_by_time(items, "create_t", "seq", dirs[1] == "asc")
 end
 
 --- The account (domain id) and region a request acts in: account-level
--- APIs without a project in the path (stack sets, private registries).
+-- APIs without a project in the path (stack sets, private registries): the
+-- caller's project's region, else its account's first project's (emu.accounts
+-- gives every project a region).
 -- @return domain_id, region
 function M.scope(req)
   local domain = req.account and req.account.domain_id or "anonymous"
-  local region = req.region
-  if not region and req.account and req.account.projects and req.account.projects[1] then
-    region = req.account.projects[1].region or req.account.projects[1].name
-  end
-  return domain, region or "default"
-end
-
---- Sort a list newest first by a numeric time field, then by a sequence field.
-function M.newest_first(list, tfield, seqfield)
-  table.sort(list, function(a, b)
-    if a[tfield] ~= b[tfield] then return a[tfield] > b[tfield] end
-    return (a[seqfield] or 0) > (b[seqfield] or 0)
-  end)
-  return list
+  local first = req.account and req.account.projects and req.account.projects[1]
+  return domain, req.region or (first and first.region) or "default"
 end
 
 return M

@@ -4,6 +4,7 @@
 
 local codes = require "emu.vpcep.codes"
 local json = require "emu.json"
+local util = require "emu.util"
 
 local check = {}
 local fail = codes.fail
@@ -131,15 +132,7 @@ end
 --- Sort records by created_at/updated_at, then take a page.
 -- @return page (json array), total_count
 function check.page(records, p)
-  local field = p.sort_key == "update_at" and "updated_at" or "created_at"
-  table.sort(records, function(a, b)
-    if a[field] ~= b[field] then
-      if p.sort_dir == "asc" then return a[field] < b[field] end
-      return a[field] > b[field]
-    end
-    if p.sort_dir == "asc" then return a.seq < b.seq end
-    return a.seq > b.seq
-  end)
+  util.sort_by_time(records, p.sort_key == "update_at" and "updated_at" or "created_at", "seq", p.sort_dir == "asc")
   local out = json.array({})
   for i = p.offset + 1, math.min(#records, p.offset + p.limit) do out[#out + 1] = records[i] end
   return out, #records
