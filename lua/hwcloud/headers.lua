@@ -28,6 +28,17 @@ local function lower(name)
 end
 M.lower = lower
 
+--- Metatable of a map keyed by lower-case names whose lookup ignores case
+-- (`t["Content-Type"]` finds `t["content-type"]`).
+M.map_mt = {
+  __index = function(t, k)
+    if type(k) == "string" then
+      return rawget(t, lower(k))
+    end
+    return nil
+  end,
+}
+
 --- A header's value from a map, a case-insensitive map or a list of
 -- `{name, value}` pairs.
 -- @tparam table|nil headers

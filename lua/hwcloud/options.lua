@@ -31,16 +31,17 @@ local TYPES = {
 }
 
 --- Defaults of the client options (seconds, bytes).
+local SESSION = core.session_options -- the libcurl session's own defaults
 M.DEFAULTS = {
-  timeout = 60,
-  connect_timeout = 10,
-  verify_tls = true,
+  timeout = SESSION.timeout,
+  connect_timeout = SESSION.connect_timeout,
+  verify_tls = SESSION.verify_tls,
   max_retries = retry.DEFAULTS.max_retries,
   retry_base_delay = retry.DEFAULTS.base_delay,
   retry_max_delay = retry.DEFAULTS.max_delay,
   max_retry_after = retry.DEFAULTS.max_retry_after,
   token_refresh_margin = credentials.DEFAULT_REFRESH_MARGIN,
-  user_agent = "lua-hwcloud/" .. M.VERSION,
+  user_agent = SESSION.user_agent,
 }
 
 -- numeric client options: name -> rule of hwcloud.numbers
