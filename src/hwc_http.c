@@ -21,7 +21,7 @@
 #define DEFAULT_CONNECT_TIMEOUT 10.0
 #define DEFAULT_MAX_BODY (64u * 1024u * 1024u)
 #define DEFAULT_USER_AGENT "lua-hwcloud/" HWC_VERSION
-#define KEEP_BUFFER_BYTES (1024u * 1024u)
+#define KEEP_BUFFER_BYTES (8u * 1024u * 1024u) /* a session keeps a body buffer up to this size */
 #define MAX_SECONDS (86400.0 * 365)
 #define MAX_BODY_LIMIT 9007199254740992.0 /* 2^53: every integer below is exact in a double */
 
@@ -37,10 +37,20 @@ struct hwc_session {
   char errbuf[CURL_ERROR_SIZE];
 };
 
+/* Appends a piece of the body. Before the first piece the buffer is sized
+ * for the announced Content-Length (the length on the wire: a gzip body
+ * decodes to more, and then grows by doubling), so a large body is copied
+ * in once instead of through a dozen reallocations. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud) {
   hwc_session *s = (hwc_session *)ud;
   size_t n = size * nmemb;
   if (s->body.len + n > s->max_body) { s->too_big = 1; return 0; }
+  if (s->body.len == 0) {
+    curl_off_t announced = -1;
+    if (curl_easy_getinfo(s->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK &&
+        announced > (curl_off_t)n && (curl_off_t)s->max_body >= announced)
+      hwc_buf_reserve(&s->body, (size_t)announced);
+  }
   hwc_buf_add(&s->body, data, n);
   return s->body.oom ? 0 : n;
 }

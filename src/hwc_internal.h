@@ -40,6 +40,7 @@ void hwc_buf_add(hwc_buf *b, const char *s, size_t n);
 void hwc_buf_adds(hwc_buf *b, const char *s);
 void hwc_buf_addc(hwc_buf *b, char c);
 void hwc_buf_reset(hwc_buf *b);
+void hwc_buf_reserve(hwc_buf *b, size_t n); /* room for n more bytes (sets oom on failure) */
 void hwc_buf_check(lua_State *L, hwc_buf *b); /* raises "out of memory" when b->oom */
 
 /* hwc_sign.c */
