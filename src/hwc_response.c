@@ -42,22 +42,24 @@ static const char *trim(const char *s, const char *e, const char **end) {
   return s;
 }
 
-/* Adds name: value to the headers table at map (a name of 256 bytes or more
- * is left out: the lookup refuses such names). */
-static void headers_add(lua_State *L, int map, const char *name, size_t nlen, const char *v, size_t vlen) {
+/* Adds name: value to the headers table at map, the value being the string
+ * on top (popped; a name of 256 bytes or more is left out: the lookup
+ * refuses such names). Stack: value -> (nothing). */
+static void headers_add(lua_State *L, int map, const char *name, size_t nlen) {
   char lower[256];
   size_t i;
-  if (nlen >= sizeof lower) return;
+  if (nlen >= sizeof lower) { lua_pop(L, 1); return; }
   for (i = 0; i < nlen; i++) lower[i] = (char)tolower((unsigned char)name[i]);
   lua_pushlstring(L, lower, nlen);
-  lua_pushvalue(L, -1);
-  lua_rawget(L, map);
+  lua_insert(L, -2); /* name, value */
+  lua_pushvalue(L, -2);
+  lua_rawget(L, map); /* name, value, earlier value or nil */
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
-    lua_pushlstring(L, v, vlen);
   } else {
+    lua_insert(L, -2);
     lua_pushliteral(L, ", ");
-    lua_pushlstring(L, v, vlen);
+    lua_insert(L, -2); /* name, earlier value, ", ", value */
     lua_concat(L, 3);
   }
   lua_rawset(L, map);
@@ -71,7 +73,7 @@ static int push_headers_table(lua_State *L) {
 }
 
 /* Pushes headers (case-insensitive table) and then header_list, from the raw
- * header block libcurl collected. */
+ * header block libcurl collected; each value string serves both. */
 void hwc_push_headers(lua_State *L, const char *raw, size_t n) {
   const char *p = raw, *end = raw + n;
   int map = push_headers_table(L), list, count = 0;
@@ -87,9 +89,11 @@ void hwc_push_headers(lua_State *L, const char *raw, size_t n) {
       lua_pushlstring(L, p, (size_t)(colon - p));
       lua_rawseti(L, -2, 1);
       lua_pushlstring(L, v, (size_t)(vend - v));
-      lua_rawseti(L, -2, 2);
+      lua_pushvalue(L, -1);
+      lua_rawseti(L, -3, 2); /* pair, value */
+      lua_insert(L, -2);     /* value, pair */
       lua_rawseti(L, list, ++count);
-      headers_add(L, map, p, (size_t)(colon - p), v, (size_t)(vend - v));
+      headers_add(L, map, p, (size_t)(colon - p));
     }
     p = line_end + 1;
   }
@@ -214,16 +218,15 @@ int hwc_response(lua_State *L) {
   map = push_headers_table(L);
   n = (int)lua_rawlen(L, map - 1);
   for (k = 1; k <= n; k++) {
-    size_t nlen, vlen;
-    const char *name, *value;
+    size_t nlen;
+    const char *name;
     lua_rawgeti(L, map - 1, k);
     if (lua_istable(L, -1)) { lua_rawgeti(L, -1, 1); lua_rawgeti(L, -2, 2); }
     if (lua_type(L, -1) != LUA_TSTRING || lua_type(L, -2) != LUA_TSTRING)
       hwc_argerror(L, fn, "header_list[%d] must be a {name, value} pair of strings", k);
     name = lua_tolstring(L, -2, &nlen);
-    value = lua_tolstring(L, -1, &vlen);
-    headers_add(L, map, name, nlen, value, vlen);
-    lua_pop(L, 3);
+    headers_add(L, map, name, nlen); /* takes the value */
+    lua_pop(L, 2);
   }
   lua_setfield(L, resp, "headers");
   lua_setfield(L, resp, "header_list");
