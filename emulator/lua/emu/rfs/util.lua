@@ -8,6 +8,7 @@
 local errors = require "emu.errors"
 local json = require "emu.json"
 local util = require "emu.util"
+local base64 = require "emu.rfs.base64"
 
 local M = {}
 
@@ -35,37 +36,6 @@ function M.query_list(req, name)
   return { v }
 end
 
-local function b64(s)
-  local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-  local out = {}
-  for i = 1, #s, 3 do
-    local a, b, c = s:byte(i, i + 2)
-    local n = a * 65536 + (b or 0) * 256 + (c or 0)
-    local idx = { math.floor(n / 262144) % 64, math.floor(n / 4096) % 64, math.floor(n / 64) % 64, n % 64 }
-    local len = c and 4 or (b and 3 or 2)
-    for j = 1, len do out[#out + 1] = chars:sub(idx[j] + 1, idx[j] + 1) end
-  end
-  return table.concat(out)
-end
-
-local function unb64(s)
-  local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-  local out, bits, n = {}, 0, 0
-  for i = 1, #s do
-    local v = chars:find(s:sub(i, i), 1, true)
-    if not v then return nil end
-    n = n * 64 + (v - 1)
-    bits = bits + 6
-    if bits >= 8 then
-      bits = bits - 8
-      local d = 2 ^ bits
-      out[#out + 1] = string.char(math.floor(n / d) % 256)
-      n = n % d
-    end
-  end
-  return table.concat(out)
-end
-
 --- Marker pagination over an ordered list (rfs.md §8.1).
 -- Reads `limit` (1-100, default 100 [INFERRED]; other bounds through
 -- `bounds`) and `marker` (opaque: the base64url key of the last item of the
@@ -90,7 +60,7 @@ function M.paginate(req, items, key, bounds)
   local start = 1
   local marker = M.query(req, "marker")
   if marker ~= nil then
-    local k = unb64(marker)
+    local k = base64.decode(marker, true)
     local found
     if k then
       for i, it in ipairs(items) do
@@ -103,10 +73,10 @@ function M.paginate(req, items, key, bounds)
   local page = {}
   for i = start, math.min(#items, start + limit - 1) do page[#page + 1] = items[i] end
   local info = { current_count = #page }
-  if start + limit - 1 < #items and #page > 0 then info.next_marker = b64(key(page[#page])) end
+  if start + limit - 1 < #items and #page > 0 then info.next_marker = base64.encode(key(page[#page]), true) end
   if start > 1 then
     local prev = start - limit - 1
-    if prev >= 1 then info.previous_marker = b64(key(items[prev])) end
+    if prev >= 1 then info.previous_marker = base64.encode(key(items[prev]), true) end
   end
   return page, info
 end
