@@ -10,24 +10,9 @@ local hcl = require("emu.rfs.hcl")
 local check = require("emu.rfs.validate")
 local template = require("emu.rfs.template")
 local sources = require("emu.rfs.sources")
+local plain = require("emu.rfs.plain").value
 
 local M = {}
-
-local function plain(v)
-  if v == nil or v == V.NULL then return U.null end
-  if V.is_list(v) then
-    local r = U.array()
-    for i, x in ipairs(v) do r[i] = plain(x) end
-    return r
-  end
-  if V.is_map(v) then
-    local r = {}
-    for k, x in pairs(v) do r[k] = plain(x) end
-    return r
-  end
-  return v
-end
-M.plain = plain
 
 local function parse_variables(req)
   check.client_request_id(req)
