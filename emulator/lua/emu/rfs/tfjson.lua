@@ -29,119 +29,149 @@ local function utf8_char(cp)
     0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
 end
 
+-- The decoder's state is a table {text, name, pos}; each reader below starts
+-- at d.pos and leaves d.pos after what it read.
+
+local function fail_at(d, pos, msg) fail(d.name, d.text, pos, msg) end
+
+-- skip whitespace
+local function ws(d)
+  local _, e = find(d.text, "^[ \t\r\n]*", d.pos)
+  d.pos = e + 1
+end
+
+local ESCAPES = { b = "\b", f = "\f", n = "\n", r = "\r", t = "\t", ['"'] = '"', ["\\"] = "\\", ["/"] = "/" }
+
+-- a backslash escape at d.pos: the characters it stands for (a \u escape
+-- joins a following low surrogate)
+local function read_escape(d)
+  local text, pos = d.text, d.pos
+  local n = sub(text, pos + 1, pos + 1)
+  if ESCAPES[n] then d.pos = pos + 2; return ESCAPES[n] end
+  if n ~= "u" then fail_at(d, pos, "Invalid escape sequence") end
+  local hex = sub(text, pos + 2, pos + 5)
+  if not hex:match("^%x%x%x%x$") then fail_at(d, pos, "Invalid \\u escape") end
+  local cp = tonumber(hex, 16)
+  pos = pos + 6
+  if cp >= 0xD800 and cp <= 0xDBFF and sub(text, pos, pos + 1) == "\\u" then
+    local lo = tonumber(sub(text, pos + 2, pos + 5), 16)
+    if lo and lo >= 0xDC00 and lo <= 0xDFFF then
+      cp = 0x10000 + (cp - 0xD800) * 1024 + (lo - 0xDC00)
+      pos = pos + 6
+    end
+  end
+  d.pos = pos
+  return utf8_char(cp)
+end
+
+-- a string at d.pos (its opening quote): its decoded text
+local function read_string(d)
+  local text = d.text
+  d.pos = d.pos + 1
+  local buf = {}
+  while true do
+    local c = sub(text, d.pos, d.pos)
+    if c == "" then fail_at(d, d.pos, "Unterminated string") end
+    if c == '"' then d.pos = d.pos + 1; break end
+    if c == "\\" then
+      buf[#buf + 1] = read_escape(d)
+    elseif byte(c) < 32 then
+      fail_at(d, d.pos, "Invalid control character in string")
+    else
+      local s, e = find(text, '^[^"\\%c]+', d.pos)
+      buf[#buf + 1] = sub(text, s, e); d.pos = e + 1
+    end
+  end
+  return table.concat(buf)
+end
+
+local read_value
+
+-- after a member or an item: the closing character, or a comma to go on
+local function closes(d, close, what)
+  ws(d)
+  local s = sub(d.text, d.pos, d.pos)
+  d.pos = d.pos + 1
+  if s == close then return true end
+  if s ~= "," then fail_at(d, d.pos - 1, "Expected ',' or '" .. close .. "' in " .. what) end
+  return false
+end
+
+-- an object at d.pos: keys in order, duplicates refused
+local function read_object(d, depth)
+  local text = d.text
+  d.pos = d.pos + 1
+  local node = { j = "obj", keys = {}, vals = {}, pos = d.pos }
+  ws(d)
+  if sub(text, d.pos, d.pos) == "}" then d.pos = d.pos + 1; return node end
+  repeat
+    ws(d)
+    if sub(text, d.pos, d.pos) ~= '"' then fail_at(d, d.pos, "Expected a property name") end
+    local k = read_string(d)
+    ws(d)
+    if sub(text, d.pos, d.pos) ~= ":" then fail_at(d, d.pos, "Expected ':' after property name") end
+    d.pos = d.pos + 1
+    local v = read_value(d, depth + 1)
+    if node.vals[k] ~= nil then fail_at(d, d.pos, "Duplicate property \"" .. k .. "\"") end
+    node.keys[#node.keys + 1] = k
+    node.vals[k] = v
+  until closes(d, "}", "object")
+  return node
+end
+
+-- an array at d.pos
+local function read_array(d, depth)
+  d.pos = d.pos + 1
+  local node = { j = "arr", items = {}, pos = d.pos }
+  ws(d)
+  if sub(d.text, d.pos, d.pos) == "]" then d.pos = d.pos + 1; return node end
+  repeat
+    node.items[#node.items + 1] = read_value(d, depth + 1)
+  until closes(d, "]", "array")
+  return node
+end
+
+-- true, false, null or a number at d.pos
+local function read_scalar(d)
+  local text, pos = d.text, d.pos
+  if sub(text, pos, pos + 3) == "true" then d.pos = pos + 4; return { j = "bool", v = true } end
+  if sub(text, pos, pos + 4) == "false" then d.pos = pos + 5; return { j = "bool", v = false } end
+  if sub(text, pos, pos + 3) == "null" then d.pos = pos + 4; return { j = "null" } end
+  local s, e = find(text, "^-?%d+%.?%d*[eE]?[%+%-]?%d*", pos)
+  if not s then fail_at(d, pos, "Invalid JSON value") end
+  local n = V.parse_number(sub(text, s, e))
+  if not n then fail_at(d, pos, "Invalid number") end
+  d.pos = e + 1
+  return { j = "num", v = n }
+end
+
+-- any value at d.pos (after whitespace), at most hcl.MAX_NESTING deep
+read_value = function(d, depth)
+  ws(d)
+  if depth > hcl.MAX_NESTING then
+    fail_at(d, d.pos, "Nesting too deep; JSON values may nest at most " .. hcl.MAX_NESTING .. " levels")
+  end
+  local c = sub(d.text, d.pos, d.pos)
+  if c == "{" then return read_object(d, depth) end
+  if c == "[" then return read_array(d, depth) end
+  if c == '"' then
+    local p = d.pos
+    return { j = "str", v = read_string(d), pos = p }
+  end
+  return read_scalar(d)
+end
+
 --- Decode JSON text into ordered nodes: {j="obj", keys={...}, vals={k=v}},
 -- {j="arr", items}, {j="str", v}, {j="num", v}, {j="bool", v}, {j="null"}.
 function M.decode(text, name)
   name = name or "main.tf.json"
-  local pos = 1
-  local function ws()
-    local _, e = find(text, "^[ \t\r\n]*", pos)
-    pos = e + 1
-  end
-  local value
-  local function str()
-    pos = pos + 1
-    local buf = {}
-    while true do
-      local c = sub(text, pos, pos)
-      if c == "" then fail(name, text, pos, "Unterminated string") end
-      if c == '"' then pos = pos + 1; break end
-      if c == "\\" then
-        local n = sub(text, pos + 1, pos + 1)
-        local map = { b = "\b", f = "\f", n = "\n", r = "\r", t = "\t", ['"'] = '"', ["\\"] = "\\", ["/"] = "/" }
-        if map[n] then buf[#buf + 1] = map[n]; pos = pos + 2
-        elseif n == "u" then
-          local hex = sub(text, pos + 2, pos + 5)
-          if not hex:match("^%x%x%x%x$") then fail(name, text, pos, "Invalid \\u escape") end
-          local cp = tonumber(hex, 16)
-          pos = pos + 6
-          if cp >= 0xD800 and cp <= 0xDBFF and sub(text, pos, pos + 1) == "\\u" then
-            local lo = tonumber(sub(text, pos + 2, pos + 5), 16)
-            if lo and lo >= 0xDC00 and lo <= 0xDFFF then
-              cp = 0x10000 + (cp - 0xD800) * 1024 + (lo - 0xDC00)
-              pos = pos + 6
-            end
-          end
-          buf[#buf + 1] = utf8_char(cp)
-        else
-          fail(name, text, pos, "Invalid escape sequence")
-        end
-      elseif byte(c) < 32 then
-        fail(name, text, pos, "Invalid control character in string")
-      else
-        local s, e = find(text, '^[^"\\%c]+', pos)
-        buf[#buf + 1] = sub(text, s, e); pos = e + 1
-      end
-    end
-    return table.concat(buf)
-  end
-  value = function(depth)
-    ws()
-    if depth > hcl.MAX_NESTING then
-      fail(name, text, pos, "Nesting too deep; JSON values may nest at most " .. hcl.MAX_NESTING .. " levels")
-    end
-    local c = sub(text, pos, pos)
-    if c == "{" then
-      pos = pos + 1
-      local node = { j = "obj", keys = {}, vals = {}, pos = pos }
-      ws()
-      if sub(text, pos, pos) == "}" then pos = pos + 1; return node end
-      while true do
-        ws()
-        if sub(text, pos, pos) ~= '"' then fail(name, text, pos, "Expected a property name") end
-        local k = str()
-        ws()
-        if sub(text, pos, pos) ~= ":" then fail(name, text, pos, "Expected ':' after property name") end
-        pos = pos + 1
-        local v = value(depth + 1)
-        if node.vals[k] ~= nil then fail(name, text, pos, "Duplicate property \"" .. k .. "\"") end
-        node.keys[#node.keys + 1] = k
-        node.vals[k] = v
-        ws()
-        local s = sub(text, pos, pos)
-        pos = pos + 1
-        if s == "}" then break end
-        if s ~= "," then fail(name, text, pos - 1, "Expected ',' or '}' in object") end
-      end
-      return node
-    elseif c == "[" then
-      pos = pos + 1
-      local node = { j = "arr", items = {}, pos = pos }
-      ws()
-      if sub(text, pos, pos) == "]" then pos = pos + 1; return node end
-      while true do
-        node.items[#node.items + 1] = value(depth + 1)
-        ws()
-        local s = sub(text, pos, pos)
-        pos = pos + 1
-        if s == "]" then break end
-        if s ~= "," then fail(name, text, pos - 1, "Expected ',' or ']' in array") end
-      end
-      return node
-    elseif c == '"' then
-      local p = pos
-      return { j = "str", v = str(), pos = p }
-    elseif sub(text, pos, pos + 3) == "true" then
-      pos = pos + 4; return { j = "bool", v = true }
-    elseif sub(text, pos, pos + 4) == "false" then
-      pos = pos + 5; return { j = "bool", v = false }
-    elseif sub(text, pos, pos + 3) == "null" then
-      pos = pos + 4; return { j = "null" }
-    else
-      local s, e = find(text, "^-?%d+%.?%d*[eE]?[%+%-]?%d*", pos)
-      if not s then fail(name, text, pos, "Invalid JSON value") end
-      local n = V.parse_number(sub(text, s, e))
-      if not n then fail(name, text, pos, "Invalid number") end
-      pos = e + 1
-      return { j = "num", v = n }
-    end
-  end
   if sub(text, 1, 3) == "\239\187\191" then
     fail(name, text, 1, "JSON template must not start with a UTF-8 byte order mark")
   end
-  local v = value(1)
-  ws()
-  if pos <= #text then fail(name, text, pos, "Extra characters after the JSON value") end
+  local d = { text = text, name = name, pos = 1 }
+  local v = read_value(d, 1)
+  ws(d)
+  if d.pos <= #text then fail_at(d, d.pos, "Extra characters after the JSON value") end
   return v
 end
 
