@@ -7,6 +7,7 @@
 -- raised as {hcl_error = "file:line,col: Summary; detail"}. Pure Lua.
 
 local trim = require("emu.util").trim
+local utf8_char = require("emu.util").utf8_char
 local log = require("emu.log")
 local V = require("emu.rfs.values")
 
@@ -106,18 +107,6 @@ function Lexer:skip()
       return
     end
   end
-end
-
-local function utf8_char(cp)
-  if cp < 0x80 then return string.char(cp) end
-  if cp < 0x800 then
-    return string.char(0xC0 + math.floor(cp / 64), 0x80 + cp % 64)
-  end
-  if cp < 0x10000 then
-    return string.char(0xE0 + math.floor(cp / 4096), 0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
-  end
-  return string.char(0xF0 + math.floor(cp / 262144), 0x80 + math.floor(cp / 4096) % 64,
-    0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
 end
 
 -- Parse template parts from text[pos..] until the closing quote (quoted=true)

@@ -6,6 +6,7 @@
 
 local hcl = require("emu.rfs.hcl")
 local V = require("emu.rfs.values")
+local utf8_char = require("emu.util").utf8_char
 
 local M = {}
 
@@ -17,16 +18,6 @@ local function fail(name, text, pos, msg)
     if byte(text, i) == 10 then line = line + 1; col = 1 else col = col + 1 end
   end
   error({ hcl_error = string.format("%s:%d,%d: %s", name, line, col, msg) }, 0)
-end
-
-local function utf8_char(cp)
-  if cp < 0x80 then return string.char(cp) end
-  if cp < 0x800 then return string.char(0xC0 + math.floor(cp / 64), 0x80 + cp % 64) end
-  if cp < 0x10000 then
-    return string.char(0xE0 + math.floor(cp / 4096), 0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
-  end
-  return string.char(0xF0 + math.floor(cp / 262144), 0x80 + math.floor(cp / 4096) % 64,
-    0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
 end
 
 -- The decoder's state is a table {text, name, pos}; each reader below starts
