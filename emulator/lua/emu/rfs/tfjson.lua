@@ -190,9 +190,12 @@ function M.to_expr(node, name)
   end
 end
 
+-- an empty body of the tree emu.rfs.hcl.parse returns, marked as JSON syntax
+local function empty_body() return { attrs = {}, attr_order = {}, blocks = {}, json = true } end
+
 -- a body from an object node: every property is an attribute
 local function attrs_body(node, name, expr_keys, skip)
-  local body = { attrs = {}, attr_order = {}, blocks = {}, json = true }
+  local body = empty_body()
   for _, k in ipairs(node.keys) do
     local v = node.vals[k]
     local e
@@ -241,7 +244,7 @@ resource_body = function(node, name)
   need_obj(dyn, name, "dynamic")
   for _, label in ipairs(dyn.keys) do
     each_obj(dyn.vals[label], name, "dynamic \"" .. label .. "\"", function(d)
-      local db = { attrs = {}, attr_order = {}, blocks = {}, json = true }
+      local db = empty_body()
       for _, k in ipairs(d.keys) do
         local v = d.vals[k]
         if k == "content" then
@@ -260,126 +263,148 @@ resource_body = function(node, name)
   return body
 end
 
+-- depends_on entries are references written as strings
+local function depends_on_refs(b, name)
+  local dep = b.attrs.depends_on
+  if not (dep and dep.expr.k == "list") then return end
+  for i, it in ipairs(dep.expr.items) do
+    if it.k == "lit" and type(it.v) == "string" then
+      local ok, r = pcall(hcl.parse_expr, it.v, name)
+      if ok then dep.expr.items[i] = r end
+    end
+  end
+end
+
+-- validation (variable) or assert (check) blocks, an object or an array of
+-- objects: each condition string is an expression written as a template
+local function add_condition_blocks(body, btype, node, name)
+  each_obj(node, name, btype, function(o)
+    local b = attrs_body(o, name)
+    local c = o.vals.condition
+    if c and c.j == "str" then
+      local ok, r = pcall(hcl.parse_template, c.v, name)
+      if not ok then error(r, 0) end
+      b.attrs.condition.expr = r
+    end
+    body.blocks[#body.blocks + 1] = { type = btype, labels = {}, body = b }
+  end)
+end
+
+-- The top-level properties of a .tf.json template, each adding its blocks
+-- through add(type, labels, body)
+-- (https://developer.hashicorp.com/terraform/language/syntax/json).
+local TOP = {}
+
+TOP["//"] = function() end -- a comment property
+
+function TOP.resource(node, name, add, top)
+  each_obj(node, name, top, function(o)
+    for _, rtype in ipairs(o.keys) do
+      local byname = o.vals[rtype]
+      need_obj(byname, name, top .. " \"" .. rtype .. "\"")
+      for _, rname in ipairs(byname.keys) do
+        each_obj(byname.vals[rname], name, rtype .. "." .. rname, function(def)
+          local b = resource_body(def, name)
+          depends_on_refs(b, name)
+          add(top, { rtype, rname }, b)
+        end)
+      end
+    end
+  end)
+end
+TOP.data = TOP.resource
+
+function TOP.variable(node, name, add)
+  each_obj(node, name, "variable", function(o)
+    for _, vname in ipairs(o.keys) do
+      local def = o.vals[vname]
+      need_obj(def, name, "variable \"" .. vname .. "\"")
+      local b = attrs_body(def, name, { type = true })
+      if b.attrs.validation then
+        b.attrs.validation = nil
+        for i, n in ipairs(b.attr_order) do if n == "validation" then table.remove(b.attr_order, i); break end end
+        add_condition_blocks(b, "validation", def.vals.validation, name)
+      end
+      add("variable", { vname }, b)
+    end
+  end)
+end
+
+function TOP.output(node, name, add)
+  each_obj(node, name, "output", function(o)
+    for _, oname in ipairs(o.keys) do
+      need_obj(o.vals[oname], name, "output \"" .. oname .. "\"")
+      add("output", { oname }, attrs_body(o.vals[oname], name))
+    end
+  end)
+end
+
+function TOP.locals(node, name, add)
+  each_obj(node, name, "locals", function(o) add("locals", {}, attrs_body(o, name)) end)
+end
+
+-- provider and module: {label: object or array of objects}
+local function labelled(btype)
+  return function(node, name, add)
+    each_obj(node, name, btype, function(o)
+      for _, label in ipairs(o.keys) do
+        each_obj(o.vals[label], name, btype .. " \"" .. label .. "\"", function(def)
+          add(btype, { label }, attrs_body(def, name))
+        end)
+      end
+    end)
+  end
+end
+TOP.provider = labelled("provider")
+TOP.module = labelled("module")
+
+-- required_providers: an object or (Huawei's sample) an array of objects
+function TOP.terraform(node, name, add)
+  local tb = empty_body()
+  each_obj(node, name, "terraform", function(o)
+    if o.vals.required_providers then
+      each_obj(o.vals.required_providers, name, "required_providers", function(r)
+        tb.blocks[#tb.blocks + 1] = { type = "required_providers", labels = {}, body = attrs_body(r, name) }
+      end)
+    end
+  end)
+  add("terraform", {}, tb)
+end
+
+-- moved, removed and import: unlabelled blocks of attributes
+local function unlabelled(node, name, add, top)
+  each_obj(node, name, top, function(o) add(top, {}, attrs_body(o, name)) end)
+end
+TOP.moved, TOP.removed, TOP.import = unlabelled, unlabelled, unlabelled
+
+function TOP.check(node, name, add)
+  each_obj(node, name, "check", function(o)
+    for _, cname in ipairs(o.keys) do
+      local def = o.vals[cname]
+      need_obj(def, name, "check \"" .. cname .. "\"")
+      local cb = empty_body()
+      if def.vals.assert then add_condition_blocks(cb, "assert", def.vals.assert, name) end
+      add("check", { cname }, cb)
+    end
+  end)
+end
+
 --- Parse .tf.json text into the body tree shape emu.rfs.hcl.parse returns.
 -- @raise {hcl_error = message}
 function M.parse(text, name)
   name = name or "main.tf.json"
   local root = M.decode(text, name)
   need_obj(root, name, "the root of a JSON template")
-  local body = { attrs = {}, attr_order = {}, blocks = {}, json = true }
+  local body = empty_body()
   local function add(btype, labels, b)
     body.blocks[#body.blocks + 1] = { type = btype, labels = labels, body = b }
   end
   for _, top in ipairs(root.keys) do
-    local node = root.vals[top]
-    if top == "//" then
-      -- comment property
-    elseif top == "resource" or top == "data" then
-      each_obj(node, name, top, function(o)
-        for _, rtype in ipairs(o.keys) do
-          local byname = o.vals[rtype]
-          need_obj(byname, name, top .. " \"" .. rtype .. "\"")
-          for _, rname in ipairs(byname.keys) do
-            each_obj(byname.vals[rname], name, rtype .. "." .. rname, function(def)
-              local b = resource_body(def, name)
-              -- depends_on entries are references written as strings
-              local dep = b.attrs.depends_on
-              if dep and dep.expr.k == "list" then
-                for i, it in ipairs(dep.expr.items) do
-                  if it.k == "lit" and type(it.v) == "string" then
-                    local ok, r = pcall(hcl.parse_expr, it.v, name)
-                    if ok then dep.expr.items[i] = r end
-                  end
-                end
-              end
-              add(top, { rtype, rname }, b)
-            end)
-          end
-        end
-      end)
-    elseif top == "variable" then
-      each_obj(node, name, "variable", function(o)
-        for _, vname in ipairs(o.keys) do
-          local def = o.vals[vname]
-          need_obj(def, name, "variable \"" .. vname .. "\"")
-          local b = attrs_body(def, name, { type = true })
-          -- validation may be an object or an array of objects
-          local val = b.attrs.validation
-          if val then
-            b.attrs.validation = nil
-            for i, n in ipairs(b.attr_order) do if n == "validation" then table.remove(b.attr_order, i); break end end
-            each_obj(def.vals.validation, name, "validation", function(v)
-              local vb = attrs_body(v, name)
-              local c = v.vals.condition
-              if c and c.j == "str" then
-                local ok, r = pcall(hcl.parse_template, c.v, name)
-                if not ok then error(r, 0) end
-                vb.attrs.condition.expr = r
-              end
-              b.blocks[#b.blocks + 1] = { type = "validation", labels = {}, body = vb }
-            end)
-          end
-          add("variable", { vname }, b)
-        end
-      end)
-    elseif top == "output" then
-      each_obj(node, name, "output", function(o)
-        for _, oname in ipairs(o.keys) do
-          need_obj(o.vals[oname], name, "output \"" .. oname .. "\"")
-          add("output", { oname }, attrs_body(o.vals[oname], name))
-        end
-      end)
-    elseif top == "locals" then
-      each_obj(node, name, "locals", function(o) add("locals", {}, attrs_body(o, name)) end)
-    elseif top == "provider" then
-      each_obj(node, name, "provider", function(o)
-        for _, pname in ipairs(o.keys) do
-          each_obj(o.vals[pname], name, "provider \"" .. pname .. "\"", function(def)
-            add("provider", { pname }, attrs_body(def, name))
-          end)
-        end
-      end)
-    elseif top == "terraform" then
-      -- required_providers: an object or (Huawei's sample) an array of objects
-      local tb = { attrs = {}, attr_order = {}, blocks = {}, json = true }
-      each_obj(node, name, "terraform", function(o)
-        if o.vals.required_providers then
-          each_obj(o.vals.required_providers, name, "required_providers", function(r)
-            tb.blocks[#tb.blocks + 1] = { type = "required_providers", labels = {}, body = attrs_body(r, name) }
-          end)
-        end
-      end)
-      add("terraform", {}, tb)
-    elseif top == "moved" or top == "removed" or top == "import" then
-      each_obj(node, name, top, function(o) add(top, {}, attrs_body(o, name)) end)
-    elseif top == "check" then
-      each_obj(node, name, "check", function(o)
-        for _, cname in ipairs(o.keys) do
-          local def = o.vals[cname]
-          need_obj(def, name, "check \"" .. cname .. "\"")
-          local cb = { attrs = {}, attr_order = {}, blocks = {}, json = true }
-          if def.vals.assert then
-            each_obj(def.vals.assert, name, "assert", function(a)
-              local ab = attrs_body(a, name)
-              local c = a.vals.condition
-              if c and c.j == "str" then ab.attrs.condition.expr = hcl.parse_template(c.v, name) end
-              cb.blocks[#cb.blocks + 1] = { type = "assert", labels = {}, body = ab }
-            end)
-          end
-          add("check", { cname }, cb)
-        end
-      end)
-    elseif top == "module" then
-      each_obj(node, name, "module", function(o)
-        for _, mname in ipairs(o.keys) do
-          each_obj(o.vals[mname], name, "module \"" .. mname .. "\"", function(def)
-            add("module", { mname }, attrs_body(def, name))
-          end)
-        end
-      end)
-    else
+    local handler = TOP[top]
+    if not handler then
       error({ hcl_error = name .. ": Unsupported block type; blocks of type \"" .. top .. "\" are not expected here" }, 0)
     end
+    handler(root.vals[top], name, add, top)
   end
   return body
 end
