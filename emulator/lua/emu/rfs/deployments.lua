@@ -383,26 +383,32 @@ local function change_step(dep_id, inst, tally)
   }
 end
 
--- The step destroying one recorded resource the template no longer has.
+-- The step destroying one recorded resource r: the template no longer has
+-- it (a deployment: tally given, events carry the elapsed seconds, a failure
+-- fails the deployment), or its stack is deleted (a failure ends the deletion
+-- DELETION_FAILED).
 local function destroy_step(dep_id, r, tally)
+  local function record(s) if tally then return find_resource(s, r.address) end return r end
   return {
     delay = "rfs_resource", default = RESOURCE_DELAY,
     begin = function(s, t)
-      local rec = find_resource(s, r.address)
+      local rec = record(s)
       if rec then rec.resource_status = "DELETION_IN_PROGRESS" end
       events.resource(s, t, dep_id, r, "DELETION_IN_PROGRESS", r.address .. ": Destroying... [id=" .. tostring(r.physical_id) .. "]")
     end,
     run = function(s, t)
+      local elapsed = tally and resource_seconds() or nil
       local msg = M.injected_failure(s, r.config, "emulator_fail_delete", r.address, r.type)
       if msg then
         local text = r.address .. ": Destruction failed: injected failure (" .. msg .. ")"
-        resource_failed(s, t, dep_id, r, find_resource(s, r.address), "DELETION_FAILED", text, resource_seconds())
-        return deployment_failed(s, t, dep_id, text)
+        resource_failed(s, t, dep_id, r, record(s), "DELETION_FAILED", text, elapsed)
+        if tally then return deployment_failed(s, t, dep_id, text) end
+        return machine.finish(s, t, "DELETION_FAILED", text)
       end
       remove_resource(s, r.address)
-      tally.destroyed = tally.destroyed + 1
-      events.resource(s, t, dep_id, r, "DELETION_COMPLETE", r.address .. ": Destruction complete after " .. resource_seconds() .. "s",
-        resource_seconds())
+      if tally then tally.destroyed = tally.destroyed + 1 end
+      events.resource(s, t, dep_id, r, "DELETION_COMPLETE",
+        r.address .. ": Destruction complete" .. (elapsed and " after " .. elapsed .. "s" or ""), elapsed)
     end,
   }
 end
@@ -519,28 +525,6 @@ local function refuse_guarded(stack, now, dep_id, guarded)
   end)
 end
 
--- The step of a stack deletion destroying one recorded resource (an
--- injected failure ends the deletion DELETION_FAILED).
-local function delete_resource_step(dep_id, r)
-  return {
-    delay = "rfs_resource", default = RESOURCE_DELAY,
-    begin = function(s, t)
-      r.resource_status = "DELETION_IN_PROGRESS"
-      events.resource(s, t, dep_id, r, "DELETION_IN_PROGRESS", r.address .. ": Destroying... [id=" .. tostring(r.physical_id) .. "]")
-    end,
-    run = function(s, t)
-      local msg = M.injected_failure(s, r.config, "emulator_fail_delete", r.address, r.type)
-      if msg then
-        local text = r.address .. ": Destruction failed: injected failure (" .. msg .. ")"
-        resource_failed(s, t, dep_id, r, r, "DELETION_FAILED", text)
-        return machine.finish(s, t, "DELETION_FAILED", text)
-      end
-      remove_resource(s, r.address)
-      events.resource(s, t, dep_id, r, "DELETION_COMPLETE", r.address .. ": Destruction complete")
-    end,
-  }
-end
-
 -- The last step of a stack deletion: DELETION_COMPLETE, then the stack is gone.
 local function remove_stack_step()
   return {
@@ -577,7 +561,7 @@ function M.delete(stack, now, retain, action)
   if not retain then
     for i = #stack.resources, 1, -1 do
       local r = stack.resources[i]
-      if not r.failed then steps[#steps + 1] = delete_resource_step(dep_id, r) end
+      if not r.failed then steps[#steps + 1] = destroy_step(dep_id, r) end
     end
   end
   steps[#steps + 1] = remove_stack_step()
