@@ -1,25 +1,15 @@
 -- What the RFS handlers share beyond the emulator's frame: query
 -- accessors, marker pagination (rfs.md §8.1), the list sort of stack sets
 -- and private registries, the account scope of account-level APIs. Ids,
--- times and copies are emu.util's, settings emu.config's; `fail`, `array`
--- and `null` are the RFS files' names for emu.errors.raise, emu.json.array
--- and emu.json.null (one implementation each).
+-- times and copies are emu.util's, settings emu.config's, raising errors
+-- emu.errors', JSON arrays and null emu.json's.
 
-local errors = require "emu.errors"
+local fail = require("emu.errors").raise
 local json = require "emu.json"
 local util = require "emu.util"
 local base64 = require "emu.rfs.base64"
 
 local M = {}
-
---- Raise a documented error: status, RF code, message (emu.errors.raise).
-M.fail = errors.raise
-
---- Mark a table as a JSON array, {} when nil (emu.json.array).
-M.array = json.array
-
---- The JSON null value (emu.json.null).
-M.null = json.null
 
 --- One query parameter as a string (the first when repeated).
 function M.query(req, name)
@@ -52,9 +42,9 @@ function M.paginate(req, items, key, bounds)
   local lq = M.query(req, "limit")
   if lq ~= nil then
     local n = tonumber(lq)
-    if not n or n ~= math.floor(n) then M.fail(400, "RF.10011036", "limit must be an integer, got '" .. tostring(lq) .. "'") end
-    if n < min then M.fail(400, "RF.10011006", "limit must be at least " .. min) end
-    if n > max then M.fail(400, "RF.10011005", "limit must be at most " .. max) end
+    if not n or n ~= math.floor(n) then fail(400, "RF.10011036", "limit must be an integer, got '" .. tostring(lq) .. "'") end
+    if n < min then fail(400, "RF.10011006", "limit must be at least " .. min) end
+    if n > max then fail(400, "RF.10011005", "limit must be at most " .. max) end
     limit = n
   end
   local start = 1
@@ -67,7 +57,7 @@ function M.paginate(req, items, key, bounds)
         if key(it) == k then found = i; break end
       end
     end
-    if not found then M.fail(400, "RF.10011038", "marker is invalid or refers to an item that no longer exists") end
+    if not found then fail(400, "RF.10011038", "marker is invalid or refers to an item that no longer exists") end
     start = found + 1
   end
   local page = {}
@@ -98,9 +88,9 @@ end
 function M.sorted(req, items)
   local keys = M.query_list(req, "sort_key") or {}
   local dirs = M.query_list(req, "sort_dir") or {}
-  if #keys ~= #dirs then M.fail(400, "RF.10011038", "sort_key and sort_dir must have the same number of values") end
-  for _, k in ipairs(keys) do if k ~= "create_time" then M.fail(400, "RF.10011027", "sort_key must be create_time") end end
-  for _, d in ipairs(dirs) do if d ~= "asc" and d ~= "desc" then M.fail(400, "RF.10011027", "sort_dir must be asc or desc") end end
+  if #keys ~= #dirs then fail(400, "RF.10011038", "sort_key and sort_dir must have the same number of values") end
+  for _, k in ipairs(keys) do if k ~= "create_time" then fail(400, "RF.10011027", "sort_key must be create_time") end end
+  for _, d in ipairs(dirs) do if d ~= "asc" and d ~= "desc" then fail(400, "RF.10011027", "sort_dir must be asc or desc") end end
   return util.sort_by_time(items, "create_t", "seq", dirs[1] == "asc")
 end
 
