@@ -69,22 +69,19 @@ F.ceil = function(a) return math.ceil(num(a[1], "ceil")) end
 F.floor = function(a) return math.floor(num(a[1], "floor")) end
 F.pow = function(a) return num(a[1], "pow") ^ num(a[2], "pow") end
 F.signum = function(a) local n = num(a[1], "signum"); return n > 0 and 1 or (n < 0 and -1 or 0) end
-F.max = function(a)
-  local args = a
-  if #a == 1 and V.is_list(a[1]) then args = a[1] end
-  if #args == 0 then fail("Invalid function argument; max needs at least one number") end
-  local m = num(args[1], "max")
-  for i = 2, #args do m = math.max(m, num(args[i], "max")) end
-  return m
+-- max and min: numbers as arguments, or one list of them
+local function extreme(name, pick)
+  return function(a)
+    local args = a
+    if #a == 1 and V.is_list(a[1]) then args = a[1] end
+    if #args == 0 then fail("Invalid function argument; " .. name .. " needs at least one number") end
+    local m = num(args[1], name)
+    for i = 2, #args do m = pick(m, num(args[i], name)) end
+    return m
+  end
 end
-F.min = function(a)
-  local args = a
-  if #a == 1 and V.is_list(a[1]) then args = a[1] end
-  if #args == 0 then fail("Invalid function argument; min needs at least one number") end
-  local m = num(args[1], "min")
-  for i = 2, #args do m = math.min(m, num(args[i], "min")) end
-  return m
-end
+F.max = extreme("max", math.max)
+F.min = extreme("min", math.min)
 F.sum = function(a)
   local l = list(a[1], "sum")
   if #l == 0 then fail("Invalid function argument; sum: cannot sum an empty list") end

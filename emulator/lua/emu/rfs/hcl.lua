@@ -415,25 +415,31 @@ function Parser:dot_step(node)
   fail(self.src, n.pos, "Invalid attribute name", "an attribute name is required after a dot")
 end
 
+-- the step in brackets (consumed): [key] or [*] (a full splat); returns the
+-- new node and whether it is a splat
+function Parser:bracket_step(node)
+  local t = self.lx:peek()
+  self.lx:next()
+  self.nl_skip = self.nl_skip + 1
+  if self:peek().t == "*" then
+    self:next()
+    self:expect("]", "']'")
+    self.nl_skip = self.nl_skip - 1
+    return self:splat(node, t.pos), true
+  end
+  local key = self:expr()
+  self:expect("]", "']'")
+  self.nl_skip = self.nl_skip - 1
+  return { k = "index", obj = node, key = key, pos = t.pos }, false
+end
+
 function Parser:postfix(node)
   while true do
     local t = self.lx:peek() -- no newline skipping needed before a traversal
     if t.t == "." then
       node = self:dot_step(node)
     elseif t.t == "[" then
-      self.lx:next()
-      self.nl_skip = self.nl_skip + 1
-      if self:peek().t == "*" then
-        self:next()
-        self:expect("]", "']'")
-        self.nl_skip = self.nl_skip - 1
-        node = self:splat(node, t.pos)
-      else
-        local key = self:expr()
-        self:expect("]", "']'")
-        self.nl_skip = self.nl_skip - 1
-        node = { k = "index", obj = node, key = key, pos = t.pos }
-      end
+      node = self:bracket_step(node)
     else
       return node
     end
@@ -455,19 +461,9 @@ function Parser:splat(node, pos, legacy)
       inner, nested = self:dot_step(inner)
       if nested then break end
     elseif t.t == "[" and not legacy then
-      self.lx:next()
-      self.nl_skip = self.nl_skip + 1
-      if self:peek().t == "*" then
-        self:next()
-        self:expect("]", "']'")
-        self.nl_skip = self.nl_skip - 1
-        inner = self:splat(inner, t.pos, false)
-        break
-      end
-      local key = self:expr()
-      self:expect("]", "']'")
-      self.nl_skip = self.nl_skip - 1
-      inner = { k = "index", obj = inner, key = key, pos = t.pos }
+      local nested
+      inner, nested = self:bracket_step(inner)
+      if nested then break end
     else
       break
     end

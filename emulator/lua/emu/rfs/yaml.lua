@@ -213,15 +213,18 @@ flow = function(s, pos, line, depth)
   end
 end
 
---- yamldecode(text)
-function M.decode(text)
+-- The decoder's state is {body = the document's lines, i = the next line,
+-- depth}: each reader below starts at body[i] and leaves i after what it read.
+
+-- the lines of the one document text holds (an optional leading "---", an
+-- optional "..." end; directives skipped)
+local function document_lines(text)
   local lines = {}
   local n = 0
   for raw in (text .. "\n"):gmatch("(.-)\r?\n") do
     n = n + 1
     lines[#lines + 1] = { raw = raw, no = n }
   end
-  -- documents: one allowed (an optional leading "---", an optional "..." end)
   local docs = 0
   local body = {}
   for _, l in ipairs(lines) do
@@ -239,148 +242,171 @@ function M.decode(text)
       if strip_comment(l.raw):match("%S") then body.content = true end
     end
   end
-  local i = 1
-  local function skip_blank()
-    while body[i] and not strip_comment(body[i].raw):match("%S") do i = i + 1 end
+  return body
+end
+
+local function skip_blank(y)
+  while y.body[y.i] and not strip_comment(y.body[y.i].raw):match("%S") do y.i = y.i + 1 end
+end
+
+local function indent_of(l) return #l.raw:match("^ *") end
+
+-- the lines of a folded (>) block scalar joined: single line breaks fold into spaces
+local function folded(parts)
+  local out = {}
+  for k, p in ipairs(parts) do
+    if k > 1 then out[#out + 1] = (p == "" or parts[k - 1] == "") and "\n" or " " end
+    out[#out + 1] = p
   end
-  local function indent_of(l) return #l.raw:match("^ *") end
+  return (table.concat(out):gsub("\n\n", "\n"))
+end
 
-  local block
-
-  -- a literal (|) or folded (>) block scalar whose header is at body[i - 1]
-  local function block_scalar(header, parent_indent)
-    local style, chomp = header:sub(1, 1), header:match("[+-]")
-    local parts, ind = {}, nil
-    while body[i] do
-      local raw = body[i].raw
-      if raw:match("^%s*$") then parts[#parts + 1] = ""; i = i + 1
-      else
-        local d = #raw:match("^ *")
-        if d <= parent_indent then break end
-        ind = ind or d
-        if d < ind then break end
-        parts[#parts + 1] = raw:sub(ind + 1)
-        i = i + 1
-      end
-    end
-    local trailing = 0
-    while #parts > 0 and parts[#parts] == "" do parts[#parts] = nil; trailing = trailing + 1 end
-    local s
-    if style == "|" then s = table.concat(parts, "\n")
+-- a literal (|) or folded (>) block scalar whose header is at body[i - 1]
+local function block_scalar(y, header, parent_indent)
+  local body = y.body
+  local style, chomp = header:sub(1, 1), header:match("[+-]")
+  local parts, ind = {}, nil
+  while body[y.i] do
+    local raw = body[y.i].raw
+    if raw:match("^%s*$") then parts[#parts + 1] = ""; y.i = y.i + 1
     else
-      local out = {}
-      for k, p in ipairs(parts) do
-        if k > 1 then out[#out + 1] = (p == "" or parts[k - 1] == "") and "\n" or " " end
-        out[#out + 1] = p
-      end
-      s = table.concat(out):gsub("\n\n", "\n")
+      local d = #raw:match("^ *")
+      if d <= parent_indent then break end
+      ind = ind or d
+      if d < ind then break end
+      parts[#parts + 1] = raw:sub(ind + 1)
+      y.i = y.i + 1
     end
-    if #parts == 0 then return "" end
-    if chomp == "-" then return s end
-    if chomp == "+" then return s .. string.rep("\n", trailing + 1) end
-    return s .. "\n"
   end
+  local trailing = 0
+  while #parts > 0 and parts[#parts] == "" do parts[#parts] = nil; trailing = trailing + 1 end
+  local s = style == "|" and table.concat(parts, "\n") or folded(parts)
+  if #parts == 0 then return "" end
+  if chomp == "-" then return s end
+  if chomp == "+" then return s .. string.rep("\n", trailing + 1) end
+  return s .. "\n"
+end
 
-  -- the value after "key:" or "- " on line l (rest is the text after the indicator)
-  local function value_after(rest, indent, line)
-    rest = strip_comment(rest)
-    local r = rest:match("^%s*(.-)%s*$")
-    if r == "" then
-      skip_blank()
-      local nl = body[i]
-      if nl and (indent_of(nl) > indent or (indent_of(nl) == indent and nl.raw:match("^ *%- ") or nl.raw:match("^ *%-$"))) then
-        return block(indent_of(nl))
-      end
-      return V.NULL
+local block
+
+-- the value after "key:" or "- " on line l (rest is the text after the indicator)
+local function value_after(y, rest, indent, line)
+  rest = strip_comment(rest)
+  local r = rest:match("^%s*(.-)%s*$")
+  if r == "" then
+    skip_blank(y)
+    local nl = y.body[y.i]
+    if nl and (indent_of(nl) > indent or (indent_of(nl) == indent and nl.raw:match("^ *%- ") or nl.raw:match("^ *%-$"))) then
+      return block(y, indent_of(nl))
     end
-    if r:sub(1, 1) == "|" or r:sub(1, 1) == ">" then return block_scalar(r, indent) end
-    return inline(r, line)
+    return V.NULL
   end
+  if r:sub(1, 1) == "|" or r:sub(1, 1) == ">" then return block_scalar(y, r, indent) end
+  return inline(r, line)
+end
 
-  -- a line that is the whole value (a scalar or flow collection): nothing may follow
-  local function whole(t, l)
-    i = i + 1
-    local v = inline(t, l.no)
-    skip_blank()
-    if body[i] then fail("yamldecode: on line " .. body[i].no .. ", did not find expected <document start>") end
-    return v
-  end
+-- a line that is the whole value (a scalar or flow collection): nothing may follow
+local function whole(y, t, l)
+  y.i = y.i + 1
+  local v = inline(t, l.no)
+  skip_blank(y)
+  if y.body[y.i] then fail("yamldecode: on line " .. y.body[y.i].no .. ", did not find expected <document start>") end
+  return v
+end
 
-  local depth = 0
-  local block_at
-  block = function(indent)
-    depth = depth + 1
-    if depth > MAX_DEPTH then fail("yamldecode: the document nests more than " .. MAX_DEPTH .. " levels") end
-    local v = block_at(indent)
-    depth = depth - 1
-    return v
-  end
+local function is_dash(text) return text:match("^%-%s") or text == "-" end
 
-  block_at = function(indent)
-    skip_blank()
-    local first = body[i]
-    if not first then return V.NULL end
-    local text = first.raw:sub(indent + 1)
-    if text:match("^%-%s") or text == "-" then
-      local out = V.list()
-      while body[i] and indent_of(body[i]) == indent and (body[i].raw:sub(indent + 1):match("^%-%s") or body[i].raw:sub(indent + 1) == "-") do
-        local l = body[i]
-        local rest = l.raw:sub(indent + 2)
-        i = i + 1
-        local inner = rest:match("^(%s*)")
-        local r = strip_comment(rest):match("^%s*(.-)%s*$")
-        if r:match("^[^\"'%[{][^:]*:%s") or r:match("^[^\"'%[{][^:]*:$") or r:match('^"[^"]*":') then
-          -- a mapping starting on the dash line: re-read it as a block at the deeper indent
-          i = i - 1
-          body[i] = { raw = string.rep(" ", indent + 1 + #inner) .. rest:sub(#inner + 1), no = l.no }
-          out[#out + 1] = block(indent + 1 + #inner)
-        else
-          out[#out + 1] = value_after(rest, indent, l.no)
-        end
-        skip_blank()
-      end
-      return out
+-- a block sequence: "- " items at this indent
+local function block_sequence(y, indent)
+  local body = y.body
+  local out = V.list()
+  while body[y.i] and indent_of(body[y.i]) == indent and is_dash(body[y.i].raw:sub(indent + 1)) do
+    local l = body[y.i]
+    local rest = l.raw:sub(indent + 2)
+    y.i = y.i + 1
+    local inner = rest:match("^(%s*)")
+    local r = strip_comment(rest):match("^%s*(.-)%s*$")
+    if r:match("^[^\"'%[{][^:]*:%s") or r:match("^[^\"'%[{][^:]*:$") or r:match('^"[^"]*":') then
+      -- a mapping starting on the dash line: re-read it as a block at the deeper indent
+      y.i = y.i - 1
+      body[y.i] = { raw = string.rep(" ", indent + 1 + #inner) .. rest:sub(#inner + 1), no = l.no }
+      out[#out + 1] = block(y, indent + 1 + #inner)
+    else
+      out[#out + 1] = value_after(y, rest, indent, l.no)
     end
-    local out = V.map()
-    local is_map = false
-    while body[i] and indent_of(body[i]) == indent do
-      local l = body[i]
-      local t = strip_comment(l.raw:sub(indent + 1))
-      local key, rest
-      if not is_map and (t:sub(1, 1) == "[" or t:sub(1, 1) == "{") then return whole(t, l) end
-      if t:sub(1, 1) == '"' or t:sub(1, 1) == "'" then
-        local q = t:sub(1, 1)
-        local e = t:find(q .. "%s*:", 2)
-        if not e then fail("yamldecode: on line " .. l.no .. ", could not find expected ':'") end
-        key = inline(t:sub(1, e), l.no)
-        rest = t:sub(e + 1):gsub("^%s*:", "", 1)
-      else
-        local k, r = t:match("^(.-):%s(.*)$")
-        if not k then k, r = t:match("^(.-):$") end
-        if not k then
-          if not is_map then return whole(t, l) end
-          fail("yamldecode: on line " .. l.no .. ", could not find expected ':'")
-        end
-        key, rest = resolve_plain(k:match("^%s*(.-)%s*$")), r or ""
-      end
-      is_map = true
-      i = i + 1
-      local ks = V.to_text(key)
-      if out[ks] ~= nil then fail("yamldecode: on line " .. l.no .. ", mapping key " .. V.quote(ks) .. " already defined") end
-      out[ks] = value_after(rest, indent, l.no)
-      skip_blank()
-    end
-    if body[i] and indent_of(body[i]) > indent then
-      fail("yamldecode: on line " .. body[i].no .. ", mapping values are not allowed in this context")
-    end
-    return out
+    skip_blank(y)
   end
+  return out
+end
 
-  skip_blank()
-  if not body[i] then return V.NULL end
-  local v = block(indent_of(body[i]))
-  skip_blank()
-  if body[i] then fail("yamldecode: on line " .. body[i].no .. ", did not find expected key") end
+-- the key of a mapping line t (quoted or plain) and the text after its ":"
+-- (nil, nil when a plain line has no ":")
+local function mapping_key(t, l)
+  if t:sub(1, 1) == '"' or t:sub(1, 1) == "'" then
+    local q = t:sub(1, 1)
+    local e = t:find(q .. "%s*:", 2)
+    if not e then fail("yamldecode: on line " .. l.no .. ", could not find expected ':'") end
+    return inline(t:sub(1, e), l.no), (t:sub(e + 1):gsub("^%s*:", "", 1))
+  end
+  local k, r = t:match("^(.-):%s(.*)$")
+  if not k then k, r = t:match("^(.-):$") end
+  if not k then return nil, nil end
+  return resolve_plain(k:match("^%s*(.-)%s*$")), r or ""
+end
+
+-- a block mapping at this indent, or a scalar or flow collection on its own line
+local function block_mapping(y, indent)
+  local body = y.body
+  local out = V.map()
+  local is_map = false
+  while body[y.i] and indent_of(body[y.i]) == indent do
+    local l = body[y.i]
+    local t = strip_comment(l.raw:sub(indent + 1))
+    if not is_map and (t:sub(1, 1) == "[" or t:sub(1, 1) == "{") then return whole(y, t, l) end
+    local key, rest = mapping_key(t, l)
+    if rest == nil then
+      if not is_map then return whole(y, t, l) end
+      fail("yamldecode: on line " .. l.no .. ", could not find expected ':'")
+    end
+    is_map = true
+    y.i = y.i + 1
+    local ks = V.to_text(key)
+    if out[ks] ~= nil then fail("yamldecode: on line " .. l.no .. ", mapping key " .. V.quote(ks) .. " already defined") end
+    out[ks] = value_after(y, rest, indent, l.no)
+    skip_blank(y)
+  end
+  if body[y.i] and indent_of(body[y.i]) > indent then
+    fail("yamldecode: on line " .. body[y.i].no .. ", mapping values are not allowed in this context")
+  end
+  return out
+end
+
+-- the block collection (or scalar) at this indent, at most MAX_DEPTH deep
+block = function(y, indent)
+  y.depth = y.depth + 1
+  if y.depth > MAX_DEPTH then fail("yamldecode: the document nests more than " .. MAX_DEPTH .. " levels") end
+  local v
+  skip_blank(y)
+  local first = y.body[y.i]
+  if not first then
+    v = V.NULL
+  elseif is_dash(first.raw:sub(indent + 1)) then
+    v = block_sequence(y, indent)
+  else
+    v = block_mapping(y, indent)
+  end
+  y.depth = y.depth - 1
+  return v
+end
+
+--- yamldecode(text)
+function M.decode(text)
+  local y = { body = document_lines(text), i = 1, depth = 0 }
+  skip_blank(y)
+  if not y.body[y.i] then return V.NULL end
+  local v = block(y, indent_of(y.body[y.i]))
+  skip_blank(y)
+  if y.body[y.i] then fail("yamldecode: on line " .. y.body[y.i].no .. ", did not find expected key") end
   return v
 end
 
