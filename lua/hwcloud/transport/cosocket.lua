@@ -197,6 +197,16 @@ end
 
 --- The next line without its CR LF; nil, "too large" past the head caps.
 function Reader:line()
+  local buf, pos = self.buf, self.pos
+  local lf = find(buf, "\n", pos, true)
+  if lf then -- the whole line has arrived: no pieces to join
+    local n = lf - pos
+    if n > M.MAX_HEADER_LINE or self.head + n > M.MAX_HEADER_BYTES then
+      return nil, "too large"
+    end
+    self.pos, self.head = lf + 1, self.head + n + 1
+    return sub(buf, pos, (n > 0 and byte(buf, lf - 1) == 13) and lf - 2 or lf - 1)
+  end
   local parts, n = {}, 0
   while true do
     local lf = find(self.buf, "\n", self.pos, true)
@@ -221,6 +231,11 @@ end
 
 --- Exactly n bytes.
 function Reader:bytes(n)
+  local pos = self.pos
+  if #self.buf - pos + 1 >= n then -- all of it has arrived
+    self.pos = pos + n
+    return sub(self.buf, pos, pos + n - 1)
+  end
   local parts, got = {}, 0
   while got < n do
     if self.pos > #self.buf then
