@@ -102,7 +102,7 @@ eval_body = function(body, ctx, top)
   local out = V.map()
   for _, n in ipairs(body.attr_order) do
     if not (top and template.resource_meta[n]) then
-      out[n] = E.eval(body.attrs[n].expr, ctx)
+      out[n] = E.eval_marked(body.attrs[n].expr, ctx)
     end
   end
   for _, b in ipairs(body.blocks) do
@@ -178,7 +178,7 @@ function M.run(cfg, vars, state, opts)
   local objects = setmetatable({}, { __mode = "k" }) -- resource object -> instance
   local local_cache, local_busy = {}, {}
   -- files and the module's folder of a .zip template (file functions, path.module)
-  local ctx = { vars = vars, work = { n = 0 }, files = opts.from and opts.from.files, module_dir = opts.from and opts.from.dir }
+  local ctx = { vars = E.mark_variables(cfg, vars), work = { n = 0 }, files = opts.from and opts.from.files, module_dir = opts.from and opts.from.dir }
   local function located(r, msg) return located_in(cfg, r, msg) end
   local by_id = {} -- id -> object, for values that depend on another resource (IPs in a subnet)
   local region = opts.region or "cn-north-4"
@@ -207,7 +207,7 @@ function M.run(cfg, vars, state, opts)
     if local_busy[name] then E.fail("Cycle: local." .. name) end
     deeper("local." .. name)
     local_busy[name] = true
-    local ok, v = pcall(E.eval, e, ctx)
+    local ok, v = pcall(E.eval_marked, e, ctx)
     local_busy[name] = nil
     depth = depth - 1
     if not ok then
@@ -248,10 +248,11 @@ function M.run(cfg, vars, state, opts)
     local lc = r.lifecycle or { ignore_changes = {}, conditions = {} }
     inst.prevent_destroy = lc.prevent_destroy
     check_conditions(lc, "precondition", ictx, inst.address)
-    local ok, cfgv = pcall(eval_body, r.body, ictx, true)
+    local ok, marked = pcall(eval_body, r.body, ictx, true)
     if not ok then
-      E.fail("Error in " .. inst.address .. ": " .. E.error_message(cfgv))
+      E.fail("Error in " .. inst.address .. ": " .. E.error_message(marked))
     end
+    local cfgv = V.unmark_deep(marked)
     local sch = r.schema
     if sch then
       local okc, conv = pcall(schema.conform, sch, cfgv, inst.address)
@@ -301,6 +302,7 @@ function M.run(cfg, vars, state, opts)
       end
     end
     if inst.physical_id then by_id[inst.physical_id] = obj end
+    E.mark_object(ctx, obj, r.mode, r.type, marked)
     if plan and inst.action == "UPDATE" then
       for k in pairs(inst.computed) do obj[k] = UNKNOWN end
     end
@@ -336,11 +338,9 @@ function M.run(cfg, vars, state, opts)
         value[#value + 1] = inst.object
       end
     elseif r.for_each then
-      if E.sensitive_expr(r.for_each, cfg) then
-        E.fail("Invalid for_each argument in " .. r.addr .. "; Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.")
-      end
-      local ok, fe = pcall(E.eval, r.for_each, key_ctx)
+      local ok, fe = pcall(E.eval_marked, r.for_each, key_ctx)
       if not ok then E.fail("Error in " .. r.addr .. " for_each: " .. E.error_message(fe)) end
+      fe = E.for_each_value(fe, r.addr)
       if V.has_unknown(fe) then E.fail("Invalid for_each argument in " .. r.addr .. "; the \"for_each\" value depends on resource attributes that cannot be determined until apply") end
       value = V.map()
       local items = {}
@@ -403,7 +403,6 @@ function M.run(cfg, vars, state, opts)
     return values[addr]
   end
 
-  E.check_sensitive_outputs(cfg)
   -- the provider block's own arguments (alias and version are meta-arguments)
   for _, p in ipairs(cfg.providers) do
     local ps = schema.lookup("PROVIDER", p.name)
@@ -426,11 +425,10 @@ function M.run(cfg, vars, state, opts)
     end
   end
   for _, r in ipairs(cfg.resources) do ensure(r.addr) end
-  if modules then
-    modules.all()
-    -- outputs exposing a module's sensitive outputs (known now)
-    E.check_sensitive_outputs(cfg)
-  end
+  if modules then modules.all() end
+  -- root outputs exposing sensitive values (the resources' marks are known
+  -- now); a module's outputs pass their marks on (Terraform PR #28472)
+  if not opts.module_path then E.check_sensitive_outputs(cfg, ctx) end
   -- evaluate every local once so errors surface even when unused
   for _, ln in ipairs(cfg.local_order) do ctx.get_local(ln) end
 
@@ -450,7 +448,7 @@ function M.run(cfg, vars, state, opts)
   end
 
   local result = { instances = instances, deletes = deletes, data = {},
-                   eval = function(expr) return E.eval(expr, ctx) end }
+                   eval = function(expr) return E.eval_marked(expr, ctx) end }
   for _, inst in ipairs(order) do
     if inst.mode == "DATA" then result.data[#result.data + 1] = inst end
   end
