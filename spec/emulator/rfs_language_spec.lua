@@ -429,6 +429,18 @@ locals {
     assert.equal('"PLAIN"', out('output "o" { value = upper(local.by_name["bob"]) }').o)
   end)
 
+  it("element, lookup, merge and reverse pass the elements they pick on with their own marks", function()
+    assert.equal('"x"', out('output "o" { value = element([var.password, "x"], 1) }').o)
+    assert.equal('"plain"', out('output "o" { value = lookup(local.by_name, "bob", "") }').o)
+    assert.equal('"plain"', out('output "o" { value = merge(local.by_name, { c = "d" }).bob }').o)
+    assert.equal('"x"', out('output "o" { value = reverse([var.password, "x"])[0] }').o)
+    assert.matches(REFUSED, out('output "o" { value = lookup(local.by_name, "alice", "") }'))
+    assert.matches(REFUSED, out('output "o" { value = element(var.secrets, 0) }'))
+    assert.matches(REFUSED, out('output "o" { value = merge(local.by_name, { c = "d" }) }'))
+    -- other functions mark their whole result
+    assert.matches(REFUSED, out('output "o" { value = concat([var.password], ["x"]) }'))
+  end)
+
   it("sensitive() adds the mark, nonsensitive() lifts it, issensitive() tells", function()
     assert.matches(REFUSED, out('output "o" { value = sensitive("x") }'))
     assert.equal('"Secret#123"', out('output "o" { value = nonsensitive(var.password) }').o)

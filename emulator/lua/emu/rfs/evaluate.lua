@@ -321,41 +321,29 @@ local function templatestring(node, ctx)
   return remark(render(text, eval(node.args[2], ctx), ctx, "templatestring"), mt)
 end
 
--- Functions whose argument keeps its marks
--- (https://developer.hashicorp.com/terraform/language/functions/sensitive,
+-- Functions and marks, as Terraform's functions (cty's function calls)
+-- handle them (https://developer.hashicorp.com/terraform/language/functions/sensitive,
 -- .../nonsensitive, .../issensitive): sensitive adds the mark, nonsensitive
 -- removes the value's own mark (Terraform >= 1.6 no longer refuses a value
 -- that is not sensitive), issensitive tells whether the value itself is
--- marked; length and keys answer with the collection's own mark only, so
--- the length of a list of sensitive strings and the keys of a map whose
--- values are sensitive are not sensitive.
+-- marked.
 local function one_arg(node, ctx)
   if #node.args ~= 1 or node.expand then fail("Invalid function argument; " .. node.name .. " takes exactly one argument") end
   return eval(node.args[1], ctx)
-end
-local function shallow(name)
-  return function(node, ctx)
-    local v, m = unmark(one_arg(node, ctx))
-    local plain = V.unmark_deep(v)
-    if plain == UNKNOWN or (name ~= "length" and V.has_unknown(plain)) then return remark(UNKNOWN, m) end
-    local ok, r = pcall(F[name], { plain }, ctx)
-    if not ok then
-      if type(r) == "table" and r.eval_error then
-        fail("Error in function call; call to function \"" .. name .. "\" failed: " .. r.eval_error:gsub("^Invalid function argument; ", ""))
-      end
-      error(r, 0)
-    end
-    if type(r) == "table" then charge(ctx, #r) end
-    return remark(r, m)
-  end
 end
 MARKING = {
   sensitive = function(node, ctx) return V.mark(one_arg(node, ctx)) end,
   nonsensitive = function(node, ctx) return (unmark(one_arg(node, ctx))) end,
   issensitive = function(node, ctx) return V.is_marked(one_arg(node, ctx)) end,
-  length = shallow("length"),
-  keys = shallow("keys"),
 }
+-- The other functions see unmarked arguments and a mark anywhere in them
+-- marks the result, except these (their parameters allow marks in cty):
+-- "own" ones answer with the arguments' own marks only (the length of a
+-- list of sensitive strings, the keys of a map whose values are sensitive
+-- are not sensitive); "elements" ones also pass the elements they pick on
+-- with their marks.
+local OWN_MARKS = { length = "own", keys = "own", element = "elements", lookup = "elements",
+  merge = "elements", reverse = "elements" }
 
 local function call(node, ctx)
   local name = node.name
@@ -385,11 +373,15 @@ local function call(node, ctx)
     if not V.is_list(last) then fail("Invalid expanding argument value; the expanding argument (indicated by ...) must be of a tuple, list, or set type") end
     for _, x in ipairs(last) do args[#args + 1] = x end
   end
-  -- functions see unmarked arguments; a mark anywhere in them marks the
-  -- result (cty's function calls, for parameters that do not allow marks)
+  local own = OWN_MARKS[name]
   for i, a in ipairs(args) do
     local m
-    args[i], m = V.unmark_deep(a)
+    if own then
+      args[i], m = unmark(a)
+      if own == "own" then args[i] = V.unmark_deep(args[i]) end
+    else
+      args[i], m = V.unmark_deep(a)
+    end
     marked = marked or m
   end
   for _, a in ipairs(args) do
