@@ -463,6 +463,10 @@ resource "huaweicloud_rds_mysql_account" "a" {
     assert.matches(REFUSED, out(acct .. 'output "o" { value = huaweicloud_rds_mysql_account.a.password }'))
     -- the whole object exposes its sensitive attribute
     assert.matches(REFUSED, out(acct .. 'output "o" { value = huaweicloud_rds_mysql_account.a }'))
+    -- an execution plan fails as well
+    local cfg = template.load(base .. acct:gsub('"literal%-password"', "var.password") ..
+      'output "o" { value = huaweicloud_rds_mysql_account.a.password }')
+    assert.matches(REFUSED, err_of(engine.run, cfg, E.variables(cfg, {}), {}, { mode = "plan" }))
   end)
 
   it("for_each takes a map whose values only are sensitive; each.value keeps the mark", function()

@@ -4,7 +4,8 @@
 -- for-expressions, splats and function calls; input variables (vars_body
 -- tfvars text, vars_structure strings, defaults) converted to their declared
 -- types and checked by their validation blocks; output values with
--- sensitive masking. Unknown values (plans) propagate. Errors are raised as
+-- sensitive masking. Unknown values (plans) and sensitive marks
+-- (emu.rfs.values.mark) propagate. Errors are raised as
 -- {eval_error = message}. Pure Lua.
 
 local V = require("emu.rfs.values")
