@@ -2,7 +2,9 @@
 #   make          build hwcloud/core.so for Lua 5.4 into build/
 #   make test     install missing Debian packages (as root), build, run every suite
 #   make demo     build, start the emulator, run the examples, stop it
-#   make bench    the decoder micro-benchmark (core.decode vs cjson.decode) on 5.4 and LuaJIT
+#   make bench    micro-benchmarks on 5.4 and LuaJIT: the decoder (core.decode vs cjson.decode),
+#                 the response path (core.response vs core.decode) and what the client adds
+#                 per request over the core (bench/client.lua)
 #   make deps     install the missing Debian packages (or print the command)
 #   make fuzz     build the libFuzzer targets of spec/fuzz with clang into build-fuzz/
 #                 (spec/fuzz/run SECONDS runs them; make test runs each for 10 s)
@@ -56,6 +58,14 @@ bench: build luajit
 	@lua5.4 bench/decode.lua
 	@echo
 	@luajit bench/decode.lua
+	@echo
+	@lua5.4 bench/response.lua
+	@echo
+	@luajit bench/response.lua
+	@echo
+	@lua5.4 bench/client.lua
+	@echo
+	@luajit bench/client.lua
 
 demo: deps
 	@examples/demo.sh

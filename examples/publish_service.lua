@@ -21,7 +21,7 @@ package.path = here .. "/../lua/?.lua;" .. here .. "/../lua/?/init.lua;" .. pack
 package.cpath = here .. (rawget(_G, "jit") and "/../build-luajit/?.so;" or "/../build/?.so;") .. package.cpath
 
 local hwcloud = require("hwcloud")
-local operation = require("hwcloud.operation")
+local uuid = require("hwcloud.uuid")
 local wait = require("hwcloud.wait")
 
 io.stdout:setvbuf("line")
@@ -56,10 +56,10 @@ local consumer_client = hwcloud.new(second)
 local owner = owner_client:vpcep()
 local consumer = consumer_client:vpcep()
 
-local vpc_id = env("HWCLOUD_DEMO_VPC_ID", operation.uuid4())
-local port_id = env("HWCLOUD_DEMO_PORT_ID", operation.uuid4())
-local consumer_vpc_id = env("HWCLOUD_DEMO_CONSUMER_VPC_ID", operation.uuid4())
-local consumer_subnet_id = env("HWCLOUD_DEMO_CONSUMER_SUBNET_ID", operation.uuid4())
+local vpc_id = env("HWCLOUD_DEMO_VPC_ID", uuid.v4())
+local port_id = env("HWCLOUD_DEMO_PORT_ID", uuid.v4())
+local consumer_vpc_id = env("HWCLOUD_DEMO_CONSUMER_VPC_ID", uuid.v4())
+local consumer_subnet_id = env("HWCLOUD_DEMO_CONSUMER_SUBNET_ID", uuid.v4())
 
 local service, endpoint
 

@@ -52,6 +52,8 @@ static int grow(hwc_buf *b, size_t need) {
   return 1;
 }
 
+void hwc_buf_reserve(hwc_buf *b, size_t n) { grow(b, n); }
+
 void hwc_buf_add(hwc_buf *b, const char *s, size_t n) {
   if (!grow(b, n)) return;
   if (n) memcpy(b->data + b->len, s, n);

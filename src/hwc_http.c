@@ -21,7 +21,7 @@
 #define DEFAULT_CONNECT_TIMEOUT 10.0
 #define DEFAULT_MAX_BODY (64u * 1024u * 1024u)
 #define DEFAULT_USER_AGENT "lua-hwcloud/" HWC_VERSION
-#define KEEP_BUFFER_BYTES (1024u * 1024u)
+#define KEEP_BUFFER_BYTES (8u * 1024u * 1024u) /* a session keeps a body buffer up to this size */
 #define MAX_SECONDS (86400.0 * 365)
 #define MAX_BODY_LIMIT 9007199254740992.0 /* 2^53: every integer below is exact in a double */
 
@@ -37,10 +37,20 @@ struct hwc_session {
   char errbuf[CURL_ERROR_SIZE];
 };
 
+/* Appends a piece of the body. Before the first piece the buffer is sized
+ * for the announced Content-Length (the length on the wire: a gzip body
+ * decodes to more, and then grows by doubling), so a large body is copied
+ * in once instead of through a dozen reallocations. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud) {
   hwc_session *s = (hwc_session *)ud;
   size_t n = size * nmemb;
   if (s->body.len + n > s->max_body) { s->too_big = 1; return 0; }
+  if (s->body.len == 0) {
+    curl_off_t announced = -1;
+    if (curl_easy_getinfo(s->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK &&
+        announced > (curl_off_t)n && (curl_off_t)s->max_body >= announced)
+      hwc_buf_reserve(&s->body, (size_t)announced);
+  }
   hwc_buf_add(&s->body, data, n);
   return s->body.oom ? 0 : n;
 }
@@ -480,43 +490,62 @@ void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_
   set_transfer_options(s, method, *url, body, blen);
 }
 
-/* After the transfer prepared by hwc_session_prepare ended with rc: frees the
- * header list, then pushes the response (returns 1) or raises the error. */
-int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url) {
-  long status = 0, connects = 0;
-  double total = 0;
+/* What build_response needs, handed over as a light userdata. */
+typedef struct {
+  hwc_session *s;
+  const char *method, *url;
+  long status, connects;
+  double total;
+} finish_args;
+
+/* The response of a transfer that ended well (argument 1: its finish_args):
+ * status, headers and the body here; the rest is built where every
+ * transport's is (hwc_response.c). Run by hwc_call_gc_paused. */
+static int build_response(lua_State *L) {
+  const finish_args *a = (const finish_args *)lua_touserdata(L, 1);
+  hwc_session *s = a->s;
   int resp;
-
-  curl_slist_free_all(s->slist);
-  s->slist = NULL;
-  curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &connects);
-  curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME, &total);
-  if (rc == CURLE_OK && (s->body.oom || s->head.oom)) luaL_error(L, "hwcloud.core: out of memory");
-  if (rc != CURLE_OK) {
-    push_transport_error(L, s, rc, method, url);
-    return lua_error(L);
-  }
-
-  /* The response: status, headers and the body here; the rest is built
-   * where every transport's is (hwc_response.c) */
   lua_createtable(L, 0, 10);
   resp = lua_gettop(L);
-  lua_pushinteger(L, (lua_Integer)status);
+  lua_pushinteger(L, (lua_Integer)a->status);
   lua_setfield(L, resp, "status");
   hwc_push_headers(L, s->head.data ? s->head.data : "", s->head.len);
   lua_setfield(L, resp, "header_list");
   lua_setfield(L, resp, "headers");
-  lua_pushboolean(L, connects == 0);
+  lua_pushboolean(L, a->connects == 0);
   lua_setfield(L, resp, "reused");
-  lua_pushnumber(L, total);
+  lua_pushnumber(L, a->total);
   lua_setfield(L, resp, "total_time");
   if (s->body.len > 0) {
     lua_pushlstring(L, s->body.data, s->body.len);
     lua_setfield(L, resp, "raw_body");
   }
-  if (s->body.cap > KEEP_BUFFER_BYTES) hwc_buf_free(&s->body); /* a huge body: give the memory back later */
-  return hwc_response_finish(L, resp, (int)status, method, url);
+  /* the buffer serves the next answer; a huge one goes back at once */
+  if (s->body.cap > KEEP_BUFFER_BYTES) hwc_buf_free(&s->body);
+  return hwc_response_finish(L, resp, (int)a->status, a->method, a->url);
+}
+
+/* After the transfer prepared by hwc_session_prepare ended with rc: frees the
+ * header list, then pushes the response (returns 1) or raises the error. */
+int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url) {
+  finish_args a;
+  a.s = s;
+  a.method = method;
+  a.url = url;
+  a.status = a.connects = 0;
+  a.total = 0;
+  curl_slist_free_all(s->slist);
+  s->slist = NULL;
+  curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &a.status);
+  curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &a.connects);
+  curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME, &a.total);
+  if (rc == CURLE_OK && (s->body.oom || s->head.oom)) luaL_error(L, "hwcloud.core: out of memory");
+  if (rc != CURLE_OK) {
+    push_transport_error(L, s, rc, method, url);
+    return lua_error(L);
+  }
+  lua_pushlightuserdata(L, &a);
+  return hwc_call_gc_paused(L, build_response, 1, s->body.len);
 }
 
 /* session:send{method=, url=, headers=, body=} -> response, or raises hwcloud.Error */

@@ -40,6 +40,7 @@ void hwc_buf_add(hwc_buf *b, const char *s, size_t n);
 void hwc_buf_adds(hwc_buf *b, const char *s);
 void hwc_buf_addc(hwc_buf *b, char c);
 void hwc_buf_reset(hwc_buf *b);
+void hwc_buf_reserve(hwc_buf *b, size_t n); /* room for n more bytes (sets oom on failure) */
 void hwc_buf_check(lua_State *L, hwc_buf *b); /* raises "out of memory" when b->oom */
 
 /* hwc_sign.c */
@@ -98,6 +99,9 @@ int hwc_response_finish(lua_State *L, int resp, int status, const char *method, 
 void hwc_push_http_error(lua_State *L, int status, int raw_idx, int decoded_idx, int rid_idx,
                          int headers_idx, const char *method, const char *url);
 int hwc_response(lua_State *L);
+/* f(the nargs values on top) -> its one result, with Lua 5.4's collector
+ * paused during f when size (bytes to build from) is large; raises f's error */
+int hwc_call_gc_paused(lua_State *L, lua_CFunction f, int nargs, size_t size);
 int hwc_http_error(lua_State *L);
 
 /* hwc_http.c */

@@ -3,11 +3,13 @@
 -- that holds the API's own field names (path, query and body fields side by
 -- side), checks required fields and obvious types before anything is sent,
 -- builds the request (path substituted and percent-encoded, query, JSON body,
--- a fresh Client-Request-Id for RFS) and hands it to client:request.
+-- a fresh Client-Request-Id for RFS, hwcloud.uuid) and hands it to
+-- client:request. hwcloud.service makes service modules out of it.
 -- It knows nothing about HTTP beyond that request table.
 
 local core = require("hwcloud.core")
 local urls = require("hwcloud.url")
+local uuid = require("hwcloud.uuid")
 
 local floor, huge = math.floor, math.huge
 local tointeger = math.tointeger
@@ -111,6 +113,18 @@ local function compile_op(spec, raw)
   return op
 end
 
+--- Merge field groups of operation data into one new table (later groups
+-- win); ops/*.lua describe shared groups (paging, tags) once with it.
+-- @tparam table ... `{name = "type"}` groups
+-- @treturn table
+function M.fields(...)
+  local out = {}
+  for i = 1, select("#", ...) do
+    for k, v in pairs((select(i, ...))) do out[k] = v end
+  end
+  return out
+end
+
 --- Compile a service's operation data (the table an ops/*.lua returns).
 -- @tparam table spec `{service=, operations={...}, request_id_header=?, paging=?}`
 -- @treturn table `{service=, operations = list, by_name = {name = op}}`
@@ -128,31 +142,6 @@ end
 -- else (including "/") becomes %XY.
 local encode_segment = urls.escape
 M.encode_segment = encode_segment
-
--- /dev/urandom, opened once and unbuffered (so a forked process never
--- replays bytes buffered before the fork); false when unavailable.
-local urandom
-
---- A fresh random UUID version 4 (from /dev/urandom, else math.random).
--- @treturn string like "6f1c2b7e-2d9a-4c61-9a53-0c1b2e3d4f50"
-function M.uuid4()
-  if urandom == nil then
-    urandom = io.open("/dev/urandom", "rb") or false
-    if urandom then urandom:setvbuf("no") end
-  end
-  local bytes = urandom and urandom:read(16)
-  if bytes and #bytes ~= 16 then bytes = nil end
-  local b = {}
-  for i = 1, 16 do
-    b[i] = bytes and byte(bytes, i) or math.random(0, 255)
-  end
-  b[7] = 64 + b[7] % 16   -- version 4
-  b[9] = 128 + b[9] % 64  -- RFC 4122 variant
-  local hex = {}
-  for i = 1, 16 do hex[i] = format("%02x", b[i]) end
-  return concat(hex, "", 1, 4) .. "-" .. concat(hex, "", 5, 6) .. "-" .. concat(hex, "", 7, 8)
-    .. "-" .. concat(hex, "", 9, 10) .. "-" .. concat(hex, "", 11, 16)
-end
 
 -- The project id for a path: client:get_project_id(service) (hwcloud's
 -- client, which may resolve it through IAM), else a plain client.project_id.
@@ -285,7 +274,7 @@ function M.build(client, op, args, opts)
     if given ~= nil and type(given) ~= "string" then
       M.argument_error(op, rid, rid .. " must be a string, got " .. describe(given))
     end
-    headers[rid] = given or headers[rid] or M.uuid4()
+    headers[rid] = given or headers[rid] or uuid.v4()
   end
 
   return {
@@ -330,29 +319,6 @@ function M.bind(class, compiled)
       return M.call(self.client, op, args, opts)
     end
   end
-end
-
---- Make a service module from operation data: the operations compiled, a
--- class with one method per operation and one each_* iterator per paged list
--- operation (hwcloud.paginate), and a constructor binding it to a client.
--- The service modules (hwcloud.rfs, hwcloud.vpcep) add their waiters and
--- conveniences to the class.
--- @tparam table ops operation data (lua/hwcloud/ops/*.lua)
--- @treturn table the module: `operations` (the compiled data: `operations`
---   list and `by_name`) and `new(client)` (a service object bound to a
---   client, anything with `request`)
--- @treturn table the class (the service objects' metatable and `__index`)
-function M.service(ops)
-  local compiled = M.compile(ops)
-  local class = {}
-  class.__index = class
-  M.bind(class, compiled)
-  require("hwcloud.paginate").bind(class, compiled)
-  local mod = { operations = compiled }
-  function mod.new(client)
-    return setmetatable({ client = client }, class)
-  end
-  return mod, class
 end
 
 return M

@@ -7,6 +7,7 @@
 -- "REDACTED". The originals are never modified.
 
 local urls = require "hwcloud.url"
+local headers_mod = require "hwcloud.headers"
 
 local M = {}
 
@@ -52,15 +53,6 @@ function M.is_secret_key(name)
   return type(name) == "string" and SECRET_KEYS[name:lower()] == true
 end
 
--- case-insensitive lookup for redacted header maps
-local header_map_mt = {
-  __index = function(t, k)
-    if type(k) == "string" then
-      return rawget(t, k:lower())
-    end
-    return nil
-  end,
-}
 
 --- A redacted copy of a header collection.
 -- Accepts a list of `{name, value}` pairs (returns a list in the same order)
@@ -84,7 +76,7 @@ function M.headers(headers)
     end
     return out
   end
-  local out = setmetatable({}, header_map_mt)
+  local out = setmetatable({}, headers_mod.map_mt)
   for name, value in pairs(headers) do
     if type(name) == "string" then
       if M.is_secret_header(name) then

@@ -6,19 +6,17 @@
 -- and only where repeating the request is safe: GET, HEAD, PUT, DELETE and
 -- OPTIONS always; POST and PATCH only on answers that mean nothing was done
 -- (throttling, or a connection that could not be opened). Clock, sleep and
--- random are injected, so tests run without waiting. Also holds the small
--- date arithmetic that Retry-After (and token expiry) parsing needs.
--- Inside a task of client:parallel the default sleep yields to the loop, and
--- a throttled answer is reported to the batch (hwcloud.scheduler).
+-- random are injected, so tests run without waiting (the defaults and the
+-- date arithmetic are hwcloud.clock's). Inside a task of client:parallel a
+-- throttled answer is reported to the batch (hwcloud.scheduler).
 
 local core = require "hwcloud.core"
 local scheduler = require "hwcloud.scheduler"
-
+local clock = require "hwcloud.clock"
+local headers = require "hwcloud.headers"
 local text = require "hwcloud.text"
 
 local M = {}
-
-local floor = math.floor
 
 --- Defaults of the policy (seconds).
 M.DEFAULTS = {
@@ -31,107 +29,12 @@ M.DEFAULTS = {
 -- methods that may be repeated after any retryable failure
 M.IDEMPOTENT = { GET = true, HEAD = true, PUT = true, DELETE = true, OPTIONS = true }
 
---- Seconds since the epoch of a UTC calendar time (like C's timegm).
--- @tparam number y year
--- @tparam number mo month 1-12
--- @tparam number d day 1-31
--- @tparam[opt=0] number h hour
--- @tparam[opt=0] number mi minute
--- @tparam[opt=0] number s second (fractions allowed)
--- @treturn number
-function M.timegm(y, mo, d, h, mi, s)
-  -- days from civil (Howard Hinnant's algorithm)
-  if mo <= 2 then
-    y = y - 1
-  end
-  local era = floor(y / 400)
-  local yoe = y - era * 400
-  local mp = (mo + 9) % 12
-  local doy = floor((153 * mp + 2) / 5) + d - 1
-  local doe = yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy
-  local days = era * 146097 + doe - 719468
-  return days * 86400 + (h or 0) * 3600 + (mi or 0) * 60 + (s or 0)
-end
-
-local MONTHS = { jan = 1, feb = 2, mar = 3, apr = 4, may = 5, jun = 6,
-                 jul = 7, aug = 8, sep = 9, oct = 10, nov = 11, dec = 12 }
-
---- Parse an HTTP-date (`Wed, 21 Oct 2015 07:28:00 GMT`).
--- @tparam string s
--- @treturn number|nil seconds since the epoch
-function M.parse_http_date(s)
-  if type(s) ~= "string" then
-    return nil
-  end
-  local d, mon, y, h, mi, sec = s:match("(%d%d?)[ %-](%a%a%a)[ %-](%d%d%d?%d?) (%d%d):(%d%d):(%d%d)")
-  if not d then
-    return nil
-  end
-  local mo = MONTHS[mon:lower()]
-  if not mo then
-    return nil
-  end
-  y = tonumber(y)
-  if y < 100 then
-    y = y + (y < 70 and 2000 or 1900)
-  end
-  return M.timegm(y, mo, tonumber(d), tonumber(h), tonumber(mi), tonumber(sec))
-end
-
---- Parse an ISO 8601 / RFC 3339 UTC timestamp (`2020-01-04T09:05:22.701000Z`,
--- an offset like `+08:00` is applied).
--- @tparam string s
--- @treturn number|nil seconds since the epoch (fractions kept)
-function M.parse_iso8601(s)
-  if type(s) ~= "string" then
-    return nil
-  end
-  local y, mo, d, h, mi, sec, rest = s:match("^(%d%d%d%d)-(%d%d)-(%d%d)[T ](%d%d):(%d%d):(%d%d%.?%d*)(.*)$")
-  if not y then
-    return nil
-  end
-  local t = M.timegm(tonumber(y), tonumber(mo), tonumber(d), tonumber(h), tonumber(mi), tonumber(sec))
-  local sign, oh, om = rest:match("^([+-])(%d%d):?(%d%d)$")
-  if sign then
-    local off = tonumber(oh) * 3600 + tonumber(om) * 60
-    t = (sign == "+") and (t - off) or (t + off)
-  elseif rest ~= "" and rest ~= "Z" and rest ~= "z" then
-    return nil
-  end
-  return t
-end
-
--- case-insensitive header lookup on a plain map, a case-insensitive map or
--- a list of {name, value} pairs
-local function header(headers, name)
-  if type(headers) ~= "table" then
-    return nil
-  end
-  local v = headers[name]
-  if v == nil then
-    v = headers[name:lower()]
-  end
-  if v ~= nil then
-    return v
-  end
-  local lname = name:lower()
-  for k, val in pairs(headers) do
-    if type(k) == "string" and k:lower() == lname then
-      return val
-    elseif type(val) == "table" and type(val[1]) == "string" and val[1]:lower() == lname then
-      return val[2]
-    end
-  end
-  return nil
-end
-M.header = header
-
 --- The wait a failure asks for through its Retry-After header.
 -- @tparam table err the error (its `headers` are read)
 -- @tparam[opt] number now current time in seconds since the epoch (for HTTP-dates)
 -- @treturn number|nil seconds (never negative)
 function M.retry_after(err, now)
-  local v = header(err.headers, "Retry-After")
+  local v = headers.get(err.headers, "Retry-After")
   if type(v) == "number" then
     return v > 0 and v or 0
   end
@@ -143,7 +46,7 @@ function M.retry_after(err, now)
   if n then
     return n > 0 and n or 0
   end
-  local t = M.parse_http_date(v)
+  local t = clock.parse_http_date(v)
   if t and now then
     local d = t - now
     return d > 0 and d or 0
@@ -199,56 +102,19 @@ function M.backoff(n, policy)
   return ceiling * random()
 end
 
--- OpenResty phases in which ngx.sleep may yield
-local YIELDABLE = { rewrite = true, server_rewrite = true, access = true, content = true,
-                    timer = true, ssl_cert = true, ssl_session_fetch = true,
-                    ssl_client_hello = true, preread = true }
-
---- The default clock: seconds since the epoch, with fractions (ngx.now
--- inside OpenResty, else hwcloud.core's clock).
--- @treturn number
-function M.now()
-  local ngx = rawget(_G, "ngx")
-  if type(ngx) == "table" and ngx.now then
-    return ngx.now()
-  end
-  return require("hwcloud.core").now()
-end
-
---- The default sleep. Inside a task of client:parallel it yields to the
--- batch's loop; inside OpenResty, in a phase that can yield, it is ngx.sleep
--- (the worker keeps serving); elsewhere hwcloud.core's blocking sleep.
--- @tparam number seconds
-function M.sleep(seconds)
-  if seconds <= 0 or scheduler.sleep(seconds) then
-    return
-  end
-  local ngx = rawget(_G, "ngx")
-  if type(ngx) == "table" and ngx.sleep and ngx.get_phase and YIELDABLE[ngx.get_phase()] then
-    return ngx.sleep(seconds)
-  end
-  return require("hwcloud.core").sleep(seconds)
-end
-
---- Run `attempt` until it succeeds, fails for good or runs out of retries.
--- @tparam table policy `{max_retries=, base_delay=, max_delay=,
---   max_retry_after=, method=, idempotent=, sleep = fn(seconds),
---   clock = fn() -> seconds since the epoch, random = fn() -> [0,1),
---   on_retry = fn(err, n, wait, reason)}`
+--- Go on after attempt `n` failed with `err`: wait and run `attempt` again
+-- until it succeeds, fails for good or runs out of retries. A caller that
+-- made the first attempt itself (the client: no policy table, no closure
+-- while nothing fails) hands its failure here.
+-- @tparam table policy as for `run`
 -- @tparam function attempt `attempt(n)` returns the result or raises
--- @return what the successful attempt returned; raises the last error with
---   its `attempts` field set (for hwcloud errors)
-function M.run(policy, attempt)
+-- @tparam number n the number of the attempt that failed
+-- @param err what it raised
+-- @return as `run`
+function M.resume(policy, attempt, n, err)
   local max_retries = policy.max_retries or M.DEFAULTS.max_retries
   local max_retry_after = policy.max_retry_after or M.DEFAULTS.max_retry_after
-  local n = 0
   while true do
-    n = n + 1
-    local ok, res = pcall(attempt, n)
-    if ok then
-      return res, n
-    end
-    local err = res
     local retry, reason = M.classify(err, policy.method, policy.idempotent)
     if reason == "throttled" then
       scheduler.throttled()
@@ -280,7 +146,29 @@ function M.run(policy, attempt)
     if wait > 0 and policy.sleep then
       policy.sleep(wait)
     end
+    n = n + 1
+    local ok, res = pcall(attempt, n)
+    if ok then
+      return res, n
+    end
+    err = res
   end
+end
+
+--- Run `attempt` until it succeeds, fails for good or runs out of retries.
+-- @tparam table policy `{max_retries=, base_delay=, max_delay=,
+--   max_retry_after=, method=, idempotent=, sleep = fn(seconds),
+--   clock = fn() -> seconds since the epoch, random = fn() -> [0,1),
+--   on_retry = fn(err, n, wait, reason)}`
+-- @tparam function attempt `attempt(n)` returns the result or raises
+-- @return what the successful attempt returned and the number of attempts;
+--   raises the last error with its `attempts` field set (for hwcloud errors)
+function M.run(policy, attempt)
+  local ok, res = pcall(attempt, 1)
+  if ok then
+    return res, 1
+  end
+  return M.resume(policy, attempt, 1, res)
 end
 
 return M

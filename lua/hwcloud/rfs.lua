@@ -16,8 +16,8 @@ local wait = require("hwcloud.wait")
 local text = require("hwcloud.text")
 local zip = require("hwcloud.zip")
 
--- M.operations (the compiled data) and M.new(client), see operation.service
-local M, Rfs = operation.service(require("hwcloud.ops.rfs"))
+-- M.operations (the compiled data) and M.new(client), see hwcloud.service
+local M, Rfs = require("hwcloud.service").new(require("hwcloud.ops.rfs"))
 local compiled = M.operations
 
 -- The API fields of `args` that operation `name` knows (and project_id).
@@ -185,6 +185,18 @@ end
 local STACK_DONE = { "DEPLOYMENT_COMPLETE", "CREATION_COMPLETE" }
 local STACK_FAILED = { "DEPLOYMENT_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETION_FAILED" }
 
+-- What both stack waiters share: the arguments checked, the event stream,
+-- the poll options getting the stack's metadata.
+local function stack_poll(self, fname, args)
+  check_args(fname, args, { "stack_name" })
+  local what = "stack " .. args.stack_name
+  local stream = event_stream(self, args, event_callback(args))
+  local o = poll_options(fname, what, args)
+  local get_args = fields_for("get_stack_metadata", args)
+  o.get = function() return (self:get_stack_metadata(get_args)) end
+  return o, stream, what
+end
+
 --- Wait until a stack's deployment finishes, streaming each new event once.
 -- @tparam table args `stack_name` (required), `stack_id`, `deployment_id`
 --   (restricts events to that deployment; without it, events since the
@@ -197,12 +209,7 @@ local STACK_FAILED = { "DEPLOYMENT_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILE
 --   ERROR event of the deployment, `events` = all events seen; code "GONE"
 --   if the stack disappears; code "TIMEOUT"
 function Rfs:wait_stack(args)
-  check_args("wait_stack", args, { "stack_name" })
-  local what = "stack " .. args.stack_name
-  local stream = event_stream(self, args, event_callback(args))
-  local o = poll_options("wait_stack", what, args)
-  local get_args = fields_for("get_stack_metadata", args)
-  o.get = function() return (self:get_stack_metadata(get_args)) end
+  local o, stream, what = stack_poll(self, "wait_stack", args)
   o.after = stream.pull
   o.success, o.failure = STACK_DONE, STACK_FAILED
   o.details = failure_details(stream, what)
@@ -215,12 +222,7 @@ end
 -- @treturn boolean true
 -- @raise kind "waiter" with code "DELETION_FAILED" (and `errors`), or "TIMEOUT"
 function Rfs:wait_stack_deleted(args)
-  check_args("wait_stack_deleted", args, { "stack_name" })
-  local what = "stack " .. args.stack_name
-  local stream = event_stream(self, args, event_callback(args))
-  local o = poll_options("wait_stack_deleted", what, args)
-  local get_args = fields_for("get_stack_metadata", args)
-  o.get = function() return (self:get_stack_metadata(get_args)) end
+  local o, stream, what = stack_poll(self, "wait_stack_deleted", args)
   o.after = function(meta)
     local ok, err = pcall(stream.pull, meta)
     if not ok and not wait.is_not_found(err) then error(err, 0) end

@@ -40,6 +40,9 @@ end
 -- @tparam string s
 -- @treturn string
 function M.trim(s)
+  if not SPACE[byte(s, 1)] and not SPACE[byte(s, -1)] then
+    return s -- nothing to trim (the usual case; "" too)
+  end
   local i = find(s, "%S")
   if not i then
     return ""

@@ -4,11 +4,10 @@
 -- services and endpoints (created, accepted, deleted).
 -- Get one with client:vpcep() or require("hwcloud.vpcep").new(client).
 
-local operation = require("hwcloud.operation")
 local wait = require("hwcloud.wait")
 
--- M.operations (the compiled data) and M.new(client), see operation.service
-local M, Vpcep = operation.service(require("hwcloud.ops.vpcep"))
+-- M.operations (the compiled data) and M.new(client), see hwcloud.service
+local M, Vpcep = require("hwcloud.service").new(require("hwcloud.ops.vpcep"))
 
 -- Build the for_status options shared by every VPCEP waiter.
 local function waiter(self, fname, args, id_field, get_name, what)
@@ -30,58 +29,64 @@ local function waiter(self, fname, args, id_field, get_name, what)
   return o
 end
 
+-- A waiter method: check the arguments, poll the resource's details
+-- operation, with `states(o, args)` setting the states to wait for.
+local function waiter_method(fname, id_field, get_name, what, states)
+  return function(self, args)
+    local o = waiter(self, fname, args, id_field, get_name, what)
+    states(o, args)
+    return wait.for_status(o)
+  end
+end
+
+local function deleted(o)
+  o.success, o.failure, o.gone = {}, { "failed" }, "success"
+end
+
 --- Wait until an endpoint service is `available` (creation finished).
+-- @function Vpcep:wait_endpoint_service
 -- @tparam table args `vpc_endpoint_service_id` (required) and the poll
 --   options `timeout` (1200 s), `interval` (5 s), `clock`, `sleep`, `on_progress`
 -- @treturn table the service details
 -- @raise kind "waiter" with code "failed" (field `errors` = the service's
 --   error list), "GONE" or "TIMEOUT"
-function Vpcep:wait_endpoint_service(args)
-  local o = waiter(self, "wait_endpoint_service", args, "vpc_endpoint_service_id",
-    "list_service_details", "endpoint service")
-  o.success, o.failure = { "available" }, { "failed" }
-  return wait.for_status(o)
-end
+Vpcep.wait_endpoint_service = waiter_method("wait_endpoint_service", "vpc_endpoint_service_id",
+  "list_service_details", "endpoint service", function(o)
+    o.success, o.failure = { "available" }, { "failed" }
+  end)
 
 --- Wait until an endpoint service is deleted (404).
+-- @function Vpcep:wait_endpoint_service_deleted
 -- @tparam table args `vpc_endpoint_service_id` (required) and the poll options
 -- @treturn boolean true
 -- @raise kind "waiter" with code "failed" or "TIMEOUT"
-function Vpcep:wait_endpoint_service_deleted(args)
-  local o = waiter(self, "wait_endpoint_service_deleted", args, "vpc_endpoint_service_id",
-    "list_service_details", "endpoint service")
-  o.success, o.failure, o.gone = {}, { "failed" }, "success"
-  return wait.for_status(o)
-end
+Vpcep.wait_endpoint_service_deleted = waiter_method("wait_endpoint_service_deleted",
+  "vpc_endpoint_service_id", "list_service_details", "endpoint service", deleted)
 
 --- Wait until an endpoint's connection is settled: by default `accepted` or
 -- `pendingAcceptance` (created and waiting for the owner's approval).
+-- @function Vpcep:wait_endpoint
 -- @tparam table args `vpc_endpoint_id` (required), `status` (a state or list
 --   of states to wait for, e.g. "accepted"), and the poll options
 -- @treturn table the endpoint details
 -- @raise kind "waiter" with code "failed" or "rejected" (unless waited for),
 --   "GONE" or "TIMEOUT"
-function Vpcep:wait_endpoint(args)
-  local o = waiter(self, "wait_endpoint", args, "vpc_endpoint_id",
-    "list_endpoint_info_details", "endpoint")
-  o.success = args.status or { "accepted", "pendingAcceptance" }
-  local wanted = wait.set(o.success)
-  o.failure = {}
-  for _, s in ipairs({ "failed", "rejected" }) do
-    if not wanted[s] then o.failure[#o.failure + 1] = s end
-  end
-  return wait.for_status(o)
-end
+Vpcep.wait_endpoint = waiter_method("wait_endpoint", "vpc_endpoint_id",
+  "list_endpoint_info_details", "endpoint", function(o, args)
+    o.success = args.status or { "accepted", "pendingAcceptance" }
+    local wanted = wait.set(o.success)
+    o.failure = {}
+    for _, s in ipairs({ "failed", "rejected" }) do
+      if not wanted[s] then o.failure[#o.failure + 1] = s end
+    end
+  end)
 
 --- Wait until an endpoint is deleted (404).
+-- @function Vpcep:wait_endpoint_deleted
 -- @tparam table args `vpc_endpoint_id` (required) and the poll options
 -- @treturn boolean true
 -- @raise kind "waiter" with code "failed" or "TIMEOUT"
-function Vpcep:wait_endpoint_deleted(args)
-  local o = waiter(self, "wait_endpoint_deleted", args, "vpc_endpoint_id",
-    "list_endpoint_info_details", "endpoint")
-  o.success, o.failure, o.gone = {}, { "failed" }, "success"
-  return wait.for_status(o)
-end
+Vpcep.wait_endpoint_deleted = waiter_method("wait_endpoint_deleted", "vpc_endpoint_id",
+  "list_endpoint_info_details", "endpoint", deleted)
 
 return M

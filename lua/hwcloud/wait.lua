@@ -7,7 +7,7 @@
 
 local core = require("hwcloud.core")
 local operation = require("hwcloud.operation")
-local retry = require("hwcloud.retry")
+local clock = require("hwcloud.clock")
 local numbers = require("hwcloud.numbers")
 
 local M = {}
@@ -19,13 +19,13 @@ M.INTERVAL = 5
 M.FIRST_INTERVAL = 1
 M.HEARTBEAT = 15
 
---- The default clock (seconds, with fractions when available): the retry
--- layer's, i.e. ngx.now in OpenResty, else hwcloud.core's clock.
-M.default_clock = retry.now
+--- The default clock (seconds, with fractions when available): hwcloud.clock's,
+-- i.e. ngx.now in OpenResty, else hwcloud.core's clock.
+M.default_clock = clock.now
 
---- The default sleep: the retry layer's (ngx.sleep where OpenResty can
+--- The default sleep: hwcloud.clock's (ngx.sleep where OpenResty can
 -- yield, else a blocking sleep).
-M.default_sleep = retry.sleep
+M.default_sleep = clock.sleep
 
 --- The options every waiter takes besides the API fields.
 M.OPTIONS = { timeout = true, interval = true, clock = true, sleep = true, on_progress = true }

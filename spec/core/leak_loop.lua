@@ -36,6 +36,12 @@ for round = 1, rounds do
   try(core.response, { status = 200, header_list = json, raw_body = "{x:", method = "GET", url = url })
   try(core.response, { status = 503, header_list = json, raw_body = '{"error_code":"E","error_msg":"m"}' })
   try(core.response, { status = 200, header_list = { { "a" } } })
+  -- the same from 2 KB on, built with the collector paused (src/hwc_response.c)
+  local filler = string.rep("f", 3000)
+  try(core.response, { status = 200, header_list = json, raw_body = '{"a":"' .. filler .. '"}' })
+  try(core.response, { status = 200, header_list = json, raw_body = '{"a":"' .. filler .. '"' })
+  try(core.response, { status = 503, header_list = json, raw_body = '{"error_code":"' .. filler .. '"}' })
+  try(core.response, { status = 200, header_list = { { "a" } }, raw_body = filler })
   try(core.classify, core.error{ kind = "http", status = 400, code = "EndPoint.0022" })
   try(core.sign, { method = "GET", url = "http://h\r\nX: 1/", ak = "a", sk = "s" })
   try(core.sign, { method = "GET", url = url, ak = "a\0b", sk = "s", security_token = "t\n" })
@@ -48,7 +54,7 @@ for round = 1, rounds do
   try(s.send, s, { method = "GET", url = "http://[::1/x" })
   for _, path in ipairs({ "/json", "/gzip", "/chunked", "/big", "/empty", "/redirect", "/error/A?status=404",
       "/error/B?status=400", "/error/C?status=401", "/error/text?status=502", "/error/broken?status=500",
-      "/drop" }) do
+      "/drop", "/sized?bytes=300000", "/error/long?code=3000" }) do
     try(s.send, s, { method = "GET", url = url .. path })
   end
   try(s.send, s, { method = "POST", url = url .. "/echo", body = string.rep("x", 100000),

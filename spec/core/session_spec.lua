@@ -95,6 +95,31 @@ describe("core.session", function()
     assert.are.equal("0123456789abcdef", r.body:sub(-16))
   end)
 
+  it("reads bodies of every size in turn on one session (its buffer is sized from Content-Length and kept)", function()
+    for _, path in ipairs({ "/sized?bytes=3000000", "/sized?bytes=100", "/big", "/sized?bytes=9000000",
+                            "/gzip", "/sized?bytes=3000001" }) do
+      local r = get(path)
+      local n = tonumber(path:match("bytes=(%d+)"))
+      if n then
+        assert.are.equal(n, #r.raw_body, path)
+        assert.are.equal(n - 8, #r.body.s, path)
+        assert.are.equal(r.headers["content-length"], tostring(n), path)
+      elseif path == "/big" then
+        assert.are.equal(10 * 1024 * 1024, #r.body)
+      else
+        assert.are.equal(1, r.body.a)
+      end
+    end
+  end)
+
+  it("refuses a body over max_body_bytes, announced or not", function()
+    local small = core.session{ max_body_bytes = 1024 * 1024 }
+    local err = raises(small.send, small, { method = "GET", url = server.url .. "/sized?bytes=2000000" })
+    assert.are.same({ "network", "BodyTooLarge" }, { err.kind, err.code })
+    assert.are.equal(1000, #small:send{ method = "GET", url = server.url .. "/sized?bytes=1000" }.raw_body)
+    small:close()
+  end)
+
   it("refuses a body over max_body_bytes", function()
     local small = core.session{ max_body_bytes = 1024 * 1024 }
     local err = raises(small.send, small, { method = "GET", url = server.url .. "/big" })

@@ -289,7 +289,8 @@ describe("RFS stacks (emulator)", function()
       assert.equal(202, r.status)
       local evs = e.events("d", r.body.deployment_id)
       assert.truthy(S.find_event(evs, "UPDATE_COMPLETE"))
-      assert.truthy(S.find_event(evs, "DELETION_COMPLETE"))
+      assert.truthy(S.find_event(evs, "DELETION_IN_PROGRESS", "huaweicloud_vpc_subnet%.%w+: Destroying%.%.%. %[id="))
+      assert.truthy(S.find_event(evs, "DELETION_COMPLETE", ": Destruction complete after %d+s$"))
       assert.truthy(S.find_event(evs, "SUMMARY", "0 added, 1 changed, 1 destroyed"))
       local after = e.rfs("GET", "/stacks/d/resources").body.stack_resources
       assert.equal(1, #after)
@@ -445,7 +446,7 @@ describe("RFS stacks (emulator)", function()
       e.rfs("DELETE", "/stacks/df")
       local m = e.stack("df")
       assert.equal("DELETION_FAILED", m.status)
-      assert.truthy(S.find_event(e.events("df"), "DELETION_FAILED"))
+      assert.truthy(S.find_event(e.events("df"), "DELETION_FAILED", "^huaweicloud_vpc%.v: Destruction failed: injected failure"))
       -- redeploying from DELETION_FAILED is allowed [INFERRED]
       local fixed = 'resource "huaweicloud_vpc" "v" {\n  name = "v"\n}\n'
       assert.equal(202, e.rfs("POST", "/stacks/df/deployments", { template_body = fixed }).status)

@@ -485,17 +485,22 @@ describe("RFS against the emulator", function()
       none, err = srfs:each_stack_event{}
       assert.is_nil(none)
       assert.equal("argument", err.kind)
-      -- an iterator whose page request fails ends the loop with nil, err
+      -- an iterator whose page request fails gives the loop false, err
+      -- (never a silent end), then raises if called again
       deployed("safe")
       local n = 0
       for _ in srfs:each_stack_event{ stack_name = "safe" } do n = n + 1 end
       assert.is_true(n > 0)
       fault{ method = "GET", path = "/stacks/safe/events", count = 1, status = 403,
              body = { error_code = "RF.10012507", error_msg = "denied" } }
-      local item, ierr = srfs:each_stack_event{ stack_name = "safe" }()
-      assert.is_nil(item)
+      local iter = srfs:each_stack_event{ stack_name = "safe" }
+      local item, ierr = iter()
+      assert.is_false(item)
       assert.equal(403, ierr.status)
       assert.equal("RF.10012507", ierr.code)
+      local again_ok, again = pcall(iter)
+      assert.is_false(again_ok)
+      assert.equal(ierr, again)
       -- outputs and a waiter that succeeds
       local outputs = srfs:outputs("safe")
       assert.equal("t", outputs.name)

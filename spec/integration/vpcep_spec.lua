@@ -3,7 +3,7 @@
 -- iterator, every waiter, the emulator's asynchronous delays, and injected
 -- faults (throttling, 5xx, a dropped connection in the middle of a wait).
 
-local operation = require("hwcloud.operation")
+local uuid = require("hwcloud.uuid")
 local emu = require("spec.helpers.emulator")
 local S = require("spec.helpers.services")
 
@@ -15,7 +15,7 @@ describe("VPCEP against the emulator", function()
   local new_client, w, speed, fault = h.client, h.w, h.speed, h.fault
 
   local function new_service(extra, svc)
-    local args = { vpc_id = operation.uuid4(), port_id = operation.uuid4(), server_type = "VM",
+    local args = { vpc_id = uuid.v4(), port_id = uuid.v4(), server_type = "VM",
                    ports = { { client_port = 80, server_port = 8080, protocol = "TCP" } } }
     for k, v in pairs(extra or {}) do args[k] = v end
     return (svc or owner):create_endpoint_service(args)
@@ -27,7 +27,7 @@ describe("VPCEP against the emulator", function()
   end
 
   local function new_endpoint(service_id, extra)
-    local args = { endpoint_service_id = service_id, vpc_id = operation.uuid4(), subnet_id = operation.uuid4() }
+    local args = { endpoint_service_id = service_id, vpc_id = uuid.v4(), subnet_id = uuid.v4() }
     for k, v in pairs(extra or {}) do args[k] = v end
     return consumer:create_endpoint(args)
   end
@@ -90,7 +90,7 @@ describe("VPCEP against the emulator", function()
     local _, ru = owner:upgrade_endpoint_service{ vpc_endpoint_service_id = s.id }
     assert.equal(204, ru.status)
     local _, ra = owner:add_endpoint_service_server_resource{ vpc_endpoint_service_id = s.id,
-      server_resources = { { resource_id = operation.uuid4(), availability_zone_id = "cn-north-4a" } } }
+      server_resources = { { resource_id = uuid.v4(), availability_zone_id = "cn-north-4a" } } }
     assert.equal(204, ra.status)
 
     local _, rd = owner:delete_endpoint_service{ vpc_endpoint_service_id = s.id }
@@ -186,7 +186,7 @@ describe("VPCEP against the emulator", function()
       if pub.service_type == "gateway" and pub.enable_policy then gateway = pub end
     end
     assert.is_table(gateway, "the emulator publishes a gateway service with policies")
-    local ep = consumer:create_endpoint{ endpoint_service_id = gateway.id, vpc_id = operation.uuid4() }
+    local ep = consumer:create_endpoint{ endpoint_service_id = gateway.id, vpc_id = uuid.v4() }
     assert.equal("accepted", consumer:wait_endpoint(w{ vpc_endpoint_id = ep.id }).status)
 
     local statement = { { Effect = "Allow", Action = { "obs:*:*" }, Resource = { "obs:*:*:*:*/*" } } }
@@ -198,7 +198,7 @@ describe("VPCEP against the emulator", function()
     local err = raised(consumer.delete_endpoint_policy, consumer, { vpc_endpoint_id = ep.id })
     assert.equal("EndPoint.2049", err.code)
 
-    local rt = operation.uuid4()
+    local rt = uuid.v4()
     local tables = consumer:update_endpoint_routetable{ vpc_endpoint_id = ep.id, routetables = { rt } }
     assert.same({ rt }, tables.routetables)
     consumer:delete_endpoint{ vpc_endpoint_id = ep.id }
@@ -259,18 +259,18 @@ describe("VPCEP against the emulator", function()
     local sc = require("hwcloud.safe").new{ endpoint = e.endpoint, ak = e.ak, sk = e.sk,
                                             project_id = e.project_id, region = e.region }
     local svc = sc:vpcep()
-    local created, resp = svc:create_endpoint_service{ vpc_id = operation.uuid4(), port_id = operation.uuid4(),
+    local created, resp = svc:create_endpoint_service{ vpc_id = uuid.v4(), port_id = uuid.v4(),
       server_type = "VM", ports = { { client_port = 80, server_port = 8080, protocol = "TCP" } } }
     assert.equal(200, resp.status)
     assert.equal("available", svc:wait_endpoint_service(w{ vpc_endpoint_service_id = created.id }).status)
     assert.equal(1, #collect(svc:each_endpoint_service()))
-    local none, err = svc:list_service_details{ vpc_endpoint_service_id = operation.uuid4() }
+    local none, err = svc:list_service_details{ vpc_endpoint_service_id = uuid.v4() }
     assert.is_nil(none)
     assert.equal(404, err.status)
     none, err = svc:each_endpoint_service{ limit = "ten" }
     assert.is_nil(none)
     assert.equal("argument", err.kind)
-    none, err = svc:wait_endpoint{ vpc_endpoint_id = operation.uuid4(), interval = 0.01, on_progress = false }
+    none, err = svc:wait_endpoint{ vpc_endpoint_id = uuid.v4(), interval = 0.01, on_progress = false }
     assert.is_nil(none)
     assert.equal("waiter", err.kind)
     assert.equal("GONE", err.code)
@@ -287,7 +287,7 @@ describe("VPCEP against the emulator", function()
     it("keeps waiting through a dropped connection and a 5xx mid-wait", function()
       local fragile = new_client(e, { max_retries = 0 }):vpcep()
       speed(0.05)
-      local s = fragile:create_endpoint_service{ vpc_id = operation.uuid4(), port_id = operation.uuid4(),
+      local s = fragile:create_endpoint_service{ vpc_id = uuid.v4(), port_id = uuid.v4(),
         server_type = "VM", ports = { { client_port = 80, server_port = 80 } } }
       fault{ method = "GET", path = "/vpc%-endpoint%-services/" .. s.id:gsub("%-", "%%-") .. "$", count = 1, action = "drop" }
       fault{ method = "GET", path = "/vpc%-endpoint%-services/" .. s.id:gsub("%-", "%%-") .. "$", count = 1, status = 502 }

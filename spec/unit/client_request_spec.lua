@@ -171,6 +171,20 @@ describe("client:request", function()
     assert.are.equal("2", S.header(req.headers, "X-A"))
   end)
 
+  it("trims the caller's header values and checks every name, the second time too", function()
+    local c, t = client()
+    for _ = 1, 2 do
+      c:request({ service = "rfs", method = "GET", path = "/v1/x",
+                  headers = { { "X-A", " 1\t" }, { "X-B", "2 " }, { "X-C", "\n3" }, { "X-D", "4" }, { "X-E", "" } } })
+      local req = t.requests[#t.requests]
+      assert.are.same({ "1", "2", "3", "4", "" }, { S.header(req.headers, "X-A"), S.header(req.headers, "X-B"),
+        S.header(req.headers, "X-C"), S.header(req.headers, "X-D"), S.header(req.headers, "X-E") })
+      arg_error(function()
+        c:request({ service = "rfs", method = "GET", path = "/v1/x", headers = { { "X A", "1" } } })
+      end)
+    end
+  end)
+
   it("escapes what could end the request line in a raw query string", function()
     local c, t = client()
     c:request({ service = "rfs", method = "GET", path = "/v1/x",
@@ -186,6 +200,23 @@ describe("client:request", function()
     c:request({ service = "rfs", method = "GET", path = "/v1/stacks/my stack/栈/a%2Fb" })
     assert.are.equal("https://rfs.cn-north-4.myhuaweicloud.com/v1/stacks/my%20stack/"
       .. "%E6%A0%88/a%2Fb", t.requests[1].url)
+  end)
+
+  it("fills each path afresh where it matters, though it keeps filled paths per client", function()
+    local c, t = client()
+    for i = 1, 600 do -- more paths than a client keeps
+      local n = i % 300
+      c:request({ service = "rfs", method = "GET", path = "/v1/{project_id}/stacks/s " .. n })
+      assert.are.equal("https://rfs.cn-north-4.myhuaweicloud.com/v1/" .. PID .. "/stacks/s%20" .. n,
+        t.requests[i].url)
+    end
+    -- a domain id learnt later is used: paths with {domain_id} are not kept
+    local d, dt = client({ domain_id = "dom1" })
+    d:request({ service = "iam", method = "GET", path = "/v3/domains/{domain_id}" })
+    d:request({ service = "iam", method = "GET", path = "/v3/domains/{domain_id}" })
+    assert.matches("/v3/domains/dom1$", dt.requests[2].url)
+    arg_error(function() c:request({ service = "rfs", method = "GET", path = "/v1/{stack_name}" }) end)
+    arg_error(function() c:request({ service = "rfs", method = "GET", path = "/v1/{stack_name}" }) end)
   end)
 
   it("sends X-Domain-Id, not X-Project-Id, to a global service", function()

@@ -6,6 +6,7 @@ local core = require "hwcloud.core"
 local S = require "spec.unit.client_support"
 local hwcloud = require "hwcloud"
 local retry = require "hwcloud.retry"
+local clock = require "hwcloud.clock"
 
 describe("retry.classify", function()
   local E, N = S.http_error, S.net_error
@@ -70,7 +71,7 @@ describe("retry helpers", function()
   end)
 
   it("reads Retry-After as seconds or an HTTP-date", function()
-    local now = retry.timegm(2015, 10, 21, 7, 27, 50)
+    local now = clock.timegm(2015, 10, 21, 7, 27, 50)
     assert.are.equal(3, retry.retry_after({ headers = { ["Retry-After"] = "3" } }, now))
     assert.are.equal(1.5, retry.retry_after({ headers = { ["retry-after"] = " 1.5 " } }, now))
     assert.are.equal(0, retry.retry_after({ headers = { ["Retry-After"] = "-4" } }, now))
@@ -81,21 +82,21 @@ describe("retry helpers", function()
     assert.is_nil(retry.retry_after({}, now))
   end)
 
-  it("parses dates", function()
-    assert.are.equal(0, retry.timegm(1970, 1, 1))
-    assert.are.equal(951782400, retry.timegm(2000, 2, 29))
-    assert.are.equal(1578128722.701, retry.parse_iso8601("2020-01-04T09:05:22.701000Z"))
-    assert.are.equal(1578128722, retry.parse_iso8601("2020-01-04T17:05:22+08:00"))
-    assert.is_nil(retry.parse_iso8601("yesterday"))
-    assert.are.equal(784111777, retry.parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"))
-    assert.are.equal(784111777, retry.parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"))
+  it("parses dates (hwcloud.clock)", function()
+    assert.are.equal(0, clock.timegm(1970, 1, 1))
+    assert.are.equal(951782400, clock.timegm(2000, 2, 29))
+    assert.are.equal(1578128722.701, clock.parse_iso8601("2020-01-04T09:05:22.701000Z"))
+    assert.are.equal(1578128722, clock.parse_iso8601("2020-01-04T17:05:22+08:00"))
+    assert.is_nil(clock.parse_iso8601("yesterday"))
+    assert.are.equal(784111777, clock.parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"))
+    assert.are.equal(784111777, clock.parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"))
   end)
 
-  it("has a default clock and sleep", function()
-    assert.is_number(retry.now())
-    assert.is_true(retry.now() > 1.6e9)
-    retry.sleep(0)
-    retry.sleep(0.01)
+  it("has a default clock and sleep (hwcloud.clock)", function()
+    assert.is_number(clock.now())
+    assert.is_true(clock.now() > 1.6e9)
+    clock.sleep(0)
+    clock.sleep(0.01)
   end)
 end)
 

@@ -115,11 +115,12 @@ describe("hwcloud.safe", function()
       none, err = c:vpcep():fail()
       assert.is_nil(none)
       assert.are.equal("waiter", err.kind)
+      -- a failing iterator does not end the loop as if the list were
+      -- complete: the loop gets false, err ...
       local got = {}
-      local iter = rfs:each_thing()
-      while true do
-        local v, e = iter()
-        if v == nil then
+      err = nil
+      for v, e in rfs:each_thing() do
+        if not v then
           err = e
           break
         end
@@ -127,10 +128,34 @@ describe("hwcloud.safe", function()
       end
       assert.are.same({ 1, 2 }, got)
       assert.are.equal(503, err.status)
+      -- ... and a loop that goes on past it gets the error raised
+      local n = 0
+      local finished, raised = pcall(function()
+        for _ in rfs:each_thing() do n = n + 1 end
+      end)
+      assert.is_false(finished)
+      assert.are.equal(503, raised.status)
+      assert.are.equal(3, n)
     end)
     package.loaded["hwcloud.rfs"] = saved_rfs
     package.loaded["hwcloud.vpcep"] = saved_vpcep
     assert(ok, problem)
+  end)
+
+  it("wraps only what it declares: a returned table of functions stays as it is", function()
+    local obj = setmetatable({}, { __index = {
+      make = function() return { boom = function() error("raised", 0) end } end,
+      each_x = function() return function() error(core.error({ kind = "http", status = 500 }), 0) end end,
+    } })
+    local p = safe.wrap(obj)
+    local made = p:make()
+    assert.are.equal(made, safe.unwrap(made))
+    assert.has_error(function() made.boom() end, "raised")
+    local iter = p:each_x()
+    local v, err = iter()
+    assert.is_false(v)
+    assert.are.equal(500, err.status)
+    assert.has_error(function() iter() end)
   end)
 
   it("does not wrap data tables or errors", function()

@@ -3,6 +3,8 @@
 -- `null` has a sentinel, integers are written without a fraction and object
 -- keys come out sorted (stable, readable responses). Pure Lua, LuaJIT-safe.
 
+local utf8_char = require("emu.util").utf8_char
+
 local json = {}
 
 local array_mt = { __name = "emu.json.array" }
@@ -127,20 +129,6 @@ end
 
 local function skip_ws(s, pos)
   return s:find("[^ \t\r\n]", pos) or #s + 1
-end
-
-local function utf8_char(cp)
-  if cp < 0x80 then
-    return string.char(cp)
-  elseif cp < 0x800 then
-    return string.char(0xC0 + math.floor(cp / 0x40), 0x80 + cp % 0x40)
-  elseif cp < 0x10000 then
-    return string.char(0xE0 + math.floor(cp / 0x1000),
-      0x80 + math.floor(cp / 0x40) % 0x40, 0x80 + cp % 0x40)
-  end
-  return string.char(0xF0 + math.floor(cp / 0x40000),
-    0x80 + math.floor(cp / 0x1000) % 0x40,
-    0x80 + math.floor(cp / 0x40) % 0x40, 0x80 + cp % 0x40)
 end
 
 local simple_escapes = {

@@ -1,6 +1,6 @@
 -- Small helpers shared by the emulator's modules: random ids (UUIDs, 32-hex
 -- request ids), timestamps in the formats Huawei's APIs use, a request
--- header's value, string trimming and copies. Nothing here keeps state
+-- header's value, string trimming, UTF-8 encoding and copies. Nothing here keeps state
 -- besides the random seed.
 
 local clock = require "emu.clock"
@@ -98,6 +98,17 @@ function util.trim(s, class, side)
     while last >= first and s:find(one, last) do last = last - 1 end
   end
   return s:sub(first, last)
+end
+
+--- The UTF-8 bytes of a Unicode code point (the \u escapes of JSON and HCL).
+function util.utf8_char(cp)
+  if cp < 0x80 then return string.char(cp) end
+  if cp < 0x800 then return string.char(0xC0 + math.floor(cp / 64), 0x80 + cp % 64) end
+  if cp < 0x10000 then
+    return string.char(0xE0 + math.floor(cp / 4096), 0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
+  end
+  return string.char(0xF0 + math.floor(cp / 262144), 0x80 + math.floor(cp / 4096) % 64,
+    0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
 end
 
 --- Reverse a list in place and return it (collecting at the end and

@@ -41,14 +41,8 @@ local INSTANCES = {
   operation_preferences = "object", call_identity = "string",
 }
 
---- Merge field groups into one new table (later groups win).
-local function fields(...)
-  local out = {}
-  for i = 1, select("#", ...) do
-    for k, v in pairs((select(i, ...))) do out[k] = v end
-  end
-  return out
-end
+-- Field groups merged into one new table (later groups win).
+local fields = require("hwcloud.operation").fields
 
 return {
   service = "rfs",

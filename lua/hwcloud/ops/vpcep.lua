@@ -24,14 +24,8 @@ local RESOURCE_TYPE = V1 .. "/{resource_type}"
 -- Offset paging and sorting shared by the list operations.
 local PAGED = { limit = "integer", offset = "integer", sort_key = "string", sort_dir = "string" }
 
---- Merge field groups into one new table (later groups win).
-local function fields(...)
-  local out = {}
-  for i = 1, select("#", ...) do
-    for k, v in pairs((select(i, ...))) do out[k] = v end
-  end
-  return out
-end
+-- Field groups merged into one new table (later groups win).
+local fields = require("hwcloud.operation").fields
 
 local TAG_FILTERS = {
   action = "string!", tags = "array", tags_any = "array", not_tags = "array",

@@ -161,88 +161,100 @@ local READ_CHUNK = 64 * 1024
 -- MAX_HEADER_BYTES for all lines ("too large"); `bytes(n)` exactly n bytes;
 -- `rest(max)` everything up to the close, at most max bytes ("body too large").
 -- Each returns nil and the error on failure.
+local Reader = {}
+Reader.__index = Reader
+
 local function reader(ngx, sock, deadline)
-  local buf, pos, head = "", 1, 0
-  local function fill()
-    ngx.update_time()
-    local left = deadline - ngx.now()
-    if left <= 0 then
-      return nil, "timeout"
+  return setmetatable({ ngx = ngx, sock = sock, deadline = deadline, buf = "", pos = 1, head = 0 }, Reader)
+end
+
+-- Takes what has arrived into the buffer (the old one is consumed), within
+-- what is left of the deadline.
+function Reader:fill()
+  self.ngx.update_time()
+  local left = self.deadline - self.ngx.now()
+  if left <= 0 then
+    return nil, "timeout"
+  end
+  self.sock:settimeout(floor(left * 1000) + 1)
+  local data, err = self.sock:receiveany(READ_CHUNK)
+  if not data then
+    return nil, err
+  end
+  self.buf, self.pos = data, 1
+  return true
+end
+
+--- Count the next lines as a new head (a chunk-size line, the trailers).
+function Reader:new_head()
+  self.head = 0
+end
+
+--- Whether bytes past the answer arrived (the connection is then not reused).
+function Reader:extra()
+  return self.pos <= #self.buf
+end
+
+--- The next line without its CR LF; nil, "too large" past the head caps.
+function Reader:line()
+  local parts, n = {}, 0
+  while true do
+    local lf = find(self.buf, "\n", self.pos, true)
+    local piece = sub(self.buf, self.pos, lf and lf - 1 or -1)
+    n = n + #piece
+    if n > M.MAX_HEADER_LINE or self.head + n > M.MAX_HEADER_BYTES then
+      return nil, "too large"
     end
-    sock:settimeout(floor(left * 1000) + 1)
-    local data, err = sock:receiveany(READ_CHUNK)
-    if not data then
+    parts[#parts + 1] = piece
+    if lf then
+      self.pos = lf + 1
+      self.head = self.head + n + 1
+      local line = concat(parts)
+      return byte(line, -1) == 13 and sub(line, 1, -2) or line
+    end
+    local ok, err = self:fill()
+    if not ok then
       return nil, err
     end
-    buf, pos = data, 1
-    return true
   end
-  local r = {}
-  --- Count the next lines as a new head (a chunk-size line, the trailers).
-  function r.new_head()
-    head = 0
-  end
-  --- Whether bytes past the answer arrived (the connection is then not reused).
-  function r.extra()
-    return pos <= #buf
-  end
-  function r.line()
-    local parts, n = {}, 0
-    while true do
-      local lf = find(buf, "\n", pos, true)
-      local piece = sub(buf, pos, lf and lf - 1 or -1)
-      n = n + #piece
-      if n > M.MAX_HEADER_LINE or head + n > M.MAX_HEADER_BYTES then
-        return nil, "too large"
-      end
-      parts[#parts + 1] = piece
-      if lf then
-        pos = lf + 1
-        head = head + n + 1
-        local line = concat(parts)
-        return byte(line, -1) == 13 and sub(line, 1, -2) or line
-      end
-      local ok, err = fill()
+end
+
+--- Exactly n bytes.
+function Reader:bytes(n)
+  local parts, got = {}, 0
+  while got < n do
+    if self.pos > #self.buf then
+      local ok, err = self:fill()
       if not ok then
         return nil, err
       end
     end
+    local take = math.min(n - got, #self.buf - self.pos + 1)
+    parts[#parts + 1] = sub(self.buf, self.pos, self.pos + take - 1)
+    self.pos, got = self.pos + take, got + take
   end
-  function r.bytes(n)
-    local parts, got = {}, 0
-    while got < n do
-      if pos > #buf then
-        local ok, err = fill()
-        if not ok then
-          return nil, err
-        end
-      end
-      local take = math.min(n - got, #buf - pos + 1)
-      parts[#parts + 1] = sub(buf, pos, pos + take - 1)
-      pos, got = pos + take, got + take
+  return concat(parts)
+end
+
+--- Everything until the server closes, at most max bytes.
+function Reader:rest(max)
+  local parts, got = {}, 0
+  while true do
+    local piece = sub(self.buf, self.pos)
+    got = got + #piece
+    if got > max then
+      return nil, "body too large"
     end
-    return concat(parts)
-  end
-  function r.rest(max)
-    local parts, got = {}, 0
-    while true do
-      local piece = sub(buf, pos)
-      got = got + #piece
-      if got > max then
-        return nil, "body too large"
+    parts[#parts + 1] = piece
+    self.pos = #self.buf + 1
+    local ok, err = self:fill()
+    if not ok then
+      if err == "closed" then
+        return concat(parts)
       end
-      parts[#parts + 1] = piece
-      pos = #buf + 1
-      local ok, err = fill()
-      if not ok then
-        if err == "closed" then
-          return concat(parts)
-        end
-        return nil, err
-      end
+      return nil, err
     end
   end
-  return r
 end
 
 -- Reads the body, never more than max bytes, framed by the lower-cased
@@ -256,8 +268,8 @@ local function read_body(r, framing, status, method, max)
   if te and te:lower():find("chunked", 1, true) then
     local parts, total = {}, 0
     while true do
-      r.new_head()
-      local line, err = r.line()
+      r:new_head()
+      local line, err = r:line()
       if not line then
         return nil, err
       end
@@ -268,9 +280,9 @@ local function read_body(r, framing, status, method, max)
       local size = tonumber(hex, 16)
       if size == 0 then
         -- trailers up to the empty line, 300 KiB at most
-        r.new_head()
+        r:new_head()
         repeat
-          line, err = r.line()
+          line, err = r:line()
           if not line then
             return nil, err
           end
@@ -282,7 +294,7 @@ local function read_body(r, framing, status, method, max)
         return nil, "body too large"
       end
       local data
-      data, err = r.bytes(size + 2) -- the chunk and its CRLF
+      data, err = r:bytes(size + 2) -- the chunk and its CRLF
       if not data then
         return nil, err
       end
@@ -302,33 +314,23 @@ local function read_body(r, framing, status, method, max)
     if len > max then
       return nil, "body too large"
     end
-    local data, err = r.bytes(len)
+    local data, err = r:bytes(len)
     if not data then
       return nil, err
     end
     return data, true
   end
   -- no length: read until the server closes, at most max bytes
-  local data, err = r.rest(max)
+  local data, err = r:rest(max)
   if not data then
     return nil, err
   end
   return data, false
 end
 
---- Send one request.
--- @tparam table req `{method=, url=, headers = {{name, value}, ...}, body=}`
--- @treturn table response; raises an hwcloud.Error on failure or status >= 400
-function Transport:send(req)
-  core.check_request(req, "hwcloud.transport.cosocket:send")
-  local ngx = ngx_api()
-  ngx.update_time() -- the cached time may be stale after CPU work: the deadline counts from now
-  local started = ngx.now()
-  local scheme, host, port, target, authority = parse_url(req.url)
-  if not scheme then
-    error(core.error({ kind = "argument", message = "hwcloud.transport.cosocket:send: bad URL "
-      .. redact.url(req.url) }), 0)
-  end
+-- Connects (or takes a pooled connection) and shakes hands for https.
+-- Returns the socket and whether it was reused; raises on failure.
+local function connect(self, ngx, req, scheme, host, port, authority)
   local sock = ngx.socket.tcp()
   local ms = floor(self.timeout * 1000)
   sock:settimeouts(floor(self.connect_timeout * 1000), ms, ms)
@@ -347,7 +349,12 @@ function Transport:send(req)
       fail(kind, code, "TLS handshake with " .. authority .. " failed: " .. tostring(err), req)
     end
   end
+  return sock, reused
+end
 
+-- The request's bytes: request line, the caller's headers (checked by
+-- core.check_request), Host and Content-Length when missing, the body.
+local function request_bytes(req, target, authority)
   local lines = { req.method .. " " .. target .. " HTTP/1.1" }
   local has_host, has_length = false, false
   for _, h in ipairs(req.headers or {}) do
@@ -369,17 +376,14 @@ function Transport:send(req)
   lines[#lines + 1] = "Connection: keep-alive"
   lines[#lines + 1] = ""
   lines[#lines + 1] = body or ""
-  local bytes
-  bytes, err = sock:send(table.concat(lines, "\r\n"))
-  if not bytes then
-    sock:close()
-    local kind, code = socket_failure(err, "send")
-    fail(kind, code, "sending to " .. authority .. " failed: " .. tostring(err), req)
-  end
+  return concat(lines, "\r\n")
+end
 
-  local r = reader(ngx, sock, started + self.timeout)
-  local status_line
-  status_line, err = r.line()
+-- Reads the status line and the headers. Returns status, header_list and
+-- the framing headers (lower-cased, repeated ones joined); raises on failure
+-- (the socket closed).
+local function read_head(r, sock, req, authority)
+  local status_line, err = r:line()
   if not status_line then
     sock:close()
     head_failed(err, "status", authority, req)
@@ -392,13 +396,13 @@ function Transport:send(req)
   local framing, header_list = {}, {}
   while true do
     local line
-    line, err = r.line()
+    line, err = r:line()
     if not line then
       sock:close()
       head_failed(err, "headers", authority, req)
     end
     if line == "" then
-      break
+      return status, header_list, framing
     end
     local colon = line:find(":", 1, true)
     if colon and colon > 1 then
@@ -410,6 +414,31 @@ function Transport:send(req)
       end
     end
   end
+end
+
+--- Send one request.
+-- @tparam table req `{method=, url=, headers = {{name, value}, ...}, body=}`
+-- @treturn table response; raises an hwcloud.Error on failure or status >= 400
+function Transport:send(req)
+  core.check_request(req, "hwcloud.transport.cosocket:send")
+  local ngx = ngx_api()
+  ngx.update_time() -- the cached time may be stale after CPU work: the deadline counts from now
+  local started = ngx.now()
+  local scheme, host, port, target, authority = parse_url(req.url)
+  if not scheme then
+    error(core.error({ kind = "argument", message = "hwcloud.transport.cosocket:send: bad URL "
+      .. redact.url(req.url) }), 0)
+  end
+  local sock, reused = connect(self, ngx, req, scheme, host, port, authority)
+  local bytes, err = sock:send(request_bytes(req, target, authority))
+  if not bytes then
+    sock:close()
+    local kind, code = socket_failure(err, "send")
+    fail(kind, code, "sending to " .. authority .. " failed: " .. tostring(err), req)
+  end
+
+  local r = reader(ngx, sock, started + self.timeout)
+  local status, header_list, framing = read_head(r, sock, req, authority)
   local raw, keep = read_body(r, framing, status, req.method, self.max_body_bytes)
   if not raw then
     sock:close()
@@ -421,7 +450,7 @@ function Transport:send(req)
     head_failed(keep, "body", authority, req)
   end
   local conn = framing.connection
-  if keep and not r.extra() and not (conn and conn:lower():find("close", 1, true)) then
+  if keep and not r:extra() and not (conn and conn:lower():find("close", 1, true)) then
     sock:setkeepalive(floor(self.keepalive_timeout * 1000), self.pool_size)
   else
     sock:close()

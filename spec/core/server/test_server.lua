@@ -1,7 +1,8 @@
 -- The handlers of the core specs' test server (OpenResty): JSON and text
 -- bodies, empty and redirect answers, every error body shape, gzip, chunked,
--- big, slow and dropped responses, and /echo, which answers with exactly what
--- arrived (method, URI and raw header lines in order, body).
+-- big (chunked) and sized (with a Content-Length) bodies, slow and dropped
+-- responses, and /echo, which answers with exactly what arrived (method, URI
+-- and raw header lines in order, body).
 local cjson = require "cjson"
 
 local M = {}
@@ -78,6 +79,13 @@ function M.handle()
     local chunk = string.rep("0123456789abcdef", 65536) -- 1 MiB
     for _ = 1, 10 do ngx.print(chunk) end
     return
+  elseif uri == "/sized" then
+    -- a JSON body of exactly `bytes` bytes sent with its Content-Length (not chunked)
+    local n = math.max(tonumber(args.bytes) or 100, 8)
+    local body = '{"s":"' .. string.rep("y", n - 8) .. '"}'
+    ngx.header["Content-Type"] = "application/json"
+    ngx.header["Content-Length"] = #body
+    return ngx.print(body)
   elseif uri == "/chunked" then
     ngx.header["Content-Type"] = "application/json"
     ngx.print('{"parts":[')

@@ -5,6 +5,7 @@
 -- vars_uri. No authentication, like an OBS pre-signed URL; blobs live until
 -- reset (the 5-minute pre-signed lifetime is not enforced).
 
+local fail = require("emu.errors").raise
 local U = require("emu.rfs.util")
 local util = require("emu.util")
 local template = require("emu.rfs.template")
@@ -69,7 +70,7 @@ end
 
 local function post(req)
   local name = U.query(req, "file_name") or "main.tf"
-  if not name:match("^[%w_%.%-]+$") then U.fail(400, "RF.10011038", "file_name may contain only letters, digits, '.', '_' and '-'") end
+  if not name:match("^[%w_%.%-]+$") then fail(400, "RF.10011038", "file_name may contain only letters, digits, '.', '_' and '-'") end
   local id = M.put(req.raw_body or "", name)
   return 201, { url = M.url(req, id), blob_id = id }
 end

@@ -383,26 +383,32 @@ local function change_step(dep_id, inst, tally)
   }
 end
 
--- The step destroying one recorded resource the template no longer has.
+-- The step destroying one recorded resource r: the template no longer has
+-- it (a deployment: tally given, events carry the elapsed seconds, a failure
+-- fails the deployment), or its stack is deleted (a failure ends the deletion
+-- DELETION_FAILED).
 local function destroy_step(dep_id, r, tally)
+  local function record(s) if tally then return find_resource(s, r.address) end return r end
   return {
     delay = "rfs_resource", default = RESOURCE_DELAY,
     begin = function(s, t)
-      local rec = find_resource(s, r.address)
+      local rec = record(s)
       if rec then rec.resource_status = "DELETION_IN_PROGRESS" end
       events.resource(s, t, dep_id, r, "DELETION_IN_PROGRESS", r.address .. ": Destroying... [id=" .. tostring(r.physical_id) .. "]")
     end,
     run = function(s, t)
+      local elapsed = tally and resource_seconds() or nil
       local msg = M.injected_failure(s, r.config, "emulator_fail_delete", r.address, r.type)
       if msg then
         local text = r.address .. ": Destruction failed: injected failure (" .. msg .. ")"
-        resource_failed(s, t, dep_id, r, find_resource(s, r.address), "DELETION_FAILED", text, resource_seconds())
-        return deployment_failed(s, t, dep_id, text)
+        resource_failed(s, t, dep_id, r, record(s), "DELETION_FAILED", text, elapsed)
+        if tally then return deployment_failed(s, t, dep_id, text) end
+        return machine.finish(s, t, "DELETION_FAILED", text)
       end
       remove_resource(s, r.address)
-      tally.destroyed = tally.destroyed + 1
-      events.resource(s, t, dep_id, r, "DELETION_COMPLETE", r.address .. ": Destruction complete after " .. resource_seconds() .. "s",
-        resource_seconds())
+      if tally then tally.destroyed = tally.destroyed + 1 end
+      events.resource(s, t, dep_id, r, "DELETION_COMPLETE",
+        r.address .. ": Destruction complete" .. (elapsed and " after " .. elapsed .. "s" or ""), elapsed)
     end,
   }
 end
@@ -500,6 +506,36 @@ local function refuse_deletion(stack, now, dep_id, text, report)
   end)
 end
 
+-- lifecycle.prevent_destroy: Terraform refuses the whole destroy before
+-- touching anything; the first recorded resource that has it, if any
+local function guarded_resource(stack, retain)
+  for _, r in ipairs(retain and {} or stack.resources) do
+    if r.prevent_destroy and not r.failed then return r end
+  end
+end
+
+-- the refusal of a deletion a prevent_destroy resource blocks
+local function refuse_guarded(stack, now, dep_id, guarded)
+  local text = "Instance cannot be destroyed; Resource " .. guarded.address .. " has lifecycle.prevent_destroy set," ..
+    " but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan," ..
+    " either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."
+  return refuse_deletion(stack, now, dep_id, text, function(s, t)
+    events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
+      resource_type = guarded.type, resource_name = guarded.name, resource_key = guarded.index_key })
+  end)
+end
+
+-- The last step of a stack deletion: DELETION_COMPLETE, then the stack is gone.
+local function remove_stack_step()
+  return {
+    delay = "rfs_delete", default = 1,
+    run = function(s, t)
+      machine.finish(s, t, "DELETION_COMPLETE", nil)
+      store.remove_stack(s)
+    end,
+  }
+end
+
 --- Delete a stack (S5/S6): DELETION_IN_PROGRESS, one step per resource
 -- (unless retain_all_resources), then the stack disappears, or DELETION_FAILED.
 function M.delete(stack, now, retain, action)
@@ -510,61 +546,25 @@ function M.delete(stack, now, retain, action)
   stack.update_t = now
   events.add(stack, now, { event_type = "LOG", deployment_id = dep_id,
     event_message = "Stack deletion started" .. (retain and " (retain_all_resources: cloud resources are kept)" or "") })
-  local steps = {}
-  -- lifecycle.prevent_destroy: Terraform refuses the whole destroy before touching anything
-  local guarded
-  for _, r in ipairs(retain and {} or stack.resources) do
-    if r.prevent_destroy and not r.failed then guarded = r; break end
-  end
-  if guarded then
-    local text = "Instance cannot be destroyed; Resource " .. guarded.address .. " has lifecycle.prevent_destroy set," ..
-      " but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan," ..
-      " either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."
-    return refuse_deletion(stack, now, dep_id, text, function(s, t)
-      events.add(s, t, { event_type = "ERROR", deployment_id = dep_id, event_message = text,
-        resource_type = guarded.type, resource_name = guarded.name, resource_key = guarded.index_key })
-    end)
-  end
+  local guarded = guarded_resource(stack, retain)
+  if guarded then return refuse_guarded(stack, now, dep_id, guarded) end
   local verdict = hooks.check(stack, action or "DeleteStack", hooks.deletions(stack))
   if verdict.blocked then
     return refuse_deletion(stack, now, dep_id, verdict.blocked, function(s, t)
       hooks.emit(s, t, dep_id, verdict)
     end)
   end
+  local steps = {}
   if #verdict.notes > 0 then
     steps[1] = { delay = "rfs_prepare", default = 0, run = function(s, t) hooks.emit(s, t, dep_id, verdict) end }
   end
   if not retain then
     for i = #stack.resources, 1, -1 do
       local r = stack.resources[i]
-      if not r.failed then
-        steps[#steps + 1] = {
-          delay = "rfs_resource", default = RESOURCE_DELAY,
-          begin = function(s, t)
-            r.resource_status = "DELETION_IN_PROGRESS"
-            events.resource(s, t, dep_id, r, "DELETION_IN_PROGRESS", r.address .. ": Destroying... [id=" .. tostring(r.physical_id) .. "]")
-          end,
-          run = function(s, t)
-            local msg = M.injected_failure(s, r.config, "emulator_fail_delete", r.address, r.type)
-            if msg then
-              local text = r.address .. ": Destruction failed: injected failure (" .. msg .. ")"
-              resource_failed(s, t, dep_id, r, r, "DELETION_FAILED", text)
-              return machine.finish(s, t, "DELETION_FAILED", text)
-            end
-            remove_resource(s, r.address)
-            events.resource(s, t, dep_id, r, "DELETION_COMPLETE", r.address .. ": Destruction complete")
-          end,
-        }
-      end
+      if not r.failed then steps[#steps + 1] = destroy_step(dep_id, r) end
     end
   end
-  steps[#steps + 1] = {
-    delay = "rfs_delete", default = 1,
-    run = function(s, t)
-      machine.finish(s, t, "DELETION_COMPLETE", nil)
-      store.remove_stack(s)
-    end,
-  }
+  steps[#steps + 1] = remove_stack_step()
   machine.start(stack, { kind = "delete", deployment_id = dep_id, steps = steps }, now)
 end
 

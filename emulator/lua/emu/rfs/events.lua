@@ -2,6 +2,8 @@
 -- (with their deployment_id) and ListStackEvents (S10) with deployment_id,
 -- filter (rfs.md §8.2), field projection (§8.3) and marker pagination.
 
+local fail = require("emu.errors").raise
+local json = require("emu.json")
 local U = require("emu.rfs.util")
 local util = require("emu.util")
 local store = require("emu.rfs.store")
@@ -50,18 +52,18 @@ function M.list(req, stack)
   if dep ~= nil then
     require("emu.rfs.validate").id(dep, "deployment_id")
     if not stack.deployments[dep] then
-      U.fail(404, "RF.10013030", "the deployment " .. dep .. " does not exist in stack " .. stack.stack_name)
+      fail(404, "RF.10013030", "the deployment " .. dep .. " does not exist in stack " .. stack.stack_name)
     end
   end
   local f = filter.parse(U.query(req, "filter"), { event_type = true, resource_type = true, resource_name = true })
   local fields
   local fq = U.query(req, "field")
   if fq ~= nil and fq ~= "" then
-    if #fq > 128 then U.fail(400, "RF.10011005", "field must be at most 128 characters long") end
+    if #fq > 128 then fail(400, "RF.10011005", "field must be at most 128 characters long") end
     fields = { event_type = true }
     for name in (fq .. ","):gmatch("([^,]*),") do
-      if not name:match("^[%w_]+$") then U.fail(400, "RF.10011089", "field must be a comma-separated list of attribute names") end
-      if not SELECTABLE[name] then U.fail(400, "RF.10011087", "field names an unknown attribute: " .. name) end
+      if not name:match("^[%w_]+$") then fail(400, "RF.10011089", "field must be a comma-separated list of attribute names") end
+      if not SELECTABLE[name] then fail(400, "RF.10011087", "field names an unknown attribute: " .. name) end
       fields[name == "timestamp" and "time" or name] = true
     end
   end
@@ -71,7 +73,7 @@ function M.list(req, stack)
   end
   util.sort_by_time(items, "t", "seq")
   local page, info = U.paginate(req, items, function(e) return tostring(e.seq) end)
-  local out = U.array()
+  local out = json.array()
   for _, e in ipairs(page) do
     local v = view(e)
     if fields then

@@ -6,6 +6,7 @@
 -- anywhere makes the whole filter ignored. Errors are the documented
 -- RF.10011087/88/89/93.
 
+local fail = require("emu.errors").raise
 local U = require("emu.rfs.util")
 
 local M = {}
@@ -14,24 +15,24 @@ local M = {}
 -- @return list of terms {attr, values = set} or nil (no filtering)
 function M.parse(text, allowed)
   if text == nil or text == "" then return nil end
-  if #text > 512 then U.fail(400, "RF.10011005", "filter must be at most 512 characters long") end
+  if #text > 512 then fail(400, "RF.10011005", "filter must be at most 512 characters long") end
   if text:find(";", 1, true) then return nil end
   local terms, seen = {}, {}
   for term in (text .. ","):gmatch("([^,]*),") do
     local attr, values = nil, {}
     for cond in (term .. "|"):gmatch("([^|]*)|") do
       local name, value = cond:match("^(.-)==(.*)$")
-      if not name then U.fail(400, "RF.10011088", "filter condition '" .. cond .. "' has no valid filter method (only == is supported)") end
-      if not name:match("^[%w_]+$") then U.fail(400, "RF.10011087", "filter names an invalid attribute '" .. name .. "'") end
-      if not allowed[name] then U.fail(400, "RF.10011087", "filter attribute '" .. name .. "' is not supported here") end
-      if not value:match("^[%w_%-]+$") then U.fail(400, "RF.10011089", "filter value '" .. value .. "' may contain only letters, digits, '_' and '-'") end
+      if not name then fail(400, "RF.10011088", "filter condition '" .. cond .. "' has no valid filter method (only == is supported)") end
+      if not name:match("^[%w_]+$") then fail(400, "RF.10011087", "filter names an invalid attribute '" .. name .. "'") end
+      if not allowed[name] then fail(400, "RF.10011087", "filter attribute '" .. name .. "' is not supported here") end
+      if not value:match("^[%w_%-]+$") then fail(400, "RF.10011089", "filter value '" .. value .. "' may contain only letters, digits, '_' and '-'") end
       if attr and attr ~= name then
-        U.fail(400, "RF.10011088", "alternatives joined with '|' must use the same attribute")
+        fail(400, "RF.10011088", "alternatives joined with '|' must use the same attribute")
       end
       attr = name
       values[value] = true
     end
-    if seen[attr] then U.fail(400, "RF.10011093", "filter attribute '" .. attr .. "' appears in more than one condition") end
+    if seen[attr] then fail(400, "RF.10011093", "filter attribute '" .. attr .. "' appears in more than one condition") end
     seen[attr] = true
     terms[#terms + 1] = { attr = attr, values = values }
   end

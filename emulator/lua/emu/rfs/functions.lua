@@ -8,6 +8,7 @@ local V = require("emu.rfs.values")
 local tfjson = require("emu.rfs.tfjson")
 local digest = require("emu.rfs.digest")
 local yaml = require("emu.rfs.yaml")
+local base64 = require("emu.rfs.base64")
 local trim = require("emu.util").trim
 local regex = require("emu.rfs.regex")
 local files = require("emu.rfs.files")
@@ -548,19 +549,8 @@ F.from_json_node = from_json
 F.yamlencode = function(a) return yaml.encode(a[1]) end
 F.yamldecode = function(a) return yaml.decode(str(a[1], "yamldecode")) end
 
-local b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-F.base64encode = function(a)
-  local s = str(a[1], "base64encode")
-  local out = {}
-  for i = 1, #s, 3 do
-    local c1, c2, c3 = s:byte(i, i + 2)
-    local n = c1 * 65536 + (c2 or 0) * 256 + (c3 or 0)
-    local q = { math.floor(n / 262144) % 64, math.floor(n / 4096) % 64, math.floor(n / 64) % 64, n % 64 }
-    out[#out + 1] = b64:sub(q[1] + 1, q[1] + 1) .. b64:sub(q[2] + 1, q[2] + 1)
-      .. (c2 and b64:sub(q[3] + 1, q[3] + 1) or "=") .. (c3 and b64:sub(q[4] + 1, q[4] + 1) or "=")
-  end
-  return table.concat(out)
-end
+-- base64 (emu.rfs.base64); base64decode first drops what is outside the alphabet
+F.base64encode = function(a) return base64.encode(str(a[1], "base64encode")) end
 F.base64gzip = function(a)
   local s = str(a[1], "base64gzip")
   local z, why = require("emu.rfs.gzip").gzip(s)
@@ -568,21 +558,9 @@ F.base64gzip = function(a)
   return F.base64encode({ z })
 end
 F.base64decode = function(a)
-  local s = str(a[1], "base64decode"):gsub("[^%w%+/=]", "")
-  local out = {}
-  for i = 1, #s, 4 do
-    local n, pad = 0, 0
-    for j = i, i + 3 do
-      local c = s:sub(j, j)
-      local v = b64:find(c, 1, true)
-      if c == "=" or c == "" then pad = pad + 1; v = 1 end
-      if not v then fail("Invalid function argument; base64decode: invalid base64 data") end
-      n = n * 64 + (v - 1)
-    end
-    local bytes = string.char(math.floor(n / 65536) % 256, math.floor(n / 256) % 256, n % 256)
-    out[#out + 1] = bytes:sub(1, 3 - pad)
-  end
-  return table.concat(out)
+  local out = base64.decode((str(a[1], "base64decode"):gsub("[^%w%+/=]", "")))
+  if not out then fail("Invalid function argument; base64decode: invalid base64 data") end
+  return out
 end
 
 -- rsadecrypt(base64 ciphertext, PEM private key), PKCS #1 v1.5 (emu.rfs.rsa)

@@ -7,6 +7,7 @@
 -- raised as {hcl_error = "file:line,col: Summary; detail"}. Pure Lua.
 
 local trim = require("emu.util").trim
+local utf8_char = require("emu.util").utf8_char
 local log = require("emu.log")
 local V = require("emu.rfs.values")
 
@@ -106,18 +107,6 @@ function Lexer:skip()
       return
     end
   end
-end
-
-local function utf8_char(cp)
-  if cp < 0x80 then return string.char(cp) end
-  if cp < 0x800 then
-    return string.char(0xC0 + math.floor(cp / 64), 0x80 + cp % 64)
-  end
-  if cp < 0x10000 then
-    return string.char(0xE0 + math.floor(cp / 4096), 0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
-  end
-  return string.char(0xF0 + math.floor(cp / 262144), 0x80 + math.floor(cp / 4096) % 64,
-    0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
 end
 
 -- Parse template parts from text[pos..] until the closing quote (quoted=true)
@@ -514,104 +503,130 @@ function Parser:for_expr(open, close, pos)
   return node
 end
 
+-- a quoted string or heredoc token: a literal when it holds no interpolation
+local function template_node(t)
+  local parts = t.parts
+  if #parts == 0 then return { k = "lit", v = "", pos = t.pos } end
+  if #parts == 1 and type(parts[1]) == "string" then return { k = "lit", v = parts[1], pos = t.pos } end
+  return { k = "tmpl", parts = parts, pos = t.pos }
+end
+
+-- after a function's name and "(": the arguments up to ")", the last one
+-- possibly expanded with "..."
+function Parser:call(t)
+  self.lx:next()
+  self.nl_skip = self.nl_skip + 1
+  local args = {}
+  local expand = false
+  while self:peek().t ~= ")" do
+    args[#args + 1] = self:expr()
+    local n = self:peek()
+    if n.t == "..." then self:next(); expand = true; n = self:peek() end
+    if n.t == "," then self:next() elseif n.t ~= ")" then
+      fail(self.src, n.pos, "Missing argument separator", "a comma is required between function arguments")
+    end
+  end
+  self:next()
+  self.nl_skip = self.nl_skip - 1
+  return { k = "call", name = t.v, args = args, expand = expand, pos = t.pos }
+end
+
+-- an identifier: a keyword literal, a function call or a variable
+function Parser:identifier(t)
+  local v = t.v
+  if v == "true" then return { k = "lit", v = true, pos = t.pos } end
+  if v == "false" then return { k = "lit", v = false, pos = t.pos } end
+  if v == "null" then return { k = "null", pos = t.pos } end
+  if self.lx:peek().t == "(" then return self:call(t) end
+  return { k = "var", name = v, pos = t.pos }
+end
+
+-- after "(": the parenthesized expression
+function Parser:paren(t)
+  self.nl_skip = self.nl_skip + 1
+  local e = self:expr()
+  self:expect(")", "')'")
+  self.nl_skip = self.nl_skip - 1
+  return { k = "paren", e = e, pos = t.pos }
+end
+
+-- after "[": a tuple constructor or a list for-expression
+function Parser:tuple(t)
+  self.nl_skip = self.nl_skip + 1
+  local n = self:peek()
+  if n.t == "id" and n.v == "for" then
+    self:next()
+    local f = self:for_expr("[", "]", t.pos)
+    self.nl_skip = self.nl_skip - 1
+    return f
+  end
+  local items = {}
+  while self:peek().t ~= "]" do
+    items[#items + 1] = self:expr()
+    local s = self:peek()
+    if s.t == "," then self:next() elseif s.t ~= "]" then
+      fail(self.src, s.pos, "Missing item separator", "expected a comma to mark the beginning of the next item")
+    end
+  end
+  self:next()
+  self.nl_skip = self.nl_skip - 1
+  return { k = "list", items = items, pos = t.pos }
+end
+
+-- the key = value items of an object constructor up to "}" (newlines
+-- separate items here)
+function Parser:object_items()
+  local items = {}
+  while true do
+    self:skip_nl()
+    if self.lx:peek().t == "}" then self.lx:next(); break end
+    self.nl_skip = 0
+    local key = self:expr()
+    local sep = self:next()
+    if sep.t ~= "=" and sep.t ~= ":" then
+      fail(self.src, sep.pos, "Missing key/value separator", "expected an equals sign (\"=\") to mark the beginning of the attribute value")
+    end
+    local value = self:expr()
+    self.nl_skip = 0
+    items[#items + 1] = { key = key, value = value }
+    local s = self.lx:peek()
+    if s.t == "," or s.t == "nl" then
+      self.lx:next()
+    elseif s.t ~= "}" then
+      fail(self.src, s.pos, "Missing attribute separator", "expected a newline or comma to mark the beginning of the next attribute")
+    end
+  end
+  return items
+end
+
+-- after "{": an object constructor or a map for-expression
+function Parser:object(t)
+  local saved = self.nl_skip
+  self.nl_skip = 0
+  self:skip_nl()
+  local n = self.lx:peek()
+  if n.t == "id" and n.v == "for" then
+    self.nl_skip = 1
+    self.lx:next()
+    local f = self:for_expr("{", "}", t.pos)
+    self.nl_skip = saved
+    return f
+  end
+  local items = self:object_items()
+  self.nl_skip = saved
+  return { k = "obj", items = items, pos = t.pos }
+end
+
+-- the start of an expression, by its first token
 function Parser:primary()
   local t = self:next()
   local kind = t.t
   if kind == "num" then return { k = "lit", v = t.v, pos = t.pos } end
-  if kind == "tmpl" then
-    local parts = t.parts
-    if #parts == 0 then return { k = "lit", v = "", pos = t.pos } end
-    if #parts == 1 and type(parts[1]) == "string" then return { k = "lit", v = parts[1], pos = t.pos } end
-    return { k = "tmpl", parts = parts, pos = t.pos }
-  end
-  if kind == "id" then
-    local v = t.v
-    if v == "true" then return { k = "lit", v = true, pos = t.pos } end
-    if v == "false" then return { k = "lit", v = false, pos = t.pos } end
-    if v == "null" then return { k = "null", pos = t.pos } end
-    if self.lx:peek().t == "(" then
-      self.lx:next()
-      self.nl_skip = self.nl_skip + 1
-      local args = {}
-      local expand = false
-      while self:peek().t ~= ")" do
-        args[#args + 1] = self:expr()
-        local n = self:peek()
-        if n.t == "..." then self:next(); expand = true; n = self:peek() end
-        if n.t == "," then self:next() elseif n.t ~= ")" then
-          fail(self.src, n.pos, "Missing argument separator", "a comma is required between function arguments")
-        end
-      end
-      self:next()
-      self.nl_skip = self.nl_skip - 1
-      return { k = "call", name = v, args = args, expand = expand, pos = t.pos }
-    end
-    return { k = "var", name = v, pos = t.pos }
-  end
-  if kind == "(" then
-    self.nl_skip = self.nl_skip + 1
-    local e = self:expr()
-    self:expect(")", "')'")
-    self.nl_skip = self.nl_skip - 1
-    return { k = "paren", e = e, pos = t.pos }
-  end
-  if kind == "[" then
-    self.nl_skip = self.nl_skip + 1
-    local n = self:peek()
-    if n.t == "id" and n.v == "for" then
-      self:next()
-      local f = self:for_expr("[", "]", t.pos)
-      self.nl_skip = self.nl_skip - 1
-      return f
-    end
-    local items = {}
-    while self:peek().t ~= "]" do
-      items[#items + 1] = self:expr()
-      local s = self:peek()
-      if s.t == "," then self:next() elseif s.t ~= "]" then
-        fail(self.src, s.pos, "Missing item separator", "expected a comma to mark the beginning of the next item")
-      end
-    end
-    self:next()
-    self.nl_skip = self.nl_skip - 1
-    return { k = "list", items = items, pos = t.pos }
-  end
-  if kind == "{" then
-    -- newlines separate items inside an object constructor
-    local saved = self.nl_skip
-    self.nl_skip = 0
-    self:skip_nl()
-    local n = self.lx:peek()
-    if n.t == "id" and n.v == "for" then
-      self.nl_skip = 1
-      self.lx:next()
-      local f = self:for_expr("{", "}", t.pos)
-      self.nl_skip = saved
-      return f
-    end
-    local items = {}
-    while true do
-      self:skip_nl()
-      if self.lx:peek().t == "}" then self.lx:next(); break end
-      self.nl_skip = 0
-      local key = self:expr()
-      local sep = self:next()
-      if sep.t ~= "=" and sep.t ~= ":" then
-        fail(self.src, sep.pos, "Missing key/value separator", "expected an equals sign (\"=\") to mark the beginning of the attribute value")
-      end
-      local value = self:expr()
-      self.nl_skip = 0
-      items[#items + 1] = { key = key, value = value }
-      local s = self.lx:peek()
-      if s.t == "," or s.t == "nl" then
-        self.lx:next()
-      elseif s.t ~= "}" then
-        fail(self.src, s.pos, "Missing attribute separator", "expected a newline or comma to mark the beginning of the next attribute")
-      end
-    end
-    self.nl_skip = saved
-    return { k = "obj", items = items, pos = t.pos }
-  end
+  if kind == "tmpl" then return template_node(t) end
+  if kind == "id" then return self:identifier(t) end
+  if kind == "(" then return self:paren(t) end
+  if kind == "[" then return self:tuple(t) end
+  if kind == "{" then return self:object(t) end
   local got = kind == "nl" and "newline" or kind == "eof" and "end of file" or kind
   fail(self.src, t.pos, "Invalid expression", "expected the start of an expression, but found " .. got)
 end

@@ -8,31 +8,15 @@
 -- hook and why); a failed WARN-mode hook writes a LOG event only.
 
 local json = require("emu.json")
-local V = require("emu.rfs.values")
 local registry = require("emu.rfs.registry")
 local rego = require("emu.rfs.rego")
 local events = require("emu.rfs.events")
+local plain = require("emu.rfs.plain").value
 
 local M = {}
 
 --- The message of a failed hook without err_msg (rfs-private.md §6.1).
 M.DEFAULT_MESSAGE = "private hook validation failed"
-
--- a template value as plain JSON-shaped Lua (unknown values become null)
-local function plain(v)
-  if v == nil or v == V.NULL or v == V.UNKNOWN then return json.null end
-  if V.is_list(v) then
-    local out = json.array()
-    for i, x in ipairs(v) do out[i] = plain(x) end
-    return out
-  end
-  if type(v) == "table" then
-    local out = {}
-    for k, x in pairs(v) do out[k] = plain(x) end
-    return out
-  end
-  return v
-end
 
 local ACTIONS = { ADD = "create", UPDATE = "update", NONE = "no-op" }
 

@@ -7,7 +7,7 @@
 -- speed 0 finishes everything on the next read, a later speed change
 -- applies to the steps not yet due).
 
-local U = require("emu.rfs.util")
+local fail = require("emu.errors").raise
 local config = require("emu.config")
 
 local M = {}
@@ -44,28 +44,28 @@ function M.check(stack, action)
   local s = stack.status
   if action == "continue_deploy" then
     if s ~= "DEPLOYMENT_FAILED" then
-      U.fail(403, "RF.10012547", "continue-deploy is only allowed in status DEPLOYMENT_FAILED, the stack is in " .. s)
+      fail(403, "RF.10012547", "continue-deploy is only allowed in status DEPLOYMENT_FAILED, the stack is in " .. s)
     end
     return
   end
   if action == "continue_rollback" then
     -- [INFERRED] code: the 403 is documented, the code is not
     if s ~= "ROLLBACK_FAILED" then
-      U.fail(403, "RF.10012550", "continue-rollback is only allowed in status ROLLBACK_FAILED, the stack is in " .. s)
+      fail(403, "RF.10012550", "continue-rollback is only allowed in status ROLLBACK_FAILED, the stack is in " .. s)
     end
     return
   end
   if action == "enable_auto_rollback" then
     if M.failed(stack) then
-      U.fail(403, "RF.10012546", "enable_auto_rollback cannot be turned on in status " .. s)
+      fail(403, "RF.10012546", "enable_auto_rollback cannot be turned on in status " .. s)
     end
     return
   end
   local r = refusals[action]
-  if r and M.busy(stack) then U.fail(r[1], r[2], string.format(r[3], s)) end
+  if r and M.busy(stack) then fail(r[1], r[2], string.format(r[3], s)) end
   if action == "delete" and stack.enable_deletion_protection then
     -- [INFERRED] code: the 403 is documented, the code is not
-    U.fail(403, "RF.10012548", "the stack has deletion protection enabled; turn enable_deletion_protection off first")
+    fail(403, "RF.10012548", "the stack has deletion protection enabled; turn enable_deletion_protection off first")
   end
 end
 

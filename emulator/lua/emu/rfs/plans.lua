@@ -7,6 +7,8 @@
 -- deployment makes older plans stale -> 403), DeleteExecutionPlan and
 -- EstimateExecutionPlanPrice (deterministic made-up prices).
 
+local fail = require("emu.errors").raise
+local json = require("emu.json")
 local U = require("emu.rfs.util")
 local config = require("emu.config")
 local util = require("emu.util")
@@ -49,7 +51,7 @@ local function get_plan(req, stack, guard)
   local name = req.params.execution_plan_name
   check.name(name, "execution_plan_name")
   local p = stack.plans.by_name[name]
-  if not p then U.fail(404, "RF.10013002", "the execution plan " .. name .. " does not exist in stack " .. stack.stack_name) end
+  if not p then fail(404, "RF.10013002", "the execution plan " .. name .. " does not exist in stack " .. stack.stack_name) end
   advance(stack, p, req.now)
   check.guard(req, guard, "execution_plan_id", p.execution_plan_id, "RF.10011018", "the execution plan named " .. name)
   return p
@@ -70,11 +72,11 @@ local function create_plan(req)
   M.advance_all(s, req.now)
   machine.check(s, "create_plan")
   if s.plans.by_name[b.execution_plan_name] then
-    U.fail(409, "RF.10013501", "the execution plan name " .. b.execution_plan_name .. " is already used in stack " .. s.stack_name)
+    fail(409, "RF.10013501", "the execution plan name " .. b.execution_plan_name .. " is already used in stack " .. s.stack_name)
   end
   if #s.plans.list >= PLAN_QUOTA then
     -- [INFERRED] code: the plan quota refusal is documented as 403 without a code
-    U.fail(403, "RF.10012539", "the execution plan quota (" .. PLAN_QUOTA .. " per stack) is used up")
+    fail(403, "RF.10012539", "the execution plan quota (" .. PLAN_QUOTA .. " per stack) is used up")
   end
   local src = sources.from_body(b)
   local plan = {
@@ -120,7 +122,7 @@ local function list_plans(req)
 end
 
 local function item_view(it)
-  local attrs = U.array()
+  local attrs = json.array()
   for _, a in ipairs(it.attributes) do attrs[#attrs + 1] = a end
   local v = util.copy(it)
   v.attributes = attrs
@@ -132,7 +134,7 @@ local function get_plan_items(req)
   local s = stacks.get(req)
   local p = get_plan(req, s)
   if p.status == "CREATION_IN_PROGRESS" or p.status == "CREATION_FAILED" then return 200, {} end
-  local out = U.array()
+  local out = json.array()
   for _, it in ipairs(p.items) do out[#out + 1] = item_view(it) end
   return 200, { execution_plan_items = out }
 end
@@ -157,10 +159,10 @@ local function apply_plan(req)
   local p = get_plan(req, s, b.execution_plan_id)
   machine.check(s, "apply_plan")
   if p.status ~= "AVAILABLE" then
-    U.fail(403, "RF.10012543", "the execution plan is in status " .. p.status .. " and cannot be applied")
+    fail(403, "RF.10012543", "the execution plan is in status " .. p.status .. " and cannot be applied")
   end
   if p.deploy_seq ~= s.deploy_seq then
-    U.fail(403, "RF.10012545", "the execution plan is stale: the stack was deployed after the plan was created")
+    fail(403, "RF.10012545", "the execution plan is stale: the stack was deployed after the plan was created")
   end
   local dep = deployments.deploy(s, p.src, req.now, { action = "ApplyExecutionPlan" })
   p.status = "APPLY_IN_PROGRESS"
@@ -176,7 +178,7 @@ local function delete_plan(req)
   local s = stacks.get(req)
   local p = get_plan(req, s)
   if p.status == "CREATION_IN_PROGRESS" or p.status == "APPLY_IN_PROGRESS" then
-    U.fail(403, "RF.10012549", "the execution plan cannot be deleted in status " .. p.status)
+    fail(403, "RF.10012549", "the execution plan cannot be deleted in status " .. p.status)
   end
   store.remove(s.plans, p.execution_plan_name, p)
   return 204
@@ -209,9 +211,9 @@ local function estimate_price(req)
   local s = stacks.get(req)
   local p = get_plan(req, s)
   if p.status == "CREATION_IN_PROGRESS" or p.status == "CREATION_FAILED" then
-    U.fail(403, "RF.10012543", "the execution plan is in status " .. p.status .. " and cannot be priced")
+    fail(403, "RF.10012543", "the execution plan is in status " .. p.status .. " and cannot be priced")
   end
-  local items = U.array()
+  local items = json.array()
   for _, it in ipairs(p.items) do
     if it.action == "ADD" then
       local short = it.resource_type:gsub("^huaweicloud_", "")
@@ -238,7 +240,7 @@ local function estimate_price(req)
           price = { charge_mode = mode, sale_price = amount, discount = 0, original_price = amount,
             period_type = mode == "PRE_PAID" and "MONTH" or "HOUR", period_count = 1 }
         end
-        entry.resource_price = U.array({ price })
+        entry.resource_price = json.array({ price })
       end
       items[#items + 1] = entry
     end

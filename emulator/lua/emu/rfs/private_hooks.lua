@@ -7,14 +7,15 @@
 -- not at deployment. H9 answers 307 to the stored artefact. The common
 -- catalogue behaviour is in registry.lua; hooks.lua runs them on stacks.
 
-local U = require("emu.rfs.util")
+local fail = require("emu.errors").raise
+local json = require("emu.json")
 local check = require("emu.rfs.validate")
 local registry = require("emu.rfs.registry")
 local rego = require("emu.rfs.rego")
 
 local M = {}
 
-local function bad(code, msg) U.fail(400, code, msg) end
+local function bad(code, msg) fail(400, code, msg) end
 
 --- Code of a policy the emulator refuses (syntax, or outside the subset) [INFERRED].
 M.INVALID_POLICY = "RF.10011171"
@@ -27,7 +28,7 @@ local function check_configuration(c)
   if type(c) ~= "table" or c[1] ~= nil then bad("RF.10011038", "configuration must be an object") end
   for k, v in pairs(c) do
     if not ENUMS[k] then bad("RF.10011002", "the request has a parameter the API does not know: configuration." .. tostring(k)) end
-    if v ~= U.null and not ENUMS[k][v] then
+    if v ~= json.null and not ENUMS[k][v] then
       local names = {}
       for n in pairs(ENUMS[k]) do names[#names + 1] = n end
       table.sort(names)
@@ -89,8 +90,8 @@ function K.on_create(_, b, item)
   check.description(b.hook_version_description, "hook_version_description")
   local c = check_configuration(b.configuration) or {}
   item.configuration = {
-    target_stacks = c.target_stacks ~= U.null and c.target_stacks or "NONE",
-    failure_mode = c.failure_mode ~= U.null and c.failure_mode or "WARN",
+    target_stacks = c.target_stacks ~= json.null and c.target_stacks or "NONE",
+    failure_mode = c.failure_mode ~= json.null and c.failure_mode or "WARN",
   }
   item.default_version = b.hook_version
   return { version = b.hook_version, description = b.hook_version_description, content = policy_of(b) }
@@ -105,7 +106,7 @@ function K.on_update(b, item)
   if b.default_version ~= nil then
     registry.semver(b.default_version, "default_version")
     if not item.by_version[b.default_version] then
-      U.fail(404, K.codes.version_not_found, "the private hook " .. item.name .. " has no version " .. b.default_version)
+      fail(404, K.codes.version_not_found, "the private hook " .. item.name .. " has no version " .. b.default_version)
     end
     changed = true
   end
@@ -114,7 +115,7 @@ function K.on_update(b, item)
   if b.default_version ~= nil then item.default_version = b.default_version end
   if c ~= nil then
     for k, v in pairs(c) do
-      if v ~= U.null then item.configuration[k] = v; changed = true end
+      if v ~= json.null then item.configuration[k] = v; changed = true end
     end
   end
   return changed
@@ -131,7 +132,7 @@ end
 
 function K.before_delete_version(item, v)
   if v.version == item.default_version then
-    U.fail(403, K.codes.default_version, "the default version " .. v.version .. " of the private hook " .. item.name ..
+    fail(403, K.codes.default_version, "the default version " .. v.version .. " of the private hook " .. item.name ..
       " cannot be deleted; make another version the default or delete the hook")
   end
 end

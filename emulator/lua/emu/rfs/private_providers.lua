@@ -5,13 +5,14 @@
 -- a provider version get generic simulated resources (rfs-private.md §6.3).
 -- The common catalogue behaviour is in registry.lua.
 
+local fail = require("emu.errors").raise
 local U = require("emu.rfs.util")
 local check = require("emu.rfs.validate")
 local registry = require("emu.rfs.registry")
 
 local M = {}
 
-local function bad(code, msg) U.fail(400, code, msg) end
+local function bad(code, msg) fail(400, code, msg) end
 
 --- `huawei.com/private-provider/{provider_name}` (rfs-private.md §6.3).
 function M.source(name) return "huawei.com/private-provider/" .. name end

@@ -8,6 +8,7 @@
 -- describes only what is its own. Error codes the references do not
 -- document are [INFERRED] and listed in emulator/README.md.
 
+local fail = require("emu.errors").raise
 local U = require("emu.rfs.util")
 local util = require("emu.util")
 local config = require("emu.config")
@@ -45,7 +46,7 @@ function M.catalogue(kind, domain_id, region)
   return store.bucket(state, kind .. "|" .. domain_id .. "|" .. region)
 end
 
-local function bad(code, msg) U.fail(400, code, msg) end
+local function bad(code, msg) fail(400, code, msg) end
 
 --- Check a semantic version (rfs-private.md §2): 5-128 characters,
 -- MAJOR.MINOR.PATCH each an unsigned 64-bit integer without leading zeros,
@@ -175,7 +176,7 @@ local function get(K, req, guard)
   local name = req.params[K.name]
   K.check_name(name, K.name)
   local item = scope(K, req).by_name[name]
-  if not item then U.fail(404, K.codes.not_found, "the " .. K.noun .. " " .. name .. " does not exist") end
+  if not item then fail(404, K.codes.not_found, "the " .. K.noun .. " " .. name .. " does not exist") end
   check.guard(req, guard, K.id, item.id, K.codes.id_mismatch, "the " .. K.noun .. " named " .. name)
   return item
 end
@@ -184,18 +185,18 @@ local function get_version(K, req, item)
   local v = req.params[K.version]
   M.semver(v, K.version)
   local found = item.by_version[v]
-  if not found then U.fail(404, K.codes.version_not_found, "the " .. K.noun .. " " .. item.name .. " has no version " .. v) end
+  if not found then fail(404, K.codes.version_not_found, "the " .. K.noun .. " " .. item.name .. " has no version " .. v) end
   return found
 end
 
 --- Add a version to an item (checks uniqueness and quota).
 function M.add_version(K, item, version, description, content, now)
   if item.by_version[version] then
-    U.fail(409, K.codes.version_exists, "the " .. K.noun .. " " .. item.name .. " already has a version " .. version)
+    fail(409, K.codes.version_exists, "the " .. K.noun .. " " .. item.name .. " already has a version " .. version)
   end
   local limit = quota(K.version_quota or "versions")
   if #item.versions >= limit then
-    U.fail(403, K.codes.version_quota, "the version quota (" .. limit .. " per " .. K.noun .. ") is used up")
+    fail(403, K.codes.version_quota, "the version quota (" .. limit .. " per " .. K.noun .. ") is used up")
   end
   local v = { version = version, description = description, content = content, create_t = now, seq = store.next_seq() }
   item.versions[#item.versions + 1] = v
@@ -243,9 +244,9 @@ local function handlers(K)
       create_t = req.now, update_t = req.now, seq = store.next_seq(), versions = {}, by_version = {},
     }
     local first = K.on_create and K.on_create(req, b, item)
-    if c.by_name[item.name] then U.fail(409, K.codes.exists, "the " .. K.noun .. " name " .. item.name .. " is already used") end
+    if c.by_name[item.name] then fail(409, K.codes.exists, "the " .. K.noun .. " name " .. item.name .. " is already used") end
     local limit = quota("items")
-    if #c.list >= limit then U.fail(403, K.codes.quota, "the " .. K.noun .. " quota (" .. limit .. ") is used up") end
+    if #c.list >= limit then fail(403, K.codes.quota, "the " .. K.noun .. " quota (" .. limit .. ") is used up") end
     if first then M.add_version(K, item, first.version, first.description, first.content, req.now) end
     store.insert(c, item.name, item)
     return 201, K.created(item)

@@ -3,6 +3,7 @@
 -- stringified) and ListStackOutputs (S12: empty while in progress, sensitive
 -- outputs masked as <sensitive>).
 
+local json = require("emu.json")
 local U = require("emu.rfs.util")
 local V = require("emu.rfs.values")
 local stacks = require("emu.rfs.stacks")
@@ -23,7 +24,7 @@ local function resource_view(r, with_attributes)
     resource_status = r.resource_status, status_message = r.status_message,
   }
   if with_attributes and r.attributes then
-    local attrs = U.array()
+    local attrs = json.array()
     for _, k in ipairs(V.keys(r.attributes)) do
       attrs[#attrs + 1] = { key = k, value = V.to_text(r.attributes[k]) }
     end
@@ -44,7 +45,7 @@ local function list_outputs(req)
   local items = {}
   if not machine.busy(s) then items = s.outputs or {} end
   local page, info = U.paginate(req, items, function(o) return o.name end)
-  local out = U.array()
+  local out = json.array()
   for _, o in ipairs(page) do
     out[#out + 1] = { name = o.name, description = o.description, type = o.type, value = o.value, sensitive = o.sensitive == true }
   end

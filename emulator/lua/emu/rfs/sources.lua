@@ -5,7 +5,7 @@
 -- vars_structure and vars_uri (same rule). Other URLs (real OBS) cannot be
 -- fetched offline and are refused with 400.
 
-local U = require("emu.rfs.util")
+local fail = require("emu.errors").raise
 local E = require("emu.rfs.evaluate")
 local blobs = require("emu.rfs.blobs")
 local template = require("emu.rfs.template")
@@ -27,17 +27,17 @@ M.MAX_URI_CONTENT = 1024 * 1024
 function M.fetch_template(uri)
   local text = blobs.resolve(uri)
   if not text then
-    U.fail(400, "RF.10011074", "invalid template: template_uri cannot be fetched by the emulator; " ..
+    fail(400, "RF.10011074", "invalid template: template_uri cannot be fetched by the emulator; " ..
       "use template_body, or a URL the emulator served (a 307 Location or an upload to /_rfs/blobs)")
   end
   if #text > M.MAX_URI_CONTENT then
-    U.fail(400, "RF.10011013", "the file behind template_uri is larger than 1 MB (" .. #text .. " bytes)")
+    fail(400, "RF.10011013", "the file behind template_uri is larger than 1 MB (" .. #text .. " bytes)")
   end
   if uri:gsub("[?#].*$", ""):match("%.zip$") then
     local files = {}
     for _, f in ipairs(require("emu.rfs.registry").package(text, "module")) do files[f.name] = f.data end
     local root, why, origin = require("emu.rfs.modules").config_text(files)
-    if not root then U.fail(400, "RF.10011157", "invalid template: the root of the .zip template: " .. why) end
+    if not root then fail(400, "RF.10011157", "invalid template: the root of the .zip template: " .. why) end
     return root, files, origin
   end
   return text, nil, template.origin_of_uri(uri)
@@ -48,10 +48,10 @@ end
 function M.fetch_vars(uri)
   local text = blobs.resolve(uri)
   if not text then
-    U.fail(400, "RF.10011049", "invalid vars_uri: the emulator can only fetch URLs it served (uploads to /_rfs/blobs)")
+    fail(400, "RF.10011049", "invalid vars_uri: the emulator can only fetch URLs it served (uploads to /_rfs/blobs)")
   end
   if #text > M.MAX_URI_CONTENT then
-    U.fail(400, "RF.10011014", "the file behind vars_uri is larger than 1 MB (" .. #text .. " bytes)")
+    fail(400, "RF.10011014", "the file behind vars_uri is larger than 1 MB (" .. #text .. " bytes)")
   end
   return text
 end
@@ -68,14 +68,14 @@ function M.from_body(b)
   if b.vars_uri ~= nil then src.vars_uri_content = M.fetch_vars(b.vars_uri) end
   if src.vars_body ~= nil and src.vars_body ~= "" then
     local ok, e = pcall(E.parse_tfvars, src.vars_body, "vars_body")
-    if not ok then U.fail(400, "RF.10011051", "invalid vars_body: " .. E.error_message(e)) end
+    if not ok then fail(400, "RF.10011051", "invalid vars_body: " .. E.error_message(e)) end
   end
   if src.vars_uri_content ~= nil then
     local ok, e = pcall(E.parse_tfvars, src.vars_uri_content, "vars_uri")
-    if not ok then U.fail(400, "RF.10011050", "invalid content at vars_uri: " .. E.error_message(e)) end
+    if not ok then fail(400, "RF.10011050", "invalid content at vars_uri: " .. E.error_message(e)) end
   end
   local dup = E.duplicate_input(src)
-  if dup then U.fail(400, "RF.10011093", "the variable '" .. dup .. "' is given more than once across vars_body, vars_uri and vars_structure") end
+  if dup then fail(400, "RF.10011093", "the variable '" .. dup .. "' is given more than once across vars_body, vars_uri and vars_structure") end
   return src
 end
 

@@ -6,6 +6,7 @@
 -- project when the account is not configured); the create, update and
 -- delete calls start an operation of emu.rfs.stack_set_machine.
 
+local fail = require("emu.errors").raise
 local U = require("emu.rfs.util")
 local accounts = require("emu.accounts")
 local check = require("emu.rfs.validate")
@@ -21,7 +22,7 @@ local M = {}
 
 local CODES = V.CODES
 
-local function bad(code, msg) U.fail(400, code, msg) end
+local function bad(code, msg) fail(400, code, msg) end
 
 -- the project the stack of an instance lives in
 local function backing_project(domain_id, region)
@@ -115,7 +116,7 @@ local function show_instance(req)
     bad("RF.10011038", "stack_instance_addr must be {region}/{stack_domain_id} with the '/' percent-encoded as %2F")
   end
   local inst = ss.inst_by_addr[addr]
-  if not inst then U.fail(404, CODES.instance_not_found, "the stack set has no instance " .. addr) end
+  if not inst then fail(404, CODES.instance_not_found, "the stack set has no instance " .. addr) end
   local v = instance_view(ss, inst)
   v.var_overrides = inst.var_overrides
   return 200, v

@@ -5,7 +5,7 @@
 -- failure raises the documented 400 RF.1001xxxx error; the codes the
 -- references do not document are in M.CODES [INFERRED], see emulator/README.md.
 
-local U = require("emu.rfs.util")
+local fail = require("emu.errors").raise
 local E = require("emu.rfs.evaluate")
 local blobs = require("emu.rfs.blobs")
 local check = require("emu.rfs.validate")
@@ -22,7 +22,7 @@ M.CODES = {
 
 local set = check.fields
 
-local function bad(code, msg) U.fail(400, code, msg) end
+local function bad(code, msg) fail(400, code, msg) end
 
 --- The names of the variables a tfvars text assigns (none when it does not parse).
 function M.var_names(text)

@@ -8,6 +8,8 @@
 -- operations run in emu.rfs.stack_set_machine, requests are checked in
 -- emu.rfs.stack_set_validate.
 
+local fail = require("emu.errors").raise
+local json = require("emu.json")
 local U = require("emu.rfs.util")
 local blobs = require("emu.rfs.blobs")
 local check = require("emu.rfs.validate")
@@ -23,7 +25,7 @@ local M = {}
 local CODES = V.CODES
 local fields = check.fields
 
-local function bad(code, msg) U.fail(400, code, msg) end
+local function bad(code, msg) fail(400, code, msg) end
 
 -- the stack sets of the caller's account and region
 local function scope(req)
@@ -38,7 +40,7 @@ function M.get(req, guard)
   local name = req.params.stack_set_name
   check.name(name, "stack_set_name")
   local ss = scope(req).by_name[name]
-  if not ss then U.fail(404, CODES.not_found, "the stack set " .. name .. " does not exist") end
+  if not ss then fail(404, CODES.not_found, "the stack set " .. name .. " does not exist") end
   check.guard(req, guard, "stack_set_id", ss.stack_set_id, CODES.id_mismatch, "the stack set named " .. name)
   V.call_identity(U.query(req, "call_identity"))
   machine.advance(ss, req.now)
@@ -48,7 +50,7 @@ end
 --- Refuse (409) when no operation may start on the set now.
 function M.ensure_idle(ss)
   local why = machine.busy(ss)
-  if why then U.fail(409, CODES.busy, why) end
+  if why then fail(409, CODES.busy, why) end
 end
 
 --- Start an operation (after M.ensure_idle): the 202 answer.
@@ -112,7 +114,7 @@ local function create_set(req)
   local text = template_text(b)
   local vars = V.vars(b)
   local bucket, domain, region = scope(req)
-  if bucket.by_name[b.stack_set_name] then U.fail(409, CODES.exists, "the stack set name " .. b.stack_set_name .. " is already used") end
+  if bucket.by_name[b.stack_set_name] then fail(409, CODES.exists, "the stack set name " .. b.stack_set_name .. " is already used") end
   local ss = {
     stack_set_id = util.uuid(), stack_set_name = b.stack_set_name, stack_set_description = b.stack_set_description,
     initial_stack_description = b.initial_stack_description, permission_model = model,
@@ -138,14 +140,14 @@ local function show_set(req)
   v.vars_uri_content = ss.vars_uri_content
   v.vars_body = ss.vars_body
   v.managed_operation = ss.managed_operation
-  v.organizational_unit_ids = U.array(util.copy(ss.organizational_unit_ids))
+  v.organizational_unit_ids = json.array(util.copy(ss.organizational_unit_ids))
   return 200, v
 end
 
 --- K4 ShowStackSetTemplate (307)
 local function show_set_template(req)
   local ss = M.get(req)
-  if not ss.template_body then U.fail(404, "RF.10013023", "the stack set " .. ss.stack_set_name .. " has no template") end
+  if not ss.template_body then fail(404, "RF.10013023", "the stack set " .. ss.stack_set_name .. " has no template") end
   return blobs.redirect(req, ss.template_body)
 end
 
@@ -163,7 +165,7 @@ local function update_set(req)
   V.agencies(b, ss.permission_model)
   local mo = V.managed_operation(b.managed_operation)
   if machine.status(ss) ~= "IDLE" then
-    U.fail(403, CODES.state, "the stack set cannot be updated while an operation runs (status OPERATION_IN_PROGRESS)")
+    fail(403, CODES.state, "the stack set cannot be updated while an operation runs (status OPERATION_IN_PROGRESS)")
   end
   local changed = false
   for _, f in ipairs(UPDATABLE) do
@@ -209,8 +211,8 @@ end
 --- K7 DeleteStackSet
 local function delete_set(req)
   local ss = M.get(req)
-  if #ss.instances > 0 then U.fail(403, CODES.state, "the stack set still has " .. #ss.instances .. " stack instance(s); delete them first") end
-  if machine.status(ss) ~= "IDLE" then U.fail(403, CODES.state, "the stack set has a running operation") end
+  if #ss.instances > 0 then fail(403, CODES.state, "the stack set still has " .. #ss.instances .. " stack instance(s); delete them first") end
+  if machine.status(ss) ~= "IDLE" then fail(403, CODES.state, "the stack set has a running operation") end
   store.remove(scope(req), ss.stack_set_name, ss)
   return 204
 end
@@ -239,7 +241,7 @@ local function show_op(req)
   local id = req.params.stack_set_operation_id
   check.id(id, "stack_set_operation_id")
   local op = ss.op_by_id[id]
-  if not op then U.fail(404, CODES.op_not_found, "the stack set operation " .. id .. " does not exist") end
+  if not op then fail(404, CODES.op_not_found, "the stack set operation " .. id .. " does not exist") end
   local v = op_view(ss, op, "stack_set_operation_id")
   v.administration_agency_name = op.administration_agency_name
   v.administration_agency_urn = op.administration_agency_urn

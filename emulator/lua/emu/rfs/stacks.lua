@@ -4,6 +4,7 @@
 -- ContinueRollbackStack and GetStackTemplate (307), plus the lookup every
 -- stack-scoped handler uses (name check, 404, stack_id guard, lazy progress).
 
+local fail = require("emu.errors").raise
 local U = require("emu.rfs.util")
 local util = require("emu.util")
 local config = require("emu.config")
@@ -36,7 +37,7 @@ function M.get(req, guard_id)
   check.name(name, "stack_name")
   local s = store.stack(req.project_id, name)
   if s then machine.advance(s, req.now) end
-  if not s or s.deleted then U.fail(404, "RF.10013001", "the stack " .. name .. " does not exist") end
+  if not s or s.deleted then fail(404, "RF.10013001", "the stack " .. name .. " does not exist") end
   check.guard(req, guard_id, "stack_id", s.stack_id, "RF.10011015", "the stack named " .. name)
   return s
 end
@@ -93,15 +94,15 @@ local function create_stack(req)
   check.vars(b)
   local has_template = (b.template_body ~= nil and b.template_body ~= "") or b.template_uri ~= nil
   if not has_template and sources.has_vars(b) then
-    U.fail(400, "RF.10011056", "variables were given without a template: give template_body or template_uri too")
+    fail(400, "RF.10011056", "variables were given without a template: give template_body or template_uri too")
   end
   M.advance_all(req.project_id, req.now)
   if store.stack(req.project_id, b.stack_name) then
-    U.fail(409, "RF.10013502", "the stack name " .. b.stack_name .. " is already used in this project")
+    fail(409, "RF.10013502", "the stack name " .. b.stack_name .. " is already used in this project")
   end
   local quota = config.quota("rfs_stacks") or STACK_QUOTA
   if #store.stacks(req.project_id).list >= quota then
-    U.fail(403, "RF.10012538", "the stack quota (" .. quota .. ") is used up")
+    fail(403, "RF.10012538", "the stack quota (" .. quota .. ") is used up")
   end
   local src = has_template and sources.from_body(b) or nil
   local s = M.new_stack({
@@ -148,7 +149,7 @@ local function update_stack(req)
   check.agencies(b.agencies)
   local s = M.get(req, b.stack_id)
   if b.description == nil and b.enable_deletion_protection == nil and b.enable_auto_rollback == nil and b.agencies == nil then
-    U.fail(400, "RF.10011084", "there is nothing to modify in the request")
+    fail(400, "RF.10011084", "there is nothing to modify in the request")
   end
   machine.check(s, "update")
   if b.enable_auto_rollback == true and not s.enable_auto_rollback then machine.check(s, "enable_auto_rollback") end
@@ -218,7 +219,7 @@ local function get_template(req)
   local body = s.template_body
   if s.job and s.job.kind == "deploy" then body = s.prev_template end
   if body == nil then
-    U.fail(404, "RF.10013023", "the stack " .. s.stack_name .. " has no template: it was never deployed")
+    fail(404, "RF.10013023", "the stack " .. s.stack_name .. " has no template: it was never deployed")
   end
   return blobs.redirect(req, body)
 end

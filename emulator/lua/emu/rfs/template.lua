@@ -217,6 +217,199 @@ local function lifecycle(body, where, name)
   return out
 end
 
+local function want_labels(b, n, what, name)
+  if #b.labels ~= n then
+    err(string.format("%s: Missing name for %s; all %s blocks must have %d label%s", name, what, what, n, n == 1 and "" or "s"))
+  end
+end
+
+-- The top-level blocks of a configuration, each recording what it declares
+-- into cfg: BLOCK[type](cfg, block, name, type)
+-- (https://developer.hashicorp.com/terraform/language/syntax/configuration).
+local BLOCK = {}
+
+-- the validation blocks of a variable
+local function validations(b, vname, name)
+  local out = {}
+  for _, vb in ipairs(b.body.blocks) do
+    if vb.type == "validation" then
+      local va = vb.body.attrs
+      if not va.condition then err(name .. ": Missing required argument; validation of variable \"" .. vname .. "\" needs a condition") end
+      out[#out + 1] = {
+        condition = va.condition.expr, pos = va.condition.pos,
+        error_message = va.error_message and va.error_message.expr or { k = "lit", v = "Invalid value for variable" },
+      }
+    end
+  end
+  return out
+end
+
+function BLOCK.variable(cfg, b, name)
+  want_labels(b, 1, "variable", name)
+  local vname = b.labels[1]
+  if cfg.variable_by_name[vname] then
+    err(name .. ": Duplicate variable declaration; a variable named \"" .. vname .. "\" was already declared")
+  end
+  local a = b.body.attrs
+  local v = {
+    name = vname,
+    type_expr = a.type and a.type.expr or nil,
+    type_text = a.type and hcl.render(a.type.expr) or nil,
+    default = a.default and a.default.expr or nil,
+    description = lit_string(a.description),
+    sensitive = lit_bool(a.sensitive) == true,
+    nullable = lit_bool(a.nullable) ~= false,
+    validations = validations(b, vname, name),
+  }
+  cfg.variables[#cfg.variables + 1] = v
+  cfg.variable_by_name[vname] = v
+end
+
+function BLOCK.locals(cfg, b, name)
+  for _, ln in ipairs(b.body.attr_order) do
+    if cfg.locals[ln] then err(name .. ": Duplicate local value definition; a local value named \"" .. ln .. "\" was already defined") end
+    cfg.locals[ln] = b.body.attrs[ln].expr
+    cfg.local_order[#cfg.local_order + 1] = ln
+  end
+end
+
+-- the references a resource's depends_on lists
+local function depends_on(a, addr, name)
+  local deps = {}
+  if a.depends_on then
+    if a.depends_on.expr.k ~= "list" then err(name .. ": Invalid depends_on in " .. addr .. "; a list of references is required") end
+    for _, it in ipairs(a.depends_on.expr.items) do
+      for _, x in ipairs(M.refs(it)) do deps[#deps + 1] = x end
+    end
+  end
+  return deps
+end
+
+function BLOCK.resource(cfg, b, name, t)
+  want_labels(b, 2, t, name)
+  local mode = t == "data" and "DATA" or "RESOURCE"
+  local addr = (t == "data" and "data." or "") .. b.labels[1] .. "." .. b.labels[2]
+  if cfg.resource_by_addr[addr] then
+    err(name .. ": Duplicate " .. t .. " \"" .. b.labels[1] .. "\" configuration; a " .. t .. " named \"" .. b.labels[2] .. "\" was already declared")
+  end
+  local a = b.body.attrs
+  if a.count and a.for_each then
+    err(name .. ": Invalid combination of \"count\" and \"for_each\" in " .. addr)
+  end
+  check_dynamic(b.body, name, addr)
+  local deps = depends_on(a, addr, name)
+  local provider = a.provider and hcl.render(a.provider.expr) or nil
+  local ptype = b.labels[1]:match("^([^_]+)") or b.labels[1]
+  local r = {
+    mode = mode, type = b.labels[1], name = b.labels[2], addr = addr, body = b.body, pos = b.pos,
+    count = a.count and a.count.expr or nil, for_each = a.for_each and a.for_each.expr or nil,
+    depends_on = deps, provider = provider or ptype, provider_type = ptype,
+    lifecycle = lifecycle(b.body, name .. ": " .. addr, name),
+  }
+  cfg.resources[#cfg.resources + 1] = r
+  cfg.resource_by_addr[addr] = r
+end
+BLOCK.data = BLOCK.resource
+
+function BLOCK.output(cfg, b, name)
+  want_labels(b, 1, "output", name)
+  local oname = b.labels[1]
+  if cfg.output_by_name[oname] then err(name .. ": Duplicate output definition; an output named \"" .. oname .. "\" was already defined") end
+  local a = b.body.attrs
+  if not a.value then err(name .. ": Missing required argument; the argument \"value\" is required in output \"" .. oname .. "\"") end
+  local o = {
+    name = oname, value = a.value.expr, description = lit_string(a.description),
+    sensitive = lit_bool(a.sensitive) == true,
+  }
+  cfg.outputs[#cfg.outputs + 1] = o
+  cfg.output_by_name[oname] = o
+end
+
+function BLOCK.provider(cfg, b, name)
+  want_labels(b, 1, "provider", name)
+  cfg.providers[#cfg.providers + 1] = { name = b.labels[1], body = b.body }
+end
+
+-- required_providers (checked by emu.rfs.providers); backend: nothing to do
+function BLOCK.terraform(cfg, b)
+  for _, rb in ipairs(b.body.blocks) do
+    if rb.type == "required_providers" then
+      for _, pn in ipairs(rb.body.attr_order) do
+        cfg.required_providers[#cfg.required_providers + 1] = { name = pn, expr = rb.body.attrs[pn].expr }
+      end
+    end
+  end
+end
+
+-- moved, removed and import blocks
+-- (https://developer.hashicorp.com/terraform/language/modules/develop/refactoring,
+-- .../resources/syntax#removing-resources, .../import): an address argument
+-- (a reference, or a string holding one) as its normalized text
+local function address_arg(a, n, t, name)
+  if not a[n] then err(name .. ": Missing required argument; the argument \"" .. n .. "\" is required in a " .. t .. " block") end
+  local e = a[n].expr
+  if e.k == "lit" and type(e.v) == "string" then e = hcl.parse_expr(e.v, name) end
+  return hcl.render(e):gsub('%[(")', "[%1")
+end
+
+function BLOCK.moved(cfg, b, name, t)
+  local a = b.body.attrs
+  cfg.moved[#cfg.moved + 1] = { from = address_arg(a, "from", t, name), to = address_arg(a, "to", t, name) }
+end
+
+-- removed: lifecycle { destroy = false } forgets the instances instead
+function BLOCK.removed(cfg, b, name, t)
+  local a = b.body.attrs
+  local destroy = true
+  for _, nb in ipairs(b.body.blocks) do
+    if nb.type == "lifecycle" and nb.body.attrs.destroy then destroy = lit_bool(nb.body.attrs.destroy) ~= false end
+  end
+  local jl = a.lifecycle and a.lifecycle.expr
+  if jl and jl.k == "obj" then
+    for _, it in ipairs(jl.items) do
+      if (it.key.v or it.key.name) == "destroy" and it.value.k == "lit" then destroy = it.value.v ~= false and it.value.v ~= "false" end
+    end
+  end
+  cfg.removed[#cfg.removed + 1] = { from = address_arg(a, "from", t, name), destroy = destroy }
+end
+
+function BLOCK.import(cfg, b, name, t)
+  local a = b.body.attrs
+  if not a.id then err(name .. ": Missing required argument; the argument \"id\" is required in an import block") end
+  cfg.imports[#cfg.imports + 1] = { to = address_arg(a, "to", t, name), id = a.id.expr }
+end
+
+function BLOCK.check(cfg, b, name)
+  want_labels(b, 1, "check", name)
+  local asserts = {}
+  for _, nb in ipairs(b.body.blocks) do
+    if nb.type == "assert" then
+      if not nb.body.attrs.condition then err(name .. ": Missing required argument; an assert block needs a condition") end
+      asserts[#asserts + 1] = { condition = nb.body.attrs.condition.expr,
+        error_message = nb.body.attrs.error_message and nb.body.attrs.error_message.expr or { k = "lit", v = "assertion failed" } }
+    elseif nb.type ~= "data" then
+      err(name .. ": Unsupported block type; blocks of type \"" .. nb.type .. "\" are not expected in a check block")
+    end
+  end
+  cfg.checks[#cfg.checks + 1] = { name = b.labels[1], asserts = asserts }
+end
+
+-- module calls are resolved by emu.rfs.modules at each run
+function BLOCK.module(cfg, b, name)
+  want_labels(b, 1, "module", name)
+  local mname, a = b.labels[1], b.body.attrs
+  if cfg.module_by_name[mname] then err(name .. ": Duplicate module call; a module call named \"" .. mname .. "\" was already defined") end
+  local source = lit_string(a.source)
+  if type(source) ~= "string" or source == "" then
+    err(name .. ": Missing required argument; the argument \"source\" (a literal string) is required in module \"" .. mname .. "\"")
+  end
+  if a.count or a.for_each then err(name .. ": count and for_each on module calls are not supported by the emulator (module \"" .. mname .. "\")") end
+  local call = { name = mname, source = source, body = b.body }
+  cfg.module_calls[#cfg.module_calls + 1] = call
+  cfg.module_by_name[mname] = call
+end
+
+-- a body tree (emu.rfs.hcl.parse, emu.rfs.tfjson.parse) as a configuration
 local function build(body, name)
   local cfg = {
     variables = {}, variable_by_name = {}, locals = {}, local_order = {},
@@ -224,159 +417,12 @@ local function build(body, name)
     providers = {}, module_calls = {}, module_by_name = {}, required_providers = {},
     moved = {}, removed = {}, imports = {}, checks = {},
   }
-  local function want_labels(b, n, what)
-    if #b.labels ~= n then
-      err(string.format("%s: Missing name for %s; all %s blocks must have %d label%s", name, what, what, n, n == 1 and "" or "s"))
-    end
-  end
   for _, b in ipairs(body.blocks) do
-    local t = b.type
-    if t == "variable" then
-      want_labels(b, 1, "variable")
-      local vname = b.labels[1]
-      if cfg.variable_by_name[vname] then
-        err(name .. ": Duplicate variable declaration; a variable named \"" .. vname .. "\" was already declared")
-      end
-      local a = b.body.attrs
-      local v = {
-        name = vname,
-        type_expr = a.type and a.type.expr or nil,
-        type_text = a.type and hcl.render(a.type.expr) or nil,
-        default = a.default and a.default.expr or nil,
-        description = lit_string(a.description),
-        sensitive = lit_bool(a.sensitive) == true,
-        nullable = lit_bool(a.nullable) ~= false,
-        validations = {},
-      }
-      for _, vb in ipairs(b.body.blocks) do
-        if vb.type == "validation" then
-          local va = vb.body.attrs
-          if not va.condition then err(name .. ": Missing required argument; validation of variable \"" .. vname .. "\" needs a condition") end
-          v.validations[#v.validations + 1] = {
-            condition = va.condition.expr, pos = va.condition.pos,
-            error_message = va.error_message and va.error_message.expr or { k = "lit", v = "Invalid value for variable" },
-          }
-        end
-      end
-      cfg.variables[#cfg.variables + 1] = v
-      cfg.variable_by_name[vname] = v
-    elseif t == "locals" then
-      for _, ln in ipairs(b.body.attr_order) do
-        if cfg.locals[ln] then err(name .. ": Duplicate local value definition; a local value named \"" .. ln .. "\" was already defined") end
-        cfg.locals[ln] = b.body.attrs[ln].expr
-        cfg.local_order[#cfg.local_order + 1] = ln
-      end
-    elseif t == "resource" or t == "data" then
-      want_labels(b, 2, t)
-      local mode = t == "data" and "DATA" or "RESOURCE"
-      local addr = (t == "data" and "data." or "") .. b.labels[1] .. "." .. b.labels[2]
-      if cfg.resource_by_addr[addr] then
-        err(name .. ": Duplicate " .. t .. " \"" .. b.labels[1] .. "\" configuration; a " .. t .. " named \"" .. b.labels[2] .. "\" was already declared")
-      end
-      local a = b.body.attrs
-      if a.count and a.for_each then
-        err(name .. ": Invalid combination of \"count\" and \"for_each\" in " .. addr)
-      end
-      check_dynamic(b.body, name, addr)
-      local deps = {}
-      if a.depends_on then
-        if a.depends_on.expr.k ~= "list" then err(name .. ": Invalid depends_on in " .. addr .. "; a list of references is required") end
-        for _, it in ipairs(a.depends_on.expr.items) do
-          local r = M.refs(it)
-          for _, x in ipairs(r) do deps[#deps + 1] = x end
-        end
-      end
-      local provider = a.provider and hcl.render(a.provider.expr) or nil
-      local ptype = b.labels[1]:match("^([^_]+)") or b.labels[1]
-      local r = {
-        mode = mode, type = b.labels[1], name = b.labels[2], addr = addr, body = b.body, pos = b.pos,
-        count = a.count and a.count.expr or nil, for_each = a.for_each and a.for_each.expr or nil,
-        depends_on = deps, provider = provider or ptype, provider_type = ptype,
-        lifecycle = lifecycle(b.body, name .. ": " .. addr, name),
-      }
-      cfg.resources[#cfg.resources + 1] = r
-      cfg.resource_by_addr[addr] = r
-    elseif t == "output" then
-      want_labels(b, 1, "output")
-      local oname = b.labels[1]
-      if cfg.output_by_name[oname] then err(name .. ": Duplicate output definition; an output named \"" .. oname .. "\" was already defined") end
-      local a = b.body.attrs
-      if not a.value then err(name .. ": Missing required argument; the argument \"value\" is required in output \"" .. oname .. "\"") end
-      local o = {
-        name = oname, value = a.value.expr, description = lit_string(a.description),
-        sensitive = lit_bool(a.sensitive) == true,
-      }
-      cfg.outputs[#cfg.outputs + 1] = o
-      cfg.output_by_name[oname] = o
-    elseif t == "provider" then
-      want_labels(b, 1, "provider")
-      cfg.providers[#cfg.providers + 1] = { name = b.labels[1], body = b.body }
-    elseif t == "terraform" then
-      -- required_providers (checked by emu.rfs.providers); backend: nothing to do
-      for _, rb in ipairs(b.body.blocks) do
-        if rb.type == "required_providers" then
-          for _, pn in ipairs(rb.body.attr_order) do
-            cfg.required_providers[#cfg.required_providers + 1] = { name = pn, expr = rb.body.attrs[pn].expr }
-          end
-        end
-      end
-    elseif t == "moved" or t == "removed" or t == "import" then
-      -- https://developer.hashicorp.com/terraform/language/modules/develop/refactoring,
-      -- .../resources/syntax#removing-resources, .../import
-      local a = b.body.attrs
-      local function ref(n)
-        if not a[n] then err(name .. ": Missing required argument; the argument \"" .. n .. "\" is required in a " .. t .. " block") end
-        local e = a[n].expr
-        if e.k == "lit" and type(e.v) == "string" then e = hcl.parse_expr(e.v, name) end
-        return hcl.render(e):gsub('%[(")', "[%1")
-      end
-      if t == "moved" then
-        cfg.moved[#cfg.moved + 1] = { from = ref("from"), to = ref("to") }
-      elseif t == "removed" then
-        local destroy = true
-        for _, nb in ipairs(b.body.blocks) do
-          if nb.type == "lifecycle" and nb.body.attrs.destroy then destroy = lit_bool(nb.body.attrs.destroy) ~= false end
-        end
-        local jl = a.lifecycle and a.lifecycle.expr
-        if jl and jl.k == "obj" then
-          for _, it in ipairs(jl.items) do
-            if (it.key.v or it.key.name) == "destroy" and it.value.k == "lit" then destroy = it.value.v ~= false and it.value.v ~= "false" end
-          end
-        end
-        cfg.removed[#cfg.removed + 1] = { from = ref("from"), destroy = destroy }
-      else
-        if not a.id then err(name .. ": Missing required argument; the argument \"id\" is required in an import block") end
-        cfg.imports[#cfg.imports + 1] = { to = ref("to"), id = a.id.expr }
-      end
-    elseif t == "check" then
-      want_labels(b, 1, "check")
-      local asserts = {}
-      for _, nb in ipairs(b.body.blocks) do
-        if nb.type == "assert" then
-          if not nb.body.attrs.condition then err(name .. ": Missing required argument; an assert block needs a condition") end
-          asserts[#asserts + 1] = { condition = nb.body.attrs.condition.expr,
-            error_message = nb.body.attrs.error_message and nb.body.attrs.error_message.expr or { k = "lit", v = "assertion failed" } }
-        elseif nb.type ~= "data" then
-          err(name .. ": Unsupported block type; blocks of type \"" .. nb.type .. "\" are not expected in a check block")
-        end
-      end
-      cfg.checks[#cfg.checks + 1] = { name = b.labels[1], asserts = asserts }
-    elseif t == "module" then
-      -- module calls are resolved by emu.rfs.modules at each run
-      want_labels(b, 1, "module")
-      local mname, a = b.labels[1], b.body.attrs
-      if cfg.module_by_name[mname] then err(name .. ": Duplicate module call; a module call named \"" .. mname .. "\" was already defined") end
-      local source = lit_string(a.source)
-      if type(source) ~= "string" or source == "" then
-        err(name .. ": Missing required argument; the argument \"source\" (a literal string) is required in module \"" .. mname .. "\"")
-      end
-      if a.count or a.for_each then err(name .. ": count and for_each on module calls are not supported by the emulator (module \"" .. mname .. "\")") end
-      local call = { name = mname, source = source, body = b.body }
-      cfg.module_calls[#cfg.module_calls + 1] = call
-      cfg.module_by_name[mname] = call
-    else
-      err(name .. ": Unsupported block type; blocks of type \"" .. t .. "\" are not expected here")
+    local handler = BLOCK[b.type]
+    if not handler then
+      err(name .. ": Unsupported block type; blocks of type \"" .. b.type .. "\" are not expected here")
     end
+    handler(cfg, b, name, b.type)
   end
   if #body.attr_order > 0 then
     err(name .. ": Unsupported argument; an argument named \"" .. body.attr_order[1] .. "\" is not expected here")

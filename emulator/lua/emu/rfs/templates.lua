@@ -6,6 +6,8 @@
 -- ShowTemplateVersionMetadata and DeleteTemplateVersion. Error codes the
 -- references do not document are marked [INFERRED].
 
+local fail = require("emu.errors").raise
+local json = require("emu.json")
 local U = require("emu.rfs.util")
 local util = require("emu.util")
 local check = require("emu.rfs.validate")
@@ -31,7 +33,7 @@ local function content_of(b)
   local text, files, origin = b.template_body, nil, nil
   if b.template_uri ~= nil then text, files, origin = sources.fetch_template(b.template_uri) end
   local ok, msg = template.try_load(text, origin)
-  if not ok then U.fail(400, "RF.10011073", "invalid template body: " .. msg) end
+  if not ok then fail(400, "RF.10011073", "invalid template body: " .. msg) end
   return text
 end
 
@@ -40,7 +42,7 @@ local function get(req, guard)
   local name = req.params.template_name
   check.name(name, "template_name")
   local t = store.templates(req.project_id).by_name[name]
-  if not t then U.fail(404, M.CODES.not_found, "the template " .. name .. " does not exist") end
+  if not t then fail(404, M.CODES.not_found, "the template " .. name .. " does not exist") end
   check.guard(req, guard, "template_id", t.template_id, M.CODES.id_mismatch, "the template named " .. name)
   return t
 end
@@ -51,7 +53,7 @@ local function get_version(req, t)
   for _, v in ipairs(t.versions) do
     if v.version_id == vid then return v end
   end
-  U.fail(404, M.CODES.version_not_found, "the template " .. t.template_name .. " has no version " .. vid)
+  fail(404, M.CODES.version_not_found, "the template " .. t.template_name .. " has no version " .. vid)
 end
 
 local function add_version(t, text, description, now)
@@ -72,9 +74,9 @@ local function create_template(req)
   local text = content_of(b)
   local bucket = store.templates(req.project_id)
   if bucket.by_name[b.template_name] then
-    U.fail(409, M.CODES.exists, "the template name " .. b.template_name .. " is already used")
+    fail(409, M.CODES.exists, "the template name " .. b.template_name .. " is already used")
   end
-  if #bucket.list >= TEMPLATE_QUOTA then U.fail(403, M.CODES.quota, "the template quota (" .. TEMPLATE_QUOTA .. ") is used up") end
+  if #bucket.list >= TEMPLATE_QUOTA then fail(403, M.CODES.quota, "the template quota (" .. TEMPLATE_QUOTA .. ") is used up") end
   local t = {
     template_id = util.uuid(), template_name = b.template_name, template_description = b.template_description,
     create_t = req.now, update_t = req.now, versions = {}, next_n = 0, seq = store.next_seq(),
@@ -95,7 +97,7 @@ local function list_templates(req)
   for _, t in ipairs(store.templates(req.project_id).list) do items[#items + 1] = t end
   util.sort_by_time(items, "create_t", "seq")
   local page, info = U.paginate(req, items, function(t) return t.template_id end)
-  local out = U.array()
+  local out = json.array()
   for _, t in ipairs(page) do
     local l = latest(t)
     out[#out + 1] = {
@@ -122,7 +124,7 @@ local function update_metadata(req)
   local b = check.body(req, fields("template_id", "template_description"), true)
   check.description(b.template_description, "template_description")
   local t = get(req, b.template_id)
-  if b.template_description == nil then U.fail(400, "RF.10011084", "there is nothing to modify in the request") end
+  if b.template_description == nil then fail(400, "RF.10011084", "there is nothing to modify in the request") end
   t.template_description = b.template_description
   t.update_t = req.now
   return 204
@@ -143,7 +145,7 @@ local function create_version(req)
   local t = get(req)
   b.__uri_max = 1024
   local text = content_of(b)
-  if #t.versions >= VERSION_QUOTA then U.fail(403, M.CODES.version_quota, "the version quota (" .. VERSION_QUOTA .. " per template) is used up") end
+  if #t.versions >= VERSION_QUOTA then fail(403, M.CODES.version_quota, "the version quota (" .. VERSION_QUOTA .. " per template) is used up") end
   local v = add_version(t, text, b.version_description, req.now)
   return 200, { version_id = v.version_id }
 end
@@ -155,7 +157,7 @@ local function list_versions(req)
   for _, v in ipairs(t.versions) do items[#items + 1] = v end
   util.sort_by_time(items, "create_t", "seq")
   local page, info = U.paginate(req, items, function(v) return v.version_id end)
-  local out = U.array()
+  local out = json.array()
   for _, v in ipairs(page) do
     out[#out + 1] = {
       template_id = t.template_id, template_name = t.template_name, version_description = v.version_description,
@@ -187,7 +189,7 @@ local function delete_version(req)
   local t = get(req)
   local v = get_version(req, t)
   if #t.versions <= 1 then
-    U.fail(403, M.CODES.last_version, "the last version of a template cannot be deleted; delete the template instead")
+    fail(403, M.CODES.last_version, "the last version of a template cannot be deleted; delete the template instead")
   end
   util.remove(t.versions, v)
   t.update_t = req.now

@@ -1,24 +1,15 @@
 -- What the RFS handlers share beyond the emulator's frame: query
 -- accessors, marker pagination (rfs.md §8.1), the list sort of stack sets
 -- and private registries, the account scope of account-level APIs. Ids,
--- times and copies are emu.util's, settings emu.config's; `fail`, `array`
--- and `null` are the RFS files' names for emu.errors.raise, emu.json.array
--- and emu.json.null (one implementation each).
+-- times and copies are emu.util's, settings emu.config's, raising errors
+-- emu.errors', JSON arrays and null emu.json's.
 
-local errors = require "emu.errors"
+local fail = require("emu.errors").raise
 local json = require "emu.json"
 local util = require "emu.util"
+local base64 = require "emu.rfs.base64"
 
 local M = {}
-
---- Raise a documented error: status, RF code, message (emu.errors.raise).
-M.fail = errors.raise
-
---- Mark a table as a JSON array, {} when nil (emu.json.array).
-M.array = json.array
-
---- The JSON null value (emu.json.null).
-M.null = json.null
 
 --- One query parameter as a string (the first when repeated).
 function M.query(req, name)
@@ -33,37 +24,6 @@ function M.query_list(req, name)
   if v == nil then return nil end
   if type(v) == "table" then return v end
   return { v }
-end
-
-local function b64(s)
-  local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-  local out = {}
-  for i = 1, #s, 3 do
-    local a, b, c = s:byte(i, i + 2)
-    local n = a * 65536 + (b or 0) * 256 + (c or 0)
-    local idx = { math.floor(n / 262144) % 64, math.floor(n / 4096) % 64, math.floor(n / 64) % 64, n % 64 }
-    local len = c and 4 or (b and 3 or 2)
-    for j = 1, len do out[#out + 1] = chars:sub(idx[j] + 1, idx[j] + 1) end
-  end
-  return table.concat(out)
-end
-
-local function unb64(s)
-  local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-  local out, bits, n = {}, 0, 0
-  for i = 1, #s do
-    local v = chars:find(s:sub(i, i), 1, true)
-    if not v then return nil end
-    n = n * 64 + (v - 1)
-    bits = bits + 6
-    if bits >= 8 then
-      bits = bits - 8
-      local d = 2 ^ bits
-      out[#out + 1] = string.char(math.floor(n / d) % 256)
-      n = n % d
-    end
-  end
-  return table.concat(out)
 end
 
 --- Marker pagination over an ordered list (rfs.md §8.1).
@@ -82,31 +42,31 @@ function M.paginate(req, items, key, bounds)
   local lq = M.query(req, "limit")
   if lq ~= nil then
     local n = tonumber(lq)
-    if not n or n ~= math.floor(n) then M.fail(400, "RF.10011036", "limit must be an integer, got '" .. tostring(lq) .. "'") end
-    if n < min then M.fail(400, "RF.10011006", "limit must be at least " .. min) end
-    if n > max then M.fail(400, "RF.10011005", "limit must be at most " .. max) end
+    if not n or n ~= math.floor(n) then fail(400, "RF.10011036", "limit must be an integer, got '" .. tostring(lq) .. "'") end
+    if n < min then fail(400, "RF.10011006", "limit must be at least " .. min) end
+    if n > max then fail(400, "RF.10011005", "limit must be at most " .. max) end
     limit = n
   end
   local start = 1
   local marker = M.query(req, "marker")
   if marker ~= nil then
-    local k = unb64(marker)
+    local k = base64.decode(marker, true)
     local found
     if k then
       for i, it in ipairs(items) do
         if key(it) == k then found = i; break end
       end
     end
-    if not found then M.fail(400, "RF.10011038", "marker is invalid or refers to an item that no longer exists") end
+    if not found then fail(400, "RF.10011038", "marker is invalid or refers to an item that no longer exists") end
     start = found + 1
   end
   local page = {}
   for i = start, math.min(#items, start + limit - 1) do page[#page + 1] = items[i] end
   local info = { current_count = #page }
-  if start + limit - 1 < #items and #page > 0 then info.next_marker = b64(key(page[#page])) end
+  if start + limit - 1 < #items and #page > 0 then info.next_marker = base64.encode(key(page[#page]), true) end
   if start > 1 then
     local prev = start - limit - 1
-    if prev >= 1 then info.previous_marker = b64(key(items[prev])) end
+    if prev >= 1 then info.previous_marker = base64.encode(key(items[prev]), true) end
   end
   return page, info
 end
@@ -128,9 +88,9 @@ end
 function M.sorted(req, items)
   local keys = M.query_list(req, "sort_key") or {}
   local dirs = M.query_list(req, "sort_dir") or {}
-  if #keys ~= #dirs then M.fail(400, "RF.10011038", "sort_key and sort_dir must have the same number of values") end
-  for _, k in ipairs(keys) do if k ~= "create_time" then M.fail(400, "RF.10011027", "sort_key must be create_time") end end
-  for _, d in ipairs(dirs) do if d ~= "asc" and d ~= "desc" then M.fail(400, "RF.10011027", "sort_dir must be asc or desc") end end
+  if #keys ~= #dirs then fail(400, "RF.10011038", "sort_key and sort_dir must have the same number of values") end
+  for _, k in ipairs(keys) do if k ~= "create_time" then fail(400, "RF.10011027", "sort_key must be create_time") end end
+  for _, d in ipairs(dirs) do if d ~= "asc" and d ~= "desc" then fail(400, "RF.10011027", "sort_dir must be asc or desc") end end
   return util.sort_by_time(items, "create_t", "seq", dirs[1] == "asc")
 end
 

@@ -4,13 +4,14 @@
 -- template and vars sources, vars_structure and agencies. Every failure
 -- raises the documented 400 RF.1001xxxx error.
 
+local fail = require("emu.errors").raise
 local U = require("emu.rfs.util")
 local json = require("emu.json")
 local util = require("emu.util")
 
 local M = {}
 
-local function bad(code, msg) U.fail(400, code, msg) end
+local function bad(code, msg) fail(400, code, msg) end
 
 --- The set of a body's allowed fields, for M.body: fields("a", "b") -> {a = true, b = true}.
 function M.fields(...)
@@ -70,7 +71,7 @@ function M.body(req, allowed, required)
     if not allowed[k] then bad("RF.10011002", "the request has a parameter the API does not know: " .. tostring(k)) end
   end
   -- JSON null counts as absent
-  local null = U.null
+  local null = json.null
   for k, v in pairs(b) do if v == null then b[k] = nil end end
   return b
 end
