@@ -372,6 +372,151 @@ resource "huaweicloud_vpc" "w" {
   end)
 end)
 
+-- Marks on values (https://developer.hashicorp.com/terraform/language/values/variables#suppressing-values-in-cli-output,
+-- .../functions/sensitive, .../functions/nonsensitive, .../functions/issensitive):
+-- a mark sits on the value it marks and follows what is derived from it.
+describe("sensitive marks on values", function()
+  local base = [[
+variable "password" {
+  type      = string
+  default   = "Secret#123"
+  sensitive = true
+}
+variable "secrets" {
+  type      = list(string)
+  default   = ["a", "bb"]
+  sensitive = true
+}
+locals {
+  by_name = { alice = var.password, bob = "plain" }
+}
+]]
+  local REFUSED = 'Output refers to sensitive values; output "o"'
+
+  -- the outputs of base .. text, or the error message
+  local function out(text)
+    local ok, r = pcall(run, base .. text)
+    if not ok then return E.error_message(r) end
+    return outputs(r)
+  end
+
+  it("keys of a map whose values are sensitive, and the length of a list of sensitive elements, are not sensitive", function()
+    assert.equal('["alice","bob"]', out('output "o" { value = keys(local.by_name) }').o)
+    assert.equal("2", out('output "o" { value = length([var.password, "x"]) }').o)
+    assert.equal('"plain"', out('output "o" { value = local.by_name.bob }').o)
+    -- a variable declared sensitive is sensitive as a whole
+    assert.matches(REFUSED, out('output "o" { value = length(var.secrets) }'))
+    assert.matches(REFUSED, out('output "o" { value = values(local.by_name) }'))
+    assert.matches(REFUSED, out('output "o" { value = local.by_name }'))
+  end)
+
+  it("a conditional carries the mark of its condition and of the chosen branch only", function()
+    assert.equal('"x"', out('output "o" { value = false ? var.password : "x" }').o)
+    assert.matches(REFUSED, out('output "o" { value = true ? var.password : "x" }'))
+    assert.matches(REFUSED, out('output "o" { value = var.password == "a" ? "yes" : "no" }'))
+  end)
+
+  it("operators, interpolation, indexing, functions and for expressions propagate marks", function()
+    assert.matches(REFUSED, out('output "o" { value = "user:${var.password}" }'))
+    assert.matches(REFUSED, out('output "o" { value = var.secrets[0] }'))
+    assert.matches(REFUSED, out('output "o" { value = upper(local.by_name.alice) }'))
+    assert.matches(REFUSED, out('output "o" { value = var.password != "" && true }'))
+    assert.matches(REFUSED, out('output "o" { value = [for s in [var.password, "b"] : upper(s)] }'))
+    assert.matches(REFUSED, out('output "o" { value = { for k, v in local.by_name : v => k } }'))
+    -- the marks of the elements stay on them: the indexes are not sensitive
+    assert.equal("[0,1]", out('output "o" { value = [for i, s in [var.password, "b"] : i] }').o)
+    assert.equal('["bob"]', out('output "o" { value = [for k, v in local.by_name : k if k == "bob"] }').o)
+    assert.equal('"PLAIN"', out('output "o" { value = upper(local.by_name["bob"]) }').o)
+  end)
+
+  it("element, lookup, merge and reverse pass the elements they pick on with their own marks", function()
+    assert.equal('"x"', out('output "o" { value = element([var.password, "x"], 1) }').o)
+    assert.equal('"plain"', out('output "o" { value = lookup(local.by_name, "bob", "") }').o)
+    assert.equal('"plain"', out('output "o" { value = merge(local.by_name, { c = "d" }).bob }').o)
+    assert.equal('"x"', out('output "o" { value = reverse([var.password, "x"])[0] }').o)
+    assert.matches(REFUSED, out('output "o" { value = lookup(local.by_name, "alice", "") }'))
+    assert.matches(REFUSED, out('output "o" { value = element(var.secrets, 0) }'))
+    assert.matches(REFUSED, out('output "o" { value = merge(local.by_name, { c = "d" }) }'))
+    -- other functions mark their whole result
+    assert.matches(REFUSED, out('output "o" { value = concat([var.password], ["x"]) }'))
+  end)
+
+  it("sensitive() adds the mark, nonsensitive() lifts it, issensitive() tells", function()
+    assert.matches(REFUSED, out('output "o" { value = sensitive("x") }'))
+    assert.equal('"Secret#123"', out('output "o" { value = nonsensitive(var.password) }').o)
+    assert.equal('"x"', out('output "o" { value = nonsensitive("x") }').o)
+    assert.equal("true", out('output "o" { value = issensitive(var.password) }').o)
+    assert.equal("false", out('output "o" { value = issensitive(local.by_name) }').o)
+    assert.equal("true", out('output "o" { value = issensitive(local.by_name.alice) }').o)
+    assert.equal("<sensitive>", out('output "o" {\n  value     = var.password\n  sensitive = true\n}').o)
+  end)
+
+  it("attributes the provider's schema marks sensitive carry the mark; others do not", function()
+    local acct = [[
+resource "huaweicloud_rds_mysql_account" "a" {
+  instance_id = "i"
+  name        = "app"
+  password    = "literal-password"
+}
+]]
+    assert.equal('"app"', out(acct .. 'output "o" { value = huaweicloud_rds_mysql_account.a.name }').o)
+    assert.matches(REFUSED, out(acct .. 'output "o" { value = huaweicloud_rds_mysql_account.a.password }'))
+    -- the whole object exposes its sensitive attribute
+    assert.matches(REFUSED, out(acct .. 'output "o" { value = huaweicloud_rds_mysql_account.a }'))
+    -- an execution plan fails as well
+    local cfg = template.load(base .. acct:gsub('"literal%-password"', "var.password") ..
+      'output "o" { value = huaweicloud_rds_mysql_account.a.password }')
+    assert.matches(REFUSED, err_of(engine.run, cfg, E.variables(cfg, {}), {}, { mode = "plan" }))
+  end)
+
+  it("for_each takes a map whose values only are sensitive; each.value keeps the mark", function()
+    local vpcs = [[
+resource "huaweicloud_vpc" "v" {
+  for_each = local.by_name
+  name     = each.value
+  cidr     = "10.0.0.0/16"
+}
+]]
+    local r = run(base .. vpcs .. 'output "o" { value = keys(huaweicloud_vpc.v) }\noutput "p" { value = huaweicloud_vpc.v["bob"].name }')
+    assert.equal(2, #r.instances)
+    assert.equal('["alice","bob"]', outputs(r).o)
+    assert.equal('"plain"', outputs(r).p)
+    assert.matches(REFUSED, out(vpcs .. 'output "o" { value = huaweicloud_vpc.v["alice"].name }'))
+  end)
+
+  it("for_each refuses a sensitive collection and a sensitive key", function()
+    local SENS = "Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments"
+    local function fe(expr)
+      return out('resource "huaweicloud_vpc" "v" {\n  for_each = ' .. expr .. '\n  name = each.key\n  cidr = "10.0.0.0/16"\n}')
+    end
+    assert.matches(SENS, fe("toset(var.secrets)"))
+    assert.matches(SENS, fe("sensitive({ a = \"x\" })"))
+    assert.matches(SENS, fe("{ (var.password) = \"x\" }"))
+    assert.matches(SENS, fe("{ for k, v in local.by_name : v => k }"))
+    assert.matches(SENS, fe("var.password == \"\" ? {} : { a = \"x\" }"))
+  end)
+
+  it("a module output derived from a sensitive input is sensitive in the caller", function()
+    local mod = [[
+variable "secret" {
+  type = string
+}
+output "conn" { value = "db://${var.secret}" }
+output "plain" { value = "db" }
+]]
+    local function run_mod(root)
+      local cfg = template.load(base .. root)
+      local vars = E.variables(cfg, {})
+      return engine.run(cfg, vars, {}, { mode = "apply", new_id = function() return "11111111-2222-4333-8444-555555555555" end,
+        load_module = function() return mod end })
+    end
+    local call = 'module "m" {\n  source = "./m"\n  secret = var.password\n}\n'
+    assert.matches(REFUSED, err_of(run_mod, call .. 'output "o" { value = module.m.conn }'))
+    assert.equal('"db"', outputs(run_mod(call .. 'output "o" { value = module.m.plain }')).o)
+    assert.equal("<sensitive>", outputs(run_mod(call .. 'output "o" {\n  value     = module.m.conn\n  sensitive = true\n}')).o)
+  end)
+end)
+
 describe(".tf.json rules", function()
   it("string booleans for sensitive and nullable, and // comment properties in blocks", function()
     local cfg = template.load([[{

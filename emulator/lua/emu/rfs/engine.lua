@@ -102,7 +102,7 @@ eval_body = function(body, ctx, top)
   local out = V.map()
   for _, n in ipairs(body.attr_order) do
     if not (top and template.resource_meta[n]) then
-      out[n] = E.eval(body.attrs[n].expr, ctx)
+      out[n] = E.eval_marked(body.attrs[n].expr, ctx)
     end
   end
   for _, b in ipairs(body.blocks) do
@@ -172,7 +172,7 @@ local function new_run(cfg, vars, state, opts)
     local_cache = {}, local_busy = {},
     by_id = {}, -- id -> object, for values that depend on another resource (IPs in a subnet)
     -- files and the module's folder of a .zip template (file functions, path.module)
-    ctx = { vars = vars, work = { n = 0 }, files = opts.from and opts.from.files, module_dir = opts.from and opts.from.dir },
+    ctx = { vars = E.mark_variables(cfg, vars), work = { n = 0 }, files = opts.from and opts.from.files, module_dir = opts.from and opts.from.dir },
   }
   -- before the context can reach locals and resources, as it always was
   run.region = provider_region(cfg, run.ctx, opts.region or "cn-north-4")
@@ -219,7 +219,7 @@ local function get_local(run, name)
   if run.local_busy[name] then E.fail("Cycle: local." .. name) end
   deeper(run, "local." .. name)
   run.local_busy[name] = true
-  local ok, v = pcall(E.eval, e, run.ctx)
+  local ok, v = pcall(E.eval_marked, e, run.ctx)
   run.local_busy[name] = nil
   run.depth = run.depth - 1
   if not ok then
@@ -248,17 +248,19 @@ local function check_conditions(lc, kind, cctx, address)
 end
 
 -- the instance's arguments: its body evaluated, then conformed to the schema
+-- (and the body's values with their sensitive marks, emu.rfs.evaluate.mark_object)
 local function instance_config(r, inst, ictx)
-  local ok, cfgv = pcall(eval_body, r.body, ictx, true)
+  local ok, marked = pcall(eval_body, r.body, ictx, true)
   if not ok then
-    E.fail("Error in " .. inst.address .. ": " .. E.error_message(cfgv))
+    E.fail("Error in " .. inst.address .. ": " .. E.error_message(marked))
   end
+  local cfgv = V.unmark_deep(marked)
   if r.schema then
     local okc, conv = pcall(schema.conform, r.schema, cfgv, inst.address)
     if not okc then E.fail("Error in " .. inst.address .. ": " .. E.error_message(conv)) end
     cfgv = conv
   end
-  return cfgv
+  return cfgv, marked
 end
 
 -- the instance's action against the recorded state (READ, NONE, UPDATE, ADD),
@@ -331,8 +333,10 @@ local function make_instance(run, r, key, key_is_number, each_value)
   local lc = r.lifecycle or { ignore_changes = {}, conditions = {} }
   inst.prevent_destroy = lc.prevent_destroy
   check_conditions(lc, "precondition", ictx, inst.address)
-  decide_action(run, r, inst, lc, instance_config(r, inst, ictx))
+  local cfgv, marked = instance_config(r, inst, ictx)
+  decide_action(run, r, inst, lc, cfgv)
   local obj = instance_object(run, r, inst)
+  E.mark_object(run.ctx, obj, r.mode, r.type, marked)
   inst.object = obj
   run.objects[obj] = inst
   local sctx = setmetatable({ scope = setmetatable({ self = obj }, { __index = ictx.scope }) }, { __index = ictx })
@@ -378,11 +382,9 @@ end
 
 -- for_each: one instance per key, the block's value a map of their objects
 local function for_each_instances(run, r, key_ctx)
-  if E.sensitive_expr(r.for_each, run.cfg) then
-    E.fail("Invalid for_each argument in " .. r.addr .. "; Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.")
-  end
-  local ok, fe = pcall(E.eval, r.for_each, key_ctx)
+  local ok, fe = pcall(E.eval_marked, r.for_each, key_ctx)
   if not ok then E.fail("Error in " .. r.addr .. " for_each: " .. E.error_message(fe)) end
+  fe = E.for_each_value(fe, r.addr)
   if V.has_unknown(fe) then E.fail("Invalid for_each argument in " .. r.addr .. "; the \"for_each\" value depends on resource attributes that cannot be determined until apply") end
   local items = for_each_items(r, fe)
   reserve(run, r.addr, #items, "for_each")
@@ -477,11 +479,10 @@ end
 local function evaluate_all(run)
   local cfg = run.cfg
   for _, r in ipairs(cfg.resources) do ensure(run, r.addr) end
-  if run.modules then
-    run.modules.all()
-    -- outputs exposing a module's sensitive outputs (known now)
-    E.check_sensitive_outputs(cfg)
-  end
+  if run.modules then run.modules.all() end
+  -- root outputs exposing sensitive values (the resources' marks are known
+  -- now); a module's outputs pass their marks on (Terraform PR #28472)
+  if not run.opts.module_path then E.check_sensitive_outputs(cfg, run.ctx) end
   for _, ln in ipairs(cfg.local_order) do run.ctx.get_local(ln) end
 end
 
@@ -555,12 +556,11 @@ function M.run(cfg, vars, state, opts)
   local run = new_run(cfg, vars, state, opts)
   local ctx = run.ctx
   bind_context(run)
-  E.check_sensitive_outputs(cfg)
   check_schemas(cfg)
   evaluate_all(run)
   local instances, data = split_order(run.order)
   local result = { instances = instances, deletes = deletions(run, instances), data = data,
-                   eval = function(expr) return E.eval(expr, ctx) end, moves = run.moves }
+                   eval = function(expr) return E.eval_marked(expr, ctx) end, moves = run.moves }
   -- outputs are evaluated with the final values
   local ok, outs = pcall(E.outputs, cfg, ctx)
   if ok then result.outputs = outs

@@ -4,7 +4,8 @@
 -- for-expressions, splats and function calls; input variables (vars_body
 -- tfvars text, vars_structure strings, defaults) converted to their declared
 -- types and checked by their validation blocks; output values with
--- sensitive masking. Unknown values (plans) propagate. Errors are raised as
+-- sensitive masking. Unknown values (plans) and sensitive marks
+-- (emu.rfs.values.mark) propagate. Errors are raised as
 -- {eval_error = message}. Pure Lua.
 
 local V = require("emu.rfs.values")
@@ -16,6 +17,7 @@ local reverse = require("emu.util").reverse
 local M = {}
 
 local NULL, UNKNOWN = V.NULL, V.UNKNOWN
+local unmark, remark = V.unmark, V.remark
 
 local function fail(msg) error({ eval_error = msg }, 0) end
 M.fail = fail
@@ -48,6 +50,7 @@ function M.error_message(e)
 end
 
 local eval
+local MARKING -- functions that see their argument's marks (call)
 
 local function truthy(v, what)
   if v == true or v == "true" then return true end
@@ -71,7 +74,7 @@ local function template_text(v)
   fail("Invalid template interpolation value; cannot include a " .. V.type_name(v) .. " value in a string template")
 end
 
-local function get_attr(obj, name, ctx)
+local function attr_of(obj, name, ctx)
   if obj == UNKNOWN then return UNKNOWN end
   if V.is_map(obj) then
     local v = obj[name]
@@ -86,7 +89,7 @@ local function get_attr(obj, name, ctx)
   fail("Unsupported attribute; can't access attributes on a " .. V.type_name(obj) .. " value")
 end
 
-local function get_index(obj, key)
+local function index_of(obj, key)
   if obj == UNKNOWN or key == UNKNOWN then return UNKNOWN end
   if V.is_list(obj) then
     local i = tonumber(key)
@@ -102,6 +105,74 @@ local function get_index(obj, key)
   end
   if obj == NULL then fail("Attempt to index null value; this value is null, so it does not have any indices") end
   fail("Invalid index; this value does not have any indices")
+end
+
+-- Marks of resource objects (M.mark_object): an attribute is sensitive when
+-- its argument was set from a marked value (the marked value is answered, so
+-- its own unmarked parts stay unmarked) or when the provider's schema marks
+-- it; nested blocks answer for their own attributes.
+local function object_attr(ctx, obj, name, v)
+  local marks = ctx.object_marks
+  local info = marks and marks[obj]
+  if not info then return v end
+  local path = {}
+  for i, n in ipairs(info.path) do path[i] = n end
+  path[#path + 1] = name
+  local function register(x)
+    if V.is_map(x) and not marks[x] then marks[x] = { mode = info.mode, rtype = info.rtype, path = path, config = {} } end
+  end
+  if V.is_list(v) then for _, x in ipairs(v) do register(x) end else register(v) end
+  local c = info.config[name]
+  if c ~= nil and V.has_mark(c) then
+    local plain = V.unmark_deep(c)
+    if V.equal(plain, v) then return c end
+    return V.mark(v)
+  end
+  return remark(v, schema.sensitive_path(info.mode, info.rtype, path))
+end
+
+--- Register the marks of a resource object for the references to it: the
+-- arguments its configuration set from sensitive values (config: the body's
+-- marked values) and the attributes the provider's schema marks sensitive.
+-- The object itself stays unmarked (it is what the state records).
+function M.mark_object(ctx, obj, mode, rtype, config)
+  local marks = rawget(ctx, "object_marks")
+  if not marks then
+    marks = setmetatable({}, { __mode = "k" })
+    rawset(ctx, "object_marks", marks)
+  end
+  marks[obj] = { mode = mode, rtype = rtype, path = {}, config = config }
+end
+
+-- whether v holds a resource object with a sensitive attribute (a whole
+-- object in an output exposes its attributes)
+local function object_has_mark(ctx, v, depth)
+  if type(v) ~= "table" or depth > 8 then return false end
+  local info = ctx.object_marks and ctx.object_marks[v]
+  if info then
+    for k, x in pairs(v) do
+      if V.has_mark(object_attr(ctx, v, k, x)) then return true end
+    end
+  end
+  if V.is_list(v) or V.is_map(v) then
+    for _, x in pairs(v) do if object_has_mark(ctx, x, depth + 1) then return true end end
+  end
+  return false
+end
+
+-- attribute and index access: the mark of the collection (and of the key)
+-- carries to the element
+local function get_attr(obj, name, ctx)
+  local o, m = unmark(obj)
+  local v = attr_of(o, name, ctx)
+  if o ~= UNKNOWN then v = object_attr(ctx, o, name, v) end
+  return remark(v, m)
+end
+
+local function get_index(obj, key)
+  local o, m1 = unmark(obj)
+  local k, m2 = unmark(key)
+  return remark(index_of(o, k), m1 or m2)
 end
 
 -- resolve the root of a traversal chain
@@ -188,6 +259,10 @@ local function traversal(node, ctx)
 end
 
 local function compare(op, a, b)
+  local ma, mb
+  a, ma = V.unmark_deep(a)
+  b, mb = V.unmark_deep(b)
+  if ma or mb then return V.mark(compare(op, a, b)) end
   if a == UNKNOWN or b == UNKNOWN then return UNKNOWN end
   if op == "==" then return V.equal(a, b) or (a == NULL and b == nil) end
   if op == "!=" then return not V.equal(a, b) end
@@ -201,15 +276,17 @@ end
 -- a template text rendered with the attributes of vars as its only variables
 -- (functions stay available; files too, but not templatefile itself)
 local function render(text, vars, ctx, what)
-  if vars == UNKNOWN then return UNKNOWN end
+  local mv
+  vars, mv = unmark(vars)
+  if vars == UNKNOWN then return remark(UNKNOWN, mv) end
   if not V.is_map(vars) then fail("Invalid function argument; " .. what .. ": the variables must be an object, got " .. V.type_name(vars)) end
   local ok, tmpl = pcall(hcl.parse_template, text, what)
   if not ok then fail("Invalid template; " .. M.error_message(tmpl)) end
   local scope = {}
   for k, v in pairs(vars) do scope[k] = v end
-  local v = eval(tmpl, { scope = scope, work = ctx.work, files = ctx.files, module_dir = ctx.module_dir,
-    in_templatefile = ctx.in_templatefile or what ~= "templatestring", template_vars = what })
-  return template_text(v)
+  local v, m = unmark(eval(tmpl, { scope = scope, work = ctx.work, files = ctx.files, module_dir = ctx.module_dir,
+    in_templatefile = ctx.in_templatefile or what ~= "templatestring", template_vars = what }))
+  return remark(template_text(v), m or mv)
 end
 
 -- templatefile(path, vars): a file of a .zip template rendered as a template
@@ -219,15 +296,15 @@ local function templatefile(node, ctx)
   if ctx.in_templatefile then
     fail("Error in function call; call to function \"templatefile\" failed: cannot recursively call templatefile from inside another template function")
   end
-  local path = eval(node.args[1], ctx)
-  if path == UNKNOWN then return UNKNOWN end
+  local path, mp = unmark(eval(node.args[1], ctx))
+  if path == UNKNOWN then return remark(UNKNOWN, mp) end
   if type(path) ~= "string" then fail("Invalid function argument; templatefile: the path must be a string, got " .. V.type_name(path)) end
   local ok, text = pcall(F.file, { path }, ctx)
   if not ok then
     local msg = type(text) == "table" and text.eval_error or hcl.internal_message(text)
     fail("Error in function call; call to function \"templatefile\" failed: " .. msg:gsub("^Invalid function argument; file: ", ""))
   end
-  return render(text, eval(node.args[2], ctx), ctx, path)
+  return remark(render(text, eval(node.args[2], ctx), ctx, path), mp)
 end
 
 -- templatestring(ref, vars): the referenced string rendered as a template
@@ -239,11 +316,35 @@ local function templatestring(node, ctx)
   if r.k ~= "var" and r.k ~= "attr" and r.k ~= "index" then
     fail("Invalid template argument; the templatestring function's first argument must be a reference to a string value, not a template or other expression")
   end
-  local text = eval(r, ctx)
-  if text == UNKNOWN then return UNKNOWN end
+  local text, mt = unmark(eval(r, ctx))
+  if text == UNKNOWN then return remark(UNKNOWN, mt) end
   if type(text) ~= "string" then fail("Invalid template argument; the template must be a string, got " .. V.type_name(text)) end
-  return render(text, eval(node.args[2], ctx), ctx, "templatestring")
+  return remark(render(text, eval(node.args[2], ctx), ctx, "templatestring"), mt)
 end
+
+-- Functions and marks, as Terraform's functions (cty's function calls)
+-- handle them (https://developer.hashicorp.com/terraform/language/functions/sensitive,
+-- .../nonsensitive, .../issensitive): sensitive adds the mark, nonsensitive
+-- removes the value's own mark (Terraform >= 1.6 no longer refuses a value
+-- that is not sensitive), issensitive tells whether the value itself is
+-- marked.
+local function one_arg(node, ctx)
+  if #node.args ~= 1 or node.expand then fail("Invalid function argument; " .. node.name .. " takes exactly one argument") end
+  return eval(node.args[1], ctx)
+end
+MARKING = {
+  sensitive = function(node, ctx) return V.mark(one_arg(node, ctx)) end,
+  nonsensitive = function(node, ctx) return (unmark(one_arg(node, ctx))) end,
+  issensitive = function(node, ctx) return V.is_marked(one_arg(node, ctx)) end,
+}
+-- The other functions see unmarked arguments and a mark anywhere in them
+-- marks the result, except these (their parameters allow marks in cty):
+-- "own" ones answer with the arguments' own marks only (the length of a
+-- list of sensitive strings, the keys of a map whose values are sensitive
+-- are not sensitive); "elements" ones also pass the elements they pick on
+-- with their marks.
+local OWN_MARKS = { length = "own", keys = "own", element = "elements", lookup = "elements",
+  merge = "elements", reverse = "elements" }
 
 local function call(node, ctx)
   local name = node.name
@@ -259,19 +360,33 @@ local function call(node, ctx)
     local ok = pcall(eval, node.args[1], ctx)
     return ok
   end
+  local marking = MARKING[name]
+  if marking then return marking(node, ctx) end
   local fn = F[name]
   if type(fn) ~= "function" or name == "str" or name == "num" or name == "from_json_node" then
     fail("Call to unknown function; there is no function named \"" .. name .. "\"")
   end
-  local args = {}
+  local args, marked = {}, false
   for i, a in ipairs(node.args) do args[i] = eval(a, ctx) end
   if node.expand then
-    local last = table.remove(args)
+    local last, m = unmark(table.remove(args))
+    marked = m
     if not V.is_list(last) then fail("Invalid expanding argument value; the expanding argument (indicated by ...) must be of a tuple, list, or set type") end
     for _, x in ipairs(last) do args[#args + 1] = x end
   end
+  local own = OWN_MARKS[name]
+  for i, a in ipairs(args) do
+    local m
+    if own then
+      args[i], m = unmark(a)
+      if own == "own" then args[i] = V.unmark_deep(args[i]) end
+    else
+      args[i], m = V.unmark_deep(a)
+    end
+    marked = marked or m
+  end
   for _, a in ipairs(args) do
-    if V.has_unknown(a) and name ~= "length" then return UNKNOWN end
+    if V.has_unknown(a) and name ~= "length" then return remark(UNKNOWN, marked) end
   end
   local ok, r = pcall(fn, args, ctx)
   if ok and type(r) == "table" then charge(ctx, #r) end
@@ -285,12 +400,15 @@ local function call(node, ctx)
     fail("Error in function call; call to function \"" .. name .. "\" failed: " .. hcl.internal_message(r))
   end
   if r == nil then r = NULL end
-  return r
+  return remark(r, marked)
 end
 
+-- for expressions: the marks of the collection, of a key or of the
+-- condition mark the whole result (as hcl's for expressions do); the marks
+-- of the elements stay on them
 local function for_expr(node, ctx)
-  local c = eval(node.coll, ctx)
-  if c == UNKNOWN then return UNKNOWN end
+  local c, marked = unmark(eval(node.coll, ctx))
+  if c == UNKNOWN then return remark(UNKNOWN, marked) end
   local pairs_list = {}
   if V.is_list(c) then
     for i, x in ipairs(c) do pairs_list[#pairs_list + 1] = { i - 1, x } end
@@ -308,14 +426,17 @@ local function for_expr(node, ctx)
     scope[node.val_var] = kv[2]
     local keep = true
     if node.cond then
-      local t = truthy(eval(node.cond, sub), "the 'for' condition")
-      if t == UNKNOWN then return UNKNOWN end
+      local cv, m = unmark(eval(node.cond, sub))
+      marked = marked or m
+      local t = truthy(cv, "the 'for' condition")
+      if t == UNKNOWN then return remark(UNKNOWN, marked) end
       keep = t
     end
     if keep then
       if node.is_map then
-        local k = eval(node.key, sub)
-        if k == UNKNOWN then return UNKNOWN end
+        local k, m = unmark(eval(node.key, sub))
+        marked = marked or m
+        if k == UNKNOWN then return remark(UNKNOWN, marked) end
         k = template_text(k)
         local v = eval(node.value, sub)
         if node.group then
@@ -330,32 +451,35 @@ local function for_expr(node, ctx)
       end
     end
   end
-  return out
+  return remark(out, marked)
 end
 
 -- the text of template parts (strings and expressions)
+-- (a marked part marks the text)
 local function parts_text(parts, ctx)
-  local out = {}
+  local out, marked = {}, false
   for _, p in ipairs(parts) do
     if type(p) == "string" then out[#out + 1] = p
     else
-      local v = eval(p, ctx)
-      if V.has_unknown(v) then return UNKNOWN end
+      local v, m = unmark(eval(p, ctx))
+      marked = marked or m
+      if V.has_unknown(v) then return remark(UNKNOWN, marked) end
       out[#out + 1] = template_text(v)
     end
   end
-  return bounded(table.concat(out))
+  return remark(bounded(table.concat(out)), marked)
 end
 
 -- %{ if } / %{ for } template directives
 local function directive(node, ctx)
   if node.k == "tmpl_if" then
-    local c = truthy(eval(node.cond, ctx), "the if directive condition")
-    if c == UNKNOWN then return UNKNOWN end
-    return parts_text(c and node.a or node.b, ctx)
+    local cv, mc = unmark(eval(node.cond, ctx))
+    local c = truthy(cv, "the if directive condition")
+    if c == UNKNOWN then return remark(UNKNOWN, mc) end
+    return remark(parts_text(c and node.a or node.b, ctx), mc)
   end
-  local c = eval(node.coll, ctx)
-  if c == UNKNOWN then return UNKNOWN end
+  local c, marked = unmark(eval(node.coll, ctx))
+  if c == UNKNOWN then return remark(UNKNOWN, marked) end
   local items = {}
   if V.is_list(c) then
     for i, x in ipairs(c) do items[i] = { i - 1, x } end
@@ -371,11 +495,12 @@ local function directive(node, ctx)
   for _, kv in ipairs(items) do
     if node.key_var then scope[node.key_var] = kv[1] end
     scope[node.val_var] = kv[2]
-    local t = parts_text(node.body, sub)
-    if t == UNKNOWN then return UNKNOWN end
+    local t, m = unmark(parts_text(node.body, sub))
+    marked = marked or m
+    if t == UNKNOWN then return remark(UNKNOWN, marked) end
     out[#out + 1] = t
   end
-  return bounded(table.concat(out))
+  return remark(bounded(table.concat(out)), marked)
 end
 
 eval = function(node, ctx)
@@ -393,9 +518,9 @@ eval = function(node, ctx)
   if k == "tmpl_if" or k == "tmpl_for" then return directive(node, ctx) end
   if k == "var" or k == "attr" or k == "index" then return traversal(node, ctx) end
   if k == "splat" then
-    local base = eval(node.obj, ctx)
-    if base == UNKNOWN then return UNKNOWN end
-    if base == NULL then return V.list() end
+    local base, m = unmark(eval(node.obj, ctx))
+    if base == UNKNOWN then return remark(UNKNOWN, m) end
+    if base == NULL then return remark(V.list(), m) end
     local items = V.is_list(base) and base or V.list({ base })
     charge(ctx, #items)
     local r = V.list()
@@ -405,7 +530,7 @@ eval = function(node, ctx)
       scope[" splat"] = x
       r[i] = eval(node.each, sub)
     end
-    return r
+    return remark(r, m)
   end
   if k == "splat_item" then return ctx.scope[" splat"] end
   if k == "list" then
@@ -414,51 +539,61 @@ eval = function(node, ctx)
     return r
   end
   if k == "obj" then
-    local r = V.map()
+    -- a marked key marks the whole object (keys themselves carry no marks)
+    local r, marked = V.map(), false
     for _, it in ipairs(node.items) do
       local key
       if it.key.k == "var" and not (ctx.scope and ctx.scope[it.key.name] ~= nil) then
         key = it.key.name -- bare identifiers are literal keys
       else
-        key = eval(it.key, ctx)
-        if key == UNKNOWN then return UNKNOWN end
+        local m
+        key, m = unmark(eval(it.key, ctx))
+        marked = marked or m
+        if key == UNKNOWN then return remark(UNKNOWN, marked) end
         key = template_text(key)
       end
       r[key] = eval(it.value, ctx)
     end
-    return r
+    return remark(r, marked)
   end
   if k == "un" then
-    local a = eval(node.a, ctx)
-    if a == UNKNOWN then return UNKNOWN end
-    if node.op == "-" then return V.arith("-", 0, tonum(a, "-")) end
+    local a, m = unmark(eval(node.a, ctx))
+    if a == UNKNOWN then return remark(UNKNOWN, m) end
+    if node.op == "-" then return remark(V.arith("-", 0, tonum(a, "-")), m) end
     local t = truthy(a, "operand of !")
-    return not t
+    return remark(not t, m)
   end
   if k == "bin" then
     local op = node.op
-    if op == "&&" or op == "||" then
-      local a = truthy(eval(node.a, ctx), "operand of " .. op)
-      local b = truthy(eval(node.b, ctx), "operand of " .. op)
-      if a == UNKNOWN or b == UNKNOWN then return UNKNOWN end
-      if op == "&&" then return a and b end
-      return a or b
-    end
     local a, b = eval(node.a, ctx), eval(node.b, ctx)
     if op == "==" or op == "!=" or op == "<" or op == ">" or op == "<=" or op == ">=" then
       return compare(op, a, b)
     end
-    if a == UNKNOWN or b == UNKNOWN then return UNKNOWN end
+    -- a marked operand marks the result
+    local ma, mb
+    a, ma = unmark(a)
+    b, mb = unmark(b)
+    local m = ma or mb
+    if op == "&&" or op == "||" then
+      a, b = truthy(a, "operand of " .. op), truthy(b, "operand of " .. op)
+      if a == UNKNOWN or b == UNKNOWN then return remark(UNKNOWN, m) end
+      if op == "&&" then return remark(a and b, m) end
+      return remark(a or b, m)
+    end
+    if a == UNKNOWN or b == UNKNOWN then return remark(UNKNOWN, m) end
     local x, y = tonum(a, op), tonum(b, op)
     if op == "/" and V.equal(y, 0) then fail("Operation failed; error while attempting to divide by zero") end
     if op == "%" and V.equal(y, 0) then fail("Operation failed; error while attempting to compute modulo of zero") end
-    return V.arith(op, x, y)
+    return remark(V.arith(op, x, y), m)
   end
   if k == "cond" then
-    local c = truthy(eval(node.cond, ctx), "the condition")
-    if c == UNKNOWN then return UNKNOWN end
-    if c then return eval(node.a, ctx) end
-    return eval(node.b, ctx)
+    -- the condition's mark carries to the result; only the chosen branch's
+    -- own marks come with it (hcl's conditional expressions)
+    local cv, m = unmark(eval(node.cond, ctx))
+    local c = truthy(cv, "the condition")
+    if c == UNKNOWN then return remark(UNKNOWN, m) end
+    if c then return remark(eval(node.a, ctx), m) end
+    return remark(eval(node.b, ctx), m)
   end
   if k == "call" then return call(node, ctx) end
   if k == "for" then return for_expr(node, ctx) end
@@ -469,7 +604,15 @@ end
 -- @param node expression from emu.rfs.hcl
 -- @param ctx {vars, get_local, resource(mode, type, name), count_index,
 --   each_key, each_value, scope, missing_attr(obj, name)}
+-- @return the value without marks (M.eval_marked keeps them)
 function M.eval(node, ctx)
+  return (V.unmark_deep(M.eval_marked(node, ctx)))
+end
+
+--- Evaluate an expression node to a value that keeps its sensitive marks
+-- (emu.rfs.values.mark), for the evaluations whose result other
+-- expressions see (locals, resource arguments, module inputs and outputs).
+function M.eval_marked(node, ctx)
   ctx = ctx or {}
   if ctx.work == nil then ctx.work = { n = 0 } end
   return eval(node, ctx)
@@ -571,7 +714,7 @@ function M.parse_tfvars(text, name)
   end
   local out = {}
   for _, n in ipairs(body.attr_order) do
-    local ok, v = pcall(eval, body.attrs[n].expr, {})
+    local ok, v = pcall(M.eval, body.attrs[n].expr, {})
     if not ok then
       fail((name or "terraform.tfvars") .. ": Variables not allowed; variables may not be used here (" .. n .. "): " .. M.error_message(v))
     end
@@ -611,17 +754,17 @@ function M.variables(cfg, inputs)
         -- complex values given as strings are HCL expressions (like -var)
         local ok, e = pcall(hcl.parse_expr, value, "vars_structure")
         if not ok then fail("Invalid value for " .. what .. ": " .. M.error_message(e)) end
-        value = eval(e, {})
+        value = M.eval(e, {})
       end
     elseif decl.default then
-      value = eval(decl.default, {})
+      value = M.eval(decl.default, {})
     else
       fail("No value for required variable; the root module input variable \"" .. decl.name ..
         "\" is not set, and has no default value. Use vars_body or vars_structure to provide a value for this variable.")
     end
     if (value == NULL or value == nil) and not decl.nullable and decl.default then
       -- nullable = false: an explicit null takes the default
-      value = eval(decl.default, {})
+      value = M.eval(decl.default, {})
     end
     value = convert(value, decl.type_expr, what)
     if value == NULL and not decl.nullable then
@@ -634,10 +777,10 @@ function M.variables(cfg, inputs)
   local ctx = { vars = vars }
   for _, decl in ipairs(cfg.variables) do
     for _, val in ipairs(decl.validations) do
-      local ok, r = pcall(eval, val.condition, ctx)
+      local ok, r = pcall(M.eval, val.condition, ctx)
       if not ok then fail("Invalid value for variable; validation of \"" .. decl.name .. "\" failed: " .. M.error_message(r)) end
       if r ~= true then
-        local okm, msg = pcall(eval, val.error_message, ctx)
+        local okm, msg = pcall(M.eval, val.error_message, ctx)
         fail("Invalid value for variable; " .. (okm and type(msg) == "string" and msg or "the value is not valid") ..
           " This was checked by the validation rule at " ..
           (cfg.locate and val.pos and cfg.locate(val.pos) or ("var." .. decl.name)) .. ".")
@@ -679,139 +822,59 @@ end
 
 -- ------------------------------------------------------------ sensitivity
 
---- Whether an expression is derived from a sensitive value, as Terraform
--- marks them (https://developer.hashicorp.com/terraform/language/values/outputs#sensitive-suppressing-values-in-cli-output):
--- a sensitive input variable, an attribute the provider marks sensitive,
--- sensitive(...), a local derived from one (only the part of its object
--- constructors a reference selects: marks sit on elements), a resource
--- attribute whose argument is derived from one (the state keeps the marks of
--- the configuration), an output a module declares sensitive;
--- nonsensitive(...) lifts the mark. Decided from the expression, since the
--- emulator's values carry no marks.
-
--- the names along a reference (type, name, attributes; indexes and splats skipped)
-local function ref_names(e, out)
-  local k = e.k
-  if k == "attr" then ref_names(e.obj, out); out[#out + 1] = e.name
-  elseif k == "index" then ref_names(e.obj, out)
-  elseif k == "splat" then ref_names(e.obj, out); ref_names(e.each, out)
-  elseif k == "var" then out[#out + 1] = e.name
-  elseif k ~= "splat_item" then out.other = true end
+--- The input variables as the configuration's expressions see them: those
+-- declared sensitive marked
+-- (https://developer.hashicorp.com/terraform/language/values/variables#suppressing-values-in-cli-output);
+-- values given by a module call keep the marks they had in the caller.
+-- @return a new map (vars is left as it is)
+function M.mark_variables(cfg, vars)
+  local out = V.map()
+  for k, v in pairs(vars or {}) do
+    local d = cfg.variable_by_name and cfg.variable_by_name[k]
+    out[k] = remark(v, d and d.sensitive)
+  end
   return out
 end
 
--- a reference to an attribute the provider marks sensitive
-local function provider_sensitive(e)
-  local n = ref_names(e, {})
-  if n.other or #n < 3 then return false end
-  if n[1] == "data" then
-    local rest = {}
-    for i = 4, #n do rest[#rest + 1] = n[i] end
-    return schema.sensitive_path("DATA", n[2], rest)
+--- The for_each value of a resource block, unmarked: a marked collection
+-- fails as in Terraform (a set with a sensitive element is a sensitive set;
+-- a map whose values only are sensitive is accepted, each.value keeping
+-- their marks: Terraform 0.14.3 changelog, #27247).
+-- @raise {eval_error}
+function M.for_each_value(fe, addr)
+  local v, m = unmark(fe)
+  if not m and V.is_list(v) then
+    for _, x in ipairs(v) do m = m or V.is_marked(x) end
   end
-  local rest = {}
-  for i = 3, #n do rest[#rest + 1] = n[i] end
-  return schema.sensitive_path("RESOURCE", n[1], rest)
+  if m then
+    fail("Invalid for_each argument in " .. addr .. "; Sensitive values, or values derived from sensitive values," ..
+      " cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.")
+  end
+  return v
 end
 
--- the literal key of an object constructor item, or nil
-local function item_key(it)
-  if it.key.k == "lit" and type(it.key.v) == "string" then return it.key.v end
-  if it.key.k == "var" then return it.key.name end
-  return nil
+local OUTPUT_SENSITIVE = "To reduce the risk of accidentally exporting" ..
+  " sensitive data that was intended to be only internal, Terraform requires that any root module output" ..
+  " containing sensitive data be explicitly marked as sensitive, to confirm your intent. If you do intend to" ..
+  " export this data, annotate the output value as sensitive by adding the following argument: sensitive = true"
+
+-- whether an output's value carries a sensitive mark anywhere (or holds a
+-- resource object with a sensitive attribute)
+local function exposes_marks(v, ctx)
+  return V.has_mark(v) or object_has_mark(ctx, V.unmark_deep(v), 0)
 end
 
--- local.NAME.a["b"]: the expression of the local's object constructors the
--- reference selects (as far as literal keys lead), or nil for other references
-local function local_selection(e, cfg)
-  local path, node = {}, e
-  while node.k == "attr" or (node.k == "index" and node.key.k == "lit") do
-    table.insert(path, 1, node.k == "attr" and node.name or node.key.v)
-    node = node.obj
-  end
-  if node.k ~= "var" or node.name ~= "local" or #path == 0 then return nil end
-  local expr = cfg.locals[path[1]]
-  if not expr then return nil end
-  for i = 2, #path do
-    if expr.k ~= "obj" then break end
-    local found, literal = nil, true
-    for _, it in ipairs(expr.items) do
-      local key = item_key(it)
-      if key == nil then literal = false elseif key == path[i] then found = it.value end
-    end
-    if not (found and literal) then break end
-    expr = found
-  end
-  return expr
-end
-
--- TYPE.NAME.arg (or TYPE.NAME.block.arg): the argument's expression in the
--- resource block, or nil
-local function resource_argument(e, cfg)
-  local n = ref_names(e, {})
-  if n.other or #n < 3 or n[1] == "data" or n[1] == "var" or n[1] == "local" or n[1] == "module" then return nil end
-  local r = cfg.resource_by_addr and cfg.resource_by_addr[n[1] .. "." .. n[2]]
-  if not r then return nil end
-  local a = r.body.attrs[n[3]]
-  if a then return a.expr end
-  for _, b in ipairs(r.body.blocks or {}) do
-    if b.type == n[3] and n[4] and b.body.attrs[n[4]] then return b.body.attrs[n[4]].expr end
-  end
-  return nil
-end
-
--- module.NAME.OUT of an output the module declares sensitive (known once
--- the module is evaluated)
-local function module_sensitive(e, cfg)
-  local n = ref_names(e, {})
-  local m = n[1] == "module" and cfg.module_sensitive and cfg.module_sensitive[n[2]]
-  return m and n[3] and m[n[3]] or false
-end
-
-function M.sensitive_expr(e, cfg, seen)
-  if type(e) ~= "table" then return false end
-  seen = seen or {}
-  if (e.k == "attr" or e.k == "splat") and (provider_sensitive(e) or module_sensitive(e, cfg)) then return true end
-  if e.k == "call" and e.name == "nonsensitive" then return false end
-  if e.k == "call" and e.name == "sensitive" then return true end
-  if e.k == "attr" and e.obj.k == "var" and e.obj.name == "var" then
-    local d = cfg.variable_by_name[e.name]
-    if d and d.sensitive then return true end
-  end
-  if e.k == "attr" or e.k == "index" then
-    local sel = local_selection(e, cfg) or resource_argument(e, cfg)
-    if sel then
-      if seen[sel] then return false end
-      seen[sel] = true
-      return M.sensitive_expr(sel, cfg, seen)
-    end
-  end
-  for key, v in pairs(e) do
-    if key ~= "pos" and type(v) == "table" then
-      if v.k then
-        if M.sensitive_expr(v, cfg, seen) then return true end
-      else
-        for _, x in pairs(v) do
-          if type(x) == "table" then
-            if x.k and M.sensitive_expr(x, cfg, seen) then return true end
-            if not x.k and (M.sensitive_expr(x.key, cfg, seen) or M.sensitive_expr(x.value, cfg, seen)) then return true end
-          end
-        end
-      end
-    end
-  end
-  return false
-end
-
---- Fail as Terraform does when a root output exposes a sensitive value
--- without sensitive = true.
-function M.check_sensitive_outputs(cfg)
+--- Fail as Terraform does when a root output exposes a value marked
+-- sensitive anywhere inside it without sensitive = true
+-- (https://developer.hashicorp.com/terraform/language/values/outputs#sensitive-suppressing-values-in-cli-output).
+-- Outputs whose evaluation fails are left to M.outputs.
+function M.check_sensitive_outputs(cfg, ctx)
   for _, o in ipairs(cfg.outputs) do
-    if not o.sensitive and M.sensitive_expr(o.value, cfg) then
-      fail("Output refers to sensitive values; output \"" .. o.name .. "\": To reduce the risk of accidentally exporting" ..
-        " sensitive data that was intended to be only internal, Terraform requires that any root module output" ..
-        " containing sensitive data be explicitly marked as sensitive, to confirm your intent. If you do intend to" ..
-        " export this data, annotate the output value as sensitive by adding the following argument: sensitive = true")
+    if not o.sensitive then
+      local ok, v = pcall(M.eval_marked, o.value, ctx)
+      if ok and exposes_marks(v, ctx) then
+        fail("Output refers to sensitive values; output \"" .. o.name .. "\": " .. OUTPUT_SENSITIVE)
+      end
     end
   end
 end
@@ -821,7 +884,7 @@ end
 function M.outputs(cfg, ctx)
   local out = {}
   for _, o in ipairs(cfg.outputs) do
-    local ok, v = pcall(eval, o.value, ctx)
+    local ok, v = pcall(M.eval, o.value, ctx)
     if not ok then fail("Error in output \"" .. o.name .. "\": " .. M.error_message(v)) end
     local item = { name = o.name, description = o.description, sensitive = o.sensitive }
     if o.sensitive then

@@ -833,7 +833,9 @@ F.dirname = function(a)
   return d
 end
 
--- sensitivity: values carry no marks in the emulator; these pass values through
+-- sensitivity: the evaluator applies the marks of sensitive, nonsensitive and
+-- issensitive itself (emu.rfs.evaluate, MARKING); on unmarked values these
+-- pass values through
 F.sensitive = function(a) return a[1] end
 F.nonsensitive = function(a) return a[1] end
 F.issensitive = function() return false end

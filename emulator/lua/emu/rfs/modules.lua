@@ -119,7 +119,7 @@ local function module_inputs(c, mcfg, ctx, full)
     local a = c.body.attrs[decl.name]
     local ok, v
     if a then
-      ok, v = pcall(E.eval, a.expr, ctx)
+      ok, v = pcall(E.eval_marked, a.expr, ctx)
       if not ok then E.fail("Error in " .. full .. " argument " .. decl.name .. ": " .. E.error_message(v)) end
     elseif decl.default then
       v = E.eval(decl.default, {})
@@ -151,7 +151,8 @@ local function module_outputs(mcfg, result, mode, full)
   local obj = V.map()
   for _, o in ipairs(mcfg.outputs) do
     local okv, v = pcall(result.eval, o.value)
-    if okv then obj[o.name] = v
+    -- a sensitive output is marked for the caller; others keep their marks
+    if okv then obj[o.name] = V.remark(v, o.sensitive)
     elseif mode == "plan" then obj[o.name] = V.UNKNOWN
     else E.fail("Error in " .. full .. " output \"" .. o.name .. "\": " .. E.error_message(v)) end
   end
@@ -198,10 +199,6 @@ function M.bind(cfg, ctx, state, opts, run, on_instances)
       inst.module_address = inst.module_address and (path .. "." .. inst.module_address) or path
     end
     on_instances(result.instances)
-    -- the outputs the module declares sensitive (emu.rfs.evaluate.sensitive_expr)
-    cfg.module_sensitive = cfg.module_sensitive or {}
-    cfg.module_sensitive[c.name] = {}
-    for _, o in ipairs(mcfg.outputs) do cfg.module_sensitive[c.name][o.name] = o.sensitive or nil end
     return module_outputs(mcfg, result, opts.mode, full)
   end
 

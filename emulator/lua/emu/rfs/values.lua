@@ -37,6 +37,65 @@ function M.is_map(v) return type(v) == "table" and getmetatable(v) == MAP end
 function M.is_null(v) return v == nil or v == M.NULL end
 function M.is_unknown(v) return v == M.UNKNOWN end
 
+-- Sensitive values: a value marked sensitive is wrapped in a SENSITIVE box
+-- ({v = value}); the mark sits on the value it wraps, so a collection may hold
+-- marked elements without being marked itself, as Terraform's marks do
+-- (https://developer.hashicorp.com/terraform/language/values/variables#suppressing-values-in-cli-output).
+-- Only the evaluator (emu.rfs.evaluate) sees boxes; everything it gives
+-- out is unmarked.
+local SENSITIVE = { __name = "rfs.sensitive" }
+
+--- v marked sensitive (a marked value stays as it is).
+function M.mark(v)
+  if getmetatable(v) == SENSITIVE then return v end
+  return setmetatable({ v = v }, SENSITIVE)
+end
+--- True when v itself is marked sensitive (its elements are not looked at).
+function M.is_marked(v) return type(v) == "table" and getmetatable(v) == SENSITIVE end
+--- v without its own mark, and whether it had one.
+function M.unmark(v)
+  if type(v) == "table" and getmetatable(v) == SENSITIVE then return v.v, true end
+  return v, false
+end
+--- v marked when m is true.
+function M.remark(v, m)
+  if m then return M.mark(v) end
+  return v
+end
+
+--- True when v or any value inside it is marked sensitive.
+function M.has_mark(v)
+  if type(v) ~= "table" then return false end
+  local mt = getmetatable(v)
+  if mt == SENSITIVE then return true end
+  if mt == LIST or mt == SET or mt == MAP then
+    for _, x in pairs(v) do if M.has_mark(x) then return true end end
+  end
+  return false
+end
+
+--- v with every mark inside it removed (tables without marks are kept as
+-- they are), and whether there was any.
+function M.unmark_deep(v)
+  if type(v) ~= "table" then return v, false end
+  local mt = getmetatable(v)
+  if mt == SENSITIVE then return (M.unmark_deep(v.v)), true end
+  if mt ~= LIST and mt ~= SET and mt ~= MAP then return v, false end
+  local copy, any
+  for k, x in pairs(v) do
+    local u, m = M.unmark_deep(x)
+    if m then
+      any = true
+      if not copy then
+        copy = setmetatable({}, mt)
+        for k2, x2 in pairs(v) do copy[k2] = x2 end
+      end
+      copy[k] = u
+    end
+  end
+  return copy or v, any == true
+end
+
 --- Sorted keys of a map.
 function M.keys(m)
   local ks = {}
@@ -47,6 +106,7 @@ end
 
 --- True when v is unknown or contains an unknown value.
 function M.has_unknown(v)
+  v = M.unmark(v)
   if v == M.UNKNOWN then return true end
   if M.is_list(v) then
     for i = 1, #v do if M.has_unknown(v[i]) then return true end end
@@ -160,6 +220,7 @@ M.quote = quote
 
 --- Deterministic JSON text of a template value (map keys sorted).
 function M.to_json(v)
+  v = M.unmark(v)
   local t = type(v)
   if v == nil or v == M.NULL then return "null" end
   if v == M.UNKNOWN then return quote(M.UNKNOWN_TEXT) end
@@ -182,6 +243,7 @@ end
 --- String form used for resource attributes and plan diffs: strings as they
 -- are, numbers and booleans as text, null as "null", collections as JSON.
 function M.to_text(v)
+  v = M.unmark(v)
   if v == nil or v == M.NULL then return "null" end
   if v == M.UNKNOWN then return M.UNKNOWN_TEXT end
   local t = type(v)
@@ -225,6 +287,7 @@ end
 --- Terraform-style type name of a value ("string", "number", "bool",
 -- "list(string)", "map(number)", "tuple", "object").
 function M.type_name(v)
+  v = M.unmark(v)
   if v == nil or v == M.NULL then return "null" end
   local t = type(v)
   if t == "string" then return "string" end
