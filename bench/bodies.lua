@@ -1,5 +1,5 @@
 -- What the benchmarks of bench/ share: two generated bodies shaped like the
--- responses the peer benchmark serves (../shared/peer-bench/server/gen_data.py):
+-- responses the peer benchmark serves (the peer benchmark's server/gen_data.py):
 -- RFS ListStacks with 100 stacks (about 30 KB) and VPCEP ListEndpointService
 -- with 1000 services (about 1.09 MB), and the interleaved CPU-time
 -- measurement. Loaded by bench/decode.lua and bench/response.lua.

@@ -128,7 +128,7 @@ local function loops(url)
         body = CREATE_BODY }
       assert(r.status == 201 and r.body.stack_id)
     end,
-    ["client-post-header"] = function() -- as ../shared/peer-bench's create: the caller's Content-Type
+    ["client-post-header"] = function() -- as the peer benchmark's create: the caller's Content-Type
       local r = client:request{ service = "rfs", method = "POST", path = "/v1/{project_id}/stacks",
         body = CREATE_BODY, headers = { { "Content-Type", "application/json" } } }
       assert(r.status == 201 and r.body.stack_id)

@@ -1,6 +1,7 @@
 /* The error object of lua-hwcloud: a table with metatable hwcloud.Error,
  * raised with error(err, 0). This file makes errors, reads Huawei error
- * bodies (every shape of ../shared/api/common.md section 5) into
+ * bodies (every shape Huawei's SDKs read: error_code/error_msg,
+ * errorCode/errorMsg, code/message, nested) into
  * code/message, and gives tostring(err) its one readable line. */
 #include <math.h>
 #include <stdarg.h>
@@ -44,8 +45,9 @@ static const struct retry_rule {
   int scope; /* RETRY_ANY: nothing was done, so even a POST may be repeated */
 } retry_rules[] = {
   /* throttling, whatever the status: the gateway's APIGW.0308 / APIG.0308
-   * and IAM.0012 (../shared/api/common.md, "throttled") and VPCEP's
-   * EndPoint.0022, answered with 400 (../shared/api/vpcep.md) */
+   * and IAM.0012 (the IAM API reference's error codes,
+   * https://support.huaweicloud.com/intl/en-us/api-iam/) and VPCEP's
+   * EndPoint.0022, answered with 400 (https://support.huaweicloud.com/intl/en-us/api-vpcep/) */
   {"http", NULL, 429, 0, "throttled", RETRY_ANY},
   {"http", "APIGW.0308", 0, 0, "throttled", RETRY_ANY},
   {"http", "APIG.0308", 0, 0, "throttled", RETRY_ANY},

@@ -1,7 +1,8 @@
 /* The request signer: SDK-HMAC-SHA256 and V11-HMAC-SHA256 exactly as
- * ../shared/api/signing.md describes them (canonical URI, query, headers,
- * payload hash, string to sign, Authorization), in C over libcrypto.
- * core.sign(t) returns the signature and every header to send. */
+ * Huawei's API Signing Guide describes them (canonical URI, query, headers,
+ * payload hash, string to sign, Authorization;
+ * https://support.huaweicloud.com/intl/en-us/devg-apisign/), in C over
+ * libcrypto. core.sign(t) returns the signature and every header to send. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,8 @@
 -- signer and libcurl, src/hwc_url.c, with the same rule): endpoint
 -- normalisation (hwcloud.endpoints), the OpenResty transport and redaction
 -- split `scheme://[userinfo@]host[:port]rest` (RFC 3986 section 3) here, and
--- percent-encode with the signer's `E` (../shared/api/signing.md).
+-- percent-encode with the signer's `E` (Huawei's API Signing Guide,
+-- https://support.huaweicloud.com/intl/en-us/devg-apisign/).
 
 local M = {}
 

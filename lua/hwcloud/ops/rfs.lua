@@ -4,10 +4,9 @@
 -- required, the success status, and how list operations page.
 -- hwcloud.operation executes these; hwcloud.rfs turns them into methods.
 -- Sources: Huawei Cloud's RFS (AOS) API reference
--- (https://support.huaweicloud.com/api-aos/), summarised in
--- ../shared/api/rfs.md §3, §5 (46 operations) and
--- ../shared/api/rfs-private.md §3-§5 (29 private provider, hook and module
--- operations).
+-- (https://support.huaweicloud.com/api-aos/): 46 stack, template,
+-- execution plan and stack set operations and 29 private provider, hook and
+-- module operations.
 --
 -- Field types: "string", "integer", "number", "boolean", "object", "array",
 -- "string[]" (array of strings); a trailing "!" marks a required field.

@@ -4,8 +4,7 @@
 -- status, and how list operations page. hwcloud.operation executes these;
 -- hwcloud.vpcep turns them into methods.
 -- Sources: Huawei Cloud's VPC Endpoint API reference
--- (https://support.huaweicloud.com/api-vpcep/) and its summary in
--- ../shared/api/vpcep.md §2 and §4.
+-- (https://support.huaweicloud.com/api-vpcep/).
 --
 -- Field types: "string", "integer", "number", "boolean", "object", "array",
 -- "string[]" (array of strings), "numeric" (a number sent as a decimal
