@@ -1,6 +1,8 @@
--- The canonical request of SDK-HMAC-SHA256 / V11-HMAC-SHA256 (signing.md §2-5,
--- §10), rebuilt by the emulator from what arrived on the wire: the raw request
--- URI, the headers the Authorization header names, and the body bytes.
+-- The canonical request of SDK-HMAC-SHA256 / V11-HMAC-SHA256 (API Signing
+-- Guide, canonical request, string to sign and signature,
+-- https://support.huaweicloud.com/devg-apisign/), rebuilt by the emulator from
+-- what arrived on the wire: the raw request URI, the headers the Authorization
+-- header names, and the body bytes.
 
 local crypto = require "emu.crypto"
 local util = require "emu.util"

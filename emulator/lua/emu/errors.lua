@@ -1,6 +1,8 @@
 -- Documented API errors for the emulator. A handler raises
 -- `error(errors.new(status, code, message), 0)`; the frame renders it in one
--- of Huawei's body shapes (common.md §5): "A" top-level error_code/error_msg
+-- of Huawei's body shapes (the error responses of the VPCEP and IAM
+-- API references, https://support.huaweicloud.com/api-vpcep/,
+-- https://support.huaweicloud.com/api-iam/): "A" top-level error_code/error_msg
 -- (default; gateway errors also carry request_id), "B" nested error{code,message},
 -- "C" Keystone error{code=<number>, message, title}.
 

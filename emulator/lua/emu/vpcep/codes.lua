@@ -1,5 +1,6 @@
 -- VPCEP error codes the emulator raises, with their HTTP status and the
--- literal error_msg of Huawei's error-code table (vpcep.md §8).
+-- literal error_msg of Huawei's error-code table (VPCEP API reference,
+-- error codes, https://support.huaweicloud.com/api-vpcep/).
 -- `codes.fail("EndPoint.0002")` raises it; an optional detail is appended.
 
 local errors = require "emu.errors"

@@ -1,7 +1,8 @@
 -- The service owner's side of endpoints ("connections"): list them, accept
 -- (`receive`) or reject one, and set descriptions. Accepting moves
 -- pendingAcceptance|rejected -> accepted, rejecting pendingAcceptance|accepted
--- -> rejected (vpcep.md §5).
+-- -> rejected (VPCEP API reference, AcceptOrRejectEndpoint,
+-- https://support.huaweicloud.com/api-vpcep/).
 
 local check = require "emu.vpcep.check"
 local codes = require "emu.vpcep.codes"

@@ -1,6 +1,7 @@
--- VPC Endpoint (VPCEP) in the emulator: the 33 operations of vpcep.md as
--- routes for the frame. Every handler first moves asynchronous work forward
--- (store.advance), so state changes with time without timers.
+-- VPC Endpoint (VPCEP) in the emulator: the 33 operations of the VPCEP API
+-- reference (https://support.huaweicloud.com/api-vpcep/) as routes for the
+-- frame. Every handler first moves asynchronous work forward (store.advance),
+-- so state changes with time without timers.
 
 local connections = require "emu.vpcep.connections"
 local endpoints = require "emu.vpcep.endpoints"

@@ -1,6 +1,8 @@
 -- How VPCEP renders its objects: endpoint services, public services,
--- endpoints, connections and whitelist records, each with the field set
--- the SDK models for that operation (vpcep.md §3.8-3.12).
+-- endpoints, connections and whitelist records, each with the field set the
+-- SDK models for that operation (VPCEP API reference,
+-- https://support.huaweicloud.com/api-vpcep/, the response objects of those
+-- operations).
 
 local json = require "emu.json"
 local store = require "emu.vpcep.store"
@@ -131,8 +133,9 @@ end
 
 --- A whitelist record; `with_description` for EpsPermission (batch/update responses).
 function view.permission(p, with_description)
-  -- list items are PermissionObject, which has no description in any SDK
-  -- model (vpcep.md §5 models); the batch and update answers are EpsPermission
+  -- list items are PermissionObject, which has no description in any SDK model
+  -- (VPCEP API reference, ListServicePermissionsDetails); the batch and update
+  -- answers are EpsPermission
   return {
     id = p.id, permission = p.permission, permission_type = p.permission_type,
     created_at = util.iso(p.created_at),
