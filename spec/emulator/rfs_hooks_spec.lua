@@ -1,4 +1,5 @@
--- Private hooks taking effect in the emulator (rfs-private.md §6.1): a
+-- Private hooks taking effect in the emulator (RFS API
+-- reference, private hooks, https://support.huaweicloud.com/api-aos/): a
 -- FAIL-mode hook blocks a deployment before any resource changes (ERROR
 -- event naming the hook and why, DEPLOYMENT_FAILED, no rollback), a
 -- WARN-mode hook only writes an event, plans end CREATION_FAILED, deletions

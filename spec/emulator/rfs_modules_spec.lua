@@ -1,4 +1,5 @@
--- Private modules taking effect in the emulator (rfs-private.md §6.2): a
+-- Private modules taking effect in the emulator (RFS API
+-- reference, private modules, https://support.huaweicloud.com/api-aos/): a
 -- template's module block with an rf:// source loads the module version's
 -- package; its resources deploy with module addresses (resources, events,
 -- plans), inputs and outputs flow; upgrading to a second version shows the
@@ -111,7 +112,8 @@ describe("RFS private modules in templates (emulator)", function()
     assert.equal("10.0.0.0/8", upd.attributes[1].target_value)
     assert.equal("ADD", by["huaweicloud_vpc_subnet.module.net.this"].action)
     assert.is_nil(by["huaweicloud_vpc_eip.ip"]) -- unchanged
-    -- price items name the module apart (rfs.md §6.7 module_address)
+    -- price items name the module apart (RFS API reference,
+    -- EstimateExecutionPlanPrice module_address)
     local prices = e.rfs("GET", "/stacks/web/execution-plans/upgrade/prices").body.items
     assert.equal(1, #prices)
     assert.equal("module.net", prices[1].module_address)

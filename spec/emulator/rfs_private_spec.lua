@@ -1,4 +1,5 @@
--- RFS private registries in the emulator over real HTTP (rfs-private.md):
+-- RFS private registries in the emulator over real HTTP (RFS API
+-- reference, private registry APIs, https://support.huaweicloud.com/api-aos/):
 -- customized providers (P1-P9), private hooks (H1-H10) and private modules
 -- (M1-M10): names, ids, immutable semantic versions, deletion with all
 -- versions, the default-version rules of hooks, sorting and paging, the

@@ -1,4 +1,5 @@
--- Private providers in templates of the emulator (rfs-private.md §6.3): a
+-- Private providers in templates of the emulator (RFS API
+-- reference, private providers, https://support.huaweicloud.com/api-aos/): a
 -- template requiring huawei.com/private-provider/<name> at a version that
 -- exists deploys that provider's resources as generic simulated resources
 -- (no FunctionGraph call); an unknown provider or version fails the plan

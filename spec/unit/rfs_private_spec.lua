@@ -1,5 +1,6 @@
 -- Unit specs of the private provider, hook and module operations of
--- hwcloud.rfs (rfs-private.md): paths without a project id, path values
+-- hwcloud.rfs (RFS API reference, private registry APIs,
+-- https://support.huaweicloud.com/api-aos/): paths without a project id, path values
 -- percent-encoded (a "+" in a version), repeated sort keys, the policy
 -- "exactly one of" rule, unknown fields, the 307 downloads, and the each_*
 -- iterators over page_info, against a fake client.

@@ -1,4 +1,5 @@
--- Template analysis of the RFS emulator (rfs.md §5.3): ParseTemplateVariables
+-- Template analysis of the RFS emulator (RFS API reference, template
+-- analysis, https://support.huaweicloud.com/api-aos/): ParseTemplateVariables
 -- lists the variable blocks of a template (name, type as written,
 -- description, default, sensitive, nullable, validations); an unparsable
 -- template is a 400.

@@ -1,7 +1,8 @@
 -- Base64 for the RFS emulator (RFC 4648): the standard alphabet with "="
 -- padding (Terraform's base64encode/base64decode and the functions built on
 -- them) and the URL-safe alphabet without padding (the opaque pagination
--- markers of rfs.md §8.1). One codec, two alphabets. Pure Lua.
+-- markers of the RFS list APIs, RFS API reference,
+-- https://support.huaweicloud.com/api-aos/). One codec, two alphabets. Pure Lua.
 
 local M = {}
 

@@ -458,7 +458,8 @@ function M.deploy(stack, src, now, opts)
     return dep_id
   end
 
-  -- private hooks (rfs-private.md §6.1): decided now, before any resource changes
+  -- private hooks (RFS API reference, https://support.huaweicloud.com/api-aos/):
+  -- decided now, before any resource changes
   local action = opts.action or (opts.continue and "ContinueDeployStack" or "DeployStack")
   local verdict = hooks.check(stack, action, hooks.changes(result))
   if verdict.blocked then

@@ -570,7 +570,8 @@ function M.run(cfg, vars, state, opts)
   return result
 end
 
---- Plan items (ExecutionPlanItem objects, see rfs.md §6.6) for a run result.
+--- Plan items (ExecutionPlanItem objects of GetExecutionPlan, RFS API
+-- reference, https://support.huaweicloud.com/api-aos/) for a run result.
 function M.plan_items(result)
   local items = {}
   local function attr_list(prev, target)

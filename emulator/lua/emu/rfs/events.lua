@@ -1,6 +1,7 @@
 -- Stack events of the RFS emulator: recording them during deployments
 -- (with their deployment_id) and ListStackEvents (S10) with deployment_id,
--- filter (rfs.md §8.2), field projection (§8.3) and marker pagination.
+-- filter, field projection and marker pagination (RFS API reference,
+-- ListStackEvents, https://support.huaweicloud.com/api-aos/).
 
 local fail = require("emu.errors").raise
 local json = require("emu.json")

@@ -1,10 +1,11 @@
--- The `filter` query grammar of the RFS list APIs (rfs.md §8.2):
--- name==value conditions, "," = AND, "|" = OR (binding tighter), one
--- attribute per AND term; names of letters/digits/_, values also with "-"
--- (rfs.md §8.2 says letters/digits/_ only, but region ids and resource names
--- hold "-" and Huawei's SDKs send them, e.g. region==ap-southeast-1); a ";"
--- anywhere makes the whole filter ignored. Errors are the documented
--- RF.10011087/88/89/93.
+-- The `filter` query grammar of the RFS list APIs (RFS API reference,
+-- ListStackEvents and ListStackSets,
+-- https://support.huaweicloud.com/api-aos/): name==value conditions, "," =
+-- AND, "|" = OR (binding tighter), one attribute per AND term; names of
+-- letters/digits/_, values also with "-" (the RFS API reference says
+-- letters/digits/_ only, but region ids and resource names hold "-" and
+-- Huawei's SDKs send them, e.g. region==ap-southeast-1); a ";" anywhere makes
+-- the whole filter ignored. Errors are the documented RF.10011087/88/89/93.
 
 local fail = require("emu.errors").raise
 local U = require("emu.rfs.util")

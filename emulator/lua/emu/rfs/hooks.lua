@@ -1,4 +1,5 @@
--- Private hooks taking effect on stacks (rfs-private.md §6.1): before any
+-- Private hooks taking effect on stacks (RFS API reference,
+-- private hooks, https://support.huaweicloud.com/api-aos/): before any
 -- resource is touched by CreateStack, DeployStack, ContinueDeployStack,
 -- CreateExecutionPlan, ApplyExecutionPlan, DeleteStack and
 -- DeleteStackEnhanced, every hook of the stack's account + region whose
@@ -15,7 +16,7 @@ local plain = require("emu.rfs.plain").value
 
 local M = {}
 
---- The message of a failed hook without err_msg (rfs-private.md §6.1).
+--- The message of a failed hook without err_msg (RFS API reference, private hooks).
 M.DEFAULT_MESSAGE = "private hook validation failed"
 
 local ACTIONS = { ADD = "create", UPDATE = "update", NONE = "no-op" }

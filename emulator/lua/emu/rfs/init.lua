@@ -1,7 +1,8 @@
 -- emu.rfs: the Resource Formation Service (RFS, "aos") of the emulator. Puts
--- together the routes of the 46 operations of rfs.md (stacks, events,
+-- together the routes of the 46 operations of the RFS API reference
+-- (https://support.huaweicloud.com/api-aos/: stacks, events,
 -- resources, outputs, execution plans, template analysis, templates, stack
--- sets), the 29 of rfs-private.md (private providers, hooks and modules),
+-- sets), the 29 of its private registry APIs (private providers, hooks and modules),
 -- plus the emulator-only blob URLs that 307 answers point at, and the
 -- reset of all RFS state. See emulator/README.md "RFS in the emulator".
 

@@ -1,4 +1,5 @@
--- The stack state machine of the RFS emulator (rfs.md §7.1): which call is
+-- The stack state machine of the RFS emulator (RFS API reference, stack
+-- status, https://support.huaweicloud.com/api-aos/): which call is
 -- allowed in which status (the documented 403s), and the job runner that
 -- moves a stack through DEPLOYMENT_/ROLLBACK_/DELETION_IN_PROGRESS to a
 -- terminal status. A job is a list of steps; each step waits

@@ -1,11 +1,13 @@
--- Module calls in templates of the RFS emulator (rfs-private.md §6.2):
+-- Module calls in templates of the RFS emulator (RFS API reference,
+-- private modules, https://support.huaweicloud.com/api-aos/):
 -- `module "<label>" { source = "rf://rfs.{region}.myhuaweicloud.com/private/{domain_id}/{name}?version=={version}", <inputs> }`
 -- loads that private module version's package (its .tf files, or one
 -- .tf.json), evaluates the module as its own configuration (inputs from the
 -- call, evaluated in the caller; defaults otherwise) and gives the caller
 -- `module.<label>.<output>`. The module's resources join the stack with
 -- module addresses (`module.net.huaweicloud_vpc.this`; their name becomes
--- `module.net.this`). Nesting is bounded (depth 3, rfs-private.md §8).
+-- `module.net.this`). Nesting is bounded (depth 3, RFS API reference, private
+-- module limits).
 -- Resolution happens at each run, so a deleted module or version fails the
 -- next deployment or plan. Local sources (`./modules/x`) resolve inside a
 -- .zip template.

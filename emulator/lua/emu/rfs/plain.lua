@@ -1,7 +1,8 @@
 -- Template values (emu.rfs.values) as the plain Lua tables emu.json encodes:
--- what ParseTemplateVariables answers for a variable's default (rfs.md §5.3)
--- and what private hooks see of resource changes (rfs-private.md §6.1). One
--- converter for both. Pure Lua.
+-- what ParseTemplateVariables answers for a variable's default (RFS API
+-- reference, https://support.huaweicloud.com/api-aos/) and what private hooks
+-- see of resource changes (RFS API reference, private hooks). One converter
+-- for both. Pure Lua.
 
 local json = require("emu.json")
 local V = require("emu.rfs.values")

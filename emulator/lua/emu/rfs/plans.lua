@@ -1,4 +1,5 @@
--- Execution plans of the RFS emulator (rfs.md §5.2): CreateExecutionPlan
+-- Execution plans of the RFS emulator (RFS API reference, execution
+-- plans, https://support.huaweicloud.com/api-aos/): CreateExecutionPlan
 -- computes a real diff of the candidate template against the stack's
 -- recorded resources (ADD / UPDATE / DELETE with attribute before/after),
 -- revealed after a delay (CREATION_IN_PROGRESS -> AVAILABLE or
@@ -86,7 +87,7 @@ local function create_plan(req)
   }
   local result, err = deployments.compute(s, src, "plan")
   if result then
-    -- private hooks (rfs-private.md §6.1): a FAIL-mode rejection fails the plan
+    -- private hooks (RFS API reference): a FAIL-mode rejection fails the plan
     local verdict = hooks.check(s, "CreateExecutionPlan", hooks.changes(result))
     hooks.emit(s, req.now, nil, verdict)
     plan.items = engine.plan_items(result)

@@ -1,4 +1,5 @@
--- Private hooks of the RFS emulator (rfs-private.md §5.2, H1-H10): a hook
+-- Private hooks of the RFS emulator (RFS API reference, private hook
+-- operations H1-H10, https://support.huaweicloud.com/api-aos/): a hook
 -- has a default version (the one evaluated), a configuration
 -- (target_stacks NONE | ALL, failure_mode WARN | FAIL) and versions holding
 -- a Rego policy, given inline (policy_body) or as a .rego / .zip the
@@ -22,7 +23,8 @@ M.INVALID_POLICY = "RF.10011171"
 
 local ENUMS = { target_stacks = { NONE = true, ALL = true }, failure_mode = { WARN = true, FAIL = true } }
 
--- HookConfiguration (rfs-private.md §10.3); returns the checked object.
+-- HookConfiguration (RFS API reference, CreatePrivateHook); returns the
+-- checked object.
 local function check_configuration(c)
   if c == nil then return nil end
   if type(c) ~= "table" or c[1] ~= nil then bad("RF.10011038", "configuration must be an object") end

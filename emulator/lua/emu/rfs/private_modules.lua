@@ -1,16 +1,18 @@
--- Private modules of the RFS emulator (rfs-private.md §5.3, M1-M10): a
--- module is a name with versions, each a zip package of .tf/.tf.json files
--- fetched from module_uri (a URL the emulator served) and checked against
--- the package rules at once. M8 gives the `module_source` string templates
--- cite (rfs-private.md §6.2); M9 answers 307 to the stored zip. The common
--- catalogue behaviour is in registry.lua.
+-- Private modules of the RFS emulator (RFS API reference, private module
+-- operations M1-M10, https://support.huaweicloud.com/api-aos/): a module is a
+-- name with versions, each a zip package of .tf/.tf.json files fetched from
+-- module_uri (a URL the emulator served) and checked against the package rules
+-- at once. M8 gives the `module_source` string templates cite (RFS API
+-- reference, private modules in templates); M9 answers 307 to the stored zip.
+-- The common catalogue behaviour is in registry.lua.
 
 local check = require("emu.rfs.validate")
 local registry = require("emu.rfs.registry")
 
 local M = {}
 
---- The `source` of a module version (rfs-private.md §6.2).
+--- The `source` of a module version (RFS API reference, private modules in
+-- templates).
 function M.source(region, domain_id, name, version)
   return "rf://rfs." .. region .. ".myhuaweicloud.com/private/" .. domain_id .. "/" .. name .. "?version==" .. version
 end

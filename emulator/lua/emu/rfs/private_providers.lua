@@ -1,9 +1,11 @@
--- Customized (private) providers of the RFS emulator (rfs-private.md §5.1,
--- P1-P9): a provider is a name (lower-case) with optional agency; each
--- version binds a semantic version to a FunctionGraph function URN in the
--- same region. The emulator never calls FunctionGraph: templates that use
--- a provider version get generic simulated resources (rfs-private.md §6.3).
--- The common catalogue behaviour is in registry.lua.
+-- Customized (private) providers of the RFS emulator (RFS API reference,
+-- customized provider operations P1-P9,
+-- https://support.huaweicloud.com/api-aos/): a provider is a name (lower-case)
+-- with optional agency; each version binds a semantic version to a
+-- FunctionGraph function URN in the same region. The emulator never calls
+-- FunctionGraph: templates that use a provider version get generic simulated
+-- resources (RFS API reference, private providers in templates). The common
+-- catalogue behaviour is in registry.lua.
 
 local fail = require("emu.errors").raise
 local U = require("emu.rfs.util")
@@ -14,11 +16,12 @@ local M = {}
 
 local function bad(code, msg) fail(400, code, msg) end
 
---- `huawei.com/private-provider/{provider_name}` (rfs-private.md §6.3).
+--- `huawei.com/private-provider/{provider_name}` (RFS API reference, private
+-- providers in templates).
 function M.source(name) return "huawei.com/private-provider/" .. name end
 
 -- 1-64 characters: lower-case letters, digits and "-", first and last a
--- lower-case letter or a digit (rfs-private.md §4).
+-- lower-case letter or a digit (RFS API reference, CreatePrivateProvider).
 local function check_name(v, field)
   check.required(v, field)
   check.string(v, field, 1, 64)
@@ -29,7 +32,8 @@ local function check_name(v, field)
 end
 
 -- urn:fss:{region}:{project_id}:function:{package}:{name}[:{version}] in the
--- region of the request (rfs-private.md §4; code RF.10011167 [OTC-ERR]).
+-- region of the request (RFS API reference, CreatePrivateProviderVersion; code
+-- RF.10011167 [OTC-ERR]).
 local function check_urn(req, v)
   check.required(v, "function_graph_urn")
   check.string(v, "function_graph_urn", 32, 256)

@@ -1,4 +1,5 @@
--- Private providers in templates of the RFS emulator (rfs-private.md §6.3):
+-- Private providers in templates of the RFS emulator (RFS API reference,
+-- private providers, https://support.huaweicloud.com/api-aos/):
 -- a `terraform { required_providers { x = { source =
 -- "huawei.com/private-provider/<name>", version = "<exact>" } } }` entry
 -- must name a provider of the stack's account + region and one of its

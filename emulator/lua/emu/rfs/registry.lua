@@ -1,4 +1,5 @@
--- The private registries of the RFS emulator (rfs-private.md): customized
+-- The private registries of the RFS emulator (RFS API reference,
+-- https://support.huaweicloud.com/api-aos/): customized
 -- providers, private hooks and private modules are three catalogues of one
 -- shape — named items per account + region with server-made ids, owning
 -- immutable, semantic-versioned versions. This file holds that shape once:
@@ -19,20 +20,22 @@ local zip = require("emu.rfs.zip")
 
 local M = {}
 
---- Quotas [INFERRED, rfs-private.md §8]: items per account + region and
--- versions per item (hooks: 200 per [TF]); the emulator setting `quotas`
--- (POST /_emulator/config) overrides them as rfs_private_items,
--- rfs_private_versions and rfs_private_hook_versions.
+--- Quotas [INFERRED; RFS API reference, private registry quotas]: items per
+-- account + region and versions per item (hooks: 200 per [TF]); the emulator
+-- setting `quotas` (POST /_emulator/config) overrides them as
+-- rfs_private_items, rfs_private_versions and rfs_private_hook_versions.
 M.QUOTA = { items = 100, versions = 100, hook_versions = 200 }
 
 local function quota(kind)
   return config.quota("rfs_private_" .. kind) or M.QUOTA[kind]
 end
 
---- Package rules of module and policy archives (rfs-private.md §5.3 M1).
+--- Package rules of module and policy archives (RFS API reference,
+-- CreatePrivateModule).
 M.PACKAGE = { max_bytes = 1048576, max_files = 100, max_path = 2048, max_file_name = 255 }
 
---- List `limit` bounds (rfs-private.md §2): 10-1000, default 1000.
+--- List `limit` bounds (RFS API reference, private registry lists): 10-1000,
+-- default 1000.
 local LIMIT = { 10, 1000, 1000 }
 
 local state
@@ -48,9 +51,9 @@ end
 
 local function bad(code, msg) fail(400, code, msg) end
 
---- Check a semantic version (rfs-private.md §2): 5-128 characters,
--- MAJOR.MINOR.PATCH each an unsigned 64-bit integer without leading zeros,
--- optional SemVer 2.0.0 pre-release and build parts.
+--- Check a semantic version (RFS API reference, private registry versions):
+-- 5-128 characters, MAJOR.MINOR.PATCH each an unsigned 64-bit integer without
+-- leading zeros, optional SemVer 2.0.0 pre-release and build parts.
 function M.semver(v, field)
   check.required(v, field)
   check.string(v, field, 5, 128)
@@ -86,8 +89,8 @@ function M.first_version(b, version_field, content_field, content)
   return { version = b[version_field], description = b.version_description, content = content(b[content_field]) }
 end
 
---- Check the package of a module or a hook policy archive (rfs-private.md
--- §5.2 H1, §5.3 M1) and return its files.
+--- Check the package of a module or a hook policy archive (RFS API
+-- reference, CreatePrivateHook and CreatePrivateModule) and return its files.
 -- @param bytes the archive
 -- @param want "module" (needs a .tf/.tf.json, no .tfvars) or "policy" (needs a .rego)
 -- @return list of {name, data} (directories left out)

@@ -1,5 +1,6 @@
 -- The Rego subset of private hook policies in the RFS emulator
--- (rfs-private.md §6.1; the language is OPA's, https://www.openpolicyagent.org/docs/policy-language).
+-- (RFS API reference, private hooks, https://support.huaweicloud.com/api-aos/;
+-- the language is OPA's, https://www.openpolicyagent.org/docs/policy-language).
 -- compile() parses a policy and refuses, with a message, anything outside
 -- the subset, so a hook version is rejected at creation rather than at
 -- deployment; evaluate() runs the compiled rules over an input document

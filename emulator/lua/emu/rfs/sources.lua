@@ -12,14 +12,15 @@ local template = require("emu.rfs.template")
 
 local M = {}
 
---- Largest file behind a template_uri or vars_uri: 1 MB (rfs.md §10.1 and
--- §10.2: template files <= 1 MB after decompression, RF.10011013; vars files
+--- Largest file behind a template_uri or vars_uri: 1 MB (RFS API reference,
+-- https://support.huaweicloud.com/api-aos/, CreateStack and its error codes:
+-- template files <= 1 MB after decompression, RF.10011013; vars files
 -- RF.10011014, 1 MB stated for stack-instance overrides).
 M.MAX_URI_CONTENT = 1024 * 1024
 
 --- Fetch the text behind a template_uri (400 RF.10011074 when the emulator
--- cannot fetch it, RF.10011013 when it is over 1 MB). A .zip template
--- (rfs.md: templates may be zips) is checked like a module package; its root
+-- cannot fetch it, RF.10011013 when it is over 1 MB). A .zip template (RFS API
+-- reference: templates may be zips) is checked like a module package; its root
 -- .tf files (joined) or single .tf.json are the template, and all its files
 -- come back for local module sources (`source = "./modules/x"`).
 -- @return text, files ({path -> content}, .zip templates only), origin

@@ -1,4 +1,5 @@
--- Stack instance operations of the RFS emulator (rfs.md §5.5, K10-K15):
+-- Stack instance operations of the RFS emulator (RFS API reference,
+-- stack instances, https://support.huaweicloud.com/api-aos/):
 -- CreateStackInstance, UpdateStackInstances, DeleteStackInstance (and its
 -- deprecated DELETE form), ListStackInstances and ShowStackInstance. An
 -- instance is one (region, member account) of a stack set, backed by a real

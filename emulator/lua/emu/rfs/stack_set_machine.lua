@@ -1,4 +1,5 @@
--- The stack set operations of the RFS emulator in time (rfs.md §5.5): an
+-- The stack set operations of the RFS emulator in time (RFS API reference,
+-- stack sets, https://support.huaweicloud.com/api-aos/): an
 -- operation goes QUEUE_IN_PROGRESS -> OPERATION_IN_PROGRESS ->
 -- OPERATION_COMPLETE | OPERATION_FAILED, its instances WAIT_IN_PROGRESS ->
 -- OPERATION_IN_PROGRESS -> OPERATION_COMPLETE | OPERATION_FAILED |

@@ -1,4 +1,5 @@
--- Request validation of the RFS emulator's stack set API (rfs.md §5.5):
+-- Request validation of the RFS emulator's stack set API (RFS API reference,
+-- stack sets, https://support.huaweicloud.com/api-aos/):
 -- call_identity, deployment targets (regions x domain ids, the
 -- SERVICE_MANAGED rules), operation_preferences, agencies,
 -- managed_operation, the set's vars and an instance's var_overrides. Every

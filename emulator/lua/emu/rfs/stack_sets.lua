@@ -1,4 +1,5 @@
--- Stack set operations of the RFS emulator (rfs.md §5.5, K1-K9):
+-- Stack set operations of the RFS emulator (RFS API reference, stack sets,
+-- https://support.huaweicloud.com/api-aos/):
 -- ListStackSets, CreateStackSet, ShowStackSetMetadata, ShowStackSetTemplate
 -- (307), UpdateStackSet, DeployStackSet, DeleteStackSet,
 -- ListStackSetOperations and ShowStackSetOperationMetadata, plus what the

@@ -1,4 +1,5 @@
--- Stack operations of the RFS emulator (rfs.md §5.1): ListStacks,
+-- Stack operations of the RFS emulator (RFS API reference, stacks,
+-- https://support.huaweicloud.com/api-aos/): ListStacks,
 -- CreateStack, GetStackMetadata, UpdateStack, DeleteStack,
 -- DeleteStackEnhanced, DeployStack, ContinueDeployStack,
 -- ContinueRollbackStack and GetStackTemplate (307), plus the lookup every

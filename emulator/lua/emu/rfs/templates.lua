@@ -1,4 +1,5 @@
--- Template management of the RFS emulator (rfs.md §5.4): a per-project
+-- Template management of the RFS emulator (RFS API reference,
+-- template management, https://support.huaweicloud.com/api-aos/): a per-project
 -- catalogue of versioned templates (V1, V2, ...): CreateTemplate,
 -- ListTemplates, ShowTemplateMetadata, UpdateTemplateMetadata,
 -- DeleteTemplate, CreateTemplateVersion, ListTemplateVersions,

@@ -1,5 +1,6 @@
 -- What the RFS handlers share beyond the emulator's frame: query
--- accessors, marker pagination (rfs.md §8.1), the list sort of stack sets
+-- accessors, marker pagination (RFS API reference, page_info,
+-- https://support.huaweicloud.com/api-aos/), the list sort of stack sets
 -- and private registries, the account scope of account-level APIs. Ids,
 -- times and copies are emu.util's, settings emu.config's, raising errors
 -- emu.errors', JSON arrays and null emu.json's.
@@ -26,7 +27,7 @@ function M.query_list(req, name)
   return { v }
 end
 
---- Marker pagination over an ordered list (rfs.md §8.1).
+--- Marker pagination over an ordered list (RFS API reference, page_info).
 -- Reads `limit` (1-100, default 100 [INFERRED]; other bounds through
 -- `bounds`) and `marker` (opaque: the base64url key of the last item of the
 -- previous page).
@@ -34,7 +35,7 @@ end
 -- @param items ordered list
 -- @param key function(item) -> unique string key
 -- @param bounds optional {min, max, default} of `limit` (the private
---   registries of rfs-private.md §2 take 10-1000, default 1000)
+--   registries of the RFS API reference take 10-1000, default 1000)
 -- @return page (list), page_info table
 function M.paginate(req, items, key, bounds)
   local min, max = bounds and bounds[1] or 1, bounds and bounds[2] or 100
@@ -84,7 +85,7 @@ end
 --- Sort items ({create_t, seq}) by the list query `sort_key`/`sort_dir`
 -- (repeated keys, equal counts; only `create_time`, `asc` | `desc`; default
 -- newest first), as the stack-set and private-registry lists take them
--- (rfs.md §5.5, rfs-private.md §2).
+-- (RFS API reference, ListStackSets and the private registry lists).
 function M.sorted(req, items)
   local keys = M.query_list(req, "sort_key") or {}
   local dirs = M.query_list(req, "sort_dir") or {}

@@ -1,8 +1,9 @@
--- Request validation of the RFS emulator (rfs.md §4, §9.2): the mandatory
--- Client-Request-Id header, body shape and unknown fields, names (stack,
--- plan, template, stack set), lengths counted in characters, ids, booleans,
--- template and vars sources, vars_structure and agencies. Every failure
--- raises the documented 400 RF.1001xxxx error.
+-- Request validation of the RFS emulator (RFS API reference, request
+-- parameters and error codes, https://support.huaweicloud.com/api-aos/): the
+-- mandatory Client-Request-Id header, body shape and unknown fields, names
+-- (stack, plan, template, stack set), lengths counted in characters, ids,
+-- booleans, template and vars sources, vars_structure and agencies. Every
+-- failure raises the documented 400 RF.1001xxxx error.
 
 local fail = require("emu.errors").raise
 local U = require("emu.rfs.util")

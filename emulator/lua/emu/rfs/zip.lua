@@ -1,5 +1,6 @@
 -- Zip archives in the RFS emulator: read the packages of private modules and
--- hook policies (rfs-private.md §5.2 H1, §5.3 M1) and .zip templates. Reads
+-- hook policies (RFS API reference, CreatePrivateHook and CreatePrivateModule,
+-- https://support.huaweicloud.com/api-aos/) and .zip templates. Reads
 -- the central directory (PKWARE APPNOTE 6.3.x §4.3.12-§4.3.16), "stored"
 -- entries directly and "deflate" entries through zlib's raw inflate over
 -- LuaJIT's FFI (libz.so.1; without FFI only stored entries are readable).
