@@ -30,7 +30,7 @@ describe("emulator under hostile input", function()
     assert.is_nil(s.status_message:find("%.lua"))
   end
 
-  describe("template size (rfs.md §10.1, §10.2)", function()
+  describe("template size (RFS API reference, CreateStack limits)", function()
     it("refuses a template_uri file over 1 MB with RF.10011013", function()
       local big = "# " .. string.rep("x", 1024 * 1024) .. "\n"
       local r = e.rfs("POST", "/stacks", { stack_name = "big", template_uri = upload(big) })
