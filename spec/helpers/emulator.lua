@@ -80,6 +80,9 @@ end
 -- @return handle (see the file comment); raises when it does not start
 function M.start(opts)
   opts = opts or {}
+  -- before anything is started: a missing build must not leave an emulator behind
+  local core = require "hwcloud.core"
+  local session = core.session{ timeout = 30 }
   local dir = assert(io.popen("mktemp -d /tmp/hwcloud-emu-spec.XXXXXX")):read("*l")
   local cmd = { sh_quote(ROOT .. "/bin/hwcloud-emulator"), "start", "--state-dir", sh_quote(dir),
                 "--speed", tostring(opts.speed or 0) }
@@ -102,9 +105,6 @@ function M.start(opts)
   e.port = tonumber(e.endpoint:match(":(%d+)$"))
   e.pid = tonumber(read_file(dir .. "/nginx.pid"):match("%d+"))
   e.exports = out
-
-  local core = require "hwcloud.core"
-  local session = core.session{ timeout = 30 }
 
   local stopped = false
   --- Stop nginx (by pid) and remove the state directory. Idempotent.
