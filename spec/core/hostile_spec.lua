@@ -242,7 +242,6 @@ describe("a URL libcurl refuses (finding 12)", function()
     if server then server.stop() end
   end)
 
-  local port = function() return server.url:match(":(%d+)$") end
   -- (a space or a control byte in the URL never reaches libcurl: the request
   -- check refuses it first, see check_request_spec.lua)
   local malformed = {
