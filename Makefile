@@ -8,17 +8,20 @@
 #   make deps     install the missing Debian packages (or print the command)
 #   make fuzz     build the libFuzzer targets of spec/fuzz with clang into build-fuzz/
 #                 (spec/fuzz/run SECONDS runs them; make test runs each for 10 s)
-#   make install  install core.so and lua/ where Lua 5.4 finds them
+#   make install  install core.so and lua/ where Lua 5.4 finds them under PREFIX (/usr/local:
+#                 lib/lua/5.4, share/lua/5.4; /usr: the multiarch lib dir), staged under DESTDIR
+#   make install-luajit  the same for LuaJIT/OpenResty (lib/lua/5.1, share/lua/5.1)
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev openssl lua-cjson \
   lua-busted lua-socket nginx libnginx-mod-http-lua libluajit2-5.1-dev luajit2 \
   luarocks valgrind cmake gcc make pkg-config ca-certificates clang libclang-rt-dev
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+PREFIX ?= /usr/local
 # The sanitizer build prefers clang (looked for when the recipe runs, after
 # `make deps` may have installed it): its UBSan also catches float-to-integer
 # overflow (gcc's lacks it); spec/run preloads the runtime of whichever built it.
 # SANITIZE_CC=gcc make asan picks another.
 
-.PHONY: all build luajit asan fuzz deps test demo install clean
+.PHONY: all build luajit asan fuzz deps test demo install install-luajit clean
 
 all: build
 
@@ -70,8 +73,15 @@ bench: build luajit
 demo: deps
 	@examples/demo.sh
 
+# The prefix is given when installing (CMake derives the lib dir from it,
+# GNUInstallDirs), so a plain `make` never changes where an install goes.
 install: build
-	@cmake --install build
+	@cmake -S . -B build -DCMAKE_INSTALL_PREFIX="$(PREFIX)" >/dev/null
+	@DESTDIR="$(DESTDIR)" cmake --install build
+
+install-luajit: luajit
+	@cmake -S . -B build-luajit -DCMAKE_INSTALL_PREFIX="$(PREFIX)" >/dev/null
+	@DESTDIR="$(DESTDIR)" cmake --install build-luajit
 
 clean:
 	rm -rf build build-luajit build-asan build-fuzz

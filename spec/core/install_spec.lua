@@ -1,7 +1,10 @@
--- The two install paths work from this checkout, offline: `luarocks make`
--- with the rockspec, and CMake's install rules; the installed modules load
--- from where the interpreter itself looks (its own package.cpath and
--- package.path, moved under the prefix), whatever the machine's multiarch
+-- The install paths work from this checkout, offline: `make install` and
+-- `make install-luajit` (CMake's install rules, with PREFIX and DESTDIR) and
+-- `luarocks make` with the rockspec. Each installs into a temporary DESTDIR;
+-- then the plain interpreter, its own default package.path and package.cpath
+-- (LUA_PATH and LUA_CPATH unset) rerooted under that DESTDIR, must find
+-- hwcloud and hwcloud.core there: what `sudo make install` followed by
+-- `lua5.4 -e 'require "hwcloud"'` does, whatever the machine's multiarch
 -- directory is.
 describe("installing #install", function()
   local function run(cmd)
@@ -18,52 +21,77 @@ describe("installing #install", function()
     return d
   end
 
-  it("luarocks make installs core.so and the Lua modules", function()
-    local tree = tmpdir()
-    local ok, out = run(("luarocks --lua-version=5.4 --tree=%s make --deps-mode=none lua-hwcloud-0.1.0-1.rockspec"):format(tree))
-    assert.is_true(ok, out)
-    local ok2, out2 = run(("LUA_PATH='%s/share/lua/5.4/?.lua;%s/share/lua/5.4/?/init.lua;;' LUA_CPATH='%s/lib/lua/5.4/?.so;;' "
-      .. "lua5.4 -e 'local h = require \"hwcloud\"; local c = require \"hwcloud.core\"; "
-      .. "print(package.searchpath(\"hwcloud.core\", package.cpath), h.VERSION, c.version)'"):format(tree, tree, tree))
-    run("rm -rf " .. tree .. " build.luarocks")
-    assert.is_true(ok2, out2)
-    assert.matches(tree .. "/lib/lua/5.4/hwcloud/core.so", out2, 1, true)
-  end)
+  -- Run by the interpreter under test (Lua 5.4 or LuaJIT): each absolute
+  -- entry of its default search paths is tried first under arg[1] (the
+  -- DESTDIR), then the system's own (lua-cjson comes from there); prints
+  -- where hwcloud.core and hwcloud were found.
+  local CHECK = [[
+    local root = arg[1]
+    local function rerooted(path)
+      local moved = {}
+      for entry in path:gmatch("[^;]+") do
+        if entry:sub(1, 1) == "/" then moved[#moved + 1] = root .. entry end
+      end
+      return table.concat(moved, ";") .. ";" .. path
+    end
+    package.path, package.cpath = rerooted(package.path), rerooted(package.cpath)
+    local core_file = package.searchpath("hwcloud.core", package.cpath)
+    local lua_file = package.searchpath("hwcloud", package.path)
+    local hwcloud = require "hwcloud"
+    print("core " .. tostring(core_file))
+    print("lua " .. tostring(lua_file))
+    print("version " .. hwcloud.VERSION .. " " .. require("hwcloud.core").version)
+  ]]
 
-  -- Loads hwcloud and hwcloud.core with lua5.4's own default search paths,
-  -- every "<from>/" in them replaced by "<root>/".
-  local function loads_under(root, from)
-    local script = ([[
-      local function moved(p) return (p:gsub("%s/", "%s/")) end
-      package.path, package.cpath = moved(package.path), moved(package.cpath)
-      local c = require "hwcloud.core"
-      require "hwcloud"
-      print(package.searchpath("hwcloud.core", package.cpath), c.version)
-    ]]):format(from:gsub("%p", "%%%0"), root:gsub("%%", "%%%%"))
+  -- Loads hwcloud with `lua` (lua5.4 or luajit) from DESTDIR `root`; returns
+  -- ok, output.
+  local function loads_under(lua, root)
     local f = assert(io.open(root .. "/check.lua", "w"))
-    f:write(script)
+    f:write(CHECK)
     f:close()
-    return run("env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 lua5.4 " .. root .. "/check.lua")
+    return run(("cd %s && env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 %s check.lua %s")
+      :format(root, lua, root))
   end
 
-  it("cmake --install puts them where Lua 5.4 looks under /usr/local (the default prefix)", function()
-    local prefix = tmpdir()
-    local ok, out = run(("cmake --install build --prefix %s"):format(prefix))
-    local ok2, out2 = loads_under(prefix, "/usr/local")
-    run("rm -rf " .. prefix)
+  -- Installs with `install` (a shell command given the DESTDIR), then loads;
+  -- the C module must come from `<DESTDIR><prefix>/<libdir pattern>`, the Lua
+  -- modules from `<DESTDIR><prefix>/share/lua/<abi>`.
+  local function check(lua, abi, prefix, libdir, install)
+    local root = tmpdir()
+    local ok, out = run(install(root))
+    local ok2, out2 = loads_under(lua, root)
+    run("rm -rf " .. root)
     assert.is_true(ok, out)
     assert.is_true(ok2, out2)
-    assert.matches(prefix .. "/", out2, 1, true)
+    local base = (root .. prefix):gsub("%p", "%%%0")
+    assert.matches("core " .. base .. "/" .. libdir .. "/lua/" .. abi .. "/hwcloud/core%.so\n", out2)
+    assert.matches("lua " .. base .. "/share/lua/" .. abi .. "/hwcloud/init%.lua\n", out2)
+    assert.matches("version %S+ %S+", out2)
+  end
+
+  it("make install puts them where Lua 5.4 looks under /usr/local (the default PREFIX)", function()
+    check("lua5.4", "5.4", "/usr/local", "lib", function(root)
+      return "make install DESTDIR=" .. root
+    end)
   end)
 
-  it("cmake --install puts them where Lua 5.4 looks under /usr (the multiarch directory)", function()
-    local dir = tmpdir()
-    local ok, out = run(("cmake -S . -B %s/build -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_BUILD_TYPE=Release >/dev/null"
-      .. " && cmake --build %s/build >/dev/null && DESTDIR=%s/root cmake --install %s/build"):format(dir, dir, dir, dir))
-    local ok2, out2 = loads_under(dir .. "/root/usr", "/usr")
-    run("rm -rf " .. dir)
-    assert.is_true(ok, out)
-    assert.is_true(ok2, out2)
-    assert.matches(dir .. "/root/usr/lib/", out2, 1, true)
+  it("make install PREFIX=/usr puts core.so in the multiarch directory Lua 5.4 searches", function()
+    -- CMake's multiarch name (GNUInstallDirs), not a hard-coded one.
+    check("lua5.4", "5.4", "/usr", "lib/[%w_]+%-[%w_]+%-[%w_]+", function(root)
+      return "make install PREFIX=/usr DESTDIR=" .. root
+    end)
+  end)
+
+  it("make install-luajit puts them where LuaJIT (and so OpenResty) looks", function()
+    check("luajit", "5.1", "/usr/local", "lib", function(root)
+      return "make install-luajit DESTDIR=" .. root
+    end)
+  end)
+
+  it("luarocks make into the /usr/local tree puts them where Lua 5.4 looks", function()
+    check("lua5.4", "5.4", "/usr/local", "lib", function(root)
+      return ("luarocks --lua-version=5.4 --tree=%s/usr/local make --deps-mode=none lua-hwcloud-0.1.0-1.rockspec"
+        .. " && rm -rf build.luarocks"):format(root)
+    end)
   end)
 end)
