@@ -16,6 +16,8 @@ DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev openssl lua
   luarocks valgrind cmake gcc make pkg-config ca-certificates clang libclang-rt-dev
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 PREFIX ?= /usr/local
+# cmake --build runs make in build/: no "Entering directory" lines from it
+MAKEFLAGS += --no-print-directory
 # The sanitizer build prefers clang (looked for when the recipe runs, after
 # `make deps` may have installed it): its UBSan also catches float-to-integer
 # overflow (gcc's lacks it); spec/run preloads the runtime of whichever built it.
