@@ -1,7 +1,8 @@
 # The front door of lua-hwcloud.
 #   make          build hwcloud/core.so for Lua 5.4 into build/
 #   make test     install missing Debian packages (as root), build, run every suite
-#   make demo     build, start the emulator, run the examples, stop it
+#   make demo     install missing Debian packages (as root, saying so first), build, start the
+#                 emulator, run the examples, stop it
 #   make bench    micro-benchmarks on 5.4 and LuaJIT: the decoder (core.decode vs cjson.decode),
 #                 the response path (core.response vs core.decode) and what the client adds
 #                 per request over the core (bench/client.lua)
@@ -51,9 +52,9 @@ deps:
 	  done); \
 	if [ -z "$$missing" ]; then echo "deps: all Debian packages are installed"; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+	  echo "deps: running apt-get as root to install the missing Debian packages:" $$missing; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	else echo "deps: missing packages; run: sudo apt-get install -y $$missing"; exit 1; fi
+	else echo "deps: missing Debian packages; run: sudo apt-get install -y" $$missing; exit 1; fi
 
 test: deps build luajit asan fuzz
 	@spec/run
