@@ -179,7 +179,7 @@ describe("hwcloud.rfs", function()
     it("checks its arguments, typos included", function()
       assert.equal("rfs.wait_stack: stack_name is required", raised(svc.wait_stack, svc, {}).message)
       local err = raised(svc.wait_stack, svc, { stack_name = "web", deploymentid = "d" })
-      assert.equal("rfs.wait_stack: unknown field deploymentid", err.message)
+      assert.equal("rfs.wait_stack: unknown field deploymentid (did you mean deployment_id?)", err.message)
       assert.equal("argument", err.kind)
       assert.equal("rfs.deploy_from_file: unknown field template_body",
         raised(svc.deploy_from_file, svc, { stack_name = "web", template_file = "x.tf", template_body = "x" }).message)
