@@ -44,9 +44,9 @@ function M.accepts(names)
   return set
 end
 
---- Check a waiter's argument table: a table, the `required` fields non-empty
--- strings, and no key outside `accepted` (a typo raises, naming the closest
--- accepted name).
+--- Check a waiter's argument table: a table, no key outside `accepted` (a
+-- typo raises, naming the closest accepted name, before anything else is
+-- looked at), the `required` fields non-empty strings.
 -- @tparam string name the waiter, e.g. "rfs.wait_stack"
 -- @param args what the caller gave
 -- @tparam table required list of field names
@@ -57,14 +57,14 @@ function M.check_args(name, args, required, accepted)
   if type(args) ~= "table" then
     operation.argument_error(op, nil, "argument table expected, got " .. type(args))
   end
+  local bad = keys.unknown(args, accepted)
+  if bad ~= nil then
+    operation.argument_error(op, type(bad) == "string" and bad or nil, keys.message("field", bad, accepted))
+  end
   for _, field in ipairs(required) do
     if type(args[field]) ~= "string" or args[field] == "" then
       operation.argument_error(op, field, field .. " is required")
     end
-  end
-  local bad = keys.unknown(args, accepted)
-  if bad ~= nil then
-    operation.argument_error(op, type(bad) == "string" and bad or nil, keys.message("field", bad, accepted))
   end
   for field, kind in pairs({ timeout = "seconds", interval = "positive seconds" }) do
     local why = args[field] ~= nil and numbers.problem(args[field], kind)

@@ -183,6 +183,10 @@ describe("hwcloud.rfs", function()
       assert.equal("argument", err.kind)
       assert.equal("rfs.deploy_from_file: unknown field template_body",
         raised(svc.deploy_from_file, svc, { stack_name = "web", template_file = "x.tf", template_body = "x" }).message)
+      -- an unknown field is named before a required one is missed (issue 13, item 7)
+      err = raised(svc.deploy_from_file, svc, { stack_name = "web", templat_file = "x.tf" })
+      assert.equal("rfs.deploy_from_file: unknown field templat_file (did you mean template_file?)", err.message)
+      assert.equal("templat_file", err.field)
       -- a NaN timeout would never be reached, a NaN interval never slept
       assert.equal("rfs.wait_stack: timeout must be a finite number of seconds >= 0",
         raised(svc.wait_stack, svc, { stack_name = "web", timeout = 0 / 0 }).message)
