@@ -2,7 +2,8 @@
 -- field of client:request, of an operation's per-call options or of a
 -- helper's argument table is an argument error naming the function, the
 -- unknown key and the closest valid one, raised before anything reaches the
--- emulator; the correct spelling of the same call goes through.
+-- emulator; a service method called with a dot says to use a colon; the
+-- correct form of the same call goes through.
 
 local emu = require "spec.helpers.emulator"
 local S = require "spec.helpers.services"
@@ -99,5 +100,21 @@ describe("a user's mistakes, against the emulator", function()
       assert.are.equal("vpcep.wait_endpoint: unknown field intervall (did you mean interval?)", err.message)
       assert.are.equal(before, api_requests())
     end)
+  end)
+
+  it("a dot for a colon says how to call the method", function()
+    local rfs, vpcep = c:rfs(), c:vpcep()
+    local before = api_requests()
+    local err = argument_error(function() return rfs.get_stack_metadata{ stack_name = "web" } end)
+    assert.are.equal("rfs.get_stack_metadata: call it as rfs:get_stack_metadata{...} (a colon, not a dot, "
+      .. "on client:rfs())", err.message)
+    err = argument_error(function() return vpcep.list_endpoints{} end)
+    assert.are.equal("vpcep.list_endpoints: call it as vpcep:list_endpoints{...} (a colon, not a dot, "
+      .. "on client:vpcep())", err.message)
+    err = argument_error(function() return rfs.wait_stack{ stack_name = "web" } end)
+    assert.matches("call it as rfs:wait_stack{...}", err.message, 1, true)
+    assert.are.equal(before, api_requests())
+    assert.is_table(vpcep:list_endpoints{}.endpoints)
+    assert.is_table(rfs:list_stacks{}.stacks)
   end)
 end)
