@@ -8,6 +8,7 @@
 -- It knows nothing about HTTP beyond that request table.
 
 local core = require("hwcloud.core")
+local keys = require("hwcloud.keys")
 local urls = require("hwcloud.url")
 local uuid = require("hwcloud.uuid")
 
@@ -105,8 +106,14 @@ local function compile_op(spec, raw)
       op.fields[name] = { where = where, type = base, required = bang == "!" }
     end
   end
+  -- every name the argument table may hold (what a typo is compared with)
+  op.accepts = { project_id = true }
   for name, f in pairs(op.fields) do
+    op.accepts[name] = true
     if f.required then op.required[#op.required + 1] = name end
+  end
+  if op.request_id_header then
+    op.accepts[op.request_id_header], op.accepts.client_request_id = true, true
   end
   sort(op.required)
   op.has_body = raw.body ~= nil
@@ -185,20 +192,32 @@ local function body_value(f, v)
   return v
 end
 
+-- the options an operation call takes besides its argument table
+local CALL_OPTIONS = { headers = true }
+
+local function check_opts(op, opts)
+  if type(opts) ~= "table" then
+    M.argument_error(op, nil, "opts must be a table, got " .. type(opts))
+  end
+  local bad = keys.unknown(opts, CALL_OPTIONS)
+  if bad ~= nil then
+    M.argument_error(op, nil, keys.message("option", bad, CALL_OPTIONS, "opts."))
+  end
+  if opts.headers ~= nil and type(opts.headers) ~= "table" then
+    M.argument_error(op, nil, "opts.headers must be a table, got " .. type(opts.headers))
+  end
+end
+
 local function check_args(op, args)
   for name, v in pairs(args) do
     local f = op.fields[name]
     if not f then
-      if type(name) ~= "string" then
-        M.argument_error(op, nil, "argument table has a non-name key " .. tostring(name))
+      if not op.accepts[name] then
+        M.argument_error(op, type(name) == "string" and name or nil,
+          keys.message("field", name, op.accepts))
       end
-      if name == "project_id" then
-        if type(v) ~= "string" or v == "" then
-          M.argument_error(op, name, "project_id must be a non-empty string")
-        end
-      elseif not (op.request_id_header
-          and (name == op.request_id_header or name == "client_request_id")) then
-        M.argument_error(op, name, "unknown field " .. name)
+      if name == "project_id" and (type(v) ~= "string" or v == "") then
+        M.argument_error(op, name, "project_id must be a non-empty string")
       end
     elseif not (v == core.null and not f.required) and not CHECKS[f.type](v) then
       M.argument_error(op, name, format("%s must be %s, got %s", name, PHRASES[f.type], describe(v)))
@@ -244,6 +263,7 @@ function M.build(client, op, args, opts)
     M.argument_error(op, nil, "argument table expected, got " .. type(args))
   end
   check_args(op, args)
+  if opts ~= nil then check_opts(op, opts) end
 
   -- resolved before gsub: the lookup may wait for IAM, and a task of
   -- client:parallel cannot yield from inside gsub's callback

@@ -8,6 +8,7 @@ local endpoints = require "hwcloud.endpoints"
 local numbers = require "hwcloud.numbers"
 local retry = require "hwcloud.retry"
 local credentials = require "hwcloud.credentials"
+local keys = require "hwcloud.keys"
 
 local M = {}
 
@@ -65,12 +66,15 @@ local function check_endpoint(url, what)
   end
 end
 
+local HOOKS = { on_request = true, on_response = true }
+
 local function check(opts)
+  local bad = keys.unknown(opts, TYPES)
+  if bad ~= nil then
+    argerror(keys.message("option", bad, TYPES, "opts."))
+  end
   for k, v in pairs(opts) do
     local want = TYPES[k]
-    if not want then
-      argerror("unknown option opts." .. tostring(k))
-    end
     if type(v) ~= want then
       argerror("opts." .. k .. " must be a " .. want .. ", got " .. type(v))
     end
@@ -88,10 +92,12 @@ local function check(opts)
   if opts.endpoint then
     check_endpoint(opts.endpoint, "opts.endpoint")
   end
-  for k, v in pairs(opts.hooks or {}) do
-    if k ~= "on_request" and k ~= "on_response" then
-      argerror("unknown hook opts.hooks." .. tostring(k))
-    end
+  local hooks = opts.hooks or {}
+  bad = keys.unknown(hooks, HOOKS)
+  if bad ~= nil then
+    argerror(keys.message("hook", bad, HOOKS, "opts.hooks."))
+  end
+  for k, v in pairs(hooks) do
     if type(v) ~= "function" then
       argerror("opts.hooks." .. k .. " must be a function")
     end

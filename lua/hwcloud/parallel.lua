@@ -9,6 +9,7 @@
 
 local core = require "hwcloud.core"
 local scheduler = require "hwcloud.scheduler"
+local keys = require "hwcloud.keys"
 
 local M = {}
 
@@ -25,9 +26,8 @@ end
 local function check_opts(fname, opts)
   if opts == nil then return {} end
   if type(opts) ~= "table" then argerror(fname, "opts must be a table") end
-  for k in pairs(opts) do
-    if not OPTIONS[k] then argerror(fname, "unknown option opts." .. tostring(k)) end
-  end
+  local bad = keys.unknown(opts, OPTIONS)
+  if bad ~= nil then argerror(fname, keys.message("option", bad, OPTIONS, "opts.")) end
   local c = opts.concurrency
   if c ~= nil and (type(c) ~= "number" or c < 1 or c ~= math.floor(c) or c > M.MAX_CONCURRENCY) then
     argerror(fname, "opts.concurrency must be an integer from 1 to " .. M.MAX_CONCURRENCY)

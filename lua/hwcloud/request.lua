@@ -10,6 +10,7 @@
 local core = require "hwcloud.core"
 local endpoints = require "hwcloud.endpoints"
 local headers_ = require "hwcloud.headers"
+local keys = require "hwcloud.keys"
 local numbers = require "hwcloud.numbers"
 local text = require "hwcloud.text"
 local urls = require "hwcloud.url"
@@ -115,6 +116,12 @@ for _, m in ipairs({ "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" 
   METHODS[m], METHODS[m:lower()] = m, m
 end
 local AUTH = { none = true, default = true }
+-- the fields of a request table (see client:request); `operation` names the
+-- call in hooks (hwcloud.operation sets it)
+local FIELDS = {
+  service = true, method = true, path = true, query = true, headers = true, body = true,
+  dry_run = true, max_retries = true, idempotent = true, auth = true, scope = true, operation = true,
+}
 local SCOPES = { project = true, domain = true, none = true }
 
 --- Validate a request table (types and values only: nothing is looked up).
@@ -124,6 +131,10 @@ local SCOPES = { project = true, domain = true, none = true }
 function M.check(req, fname)
   if type(req) ~= "table" then
     argerror(fname, "req must be a table")
+  end
+  local bad = keys.unknown(req, FIELDS)
+  if bad ~= nil then
+    argerror(fname, keys.message("field", bad, FIELDS, "req."))
   end
   local service, method, path = req.service, req.method, req.path
   if type(service) ~= "string" or service == "" then

@@ -29,10 +29,10 @@ local function fields_for(name, args)
   return out
 end
 
--- The names a helper accepts besides the poll options: the fields of the
--- operations it passes them to, plus `extra`, minus `except`; `on_event`
--- everywhere (one option table can serve every RFS waiter; only the stack
--- waiters have events).
+-- The names a helper accepts: the fields of the operations it passes them
+-- to, plus `extra`, minus `except`; `on_event` everywhere (one option table
+-- can serve every RFS waiter; only the stack waiters have events); the poll
+-- options and project_id (wait.accepts).
 local function accepts(op_names, extra, except)
   local set = { on_event = true }
   for _, name in ipairs(op_names) do
@@ -40,7 +40,7 @@ local function accepts(op_names, extra, except)
   end
   for _, k in ipairs(extra or {}) do set[k] = true end
   for _, k in ipairs(except or {}) do set[k] = nil end
-  return set
+  return wait.accepts(set)
 end
 
 local ACCEPTS = {

@@ -2,12 +2,30 @@
 -- (hwcloud.operation), a class with one method per operation and one each_*
 -- iterator per paged list operation (hwcloud.paginate), and a constructor
 -- binding it to a client. It sits above both, so the executor and the
--- paginator never require each other.
+-- paginator never require each other. Every method put in the class (the
+-- generated ones and those the service modules add) first checks that it
+-- was called with a colon.
 
 local operation = require("hwcloud.operation")
 local paginate = require("hwcloud.paginate")
 
+local getmetatable, rawset, type = getmetatable, rawset, type
+
 local M = {}
+
+-- `fn` with a check that `self` is an object of `class`: `rfs.wait_stack{...}`
+-- (a dot for a colon) passes the argument table as self and would fail
+-- deep inside with "attempt to index a nil value"; say what to write instead.
+local function method(class, service, name, fn)
+  return function(self, ...)
+    if getmetatable(self) ~= class then
+      operation.argument_error({ full_name = service .. "." .. name }, nil,
+        "call it as " .. service .. ":" .. name .. "{...} (a colon, not a dot, on client:"
+        .. service .. "())")
+    end
+    return fn(self, ...)
+  end
+end
 
 --- Make a service module from operation data. The service modules
 -- (hwcloud.rfs, hwcloud.vpcep) add their waiters and conveniences to the class.
@@ -20,6 +38,10 @@ function M.new(ops)
   local compiled = operation.compile(ops)
   local class = {}
   class.__index = class
+  setmetatable(class, { __newindex = function(t, name, v)
+    if type(v) == "function" then v = method(class, ops.service, name, v) end
+    rawset(t, name, v)
+  end })
   operation.bind(class, compiled)
   paginate.bind(class, compiled)
   local mod = { operations = compiled }

@@ -10,9 +10,9 @@ local wait = require("hwcloud.wait")
 local M, Vpcep = require("hwcloud.service").new(require("hwcloud.ops.vpcep"))
 
 -- Build the for_status options shared by every VPCEP waiter.
-local function waiter(self, fname, args, id_field, get_name, what)
+local function waiter(self, fname, args, id_field, get_name, what, accepted)
   local name = "vpcep." .. fname
-  wait.check_args(name, args, { id_field }, { [id_field] = true, status = fname == "wait_endpoint" })
+  wait.check_args(name, args, { id_field }, accepted)
   local id = args[id_field]
   local get_args = { [id_field] = id, project_id = args.project_id }
   local o = wait.options(name, what .. " " .. id, args)
@@ -32,8 +32,9 @@ end
 -- A waiter method: check the arguments, poll the resource's details
 -- operation, with `states(o, args)` setting the states to wait for.
 local function waiter_method(fname, id_field, get_name, what, states)
+  local accepted = wait.accepts({ [id_field] = true, status = fname == "wait_endpoint" })
   return function(self, args)
-    local o = waiter(self, fname, args, id_field, get_name, what)
+    local o = waiter(self, fname, args, id_field, get_name, what, accepted)
     states(o, args)
     return wait.for_status(o)
   end

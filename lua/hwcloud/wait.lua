@@ -9,6 +9,7 @@ local core = require("hwcloud.core")
 local operation = require("hwcloud.operation")
 local clock = require("hwcloud.clock")
 local numbers = require("hwcloud.numbers")
+local keys = require("hwcloud.keys")
 
 local M = {}
 
@@ -30,30 +31,39 @@ M.default_sleep = clock.sleep
 --- The options every waiter takes besides the API fields.
 M.OPTIONS = { timeout = true, interval = true, clock = true, sleep = true, on_progress = true }
 
---- Check a waiter's argument table: a table, the `required` fields non-empty
--- strings, and no key outside `allowed`, `M.OPTIONS` and `project_id` (a
--- typo raises instead of being ignored).
+--- The names a waiter or helper accepts: `names` (a set; false values
+-- left out), the poll options `M.OPTIONS` and `project_id`.
+-- @tparam table names set of the helper's own names
+-- @treturn table a new set, for `check_args`
+function M.accepts(names)
+  local set = { project_id = true }
+  for k in pairs(M.OPTIONS) do set[k] = true end
+  for k, v in pairs(names) do
+    if v then set[k] = true end
+  end
+  return set
+end
+
+--- Check a waiter's argument table: a table, no key outside `accepted` (a
+-- typo raises, naming the closest accepted name, before anything else is
+-- looked at), the `required` fields non-empty strings.
 -- @tparam string name the waiter, e.g. "rfs.wait_stack"
 -- @param args what the caller gave
 -- @tparam table required list of field names
--- @tparam table allowed set of the other accepted names
+-- @tparam table accepted set of every accepted name (`M.accepts`)
 -- @raise an error of kind "argument" naming the waiter and the field
-function M.check_args(name, args, required, allowed)
+function M.check_args(name, args, required, accepted)
   local op = { full_name = name }
   if type(args) ~= "table" then
     operation.argument_error(op, nil, "argument table expected, got " .. type(args))
   end
+  local bad = keys.unknown(args, accepted)
+  if bad ~= nil then
+    operation.argument_error(op, type(bad) == "string" and bad or nil, keys.message("field", bad, accepted))
+  end
   for _, field in ipairs(required) do
     if type(args[field]) ~= "string" or args[field] == "" then
       operation.argument_error(op, field, field .. " is required")
-    end
-  end
-  for k in pairs(args) do
-    if type(k) ~= "string" then
-      operation.argument_error(op, nil, "argument table has a non-name key " .. tostring(k))
-    end
-    if not (allowed[k] or M.OPTIONS[k] or k == "project_id") then
-      operation.argument_error(op, k, "unknown field " .. k)
     end
   end
   for field, kind in pairs({ timeout = "seconds", interval = "positive seconds" }) do

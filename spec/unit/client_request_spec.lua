@@ -333,6 +333,26 @@ describe("client:request", function()
     assert.matches("client:request", err.message, 1, true)
   end)
 
+  it("refuses a misspelt request field, naming the closest one, before sending", function()
+    local c, t = client()
+    local base = { service = "rfs", method = "GET", path = "/x" }
+    for typo, near in pairs({ querry = "query", hedaers = "headers", max_retires = "max_retries",
+                              dryrun = "dry_run", idempotant = "idempotent" }) do
+      local req = { [typo] = 1 }
+      for k, v in pairs(base) do req[k] = v end
+      local err = arg_error(function() c:request(req) end)
+      assert.are.equal("client:request: unknown field req." .. typo .. " (did you mean req." .. near .. "?)",
+        err.message)
+    end
+    assert.are.equal("client:request: unknown field req.url",
+      arg_error(function() c:request{ service = "rfs", method = "GET", path = "/x", url = "http://h/" } end).message)
+    assert.are.equal(0, #t.requests)
+    -- every documented field is known
+    c:request{ service = "rfs", method = "GET", path = "/x", query = {}, headers = {}, max_retries = 0,
+               idempotent = false, dry_run = false, auth = "default", scope = "project", operation = "x" }
+    assert.are.equal(1, #t.requests)
+  end)
+
   it("hands the transport options, documented defaults included, to the libcurl session", function()
     local seen = {}
     local real = core.session

@@ -176,8 +176,25 @@ describe("operation.call", function()
 
   it("refuses unknown fields (typos)", function()
     local err = raised(operation.call, client, rfs_ops.by_name.create_stack, { stack_name = "a", stack_nmae = "b" })
-    assert.equal("rfs.create_stack: unknown field stack_nmae", err.message)
+    assert.equal("rfs.create_stack: unknown field stack_nmae (did you mean stack_name?)", err.message)
     assert.equal("stack_nmae", err.field)
+    -- project_id and the request id names are accepted names too
+    assert.equal("rfs.list_stacks: unknown field projectid (did you mean project_id?)",
+      raised(operation.call, client, rfs_ops.by_name.list_stacks, { projectid = "p" }).message)
+    assert.equal("rfs.list_stacks: unknown field zzz",
+      raised(operation.call, client, rfs_ops.by_name.list_stacks, { zzz = 1 }).message)
+  end)
+
+  it("refuses unknown per-call options before anything is sent", function()
+    local n = #client.requests
+    local err = raised(operation.call, client, vpcep_ops.by_name.list_endpoints, {}, { hedaers = {} })
+    assert.equal("vpcep.list_endpoints: unknown option opts.hedaers (did you mean opts.headers?)", err.message)
+    assert.equal("argument", err.kind)
+    assert.equal("vpcep.list_endpoints: opts must be a table, got string",
+      raised(operation.call, client, vpcep_ops.by_name.list_endpoints, {}, "x").message)
+    assert.equal("vpcep.list_endpoints: opts.headers must be a table, got string",
+      raised(operation.call, client, vpcep_ops.by_name.list_endpoints, {}, { headers = "x" }).message)
+    assert.equal(n, #client.requests)
   end)
 
   it("enforces exactly one / at most one of the template fields", function()

@@ -179,10 +179,14 @@ describe("hwcloud.rfs", function()
     it("checks its arguments, typos included", function()
       assert.equal("rfs.wait_stack: stack_name is required", raised(svc.wait_stack, svc, {}).message)
       local err = raised(svc.wait_stack, svc, { stack_name = "web", deploymentid = "d" })
-      assert.equal("rfs.wait_stack: unknown field deploymentid", err.message)
+      assert.equal("rfs.wait_stack: unknown field deploymentid (did you mean deployment_id?)", err.message)
       assert.equal("argument", err.kind)
       assert.equal("rfs.deploy_from_file: unknown field template_body",
         raised(svc.deploy_from_file, svc, { stack_name = "web", template_file = "x.tf", template_body = "x" }).message)
+      -- an unknown field is named before a required one is missed (issue 13, item 7)
+      err = raised(svc.deploy_from_file, svc, { stack_name = "web", templat_file = "x.tf" })
+      assert.equal("rfs.deploy_from_file: unknown field templat_file (did you mean template_file?)", err.message)
+      assert.equal("templat_file", err.field)
       -- a NaN timeout would never be reached, a NaN interval never slept
       assert.equal("rfs.wait_stack: timeout must be a finite number of seconds >= 0",
         raised(svc.wait_stack, svc, { stack_name = "web", timeout = 0 / 0 }).message)

@@ -79,7 +79,7 @@ describe("hwcloud.vpcep", function()
         raised(svc.wait_endpoint_service, svc, {}).message)
       assert.equal("vpcep.wait_endpoint_service: unknown field status",
         raised(svc.wait_endpoint_service, svc, { vpc_endpoint_service_id = "s1", status = "x" }).message)
-      assert.equal("vpcep.wait_endpoint: unknown field timout",
+      assert.equal("vpcep.wait_endpoint: unknown field timout (did you mean timeout?)",
         raised(svc.wait_endpoint, svc, { vpc_endpoint_id = "e1", timout = 3 }).message)
     end)
   end)
