@@ -4,7 +4,8 @@
 -- that does not resolve, a timeout, heads and bodies over the limits, an
 -- answer cut short, no answer, an answer that is not HTTP and a failed TLS
 -- handshake; every field of the error and its text must be equal, case by
--- case, from the transport itself and through a client using it.
+-- case, from the transport itself and through a client using it, with the
+-- hints a client adds to a failed connection (item 10).
 -- Names that fail to resolve never leave the machine: a 64-byte label is
 -- refused by the system's resolver before it sends a query, and the nginx's
 -- resolver is a loopback port where none answers.
@@ -19,12 +20,18 @@ describe_or_skip("errors, both transports", function()
   local h = require("spec.helpers.hostile").start()
   teardown(h.stop)
   local port = h.url:match("%d+$")
-  local unresolvable = ("s"):rep(64) .. ".cn-north-4.myhuaweicloud.com"
+  -- a Huawei host in a region misspelt
+  local unresolvable = ("s"):rep(64) .. ".cn-nort-4.myhuaweicloud.com"
+  local refused = "http://127.0.0.1:" .. free_port()
 
-  -- name, base URL, path, options (transport and client)
+  -- name, base URL, path, options (transport and client), the hint a client adds (issue 13, item 10)
   local CASES = {
-    { "a refused connection", "http://127.0.0.1:" .. free_port(), "/v1/x" },
-    { "a name that does not resolve", "https://" .. unresolvable, "/v1/x" },
+    { "a refused connection", refused, "/v1/x", nil, "%(hint: the endpoint option points at 127%.0%.0%.1:%d+, "
+      .. "where nothing listens: the emulator may not be running; start it with eval \"%$%(bin/hwcloud%-emulator "
+      .. "start%)\" %(it sets HWCLOUD_ENDPOINT%)%)$" },
+    { "a name that does not resolve", "https://" .. unresolvable, "/v1/x", nil,
+      "^could not resolve host s+%.cn%-nort%-4%.myhuaweicloud%.com %(hint: cn%-nort%-4 is not a known region: "
+      .. "did you mean cn%-north%-4%?%)$" },
     { "a timeout", h.url .. "/h", "/trickle?id=errors", { timeout = 0.5 } },
     { "a header line over 100 KiB", h.url .. "/h", "/line?bytes=" .. 200 * 1024 },
     { "400 KiB of headers", h.url .. "/h", "/many?count=400&size=1024" },
@@ -70,6 +77,26 @@ describe_or_skip("errors, both transports", function()
       for k, v in pairs(curl) do if type(v) ~= "table" then plain[k] = v end end
       assert.is_string(plain.code, plain.text)
       same(plain, cos)
+      if c[5] then
+        assert.matches(c[5], plain.message)
+      else
+        assert.is_nil(plain.message:find("(hint:", 1, true), plain.message)
+      end
     end)
   end
+
+  it("client: a refused connection where HWCLOUD_ENDPOINT points says the emulator may not be running", function()
+    -- a process of its own: the client reads the environment when it is made
+    local p = assert(io.popen("HWCLOUD_ENDPOINT=" .. refused .. [[ lua5.4 -e '
+      package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
+      package.cpath = "build/?.so;" .. package.cpath
+      local c = require("hwcloud").new{ region = "cn-north-4", project_id = "p", ak = "AK", sk = "SK", max_retries = 0 }
+      local ok, err = pcall(c.request, c, { service = "vpcep", method = "GET", path = "/v1/x" })
+      io.write(ok and "no error" or err.message)' 2>&1]]))
+    local message = p:read("a")
+    p:close()
+    assert.are.equal("could not connect to " .. refused:sub(8) .. ": connection refused (hint: HWCLOUD_ENDPOINT points at "
+      .. refused:sub(8) .. ", where nothing listens: the emulator may not be running; start it with "
+      .. "eval \"$(bin/hwcloud-emulator start)\" (it sets HWCLOUD_ENDPOINT))", message)
+  end)
 end)
