@@ -95,6 +95,7 @@ int luaopen_hwcloud_core(lua_State *L) {
     {"classify", hwc_classify},
     {"curl_version", core_curl_version},
     {"http_error", hwc_http_error},
+    {"transport_error", hwc_transport_error_make},
     {"response", hwc_response},
     {"check_request", hwc_check_request},
     {"sleep", core_sleep},
