@@ -194,6 +194,7 @@ local function stack_poll(self, fname, args)
   local o = poll_options(fname, what, args)
   local get_args = fields_for("get_stack_metadata", args)
   o.get = function() return (self:get_stack_metadata(get_args)) end
+  o.id = function(meta) return type(meta) == "table" and meta.stack_id or args.stack_id end
   return o, stream, what
 end
 
@@ -251,6 +252,8 @@ function Rfs:wait_execution_plan(args)
     o.success = { "AVAILABLE", "APPLY_IN_PROGRESS", "APPLIED" }
   end
   o.failure = { "CREATION_FAILED" }
+  o.target = "reach " .. target
+  o.id = function(meta) return type(meta) == "table" and meta.execution_plan_id or args.execution_plan_id end
   o.details = function(meta, state)
     return what .. " is " .. state .. (meta.status_message and (": " .. tostring(meta.status_message)) or "")
   end
