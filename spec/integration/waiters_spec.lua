@@ -1,12 +1,16 @@
 -- Integration specs of how the RFS waiters behave for a person at a
 -- terminal (issue 13): Ctrl-C during a real wait stops it at once and says
--- what was awaited, in a child lua5.4 / luajit process against the emulator.
+-- what was awaited (a child lua5.4 / luajit process against the emulator);
+-- wait_stack_deleted after a failed deployment shows only the deletion.
 
 local core = require("hwcloud.core")
 local emu = require("spec.helpers.emulator")
 local S = require("spec.helpers.services")
 
 local TEMPLATE = 'resource "huaweicloud_vpc" "v" {\n  name = "v"\n  cidr = "10.0.0.0/16"\n}\n'
+-- one resource made, one that fails (the emulator's failure injection)
+local FAILING = TEMPLATE .. 'resource "huaweicloud_vpc" "bad" {\n  name = "bad"\n  cidr = "10.1.0.0/16"\n'
+  .. '  emulator_fail = "injected failure"\n}\n'
 
 -- The child: starts a deployment, then waits for it with 10 s pauses; its
 -- on_progress line tells the spec the wait has begun.
@@ -91,6 +95,54 @@ describe("RFS waiters at a terminal", function()
       local out, took = interrupt("luajit", "build-luajit", "ctrl-c-jit")
       check(out, took, "ctrl-c-jit")
       assert.matches("^luajit: hwcloud waiter error INTERRUPTED", out)
+    end)
+  end)
+
+  describe("events", function()
+    it("wait_stack_deleted after a failed deployment passes on only the deletion's events", function()
+      local rfs, e = h.rfs, h.e
+      -- start at the beginning of an emulated second, so that the deployment
+      -- fails and the deletion starts in the same second (times are whole seconds)
+      local _, clock = e.control("GET", "/_emulator/clock")
+      e.advance(math.floor(clock.now) + 1.001 - clock.now)
+      local created = rfs:create_stack{ stack_name = "failed", template_body = FAILING }
+      local err = S.raised(rfs.wait_stack, rfs, h.w{ stack_name = "failed", deployment_id = created.deployment_id,
+                                                     on_event = false })
+      assert.equal("DEPLOYMENT_FAILED", err.code)
+      h.speed(1) -- the deletion takes emulated seconds; each poll moves the clock on
+      rfs:delete_stack{ stack_name = "failed" }
+      local seen, lines = {}, {}
+      assert.is_true(rfs:wait_stack_deleted{ stack_name = "failed", interval = 1, timeout = 60, on_progress = false,
+        sleep = function(s) e.advance(s) end,
+        on_event = function(ev)
+          seen[#seen + 1] = ev
+          lines[#lines + 1] = require("hwcloud.rfs").format_event(ev)
+        end })
+      local text = table.concat(lines, "\n")
+      assert.matches("DELETION_IN_PROGRESS%s+huaweicloud_vpc.v", text)
+      assert.matches("DELETION_COMPLETE%s+huaweicloud_vpc.v", text)
+      for _, ev in ipairs(seen) do
+        assert.matches("^DELETION_", ev.event_type, text)
+      end
+      assert.not_matches("injected failure", text)
+      assert.not_matches("Creation", text)
+    end)
+
+    it("a deletion failing in the second the failed deployment ended reports its own error only", function()
+      local rfs = h.rfs
+      local template = FAILING:gsub('cidr = "10.0.0.0/16"', 'cidr = "10.0.0.0/16"\n  emulator_fail_delete = "stuck"', 1)
+      local created = rfs:create_stack{ stack_name = "stuck", template_body = template }
+      assert.equal("DEPLOYMENT_FAILED", S.raised(rfs.wait_stack, rfs,
+        h.w{ stack_name = "stuck", deployment_id = created.deployment_id, on_event = false }).code)
+      rfs:delete_stack{ stack_name = "stuck" } -- at speed 0 it has failed already
+      local seen = {}
+      local err = S.raised(rfs.wait_stack_deleted, rfs,
+        h.w{ stack_name = "stuck", on_event = function(ev) seen[#seen + 1] = ev end })
+      assert.equal("DELETION_FAILED", err.code)
+      assert.equal(1, #err.errors)
+      assert.matches("huaweicloud_vpc.v: Destruction failed", err.errors[1].event_message)
+      assert.not_matches("Creation", tostring(err))
+      for _, ev in ipairs(seen) do assert.matches("^DELETION_", ev.event_type) end
     end)
   end)
 end)
