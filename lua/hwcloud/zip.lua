@@ -1,5 +1,5 @@
 -- A minimal zip writer: stored (uncompressed) entries with CRC-32, the format
--- RFS module and policy packages need (rfs-private.md §5.3 M1; PKWARE
+-- RFS module and policy packages need (RFS API reference, CreatePrivateModule; PKWARE
 -- APPNOTE 6.3.x §4.3.7, §4.3.12, §4.3.16). Pure Lua in the subset LuaJIT
 -- runs: the CRC uses LuaJIT's `bit` library there and Lua 5.4's integer
 -- operators otherwise (compiled from a string so LuaJIT never parses them).

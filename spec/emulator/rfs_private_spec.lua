@@ -1,9 +1,9 @@
 -- RFS private registries in the emulator over real HTTP (RFS API
 -- reference, private registry APIs, https://support.huaweicloud.com/api-aos/):
--- customized providers (P1-P9), private hooks (H1-H10) and private modules
--- (M1-M10): names, ids, immutable semantic versions, deletion with all
--- versions, the default-version rules of hooks, sorting and paging, the
--- *_id guards, package checks and the 307 downloads.
+-- customized providers, private hooks and private modules: names, ids,
+-- immutable semantic versions, deletion with all versions, the
+-- default-version rules of hooks, sorting and paging, the *_id guards,
+-- package checks and the 307 downloads.
 
 local S = require("spec.emulator.rfs_support")
 local zip = require("hwcloud.zip")
@@ -39,7 +39,7 @@ describe("RFS private registries (emulator)", function()
   local function urn() return URN:format(region) end
 
   describe("providers", function()
-    it("creates a provider with its first version, lists, shows, updates and deletes it (P1-P5)", function()
+    it("creates a provider with its first version, lists, shows, updates and deletes it", function()
       local r = e.rfs("POST", "/v1/private-providers", {
         provider_name = "my-provider", provider_description = "mine", provider_version = "1.0.0",
         function_graph_urn = urn(), provider_agency_name = "rf_agency",
@@ -67,7 +67,7 @@ describe("RFS private registries (emulator)", function()
       assert.are_not.equal(id, again)
     end)
 
-    it("refuses bad names, unpaired version/URN, both agencies and a URN of another region (P1)", function()
+    it("refuses bad names, unpaired version/URN, both agencies and a URN of another region", function()
       assert.equal("RF.10011166", e.rfs("POST", "/v1/private-providers", { provider_name = "My-Provider" }).code)
       assert.equal("RF.10011166", e.rfs("POST", "/v1/private-providers", { provider_name = "bad-" }).code)
       assert.equal("RF.10011001", e.rfs("POST", "/v1/private-providers", { provider_name = "p", provider_version = "1.0.0" }).code)
@@ -80,7 +80,7 @@ describe("RFS private registries (emulator)", function()
       assert.equal(0, #e.rfs("GET", "/v1/private-providers").body.providers)
     end)
 
-    it("creates, lists, shows and deletes versions; versions are unique and semantic (P6-P9)", function()
+    it("creates, lists, shows and deletes versions; versions are unique and semantic", function()
       local id = e.rfs("POST", "/v1/private-providers", { provider_name = "p" }).body.provider_id
       assert.equal(0, #e.rfs("GET", "/v1/private-providers/p/versions").body.versions)
       local r = e.rfs("POST", "/v1/private-providers/p/versions",
@@ -106,7 +106,7 @@ describe("RFS private registries (emulator)", function()
       assert.equal("RF.10013060", e.rfs("GET", "/v1/private-providers/nope/versions").code)
     end)
 
-    it("checks the provider_id guard on every call (P3-P9)", function()
+    it("checks the provider_id guard on every call", function()
       e.rfs("POST", "/v1/private-providers", { provider_name = "p", provider_version = "1.0.0", function_graph_urn = urn() })
       local wrong = string.rep("0", 8) .. "-0000-4000-8000-" .. string.rep("0", 12)
       for _, c in ipairs({
@@ -125,7 +125,7 @@ describe("RFS private registries (emulator)", function()
       assert.equal(1, #e.rfs("GET", "/v1/private-providers/p/versions").body.versions)
     end)
 
-    it("pages with limit 10-1000 and next_marker, sorted by create_time (P2)", function()
+    it("pages with limit 10-1000 and next_marker, sorted by create_time", function()
       for i = 1, 12 do e.rfs("POST", "/v1/private-providers", { provider_name = "p" .. i }) end
       local first = e.rfs("GET", "/v1/private-providers?limit=10").body
       assert.equal(10, #first.providers)
@@ -178,7 +178,7 @@ describe("RFS private registries (emulator)", function()
       return e.rfs("POST", "/v1/private-hooks", b)
     end
 
-    it("creates a hook with its default version and configuration, lists, shows, deletes (H1-H3, H5)", function()
+    it("creates a hook with its default version and configuration, lists, shows, deletes", function()
       local r = hook("tag-check-hook", { hook_description = "d", hook_version_description = "v1",
         configuration = { target_stacks = "ALL", failure_mode = "FAIL" } })
       assert.equal(201, r.status)
@@ -198,7 +198,7 @@ describe("RFS private registries (emulator)", function()
       assert.equal("RF.10011001", e.rfs("POST", "/v1/private-hooks", { hook_name = "h", policy_body = POLICY }).code)
     end)
 
-    it("needs exactly one policy source, a policy in package policy, and a fetchable policy_uri (H1, H6)", function()
+    it("needs exactly one policy source, a policy in package policy, and a fetchable policy_uri", function()
       assert.equal("RF.10011003", hook("h", { policy_uri = "https://obs.example.com/p.rego" }).code)
       assert.equal("RF.10011001", e.rfs("POST", "/v1/private-hooks", { hook_name = "h", hook_version = "1.0.0" }).code)
       assert.equal("RF.10011171", hook("h", { policy_body = "package other\nx := 1\n" }).code)
@@ -212,7 +212,7 @@ describe("RFS private registries (emulator)", function()
       assert.equal("RF.10011157", e.rfs("POST", "/v1/private-hooks/h/versions", { hook_version = "1.2.0", policy_uri = nozip }).code)
     end)
 
-    it("adds versions without changing the default, switches it, and never deletes the default (H4, H6-H8, H10)", function()
+    it("adds versions without changing the default, switches it, and never deletes the default", function()
       local id = hook("h").body.hook_id
       assert.equal(201, e.rfs("POST", "/v1/private-hooks/h/versions",
         { hook_version = "2.0.0", policy_body = POLICY, hook_version_description = "two", hook_id = id }).status)
@@ -242,7 +242,7 @@ describe("RFS private registries (emulator)", function()
       assert.equal(1, #e.rfs("GET", "/v1/private-hooks/h/versions").body.versions)
     end)
 
-    it("serves a version's policy through a 307 (H9)", function()
+    it("serves a version's policy through a 307", function()
       hook("h")
       local r = e.rfs("GET", "/v1/private-hooks/h/versions/1.0.0/policies")
       assert.equal(307, r.status)
@@ -254,7 +254,7 @@ describe("RFS private registries (emulator)", function()
   end)
 
   describe("modules", function()
-    it("creates a module with a first version from a zip, shows module_source, lists, updates, deletes (M1-M5, M8)", function()
+    it("creates a module with a first version from a zip, shows module_source, lists, updates, deletes", function()
       local url = module_zip()
       local r = e.rfs("POST", "/v1/private-modules", { module_name = "net_base", module_description = "network",
         module_version = "1.0.0", module_uri = url, version_description = "first" })
@@ -276,7 +276,7 @@ describe("RFS private registries (emulator)", function()
       assert.equal("RF.10013064", e.rfs("GET", "/v1/private-modules/net_base/versions").code)
     end)
 
-    it("checks the package: zip, .tf inside, no .tfvars, safe paths (M1, M6)", function()
+    it("checks the package: zip, .tf inside, no .tfvars, safe paths", function()
       e.rfs("POST", "/v1/private-modules", { module_name = "m" })
       local function try(url) return e.rfs("POST", "/v1/private-modules/m/versions", { module_version = "1.0.0", module_uri = url }).code end
       assert.equal("RF.10011102", try(upload("not a zip", "m.zip")))
@@ -301,7 +301,7 @@ describe("RFS private registries (emulator)", function()
       assert.equal(3, #e.rfs("GET", "/stacks/s/resources").body.stack_resources)
     end)
 
-    it("creates, lists and deletes versions, serves the package through a 307 (M6, M7, M9, M10)", function()
+    it("creates, lists and deletes versions, serves the package through a 307", function()
       local id = e.rfs("POST", "/v1/private-modules", { module_name = "m" }).body.module_id
       local url = module_zip()
       assert.equal(201, e.rfs("POST", "/v1/private-modules/m/versions", { module_version = "1.0.0", module_uri = url, module_id = id }).status)

@@ -38,7 +38,7 @@ describe("RFS private registries against the emulator", function()
     return out
   end
 
-  it("providers: P1-P9 and both iterators", function()
+  it("providers: every operation and both iterators", function()
     local urn = "urn:fss:" .. e.region .. ":0123456789abcdef0123456789abcdef:function:default:prov"
     local created, r = rfs:create_private_provider{ provider_name = "prov", provider_version = "1.0.0", function_graph_urn = urn }
     assert.equal(201, r.status)
@@ -65,7 +65,7 @@ describe("RFS private registries against the emulator", function()
     assert.equal("RF.10013060", raised(rfs.show_private_provider_metadata, rfs, { provider_name = "prov" }).code)
   end)
 
-  it("hooks: H1-H10, default version rules and the policy download", function()
+  it("hooks: every operation, default version rules and the policy download", function()
     local created = rfs:create_private_hook{ hook_name = "tag-hook", hook_version = "1.0.0", policy_body = POLICY,
       configuration = { target_stacks = "ALL", failure_mode = "WARN" } }
     assert.equal(36, #created.hook_id)
@@ -154,7 +154,7 @@ describe("RFS private registries against the emulator", function()
       { hook_name = "guard", hook_version = "3.0.0", policy_file = d .. "/missing.rego" }).field)
   end)
 
-  it("modules: M1-M10 with a zip built by hwcloud.zip", function()
+  it("modules: every operation with a zip built by hwcloud.zip", function()
     local bytes = zip.build({ { name = "main.tf", data = MODULE_TF } })
     local url = upload(bytes, "net.zip")
     local created = rfs:create_private_module{ module_name = "net", module_version = "1.0.0", module_uri = url }

@@ -1,11 +1,11 @@
 -- Private hooks of the RFS emulator (RFS API reference, private hook
--- operations H1-H10, https://support.huaweicloud.com/api-aos/): a hook
+-- operations, https://support.huaweicloud.com/api-aos/): a hook
 -- has a default version (the one evaluated), a configuration
 -- (target_stacks NONE | ALL, failure_mode WARN | FAIL) and versions holding
 -- a Rego policy, given inline (policy_body) or as a .rego / .zip the
 -- emulator served (policy_uri). Policies are compiled at version creation
 -- (emu.rfs.rego), so a policy outside the supported subset is refused then,
--- not at deployment. H9 answers 307 to the stored artefact. The common
+-- not at deployment. ShowPrivateHookVersionPolicy answers 307 to the stored artefact. The common
 -- catalogue behaviour is in registry.lua; hooks.lua runs them on stacks.
 
 local fail = require("emu.errors").raise

@@ -1,9 +1,10 @@
 -- Private modules of the RFS emulator (RFS API reference, private module
--- operations M1-M10, https://support.huaweicloud.com/api-aos/): a module is a
+-- operations, https://support.huaweicloud.com/api-aos/): a module is a
 -- name with versions, each a zip package of .tf/.tf.json files fetched from
 -- module_uri (a URL the emulator served) and checked against the package rules
--- at once. M8 gives the `module_source` string templates cite (RFS API
--- reference, private modules in templates); M9 answers 307 to the stored zip.
+-- at once. ShowPrivateModuleVersionMetadata gives the `module_source` string
+-- templates cite (RFS API reference, private modules in templates);
+-- ShowPrivateModuleVersionContent answers 307 to the stored zip.
 -- The common catalogue behaviour is in registry.lua.
 
 local check = require("emu.rfs.validate")

@@ -1,5 +1,5 @@
 -- Customized (private) providers of the RFS emulator (RFS API reference,
--- customized provider operations P1-P9,
+-- customized provider operations,
 -- https://support.huaweicloud.com/api-aos/): a provider is a name (lower-case)
 -- with optional agency; each version binds a semantic version to a
 -- FunctionGraph function URN in the same region. The emulator never calls

@@ -33,7 +33,7 @@ local function backing_project(domain_id, region)
   return "emu" .. engine.hash_hex(domain_id .. "/" .. region, 29)
 end
 
--- The common part of K10-K13: the body (fields plus the targets, the set's
+-- The common part of creating, updating and deleting stack instances: the body (fields plus the targets, the set's
 -- id, preferences and call identity), the set, the resolved targets and the
 -- checked preferences.
 local function instance_request(req, operation, ...)
@@ -50,7 +50,7 @@ local function overrides(ss, b)
   return V.overrides(b.var_overrides, V.var_names(machine.vars_text(ss)))
 end
 
---- K10 CreateStackInstance
+--- CreateStackInstance
 local function create_instances(req)
   local b, ss, targets, prefs = instance_request(req, "CREATE_STACK_INSTANCES", "var_overrides")
   local ov = overrides(ss, b)
@@ -73,7 +73,7 @@ local function create_instances(req)
   return sets.start(ss, "CREATE_STACK_INSTANCES", targets, prefs, b.deployment_targets, req.now)
 end
 
---- K11 UpdateStackInstances
+--- UpdateStackInstances
 local function update_instances(req)
   local b, ss, targets, prefs = instance_request(req, "UPDATE_STACK_INSTANCES", "var_overrides")
   local ov = overrides(ss, b)
@@ -84,7 +84,7 @@ local function update_instances(req)
   return sets.start(ss, "UPDATE_STACK_INSTANCES", targets, prefs, b.deployment_targets, req.now)
 end
 
---- K12 DeleteStackInstance / K13 DeleteStackInstanceDeprecated
+--- DeleteStackInstance / DeleteStackInstanceDeprecated
 local function delete_instances(req)
   local b, ss, targets, prefs = instance_request(req, "DELETE_STACK_INSTANCES")
   V.require_instances(ss, targets)
@@ -100,7 +100,7 @@ local function instance_view(ss, inst)
   }
 end
 
---- K14 ListStackInstances
+--- ListStackInstances
 local function list_instances(req)
   local ss = sets.get(req)
   local items = U.sorted(req, filter.select(req, ss.instances, { region = true, stack_domain_id = true }))
@@ -109,7 +109,7 @@ local function list_instances(req)
   return 200, { stack_instances = out, page_info = info }
 end
 
---- K15 ShowStackInstance
+--- ShowStackInstance
 local function show_instance(req)
   local ss = sets.get(req)
   local addr = req.params.stack_instance_addr

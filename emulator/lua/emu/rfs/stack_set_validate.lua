@@ -167,7 +167,7 @@ function M.targets(ss, t, action)
   return out, regions
 end
 
---- Refuse targets the set has no instance for (K6, K11, K12/K13).
+--- Refuse targets the set has no instance for (DeployStackSet, UpdateStackInstances, DeleteStackInstance).
 function M.require_instances(ss, targets)
   for _, t in ipairs(targets) do
     if not ss.inst_by_addr[t.addr] then

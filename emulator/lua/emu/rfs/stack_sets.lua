@@ -69,7 +69,7 @@ local function set_view(ss)
   }
 end
 
---- K1 ListStackSets
+--- ListStackSets
 local function list_sets(req)
   check.client_request_id(req)
   V.call_identity(U.query(req, "call_identity"))
@@ -88,7 +88,7 @@ local function template_text(b)
   return text
 end
 
---- K2 CreateStackSet
+--- CreateStackSet
 local function create_set(req)
   check.client_request_id(req)
   local b = check.body(req, fields("stack_set_name", "stack_set_description", "permission_model", "administration_agency_name",
@@ -130,7 +130,7 @@ local function create_set(req)
   return 201, { stack_set_id = ss.stack_set_id }
 end
 
---- K3 ShowStackSetMetadata
+--- ShowStackSetMetadata
 local function show_set(req)
   local ss = M.get(req)
   local v = set_view(ss)
@@ -145,7 +145,7 @@ local function show_set(req)
   return 200, v
 end
 
---- K4 ShowStackSetTemplate (307)
+--- ShowStackSetTemplate (307)
 local function show_set_template(req)
   local ss = M.get(req)
   if not ss.template_body then fail(404, "RF.10013023", "the stack set " .. ss.stack_set_name .. " has no template") end
@@ -155,7 +155,7 @@ end
 local UPDATABLE = { "stack_set_description", "initial_stack_description", "administration_agency_name",
   "managed_agency_name", "administration_agency_urn" }
 
---- K5 UpdateStackSet
+--- UpdateStackSet
 local function update_set(req)
   check.client_request_id(req)
   local b = check.body(req, fields("stack_set_id", "managed_operation", "call_identity", (table.unpack or unpack)(UPDATABLE)), false)
@@ -187,7 +187,7 @@ local function check_overrides_kept(ss, new_names)
   end
 end
 
---- K6 DeployStackSet
+--- DeployStackSet
 local function deploy_set(req)
   check.client_request_id(req)
   local b = check.body(req, fields("deployment_targets", "stack_set_id", "template_body", "template_uri", "vars_body",
@@ -209,7 +209,7 @@ local function deploy_set(req)
   return M.start(ss, "DEPLOY_STACK_SET", targets, prefs, b.deployment_targets, req.now)
 end
 
---- K7 DeleteStackSet
+--- DeleteStackSet
 local function delete_set(req)
   local ss = M.get(req)
   if #ss.instances > 0 then fail(403, CODES.state, "the stack set still has " .. #ss.instances .. " stack instance(s); delete them first") end
@@ -227,7 +227,7 @@ local function op_view(ss, op, id_field)
   return v
 end
 
---- K8 ListStackSetOperations
+--- ListStackSetOperations
 local function list_ops(req)
   local ss = M.get(req)
   local items = U.sorted(req, filter.select(req, ss.operations, { status = true, action = true }))
@@ -236,7 +236,7 @@ local function list_ops(req)
   return 200, { stack_set_operations = out, page_info = info }
 end
 
---- K9 ShowStackSetOperationMetadata
+--- ShowStackSetOperationMetadata
 local function show_op(req)
   local ss = M.get(req)
   local id = req.params.stack_set_operation_id
