@@ -58,12 +58,17 @@ describe("RFS waiters at a terminal", function()
       local args = { script, build, h.e.endpoint, h.e.ak, h.e.sk, h.e.region, h.e.project_id, stack_name, TEMPLATE }
       for i, a in ipairs(args) do args[i] = sh_quote(a) end
       local p = assert(io.popen("sh -c 'echo $$; exec \"$0\" \"$@\"' " .. lua .. " " .. table.concat(args, " ") .. " 2>&1"))
-      local pid = p:read("l")
+      local pid = assert(tonumber(p:read("l")))
       local first = p:read("l")
-      assert.equal("waiting DEPLOYMENT_IN_PROGRESS", first)
+      if first ~= "waiting DEPLOYMENT_IN_PROGRESS" then
+        os.execute("kill -KILL " .. pid .. " 2>/dev/null") -- stopped by pid, its output kept
+        local rest = p:read("a")
+        p:close()
+        error("the child did not start waiting: " .. tostring(first) .. "\n" .. rest)
+      end
       os.execute("sleep 0.3")
       local t0 = core.now()
-      assert.is_true(os.execute("kill -INT " .. assert(tonumber(pid))) == true or false)
+      assert.is_true(os.execute("kill -INT " .. pid))
       local out = p:read("a")
       local took = core.now() - t0
       p:close()
