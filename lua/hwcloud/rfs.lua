@@ -122,10 +122,17 @@ end
 -- second the deletion started cannot be told from the deletion's first LOG
 -- and ERROR events; the deletion's later events all show. A skipped ERROR
 -- event that the stack's status_message repeats is the deletion's own
--- failure: errors() still counts it.
-local function event_stream(self, args, on_event, deletion)
+-- failure: errors() still counts it. With `rename` (see template_namer),
+-- events and messages are passed on with the template's file name.
+local function event_stream(self, args, on_event, deletion, rename)
   local seen, events, since, held = {}, {}, nil, {}
   local stream = { events = events }
+
+  -- a message as the user should read it
+  function stream.text(message)
+    if rename and type(message) == "string" then return rename(message) end
+    return message
+  end
 
   function stream.pull(meta)
     if not args.deployment_id and not since then
@@ -154,6 +161,12 @@ local function event_stream(self, args, on_event, deletion)
         seen[k] = counts[k]
         local ambiguous = deletion and seconds(e.time) == since
           and not tostring(e.event_type):match("^DELETION_")
+        if rename and type(e.event_message) == "string" then
+          local copy = {}
+          for f, v in pairs(e) do copy[f] = v end
+          copy.event_message = rename(e.event_message)
+          e = copy
+        end
         if ambiguous then
           held[#held + 1] = e
         else
@@ -167,7 +180,7 @@ local function event_stream(self, args, on_event, deletion)
 
   function stream.errors(meta)
     local out = {}
-    local status_message = type(meta) == "table" and meta.status_message
+    local status_message = stream.text(type(meta) == "table" and meta.status_message or nil)
     for _, e in ipairs(held) do
       if e.event_type == "ERROR" and e.event_message == status_message then out[#out + 1] = e end
     end
@@ -185,12 +198,12 @@ local function failure_details(stream, what)
     local errors = stream.errors(meta)
     local parts = { what .. " is " .. tostring(state) }
     if type(meta) == "table" and type(meta.status_message) == "string" and meta.status_message ~= "" then
-      parts[#parts + 1] = meta.status_message
+      parts[#parts + 1] = stream.text(meta.status_message)
     end
     for _, e in ipairs(errors) do
       parts[#parts + 1] = tostring(e.event_message)
     end
-    return table.concat(parts, ": "), { errors = errors, events = stream.events }
+    return wait.join_once(parts), { errors = errors, events = stream.events }
   end
 end
 
@@ -206,15 +219,24 @@ local STACK_FAILED = { "DEPLOYMENT_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILE
 
 -- What both stack waiters share: the arguments checked, the event stream,
 -- the poll options getting the stack's metadata.
-local function stack_poll(self, fname, args, deletion)
+local function stack_poll(self, fname, args, deletion, rename)
   check_args(fname, args, { "stack_name" })
   local what = "stack " .. args.stack_name
-  local stream = event_stream(self, args, event_callback(args), deletion)
+  local stream = event_stream(self, args, event_callback(args), deletion, rename)
   local o = poll_options(fname, what, args)
   local get_args = fields_for("get_stack_metadata", args)
   o.get = function() return (self:get_stack_metadata(get_args)) end
   o.id = function(meta) return type(meta) == "table" and meta.stack_id or args.stack_id end
   return o, stream, what
+end
+
+-- wait_stack, with messages renamed by `rename` (deploy_from_file's)
+local function wait_stack(self, args, rename)
+  local o, stream, what = stack_poll(self, "wait_stack", args, false, rename)
+  o.after = stream.pull
+  o.success, o.failure = STACK_DONE, STACK_FAILED
+  o.details = failure_details(stream, what)
+  return wait.for_status(o)
 end
 
 --- Wait until a stack's deployment finishes, streaming each new event once.
@@ -229,11 +251,7 @@ end
 --   ERROR event of the deployment, `events` = all events seen; code "GONE"
 --   if the stack disappears; code "TIMEOUT"
 function Rfs:wait_stack(args)
-  local o, stream, what = stack_poll(self, "wait_stack", args)
-  o.after = stream.pull
-  o.success, o.failure = STACK_DONE, STACK_FAILED
-  o.details = failure_details(stream, what)
-  return wait.for_status(o)
+  return wait_stack(self, args)
 end
 
 --- Wait until a stack is gone (deleted), streaming its deletion events.
@@ -309,7 +327,7 @@ function Rfs:wait_stack_set_operation(args)
       parts[#parts + 1] = tostring(inst.region) .. "/" .. tostring(inst.stack_domain_id) .. " "
         .. tostring(inst.status_message or inst.status)
     end
-    return table.concat(parts, ": "), { instances = failed }
+    return wait.join_once(parts), { instances = failed }
   end
   return wait.for_status(o)
 end
@@ -360,6 +378,19 @@ function M.vars_structure(vars)
   return out
 end
 
+-- A template_body has no file name: its messages place a syntax error at
+-- "main.tf:3,22" (main.tf.json for JSON, as emulator/README.md "Templates the
+-- emulator understands" says). deploy_from_file reads a file of another
+-- name: a function turning those places into the file's name, or nil.
+local function template_namer(path)
+  local name = path:match("([^/]+)$") or path
+  if name == "main.tf" or name == "main.tf.json" then return nil end
+  local replacement = name:gsub("%%", "%%%%") .. ":"
+  return function(message)
+    return (message:gsub("%f[%w_%.%-]main%.tf%.json:", replacement):gsub("%f[%w_%.%-]main%.tf:", replacement))
+  end
+end
+
 local DEPLOY_KEYS = { template_file = true, vars = true, vars_file = true, on_event = true }
 
 --- Create a stack from a template file, or redeploy it if it exists, and
@@ -372,7 +403,9 @@ local DEPLOY_KEYS = { template_file = true, vars = true, vars_file = true, on_ev
 --   on_event, on_progress, clock, sleep)
 -- @treturn table the stack metadata after the deployment
 -- @treturn table the outputs as `{name = value}`
--- @raise argument errors, API errors, waiter errors (see wait_stack)
+-- @raise argument errors, API errors, waiter errors (see wait_stack; their
+--   messages and events place a syntax error in template_file's name, not
+--   main.tf)
 function Rfs:deploy_from_file(args)
   check_args("deploy_from_file", args, { "stack_name", "template_file" })
   local op = { full_name = "rfs.deploy_from_file" }
@@ -384,6 +417,7 @@ function Rfs:deploy_from_file(args)
     return text
   end
   local fields = { template_body = read("template_file") }
+  local rename = template_namer(args.template_file)
   if args.vars ~= nil then
     if type(args.vars) ~= "table" then
       operation.argument_error(op, "vars", "vars must be a table, got " .. type(args.vars))
@@ -420,7 +454,7 @@ function Rfs:deploy_from_file(args)
     result = self:create_stack(fields)
   end
   wait_args.deployment_id = result.deployment_id
-  local final = self:wait_stack(wait_args)
+  local final = wait_stack(self, wait_args, rename)
   return final, self:outputs(args.stack_name)
 end
 

@@ -24,7 +24,7 @@ local function waiter(self, fname, args, id_field, get_name, what, accepted)
     for _, e in ipairs(type(r) == "table" and type(r.error) == "table" and r.error or {}) do
       parts[#parts + 1] = tostring(e.error_code or e.code) .. " " .. tostring(e.error_message or e.message)
     end
-    return table.concat(parts, ": "), { errors = type(r) == "table" and r.error or nil }
+    return wait.join_once(parts), { errors = type(r) == "table" and r.error or nil }
   end
   return o
 end

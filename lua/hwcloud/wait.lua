@@ -150,6 +150,27 @@ function M.error(operation, code, message, fields)
   return core.error(t)
 end
 
+--- Join the parts of a failure message with ": ", each fact once: a part
+-- that another part already holds (a stack's status_message and the ERROR
+-- event saying the same) is left out.
+-- @tparam table parts list of strings
+-- @treturn string
+function M.join_once(parts)
+  local out = {}
+  for i, p in ipairs(parts) do
+    local held = false
+    for j, q in ipairs(parts) do
+      -- in a longer part, or an equal one earlier
+      if j ~= i and q:find(p, 1, true) and (#q > #p or j < i) then
+        held = true
+        break
+      end
+    end
+    if not held then out[#out + 1] = p end
+  end
+  return table.concat(out, ": ")
+end
+
 --- Whether an error is a 404 from the service.
 -- @param err anything raised
 -- @treturn boolean

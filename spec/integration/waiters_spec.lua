@@ -1,7 +1,8 @@
 -- Integration specs of how the RFS waiters behave for a person at a
 -- terminal (issue 13): Ctrl-C during a real wait stops it at once and says
 -- what was awaited (a child lua5.4 / luajit process against the emulator);
--- wait_stack_deleted after a failed deployment shows only the deletion.
+-- wait_stack_deleted after a failed deployment shows only the deletion;
+-- failure messages say each fact once and name the template file given.
 
 local core = require("hwcloud.core")
 local emu = require("spec.helpers.emulator")
@@ -57,12 +58,17 @@ describe("RFS waiters at a terminal", function()
       local args = { script, build, h.e.endpoint, h.e.ak, h.e.sk, h.e.region, h.e.project_id, stack_name, TEMPLATE }
       for i, a in ipairs(args) do args[i] = sh_quote(a) end
       local p = assert(io.popen("sh -c 'echo $$; exec \"$0\" \"$@\"' " .. lua .. " " .. table.concat(args, " ") .. " 2>&1"))
-      local pid = p:read("l")
+      local pid = assert(tonumber(p:read("l")))
       local first = p:read("l")
-      assert.equal("waiting DEPLOYMENT_IN_PROGRESS", first)
+      if first ~= "waiting DEPLOYMENT_IN_PROGRESS" then
+        os.execute("kill -KILL " .. pid .. " 2>/dev/null") -- stopped by pid, its output kept
+        local rest = p:read("a")
+        p:close()
+        error("the child did not start waiting: " .. tostring(first) .. "\n" .. rest)
+      end
       os.execute("sleep 0.3")
       local t0 = core.now()
-      assert.is_true(os.execute("kill -INT " .. assert(tonumber(pid))) == true or false)
+      assert.is_true(os.execute("kill -INT " .. pid))
       local out = p:read("a")
       local took = core.now() - t0
       p:close()
@@ -143,6 +149,60 @@ describe("RFS waiters at a terminal", function()
       assert.matches("huaweicloud_vpc.v: Destruction failed", err.errors[1].event_message)
       assert.not_matches("Creation", tostring(err))
       for _, ev in ipairs(seen) do assert.matches("^DELETION_", ev.event_type) end
+    end)
+  end)
+
+  describe("failure messages", function()
+    -- line 3 has an operator with nothing after it
+    local BAD = 'resource "huaweicloud_vpc" "v" {\n  name = "v"\n  cidr = "10.0.0.0/16" +\n}\n'
+
+    local function count(text, plain)
+      local n, at = 0, 1
+      while true do
+        local i, j = text:find(plain, at, true)
+        if not i then return n end
+        n, at = n + 1, j + 1
+      end
+    end
+
+    it("say the status message and the ERROR event that repeats it once", function()
+      local rfs = h.rfs
+      local created = rfs:create_stack{ stack_name = "once", template_body = FAILING }
+      local err = S.raised(rfs.wait_stack, rfs, h.w{ stack_name = "once", deployment_id = created.deployment_id,
+                                                     on_event = false })
+      assert.equal(1, #err.errors)
+      assert.equal(err.resource.status_message, err.errors[1].event_message) -- the same fact twice on the server
+      assert.equal(1, count(tostring(err), "huaweicloud_vpc.bad: Creation failed"))
+      assert.equal("rfs.wait_stack: stack once is DEPLOYMENT_FAILED: " .. err.errors[1].event_message, err.message)
+    end)
+
+    it("place a syntax error in the file deploy_from_file read, by line and column", function()
+      local path = os.tmpname() .. "-bad.tf"
+      local f = assert(io.open(path, "w"))
+      f:write(BAD)
+      f:close()
+      local printed = {}
+      local ok, err = pcall(h.rfs.deploy_from_file, h.rfs, h.w{ stack_name = "parse", template_file = path,
+        on_event = function(ev) printed[#printed + 1] = ev.event_message end })
+      os.remove(path)
+      assert.is_false(ok)
+      local name = path:match("[^/]+$"):gsub("%p", "%%%0")
+      assert.matches(name .. ":3,%d+: Invalid expression", tostring(err))
+      assert.equal(1, count(tostring(err), "Invalid expression"))
+      assert.not_matches("main%.tf", tostring(err))
+      assert.matches(name .. ":3,%d+: Invalid expression", err.errors[1].event_message)
+      assert.matches(name .. ":3,%d+: Invalid expression", table.concat(printed, "\n"))
+      assert.not_matches("main%.tf", table.concat(printed, "\n"))
+    end)
+
+    it("place a syntax error in a .zip template in its member file", function()
+      local rfs_mod = require("hwcloud.rfs")
+      local url = rfs_mod.emulator_upload(h.main)(require("hwcloud.zip").build{
+        { name = "ok.tf", data = 'variable "x" {\n  default = 1\n}\n' }, { name = "bad.tf", data = BAD } }, "net.zip")
+      h.rfs:create_stack{ stack_name = "zipped", template_uri = url }
+      local err = S.raised(h.rfs.wait_stack, h.rfs, h.w{ stack_name = "zipped", on_event = false })
+      assert.matches("bad%.tf:3,%d+: Invalid expression", tostring(err))
+      assert.equal(1, count(tostring(err), "Invalid expression"))
     end)
   end)
 end)

@@ -146,6 +146,17 @@ describe("wait.poll", function()
   end)
 end)
 
+describe("wait.join_once", function()
+  it("joins the parts of a message with ': ', leaving out a part another one holds", function()
+    assert.equal("a is X: boom", wait.join_once{ "a is X", "boom", "boom" })
+    assert.equal("a is X: bad.tf:3,1: boom", wait.join_once{ "a is X", "boom", "bad.tf:3,1: boom" })
+    assert.equal("a is X: one: two", wait.join_once{ "a is X", "one", "two", "" })
+    assert.equal("a is X", wait.join_once{ "a is X" })
+    -- pattern characters are plain text
+    assert.equal("a is X: 50% (.*)", wait.join_once{ "a is X", "50% (.*)", "(.*)" })
+  end)
+end)
+
 describe("wait.progress_printer", function()
   local lines, saved_say, saved_enabled
   before_each(function()
