@@ -15,14 +15,7 @@ local server = require "spec.helpers.server"
 
 local M = {}
 
-local free_port, slurp, ok_exit = server.free_port, server.read_file, server.sh
-
-local function line_of(cmd)
-  local p = assert(io.popen(cmd))
-  local s = p:read("l")
-  p:close()
-  return s
-end
+local free_port, slurp, ok_exit, line_of = server.free_port, server.read_file, server.sh, server.line_of
 
 -- every field of an error that is not a table (headers, data), and its text
 local function fields(err)

@@ -29,14 +29,20 @@ local function read_file(path)
   return s
 end
 
+--- The first line a shell command prints.
+local function line_of(cmd)
+  local p = assert(io.popen(cmd))
+  local s = p:read("l")
+  p:close()
+  return s
+end
+
 M.sh = sh
 M.read_file = read_file
+M.line_of = line_of
 
 local function root_dir()
-  local p = io.popen("pwd")
-  local dir = p:read("l")
-  p:close()
-  return dir
+  return line_of("pwd")
 end
 
 --- Starts the server; returns a table with url, tls_url, ca_file, refused_url, dir and stop().
