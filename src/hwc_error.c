@@ -171,7 +171,9 @@ static const char *failure_code(const char *kind) {
  * said of a refused connect ("connection refused"), shown for curl code 7
  * only (libcurl has no words of the system for the other failures);
  * max_body is the limit a BodyTooLarge passed; tls tells an unlisted code's
- * kind. */
+ * kind; detail, the transport's own words, goes into the field of that name
+ * and never into the message (the message is the same for every transport,
+ * the detail is not: "SSL certificate problem: self-signed certificate"). */
 void hwc_transport_error(lua_State *L, const hwc_failure *f) {
   const struct failure_text *t = NULL;
   const char *kind;
@@ -214,10 +216,11 @@ void hwc_transport_error(lua_State *L, const hwc_failure *f) {
     hwc_push_clean_url(L, f->url);
     lua_setfield(L, -2, "url");
   }
+  if (f->detail && *f->detail) hwc_error_setstr(L, "detail", f->detail);
 }
 
 /* core.transport_error{curl_code=, code=, reason=, method=, url=,
- * max_body_bytes=} -> the error session:send raises for that failure (not
+ * max_body_bytes=, tls=, detail=} -> the error session:send raises for that failure (not
  * raised), for transports other than libcurl. */
 int hwc_transport_error_make(lua_State *L) {
   static const char *const fn = "hwcloud.core.transport_error";
@@ -241,7 +244,9 @@ int hwc_transport_error_make(lua_State *L) {
   if (!lua_isnil(L, -1)) f.max_body = (double)hwc_check_number(L, -1, fn, "'max_body_bytes'", 0, 9e15, 1);
   lua_getfield(L, 1, "tls");
   f.tls = lua_toboolean(L, -1);
-  hwc_transport_error(L, &f); /* the strings stay anchored in slots 2-9 */
+  lua_getfield(L, 1, "detail");
+  f.detail = lua_tostring(L, -1);
+  hwc_transport_error(L, &f); /* the strings stay anchored in slots 2-10 */
   return 1;
 }
 

@@ -410,8 +410,10 @@ static void push_transport_error(lua_State *L, hwc_session *s, CURLcode rc, cons
   f.method = method;
   f.url = url;
   f.tls = is_tls_error(rc);
+  f.detail = s->errbuf;
   if (s->too_big) {
     f.code = "BodyTooLarge";
+    f.detail = NULL; /* our write callback refused: "Failure writing output" would mislead */
     f.max_body = (double)s->max_body;
   } else if (head_too_large(s, rc)) {
     f.code = "HeadersTooLarge";

@@ -87,6 +87,7 @@ typedef struct hwc_failure {
   const char *method, *url;
   double max_body;    /* the max_body_bytes of a BodyTooLarge */
   int tls;            /* a TLS failure (tells the kind of a code without a text) */
+  const char *detail; /* the transport's own words (libcurl's error buffer), or NULL */
 } hwc_failure;
 void hwc_transport_error(lua_State *L, const hwc_failure *f); /* pushes the error */
 int hwc_transport_error_make(lua_State *L);

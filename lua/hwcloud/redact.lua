@@ -318,21 +318,24 @@ function M.error_fields(err)
   if type(err.message) == "string" then
     out.message = scrub_text(err.message)
   end
+  if type(err.detail) == "string" then
+    out.detail = scrub_text(err.detail)
+  end
   return out
 end
 
 --- Redact, in place, an error the client is about to raise, so that the
 -- error, `tostring(err)`, hooks and logs all show the same redacted URL: its
 -- `url` becomes the redacted request URL (the transport's own copy may keep
--- secret query values), and its response headers, body, decoded data and
--- message are redacted as in `error_fields`.
+-- secret query values), and its response headers, body, decoded data,
+-- message and detail are redacted as in `error_fields`.
 -- @tparam table err an hwcloud error
 -- @tparam[opt] string url the URL of the request (default: err.url)
 -- @treturn table err
 function M.raised(err, url)
   local fields = M.error_fields(err)
   err.url = M.url(url or err.url)
-  for _, k in ipairs({ "headers", "body", "data", "message" }) do
+  for _, k in ipairs({ "headers", "body", "data", "message", "detail" }) do
     if err[k] ~= nil then
       err[k] = fields[k]
     end

@@ -212,4 +212,14 @@ describe("redact", function()
     assert.are.equal("REDACTED", f.headers["x-subject-token"])
     assert.are.equal('{"token":"REDACTED"}', f.body)
   end)
+
+  it("redacts a transport's own words (detail) like the message", function()
+    local err = core.transport_error{ curl_code = 5, method = "GET", url = "https://rfs.example/v1",
+      detail = "Could not resolve proxy: http://bob:s3cret@proxy.example:3128?token=abc" }
+    local f = redact.error_fields(err)
+    assert.matches("could not resolve the proxy for rfs.example", f.message, 1, true)
+    assert.not_matches("s3cret", f.detail, 1, true)
+    assert.matches("proxy.example", f.detail, 1, true)
+    assert.not_matches("s3cret", redact.raised(err).detail, 1, true)
+  end)
 end)

@@ -84,8 +84,9 @@ end
 
 -- raises the error session:send raises for the same failure: the core
 -- builds it (core.transport_error) from the libcurl code of the equivalent
--- failure; `more` holds code, reason or max_body_bytes, `hint` a sentence of
--- this transport's own (appended by hwcloud.hints)
+-- failure; `more` holds code, reason, max_body_bytes or detail (the
+-- cosocket's own words, as err.detail), `hint` a sentence of this
+-- transport's own (appended by hwcloud.hints)
 local function fail(curl_code, req, more, hint)
   local t = { curl_code = curl_code, method = req.method, url = req.url }
   for k, v in pairs(more or {}) do
@@ -131,7 +132,7 @@ local function read_failed(err, phase, req, framed)
   if err == "too large" then
     fail(56, req, { code = "HeadersTooLarge" })
   end
-  fail(curl_code_of(err, phase, framed), req)
+  fail(curl_code_of(err, phase, framed), req, { detail = err })
 end
 
 local function parse_url(url)
@@ -361,7 +362,7 @@ local function connect(self, ngx, req, scheme, host, port, authority)
   local ok, err = sock:connect(host, port, { pool = pool, pool_size = self.pool_size })
   if not ok then
     local code = curl_code_of(err, "connect")
-    fail(code, req, { reason = code == 7 and err or nil },
+    fail(code, req, { reason = code == 7 and err or nil, detail = err },
       err and err:find("no resolver defined", 1, true)
         and "nginx.conf needs a resolver directive (see examples/openresty/nginx.conf)" or nil)
   end
@@ -370,7 +371,7 @@ local function connect(self, ngx, req, scheme, host, port, authority)
     ok, err = sock:sslhandshake(nil, host, self.verify_tls)
     if not ok then
       sock:close()
-      fail(curl_code_of(err, "tls"), req)
+      fail(curl_code_of(err, "tls"), req, { detail = err })
     end
   end
   return sock, reused
@@ -457,7 +458,7 @@ function Transport:send(req)
   local bytes, err = sock:send(request_bytes(req, target, authority))
   if not bytes then
     sock:close()
-    fail(curl_code_of(err, "send"), req)
+    fail(curl_code_of(err, "send"), req, { detail = err })
   end
 
   local r = reader(ngx, sock, started + self.timeout)
