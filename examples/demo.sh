@@ -17,7 +17,7 @@ say() { printf '\n### %s\n' "$*"; }
 targets=build
 if [ "$LUA" = luajit ]; then targets="build luajit"; fi
 say "building (make $targets)"
-make -C "$ROOT" $targets || { echo "demo: build failed" >&2; exit 1; }
+make $targets || { echo "demo: build failed" >&2; exit 1; }
 
 STATE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hwcloud-demo.XXXXXX")
 cleanup() {

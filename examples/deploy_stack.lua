@@ -8,6 +8,7 @@
 -- Exits non-zero when any step fails (after deleting what it created).
 
 local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
+local args = dofile(here .. "/cli.lua").args(arg, 1)
 package.path = here .. "/../lua/?.lua;" .. here .. "/../lua/?/init.lua;" .. package.path
 package.cpath = here .. (rawget(_G, "jit") and "/../build-luajit/?.so;" or "/../build/?.so;") .. package.cpath
 
@@ -15,7 +16,7 @@ local hwcloud = require("hwcloud")
 local rfs_mod = require("hwcloud.rfs")
 local wait = require("hwcloud.wait")
 
-local stack_name = arg and arg[1] or ("lua-hwcloud-demo-" .. os.date("!%H%M%S"))
+local stack_name = args[1] or ("lua-hwcloud-demo-" .. os.date("!%H%M%S"))
 local template_file = here .. "/templates/network.tf"
 
 io.stdout:setvbuf("line")

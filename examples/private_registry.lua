@@ -6,9 +6,11 @@
 -- Runs against the emulator (it uploads the module package there):
 --   eval "$(bin/hwcloud-emulator start)"; lua5.4 examples/private_registry.lua
 -- Against Huawei Cloud, upload the zip to OBS yourself (see `upload` below).
+-- Usage: lua5.4 examples/private_registry.lua [stack_name]
 -- Exits non-zero when a step does not go as described.
 
 local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
+local args = dofile(here .. "/cli.lua").args(arg, 1)
 package.path = here .. "/../lua/?.lua;" .. here .. "/../lua/?/init.lua;" .. package.path
 package.cpath = here .. (rawget(_G, "jit") and "/../build-luajit/?.so;" or "/../build/?.so;") .. package.cpath
 
@@ -17,7 +19,7 @@ local rfs_mod = require("hwcloud.rfs")
 
 io.stdout:setvbuf("line")
 
-local MODULE, HOOK, STACK = "demo_net", "no-public-ip-hook", arg and arg[1] or "demo-private-registry"
+local MODULE, HOOK, STACK = "demo_net", "no-public-ip-hook", args[1] or "demo-private-registry"
 
 local function step(text) print("== " .. text) end
 

@@ -17,6 +17,7 @@
 -- Usage: lua5.4 examples/publish_service.lua. Exits non-zero on failure.
 
 local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
+dofile(here .. "/cli.lua").args(arg, 0) -- takes no arguments; --help prints the usage
 package.path = here .. "/../lua/?.lua;" .. here .. "/../lua/?/init.lua;" .. package.path
 package.cpath = here .. (rawget(_G, "jit") and "/../build-luajit/?.so;" or "/../build/?.so;") .. package.cpath
 

@@ -10,7 +10,12 @@
 
 /* core.sleep(seconds): a blocking sleep for scripts outside OpenResty (the
  * retry layer and the waiters use ngx.sleep inside nginx). Nothing below
- * zero, at most a day (math.huge included); NaN is an argument error. */
+ * zero, at most a day (math.huge included); NaN is an argument error.
+ * A signal that leaves a Lua hook set ends the sleep at once: that is how
+ * the lua5.4 and luajit interpreters act on Ctrl-C (their SIGINT handler
+ * sets a hook raising "interrupted!" at the next instruction, lua.c's
+ * laction), so the error comes now, not after the rest of the sleep. Any
+ * other signal (a handler that sets no hook) only wakes it; it sleeps on. */
 static int core_sleep(lua_State *L) {
   lua_Number secs = luaL_checknumber(L, 1);
   struct timespec ts, rest;
@@ -19,7 +24,7 @@ static int core_sleep(lua_State *L) {
   if (secs > 86400) secs = 86400;
   ts.tv_sec = (time_t)secs;
   ts.tv_nsec = (long)((secs - (lua_Number)ts.tv_sec) * 1e9);
-  while (nanosleep(&ts, &rest) == -1 && errno == EINTR) ts = rest;
+  while (nanosleep(&ts, &rest) == -1 && errno == EINTR && lua_gethook(L) == NULL) ts = rest;
   return 0;
 }
 
@@ -95,6 +100,7 @@ int luaopen_hwcloud_core(lua_State *L) {
     {"classify", hwc_classify},
     {"curl_version", core_curl_version},
     {"http_error", hwc_http_error},
+    {"transport_error", hwc_transport_error_make},
     {"response", hwc_response},
     {"check_request", hwc_check_request},
     {"sleep", core_sleep},

@@ -131,6 +131,120 @@ int hwc_classify(lua_State *L) {
   return 3;
 }
 
+/* ---- the one transport failure ----
+ * A transfer that failed without an HTTP answer gives the same error on
+ * every transport: the libcurl session passes its CURLcode, the cosocket
+ * transport the code of the equivalent failure (core.transport_error). The
+ * text names the failure and host[:port] only: libcurl's own words (timings,
+ * byte counts) have no cosocket equivalent. The first row matching the code
+ * name, else the curl code, wins. */
+static const struct failure_text {
+  const char *code; /* the error's code when given, NULL: match curl_code */
+  int curl_code;
+  const char *kind, *text; /* text: "%s" is host[:port] */
+} failure_texts[] = {
+  {"BodyTooLarge", 0, "network", "the response body is larger than max_body_bytes"},
+  {"HeadersTooLarge", 0, "network", "the response headers from %s are too large (a line over 102400 bytes"
+                                    " or 307200 bytes in all)"},
+  {NULL, CURLE_COULDNT_RESOLVE_PROXY, "network", "could not resolve the proxy for %s"},
+  {NULL, CURLE_COULDNT_RESOLVE_HOST, "network", "could not resolve host %s"},
+  {NULL, CURLE_COULDNT_CONNECT, "network", "could not connect to %s"},
+  {NULL, CURLE_OPERATION_TIMEDOUT, "timeout", "the request to %s timed out"},
+  {NULL, CURLE_GOT_NOTHING, "network", "%s closed the connection without an answer"},
+  {NULL, CURLE_PARTIAL_FILE, "network", "%s closed the connection before the whole answer arrived"},
+  {NULL, CURLE_WEIRD_SERVER_REPLY, "network", "%s did not answer in HTTP"},
+  {NULL, CURLE_SEND_ERROR, "network", "sending the request to %s failed"},
+  {NULL, CURLE_RECV_ERROR, "network", "receiving the answer from %s failed"},
+  {NULL, CURLE_PEER_FAILED_VERIFICATION, "tls", "the TLS certificate of %s could not be verified"},
+  {NULL, CURLE_SSL_CONNECT_ERROR, "tls", "the TLS handshake with %s failed"},
+};
+
+static const char *failure_code(const char *kind) {
+  if (!strcmp(kind, "timeout")) return "Timeout";
+  if (!strcmp(kind, "tls")) return "TLSError";
+  return "ConnectionError";
+}
+
+/* Pushes the error of a failed transfer (not raised): kind, class, code,
+ * message, curl_code, retryable, method and url (no user:password@). code
+ * is NULL or "BodyTooLarge" / "HeadersTooLarge"; reason is what the system
+ * said of a refused connect ("connection refused"), shown for curl code 7
+ * only (libcurl has no words of the system for the other failures);
+ * max_body is the limit a BodyTooLarge passed; tls tells an unlisted code's
+ * kind. */
+void hwc_transport_error(lua_State *L, const hwc_failure *f) {
+  const struct failure_text *t = NULL;
+  const char *kind;
+  hwc_url u;
+  size_t i;
+  luaL_checkstack(L, 8, NULL);
+  for (i = 0; i < sizeof failure_texts / sizeof failure_texts[0] && !t; i++) {
+    const struct failure_text *r = &failure_texts[i];
+    if (r->code ? (f->code && !strcmp(r->code, f->code)) : r->curl_code == f->curl_code) t = r;
+  }
+  kind = t ? t->kind : f->tls ? "tls" : "network";
+  /* host[:port]: the authority without user:password@ */
+  if (f->url && hwc_url_parse(f->url, &u)) lua_pushlstring(L, u.host, (size_t)(u.path - u.host));
+  else lua_pushstring(L, f->url ? f->url : "?");
+  if (t) {
+    lua_pushfstring(L, t->text, lua_tostring(L, -1));
+  } else {
+    lua_pushfstring(L, "the request to %s failed: %s", lua_tostring(L, -1),
+                    curl_easy_strerror((CURLcode)f->curl_code));
+  }
+  if (f->code && !strcmp(f->code, "BodyTooLarge")) {
+    char n[40];
+    hwc_number_text(f->max_body, n, sizeof n);
+    lua_pushfstring(L, " (%s bytes)", n);
+    lua_concat(L, 2);
+  } else if (f->curl_code == CURLE_COULDNT_CONNECT && f->reason && *f->reason) {
+    lua_pushfstring(L, ": %s", f->reason);
+    lua_concat(L, 2);
+  }
+  /* stack: authority, message */
+  hwc_error_new(L, kind, !strcmp(kind, "timeout") ? "RequestTimeoutException" : "ConnectionException",
+                lua_tostring(L, -1));
+  lua_replace(L, -3);
+  lua_pop(L, 1);
+  hwc_error_setstr(L, "code", f->code ? f->code : failure_code(kind));
+  hwc_error_setint(L, "curl_code", (long long)f->curl_code);
+  hwc_error_classify(L);
+  hwc_error_setstr(L, "method", f->method);
+  if (f->url) {
+    hwc_push_clean_url(L, f->url);
+    lua_setfield(L, -2, "url");
+  }
+}
+
+/* core.transport_error{curl_code=, code=, reason=, method=, url=,
+ * max_body_bytes=} -> the error session:send raises for that failure (not
+ * raised), for transports other than libcurl. */
+int hwc_transport_error_make(lua_State *L) {
+  static const char *const fn = "hwcloud.core.transport_error";
+  hwc_failure f;
+  memset(&f, 0, sizeof f);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  lua_getfield(L, 1, "curl_code");
+  f.curl_code = (int)hwc_check_number(L, -1, fn, "'curl_code'", 1, 999, 1);
+  lua_getfield(L, 1, "code");
+  f.code = lua_tostring(L, -1);
+  if (f.code && strcmp(f.code, "BodyTooLarge") && strcmp(f.code, "HeadersTooLarge"))
+    hwc_argerror(L, fn, "'code' must be BodyTooLarge or HeadersTooLarge");
+  lua_getfield(L, 1, "reason");
+  f.reason = lua_tostring(L, -1);
+  lua_getfield(L, 1, "method");
+  f.method = lua_tostring(L, -1);
+  lua_getfield(L, 1, "url");
+  f.url = lua_tostring(L, -1);
+  lua_getfield(L, 1, "max_body_bytes");
+  if (!lua_isnil(L, -1)) f.max_body = (double)hwc_check_number(L, -1, fn, "'max_body_bytes'", 0, 9e15, 1);
+  lua_getfield(L, 1, "tls");
+  f.tls = lua_toboolean(L, -1);
+  hwc_transport_error(L, &f); /* the strings stay anchored in slots 2-9 */
+  return 1;
+}
+
 void hwc_error_setstr(lua_State *L, const char *field, const char *value) {
   if (!value) return;
   lua_pushstring(L, value);

@@ -364,7 +364,6 @@ static int is_tls_error(CURLcode rc) {
 static const char *refused_input(CURLcode rc) {
   switch (rc) {
     case CURLE_URL_MALFORMAT: return "'url' is malformed";
-    case CURLE_UNSUPPORTED_PROTOCOL: return "'url' has a scheme libcurl does not support";
     case CURLE_BAD_FUNCTION_ARGUMENT: case CURLE_UNKNOWN_OPTION: case CURLE_NOT_BUILT_IN:
 #if LIBCURL_VERSION_NUM >= 0x074e00
     case CURLE_SETOPT_OPTION_SYNTAX:
@@ -375,35 +374,61 @@ static const char *refused_input(CURLcode rc) {
   }
 }
 
-/* Pushes the error for a failed transfer. */
+/* Whether libcurl gave up on the response head as too large: a line over
+ * CURL_MAX_HTTP_HEADER (libcurl 7.x reports its buffer's refusal as out of
+ * memory, 8.6+ as CURLE_TOO_LARGE) or more than its total limit. */
+static int head_too_large(hwc_session *s, CURLcode rc) {
+#if LIBCURL_VERSION_NUM >= 0x080600
+  if (rc == CURLE_TOO_LARGE) return 1;
+#endif
+  return rc == CURLE_OUT_OF_MEMORY ||
+         (rc == CURLE_RECV_ERROR && !strncmp(s->errbuf, "Too large response header", 25));
+}
+
+/* Pushes the error for a failed transfer: argument errors for what libcurl
+ * refused to send, else the one transport error (hwc_transport_error), from
+ * the codes the cosocket transport gives for the same failures. */
 static void push_transport_error(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url) {
-  const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
   const char *refused = refused_input(rc);
+  hwc_failure f;
+  char reason[128];
+  long os_errno = 0;
   if (refused) {
     char msg[CURL_ERROR_SIZE + 128];
-    snprintf(msg, sizeof msg, "session:send: %s (libcurl: %s)", refused, detail);
+    snprintf(msg, sizeof msg, "session:send: %s (libcurl: %s)", refused,
+             s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
     hwc_error_new(L, "argument", NULL, msg);
-  } else if (s->too_big) {
-    char msg[96];
-    snprintf(msg, sizeof msg, "the response body is larger than max_body_bytes (%llu bytes)",
-             (unsigned long long)s->max_body);
-    hwc_error_new(L, "network", "ConnectionException", msg);
-    hwc_error_setstr(L, "code", "BodyTooLarge");
-  } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-    hwc_error_new(L, "timeout", "RequestTimeoutException", detail);
-    hwc_error_setstr(L, "code", "Timeout");
-  } else if (is_tls_error(rc)) {
-    hwc_error_new(L, "tls", "ConnectionException", detail);
-    hwc_error_setstr(L, "code", "TLSError");
-  } else {
-    hwc_error_new(L, "network", "ConnectionException", detail);
-    hwc_error_setstr(L, "code", "ConnectionError");
+    hwc_error_setint(L, "curl_code", (long long)rc);
+    hwc_error_classify(L);
+    hwc_error_setstr(L, "method", method);
+    hwc_push_clean_url(L, url);
+    lua_setfield(L, -2, "url");
+    return;
   }
-  hwc_error_setint(L, "curl_code", (long long)rc);
-  hwc_error_classify(L);
-  hwc_error_setstr(L, "method", method);
-  hwc_push_clean_url(L, url);
-  lua_setfield(L, -2, "url");
+  memset(&f, 0, sizeof f);
+  f.curl_code = (int)rc;
+  f.method = method;
+  f.url = url;
+  f.tls = is_tls_error(rc);
+  if (s->too_big) {
+    f.code = "BodyTooLarge";
+    f.max_body = (double)s->max_body;
+  } else if (head_too_large(s, rc)) {
+    f.code = "HeadersTooLarge";
+    f.curl_code = CURLE_RECV_ERROR;
+  } else if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
+    /* check_request let only http(s) URLs through: the answer was not HTTP
+     * (libcurl reports an HTTP/0.9 answer so) */
+    f.curl_code = CURLE_WEIRD_SERVER_REPLY;
+  } else if (rc == CURLE_COULDNT_CONNECT &&
+             curl_easy_getinfo(s->easy, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno > 0) {
+    /* the system's words, as nginx gives them to a cosocket: strerror with
+     * its first letter lower-cased */
+    snprintf(reason, sizeof reason, "%s", strerror((int)os_errno));
+    reason[0] = (char)tolower((unsigned char)reason[0]);
+    f.reason = reason;
+  }
+  hwc_transport_error(L, &f);
 }
 
 static void set_transfer_options(hwc_session *s, const char *method, const char *url,

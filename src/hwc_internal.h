@@ -79,6 +79,17 @@ int hwc_error_make(lua_State *L);
 void hwc_error_classify(lua_State *L); /* sets retryable of the error at -1 */
 int hwc_classify(lua_State *L);
 int hwc_is_error(lua_State *L);
+/* A transfer that failed without an HTTP answer (hwc_transport_error) */
+typedef struct hwc_failure {
+  int curl_code;
+  const char *code;   /* NULL, "BodyTooLarge" or "HeadersTooLarge" */
+  const char *reason; /* the system's words for a failed connect, or NULL */
+  const char *method, *url;
+  double max_body;    /* the max_body_bytes of a BodyTooLarge */
+  int tls;            /* a TLS failure (tells the kind of a code without a text) */
+} hwc_failure;
+void hwc_transport_error(lua_State *L, const hwc_failure *f); /* pushes the error */
+int hwc_transport_error_make(lua_State *L);
 int hwc_argerror(lua_State *L, const char *fn, const char *fmt, ...);
 lua_Number hwc_check_number(lua_State *L, int idx, const char *fn, const char *what,
                             lua_Number lo, lua_Number hi, int integral);

@@ -65,8 +65,10 @@ static void headers_add(lua_State *L, int map, const char *name, size_t nlen) {
   lua_rawset(L, map);
 }
 
-static int push_headers_table(lua_State *L) {
-  lua_newtable(L);
+/* Pushes an empty headers table with room for n names (presized: filling
+ * a table from empty rehashes it at every power of two). */
+static int push_headers_table(lua_State *L, int n) {
+  lua_createtable(L, 0, n);
   lua_rawgetp(L, LUA_REGISTRYINDEX, &headers_mt_key);
   lua_setmetatable(L, -2);
   return lua_gettop(L);
@@ -75,9 +77,11 @@ static int push_headers_table(lua_State *L) {
 /* Pushes headers (case-insensitive table) and then header_list, from the raw
  * header block libcurl collected; each value string serves both. */
 void hwc_push_headers(lua_State *L, const char *raw, size_t n) {
-  const char *p = raw, *end = raw + n;
-  int map = push_headers_table(L), list, count = 0;
-  lua_newtable(L);
+  const char *p = raw, *end = raw + n, *q;
+  int map, list, count = 0, lines = 0;
+  for (q = raw; q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++) lines++;
+  map = push_headers_table(L, lines); /* at most one header a line (the status line is one) */
+  lua_createtable(L, lines, 0);
   list = lua_gettop(L);
   while (p < end) {
     const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -249,8 +253,8 @@ static int response_build(lua_State *L) {
   lua_setfield(L, resp, "status");
   lua_getfield(L, 1, "header_list");
   if (!lua_istable(L, -1)) hwc_argerror(L, fn, "'header_list' must be a list of {name, value} pairs");
-  map = push_headers_table(L);
-  n = (int)lua_rawlen(L, map - 1);
+  n = (int)lua_rawlen(L, -1);
+  map = push_headers_table(L, n);
   for (k = 1; k <= n; k++) {
     size_t nlen;
     const char *name;

@@ -19,17 +19,36 @@ local ALIASES = { aos = "rfs" }
 -- services addressed per account (X-Domain-Id), not per project
 local GLOBAL = { iam = true }
 
--- regions with a regional IAM endpoint (iam.md section 1)
-local IAM_REGIONS = {}
-for _, r in ipairs({
-  "cn-north-1", "cn-north-2", "cn-north-4", "cn-north-9", "cn-north-12",
-  "cn-east-2", "cn-east-3", "cn-east-4", "cn-east-5", "cn-south-1", "cn-south-2",
-  "cn-southwest-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-  "ap-southeast-4", "af-south-1", "sa-brazil-1", "la-south-2", "la-north-2",
-  "na-mexico-1", "eu-west-0", "my-kualalumpur-1", "ru-moscow-1", "me-east-1",
-  "ae-ad-1", "tr-west-1", "eu-west-101",
+-- The known regions: the ids of the region tables in Huawei's SDKs
+-- (huaweicloud-sdk-go-v3 services/vpcep/v1/region/region.go,
+-- services/aos/v1/region/region.go for RFS, and the regional IAM endpoints of
+-- the IAM API reference, https://support.huaweicloud.com/intl/en-us/api-iam/),
+-- with the services of this library each one offers. Other services may
+-- exist in a region; a region missing here still works (it is only named in
+-- a hint when a host does not resolve, see hwcloud.hints).
+local REGIONS = {}
+for _, row in ipairs({
+  { "af-north-1", "rfs vpcep" }, { "af-south-1", "iam rfs vpcep" }, { "ae-ad-1", "iam vpcep" },
+  { "ap-southeast-1", "iam rfs vpcep" }, { "ap-southeast-2", "iam rfs vpcep" },
+  { "ap-southeast-3", "iam rfs vpcep" }, { "ap-southeast-4", "iam rfs vpcep" },
+  { "ap-southeast-5", "rfs vpcep" },
+  { "cn-east-2", "iam vpcep" }, { "cn-east-3", "iam rfs vpcep" }, { "cn-east-4", "iam rfs vpcep" },
+  { "cn-east-5", "iam rfs vpcep" },
+  { "cn-north-1", "iam vpcep" }, { "cn-north-2", "iam vpcep" }, { "cn-north-4", "iam rfs vpcep" },
+  { "cn-north-9", "iam rfs vpcep" }, { "cn-north-11", "rfs vpcep" }, { "cn-north-12", "iam rfs vpcep" },
+  { "cn-south-1", "iam rfs vpcep" }, { "cn-south-2", "iam vpcep" }, { "cn-south-4", "vpcep" },
+  { "cn-southwest-2", "iam rfs vpcep" }, { "cn-southwest-3", "rfs vpcep" },
+  { "eu-west-0", "iam vpcep" }, { "eu-west-101", "iam rfs vpcep" },
+  { "la-north-2", "iam rfs vpcep" }, { "la-south-2", "iam rfs vpcep" },
+  { "me-east-1", "iam rfs vpcep" }, { "my-kualalumpur-1", "iam rfs vpcep" },
+  { "na-mexico-1", "iam rfs vpcep" }, { "ru-moscow-1", "iam vpcep" }, { "ru-northwest-2", "vpcep" },
+  { "sa-brazil-1", "iam rfs vpcep" }, { "tr-west-1", "iam rfs vpcep" },
 }) do
-  IAM_REGIONS[r] = true
+  local offers = {}
+  for name in row[2]:gmatch("%S+") do
+    offers[name] = true
+  end
+  REGIONS[row[1]] = offers
 end
 
 -- regions whose hosts use another domain suffix (common.md section 9)
@@ -112,7 +131,7 @@ end
 function M.default(service, region)
   service = M.canonical(service)
   if service == "iam" then
-    if region and IAM_REGIONS[region] then
+    if region and REGIONS[region] and REGIONS[region].iam then
       return "https://iam." .. region .. "." .. (SUFFIX[region] or DEFAULT_SUFFIX)
     end
     return "https://iam." .. DEFAULT_SUFFIX
@@ -133,6 +152,26 @@ function M.default(service, region)
   return "https://" .. service .. "." .. region .. "." .. (SUFFIX[region] or DEFAULT_SUFFIX)
 end
 
+--- The known regions, sorted: all of them, or those where Huawei's SDKs
+-- place a service this library knows the regions of (`rfs`, `vpcep`, `iam`,
+-- regional IAM). A region missing here still works: see REGIONS above.
+-- @tparam[opt] string service
+-- @treturn table list of region ids; nil for a service whose regions are not known here
+function M.regions(service)
+  local name = service and M.canonical(service)
+  if name and name ~= "rfs" and name ~= "vpcep" and name ~= "iam" then
+    return nil
+  end
+  local out = {}
+  for id, offers in pairs(REGIONS) do
+    if not name or offers[name] then
+      out[#out + 1] = id
+    end
+  end
+  table.sort(out)
+  return out
+end
+
 --- Resolve the base URL for a service.
 -- @tparam string service e.g. "rfs", "aos", "vpcep", "iam"
 -- @tparam[opt] string region
@@ -140,7 +179,8 @@ end
 --   env_endpoint = url (HWCLOUD_ENDPOINT), iam_endpoint = url}`; URLs may
 --   contain `{region}`
 -- @treturn[1] string normalised base URL
--- @treturn[1] boolean true when it came from an override
+-- @treturn[1] string what overrode Huawei's endpoint: "the endpoints option",
+--   "the endpoint option", "HWCLOUD_ENDPOINT" or "the IAM endpoint"; false for Huawei's own
 -- @treturn[2] nil
 -- @treturn[2] string why it cannot be resolved
 function M.resolve(service, region, cfg)
@@ -159,9 +199,14 @@ function M.resolve(service, region, cfg)
       end
     end
   end
-  url = url or cfg.endpoint or cfg.env_endpoint
-  if not url and name == "iam" then
-    url = cfg.iam_endpoint
+  local source = url and "the endpoints option"
+  if not url and cfg.endpoint then
+    url, source = cfg.endpoint, "the endpoint option"
+  elseif not url and cfg.env_endpoint then
+    url, source = cfg.env_endpoint, "HWCLOUD_ENDPOINT"
+  end
+  if not url and name == "iam" and cfg.iam_endpoint then
+    url, source = cfg.iam_endpoint, "the IAM endpoint"
   end
   if url then
     if url:find("{region}", 1, true) then
@@ -174,7 +219,7 @@ function M.resolve(service, region, cfg)
     if not norm then
       return nil, "endpoint for " .. name .. " " .. why
     end
-    return norm, true
+    return norm, source
   end
   local def, why = M.default(name, region)
   if not def then

@@ -185,18 +185,19 @@ end
 -- @tparam string service
 -- @tparam string fname named in the error
 -- @treturn string
+-- @treturn string|false what overrode Huawei's endpoint (hwcloud.endpoints.resolve)
 -- @raise an error of kind "argument" when the service has no endpoint
 function M.endpoint(st, service, fname)
-  local base, why = endpoints.resolve(service, st.auth:region(), {
+  local base, source = endpoints.resolve(service, st.auth:region(), {
     endpoints = st.opts.endpoints,
     endpoint = st.opts.endpoint,
     env_endpoint = st.env.HWCLOUD_ENDPOINT,
     iam_endpoint = st.env.HUAWEICLOUD_SDK_IAM_ENDPOINT or st.auth:iam_endpoint(),
   })
   if not base then
-    argerror(fname, why .. " (set option region or HUAWEICLOUD_SDK_REGION, or an endpoint)")
+    argerror(fname, source .. " (set option region or HUAWEICLOUD_SDK_REGION, or an endpoint)")
   end
-  return base
+  return base, source
 end
 
 -- the endpoint, kept per client once the credentials (which may carry the

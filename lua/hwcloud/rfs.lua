@@ -115,8 +115,16 @@ end
 -- Follows a stack's events across polls and hands each new one to on_event
 -- once, oldest first. With a deployment_id only that deployment's events;
 -- without, events no older than the stack's update_time at the first poll.
-local function event_stream(self, args, on_event)
-  local seen, events, since = {}, {}, nil
+-- With `deletion` (DeleteStack returns no deployment_id), the events of
+-- that second already there at the first poll are skipped too, but for the
+-- resources' DELETION_* ones: events carry no deployment_id (rfs.md 6.2)
+-- and times in whole seconds, so the end of a deployment that failed in the
+-- second the deletion started cannot be told from the deletion's first LOG
+-- and ERROR events; the deletion's later events all show. A skipped ERROR
+-- event that the stack's status_message repeats is the deletion's own
+-- failure: errors() still counts it.
+local function event_stream(self, args, on_event, deletion)
+  local seen, events, since, held = {}, {}, nil, {}
   local stream = { events = events }
 
   function stream.pull(meta)
@@ -144,14 +152,25 @@ local function event_stream(self, args, on_event)
       counts[k] = (counts[k] or 0) + 1
       if counts[k] > (seen[k] or 0) then
         seen[k] = counts[k]
-        events[#events + 1] = e
-        if on_event then on_event(e) end
+        local ambiguous = deletion and seconds(e.time) == since
+          and not tostring(e.event_type):match("^DELETION_")
+        if ambiguous then
+          held[#held + 1] = e
+        else
+          events[#events + 1] = e
+          if on_event then on_event(e) end
+        end
       end
     end
+    deletion = false
   end
 
-  function stream.errors()
+  function stream.errors(meta)
     local out = {}
+    local status_message = type(meta) == "table" and meta.status_message
+    for _, e in ipairs(held) do
+      if e.event_type == "ERROR" and e.event_message == status_message then out[#out + 1] = e end
+    end
     for _, e in ipairs(events) do
       if e.event_type == "ERROR" then out[#out + 1] = e end
     end
@@ -163,7 +182,7 @@ end
 
 local function failure_details(stream, what)
   return function(meta, state)
-    local errors = stream.errors()
+    local errors = stream.errors(meta)
     local parts = { what .. " is " .. tostring(state) }
     if type(meta) == "table" and type(meta.status_message) == "string" and meta.status_message ~= "" then
       parts[#parts + 1] = meta.status_message
@@ -187,13 +206,14 @@ local STACK_FAILED = { "DEPLOYMENT_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILE
 
 -- What both stack waiters share: the arguments checked, the event stream,
 -- the poll options getting the stack's metadata.
-local function stack_poll(self, fname, args)
+local function stack_poll(self, fname, args, deletion)
   check_args(fname, args, { "stack_name" })
   local what = "stack " .. args.stack_name
-  local stream = event_stream(self, args, event_callback(args))
+  local stream = event_stream(self, args, event_callback(args), deletion)
   local o = poll_options(fname, what, args)
   local get_args = fields_for("get_stack_metadata", args)
   o.get = function() return (self:get_stack_metadata(get_args)) end
+  o.id = function(meta) return type(meta) == "table" and meta.stack_id or args.stack_id end
   return o, stream, what
 end
 
@@ -222,7 +242,7 @@ end
 -- @treturn boolean true
 -- @raise kind "waiter" with code "DELETION_FAILED" (and `errors`), or "TIMEOUT"
 function Rfs:wait_stack_deleted(args)
-  local o, stream, what = stack_poll(self, "wait_stack_deleted", args)
+  local o, stream, what = stack_poll(self, "wait_stack_deleted", args, true)
   o.after = function(meta)
     local ok, err = pcall(stream.pull, meta)
     if not ok and not wait.is_not_found(err) then error(err, 0) end
@@ -251,6 +271,8 @@ function Rfs:wait_execution_plan(args)
     o.success = { "AVAILABLE", "APPLY_IN_PROGRESS", "APPLIED" }
   end
   o.failure = { "CREATION_FAILED" }
+  o.target = "reach " .. target
+  o.id = function(meta) return type(meta) == "table" and meta.execution_plan_id or args.execution_plan_id end
   o.details = function(meta, state)
     return what .. " is " .. state .. (meta.status_message and (": " .. tostring(meta.status_message)) or "")
   end

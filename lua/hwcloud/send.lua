@@ -11,6 +11,7 @@ local core = require "hwcloud.core"
 local request = require "hwcloud.request"
 local retry = require "hwcloud.retry"
 local redact = require "hwcloud.redact"
+local hints = require "hwcloud.hints"
 local headers_ = require "hwcloud.headers"
 
 local M = {}
@@ -133,6 +134,9 @@ function M.attempt(st, p, n, dry_run)
   if not ok and is_error(resp) then
     resp.method = resp.method or p.method
     redact.raised(resp, p.url)
+    if resp.curl_code then -- a failed transfer: a hint on where the endpoint came from
+      hints.add(resp, select(2, request.endpoint(st, p.service, "client:request")))
+    end
   end
   if started then
     on_response(st, p, ok, resp, n, started)

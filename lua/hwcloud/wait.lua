@@ -165,6 +165,15 @@ function M.is_transient(err)
   return core.is_error(err) and (core.classify(err)) or false
 end
 
+--- Whether an error is the interpreter's Ctrl-C: lua5.4 and luajit turn
+-- SIGINT into the string error "interrupted!" (with or without a position),
+-- raised by a hook at the next instruction (lua.c's lstop).
+-- @param err anything raised
+-- @treturn boolean
+function M.is_interrupt(err)
+  return type(err) == "string" and err:sub(-12) == "interrupted!"
+end
+
 --- Poll until done.
 -- @tparam table o options:
 --   `operation` (name for messages), `what` (e.g. "stack web"),
@@ -173,11 +182,15 @@ end
 --   polls, default 5 s; pauses start at 1 s and double), `clock`, `sleep`
 --   (injectable), `on_progress` (function(info) called after every poll with
 --   `{operation, what, state, elapsed, error?}`; false for none; default
---   prints to stderr when it is a terminal).
+--   prints to stderr when it is a terminal), `target` (what is awaited, for
+--   messages, e.g. "reach DEPLOYMENT_COMPLETE"), `id` (function(result)
+--   returning the resource's id, for messages).
 -- @return the `result` of the check that said done
 -- @raise kind "waiter" with code "TIMEOUT" (fields `state`, `timeout`,
---   `elapsed`, `cause` = the last transient error); whatever `check` raises
---   that is not transient
+--   `elapsed`, `cause` = the last transient error) or "INTERRUPTED" (Ctrl-C
+--   while waiting: fields `state`, `elapsed`, `resource` = the last result;
+--   the operation continues on the server); whatever `check` raises that is
+--   not transient
 function M.poll(o)
   local clock = o.clock or M.default_clock
   local sleep = o.sleep or M.default_sleep
@@ -187,35 +200,51 @@ function M.poll(o)
   local on_progress = o.on_progress
   if on_progress == nil then on_progress = M.progress_printer() end
   local start = clock()
-  local state, last_error
+  local state, last_error, last_result
 
-  while true do
-    local ok, done, result, new_state = pcall(o.check)
-    local info
-    if ok then
-      if done then return result end
-      state, last_error = new_state, nil
-      info = { state = state }
-    elseif M.is_transient(done) then
-      last_error = done
-      info = { state = state, error = done }
-    else
-      error(done, 0)
+  local function loop()
+    while true do
+      local ok, done, result, new_state = pcall(o.check)
+      local info
+      if ok then
+        if done then return result end
+        state, last_error, last_result = new_state, nil, result
+        info = { state = state }
+      elseif M.is_transient(done) then
+        last_error = done
+        info = { state = state, error = done }
+      else
+        error(done, 0)
+      end
+      local elapsed = clock() - start
+      if on_progress then
+        info.operation, info.what, info.elapsed = o.operation, o.what, elapsed
+        on_progress(info)
+      end
+      if elapsed >= timeout then
+        error(M.error(o.operation, "TIMEOUT",
+          string.format("timed out after %d s waiting for %s (last state %s)", math.floor(elapsed + 0.5),
+            o.what, tostring(state)),
+          { state = state, timeout = timeout, elapsed = elapsed, cause = last_error }), 0)
+      end
+      sleep(math.min(delay, timeout - elapsed))
+      delay = math.min(delay * 2, interval)
     end
-    local elapsed = clock() - start
-    if on_progress then
-      info.operation, info.what, info.elapsed = o.operation, o.what, elapsed
-      on_progress(info)
-    end
-    if elapsed >= timeout then
-      error(M.error(o.operation, "TIMEOUT",
-        string.format("timed out after %d s waiting for %s (last state %s)", math.floor(elapsed + 0.5),
-          o.what, tostring(state)),
-        { state = state, timeout = timeout, elapsed = elapsed, cause = last_error }), 0)
-    end
-    sleep(math.min(delay, timeout - elapsed))
-    delay = math.min(delay * 2, interval)
   end
+
+  local ok, result = pcall(loop)
+  if ok then return result end
+  if not M.is_interrupt(result) then error(result, 0) end
+  -- Ctrl-C: say what was awaited and that nothing was cancelled, as a
+  -- waiter error (its tostring is one line, which lua5.4 prints without a
+  -- traceback), and let it stop the script as "interrupted!" would.
+  local elapsed = clock() - start
+  local id = o.id and last_result ~= nil and o.id(last_result) or nil
+  error(M.error(o.operation, "INTERRUPTED",
+    string.format("interrupted after %d s waiting for %s%s%s (last state %s); nothing was cancelled, "
+      .. "the operation continues on the server", math.floor(elapsed + 0.5), o.what,
+      id and (" (id " .. tostring(id) .. ")") or "", o.target and (" to " .. o.target) or "", tostring(state)),
+    { state = state, elapsed = elapsed, resource = last_result, cause = result }), 0)
 end
 
 local function set(list)
@@ -234,7 +263,9 @@ M.set = set
 --   means done, as for deletions; else a 404 raises code "GONE"),
 --   `after` (function(resource, state) called after each successful read,
 --   e.g. to stream events), `details` (function(resource, state) returning
---   a message and a table of extra error fields for a failure state).
+--   a message and a table of extra error fields for a failure state);
+--   `target` defaults to "reach <success states>" ("be deleted" when gone
+--   means done).
 -- @return the resource in its success state (true when gone = "success")
 -- @raise kind "waiter": code = the failure state, "GONE" or "TIMEOUT"
 function M.for_status(o)
@@ -242,6 +273,11 @@ function M.for_status(o)
   local status = o.status or function(r) return type(r) == "table" and r.status or nil end
   local spec = {}
   for k, v in pairs(o) do spec[k] = v end
+  if not spec.target then
+    local wanted = {}
+    for _, v in ipairs(type(o.success) == "table" and o.success or { o.success }) do wanted[#wanted + 1] = tostring(v) end
+    spec.target = o.gone == "success" and "be deleted" or (#wanted > 0 and ("reach " .. table.concat(wanted, " or ")) or nil)
+  end
   spec.check = function()
     local ok, r = pcall(o.get)
     if not ok then

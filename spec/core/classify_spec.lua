@@ -87,3 +87,42 @@ describe("core.classify", function()
     assert.is_true(throttled.retryable)
   end)
 end)
+
+-- the one transport failure builder both transports use (issue 13, item 8)
+describe("core.transport_error", function()
+  local rows = {
+    { { curl_code = 7, reason = "connection refused" }, "network", "ConnectionException", "ConnectionError",
+      "could not connect to h.test:8080: connection refused", true },
+    { { curl_code = 6, reason = "ignored" }, "network", "ConnectionException", "ConnectionError",
+      "could not resolve host h.test:8080", true },
+    { { curl_code = 28 }, "timeout", "RequestTimeoutException", "Timeout", "the request to h.test:8080 timed out", true },
+    { { curl_code = 60 }, "tls", "ConnectionException", "TLSError",
+      "the TLS certificate of h.test:8080 could not be verified", false },
+    { { curl_code = 58, tls = true }, "tls", "ConnectionException", "TLSError",
+      "the request to h.test:8080 failed: Problem with the local SSL certificate", false },
+    { { curl_code = 23, code = "BodyTooLarge", max_body_bytes = 10 }, "network", "ConnectionException",
+      "BodyTooLarge", "the response body is larger than max_body_bytes (10 bytes)", false },
+    { { curl_code = 56, code = "HeadersTooLarge" }, "network", "ConnectionException", "HeadersTooLarge",
+      "the response headers from h.test:8080 are too large (a line over 102400 bytes or 307200 bytes in all)", true },
+  }
+  for _, r in ipairs(rows) do
+    it("builds " .. r[4] .. " for curl code " .. r[1].curl_code, function()
+      local f = { method = "PUT", url = "http://user:pw@h.test:8080/p?q=1" }
+      for k, v in pairs(r[1]) do f[k] = v end
+      local err = core.transport_error(f)
+      assert.is_true(core.is_error(err))
+      assert.are.same({ r[2], r[3], r[4], r[5], r[6], r[1].curl_code, "PUT", "http://h.test:8080/p?q=1" },
+        { err.kind, err.class, err.code, err.message, err.retryable, err.curl_code, err.method, err.url })
+    end)
+  end
+
+  it("names itself and the argument on misuse", function()
+    for _, bad in ipairs({ {}, { curl_code = 0 }, { curl_code = 7, code = "Other" }, { curl_code = 23,
+                           code = "BodyTooLarge", max_body_bytes = -1 } }) do
+      local ok, err = pcall(core.transport_error, bad)
+      assert.is_false(ok)
+      assert.are.equal("argument", err.kind)
+      assert.matches("^hwcloud%.core%.transport_error: '", err.message)
+    end
+  end)
+end)

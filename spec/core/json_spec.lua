@@ -118,4 +118,25 @@ describe("core.http_error and core.sleep", function()
     p:close()
     assert.are.equal("false", out) -- stdout is a pipe here
   end)
+
+  it("stops sleeping at once on Ctrl-C, so the interpreter's 'interrupted!' comes now", function()
+    -- a child of this interpreter and this build, sent SIGINT by pid 0.3 s
+    -- into a 10 s sleep (lua.c and luajit.c turn it into a hook that raises)
+    local lua = rawget(_G, "jit") and "luajit" or "lua5.4"
+    local code = ("package.cpath = %q; local core = require 'hwcloud.core'; "
+      .. "io.write('asleep\\n'); io.flush(); core.sleep(10); print('slept on')"):format(package.cpath)
+    local p = assert(io.popen("sh -c 'echo $$; exec \"$0\" -e \"$1\"' " .. lua .. " '" .. code:gsub("'", "'\\''")
+      .. "' 2>&1"))
+    local pid = assert(tonumber(p:read("l")))
+    assert.are.equal("asleep", p:read("l"))
+    os.execute("sleep 0.3")
+    local t0 = core.now()
+    os.execute("kill -INT " .. pid)
+    local out = p:read("a")
+    local took = core.now() - t0
+    p:close()
+    assert.matches("interrupted!", out)
+    assert.not_matches("slept on", out)
+    assert.is_true(took < 2, string.format("took %.2f s to stop", took))
+  end)
 end)

@@ -10,6 +10,13 @@ local function sh(cmd)
   return out, tonumber(out:match("rc=(%d+)%s*$"))
 end
 
+-- the lines a command printed (without sh's rc line)
+local function printed_lines(out)
+  local lines = {}
+  for line in out:gsub("rc=%d+%s*$", ""):gmatch("[^\n]+") do lines[#lines + 1] = line end
+  return lines
+end
+
 describe("emulator frame", function()
   local e, P
   setup(function()
@@ -100,10 +107,28 @@ describe("emulator frame", function()
     local bin = emu.root .. "/bin/hwcloud-emulator"
 
     it("prints help", function()
-      local out, rc = sh(bin .. " --help")
-      assert.equal(0, rc)
-      assert.matches("start", out)
-      assert.matches("%-%-speed", out)
+      for _, how in ipairs({ " --help", " help", "" }) do
+        local out, rc = sh(bin .. how)
+        assert.equal(0, rc)
+        assert.matches("start", out)
+        assert.matches("%-%-speed", out)
+      end
+    end)
+
+    it("says a command is unknown, in one line, with the closest one", function()
+      local out, rc = sh(bin .. " strat --port 1")
+      assert.equal(2, rc)
+      assert.same({ "hwcloud-emulator: unknown command 'strat' (did you mean 'start'?); "
+        .. "commands: start, stop, status, reset, env, help" }, printed_lines(out))
+      out, rc = sh(bin .. " stpo")
+      assert.equal(2, rc)
+      assert.matches("did you mean 'stop'", out, 1, true)
+      out, rc = sh(bin .. " frobnicate")
+      assert.equal(2, rc)
+      assert.matches("unknown command 'frobnicate'; commands: start,", out, 1, true)
+      out, rc = sh(bin .. " --port 1 start")
+      assert.equal(2, rc)
+      assert.matches("the command comes first", out, 1, true)
     end)
 
     it("starts, reports status, prints env, and stops", function()
@@ -144,9 +169,12 @@ describe("emulator frame", function()
     it("starts on a given port and refuses a busy one", function()
       local dir = io.popen("mktemp -d /tmp/hwcloud-emu-cli.XXXXXX"):read("*l")
       local ok, err = pcall(function()
+        -- one line naming the port, before nginx retries it five times
         local out, rc = sh(bin .. " start --state-dir " .. dir .. " --port " .. e.port)
-        assert.not_equal(0, rc)
-        assert.matches("nginx failed to start", out)
+        assert.equal(1, rc)
+        assert.same({ "hwcloud-emulator: port " .. e.port .. " on 127.0.0.1 is in use by another program: "
+          .. "give another --port, or none for a free one" }, printed_lines(out))
+        assert.is_nil(io.open(dir .. "/logs/error.log"))
       end)
       sh(bin .. " stop --state-dir " .. dir)
       os.execute("rm -rf " .. dir)
@@ -187,15 +215,23 @@ describe("emulator frame", function()
       out, rc = sh(bin .. " start --bogus")
       assert.not_equal(0, rc)
       assert.matches("unknown option", out)
+      -- a file the emulator refuses: its reason in one line, no Lua traceback
       local cfg = os.tmpname()
-      local f = io.open(cfg, "w") f:write('{"accounts": []}') f:close()
       local dir = io.popen("mktemp -d /tmp/hwcloud-emu-cli.XXXXXX"):read("*l")
-      out, rc = sh(bin .. " start --state-dir " .. dir .. " --config " .. cfg)
+      local said = {}
+      for i, text in ipairs({ '{"accounts": []}', '{"accounts": [' }) do
+        local f = io.open(cfg, "w") f:write(text) f:close()
+        out, rc = sh(bin .. " start --state-dir " .. dir .. " --config " .. cfg)
+        said[i] = { rc = rc, lines = printed_lines(out) }
+      end
       sh(bin .. " stop --state-dir " .. dir)
       os.execute("rm -rf " .. dir)
       os.remove(cfg)
-      assert.not_equal(0, rc)
-      assert.matches("accounts", out)
+      assert.same({ rc = 1, lines = { "hwcloud-emulator: config file " .. cfg .. ": 'accounts' must be a non-empty list" } },
+        said[1])
+      assert.equal(1, said[2].rc)
+      assert.equal(1, #said[2].lines, said[2].lines[2])
+      assert.matches("^hwcloud%-emulator: config file " .. cfg:gsub("%p", "%%%0") .. ": emu%.json: ", said[2].lines[1])
     end)
   end)
 end)

@@ -7,8 +7,8 @@
 --   hostile.client(opts, what) -- a client with the cosocket transport in nginx
 --   hostile.get(path) -> decoded JSON of a GET to the server
 --   hostile.stop()
--- `result` is the response, or the error's fields as a plain table (kind,
--- code, curl_code, message, retryable, status, url, text = tostring(err)).
+-- `result` is the response, or the error's fields as a plain table (every
+-- field that is not a table, and text = tostring(err)).
 local core = require "hwcloud.core"
 local socket = require "socket"
 local server = require "spec.helpers.server"
@@ -24,16 +24,20 @@ local function line_of(cmd)
   return s
 end
 
+-- every field of an error that is not a table (headers, data), and its text
 local function fields(err)
   if not core.is_error(err) then return { message = tostring(err) } end
-  return { kind = err.kind, code = err.code, curl_code = err.curl_code, message = err.message,
-           retryable = err.retryable, status = err.status, url = err.url, text = tostring(err) }
+  local out = { text = tostring(err) }
+  for k, v in pairs(err) do
+    if type(v) ~= "table" then out[k] = v end
+  end
+  return out
 end
 
 --- Start the server (bounded: 5 s to answer). Raises when nginx does not start.
 function M.start()
   local root, dir, port = line_of("pwd"), line_of("mktemp -d /tmp/hwcloud-hostile-XXXXXX"), free_port()
-  local vars = { DIR = dir, ROOT = root, PORT = port, USER = line_of("id -u") == "0" and "user root;" or "" }
+  local vars = { DIR = dir, ROOT = root, PORT = port, DNSPORT = free_port(), USER = line_of("id -u") == "0" and "user root;" or "" }
   local conf = assert(slurp(root .. "/spec/openresty/hostile_nginx.conf.in"))
   local f = assert(io.open(dir .. "/nginx.conf", "wb"))
   f:write((conf:gsub("@(%u+)@", function(k) return tostring(vars[k]) end)))

@@ -30,12 +30,27 @@ function M.raised(fn, ...)
 end
 
 --- Helpers bound to an emulator handle (spec/helpers/emulator.lua).
--- @tparam function get_e returns the handle (it is made in `setup`, after
---   the spec file's locals)
+-- @tparam[opt] function get_e returns the handle (it is made in `setup`, after
+--   the spec file's locals); without it, the one `h.up()` makes
 -- @treturn table `{client = fn(account, extra), w = fn(args), speed = fn(f),
---   reset = fn(), fault = fn(spec)}`
+--   reset = fn(), fault = fn(spec), up = fn(), down = fn()}`
 function M.emulator(get_e)
   local h = {}
+  get_e = get_e or function() return h.e end
+
+  --- For `setup`: start an emulator (speed 0) as `h.e`, with a client of
+  -- its first account, `h.main`, and that client's `h.rfs`.
+  function h.up()
+    h.e = require("spec.helpers.emulator").start{ speed = 0 }
+    h.main = h.client(h.e)
+    h.rfs = h.main:rfs()
+  end
+
+  --- For `teardown`: stop what `h.up` started.
+  function h.down()
+    if h.main then h.main:close() end
+    if h.e then h.e.stop() end
+  end
 
   --- A client of `account` (the handle itself or `e.second`) at the
   -- emulator, with short retry pauses; `extra` overrides options.

@@ -20,6 +20,28 @@ local function run(env, cmd)
   return ok == true or code == 0, out
 end
 
+describe("examples' command line", function()
+  -- --help prints the usage (never taken as a stack name); anything else
+  -- unexpected is refused before a request is sent
+  for script, max in pairs({ ["examples/deploy_stack.lua"] = 1, ["examples/private_registry.lua"] = 1,
+                             ["examples/publish_service.lua"] = 0 }) do
+    it(script .. " --help prints its usage", function()
+      for _, flag in ipairs({ "--help", "-h" }) do
+        local ok, out = run({}, "lua5.4 " .. script .. " " .. flag)
+        assert.is_true(ok, out)
+        assert.matches("Usage: lua5.4 " .. script, out, 1, true)
+        assert.is_nil(out:find("==", 1, true), out)   -- no step ran
+      end
+      local ok, out = run({}, "lua5.4 " .. script .. " --frobnicate")
+      assert.is_false(ok)
+      assert.matches("unknown option '--frobnicate'", out, 1, true)
+      ok, out = run({}, "lua5.4 " .. script .. string.rep(" extra", max + 1))
+      assert.is_false(ok)
+      assert.matches("takes " .. (max == 0 and "no arguments" or "at most " .. max), out, 1, true)
+    end)
+  end
+end)
+
 describe("examples against the emulator", function()
   local e, env
 
@@ -118,10 +140,11 @@ describe("examples against the emulator", function()
   end)
 end)
 
-describe("examples/demo.sh", function()
+describe("make demo (examples/demo.sh)", function()
   it("builds, starts the emulator, runs both examples, stops it and exits 0", function()
-    local ok, out = run({ DEMO_SPEED = "0" }, "examples/demo.sh")
+    local ok, out = run({ DEMO_SPEED = "0" }, "make demo")
     assert.is_true(ok, out)
+    assert.is_nil(out:find("Entering directory", 1, true), out)   -- no make noise
     assert.matches("deploy_stack: OK", out)
     assert.matches("publish_service: OK", out)
     assert.matches("private_registry: OK", out)

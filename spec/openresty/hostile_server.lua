@@ -71,6 +71,21 @@ function RAW.close(a)
     .. ("x"):rep(tonumber(a.bytes))
 end
 
+-- a Content-Length of 10 and 5 bytes, then the connection closes
+function RAW.short()
+  return "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\nshort"
+end
+
+-- a line that is not an HTTP status line
+function RAW.garbage()
+  return "HELLO THERE\r\n\r\n"
+end
+
+-- nothing at all: the connection closes
+function RAW.nothing()
+  return ""
+end
+
 local STREAM = {}
 
 -- a byte every 0.2 s, no length: each read is quick, the answer never ends
@@ -142,11 +157,15 @@ function M.handle()
   end
 end
 
--- the fields of an error (or a message) as plain JSON
+-- the fields of an error (or a message) as plain JSON: every field that is
+-- not a table (headers, data), and its text
 local function fields(err)
   if type(err) ~= "table" then return { message = tostring(err) } end
-  return { kind = err.kind, code = err.code, curl_code = err.curl_code, message = err.message,
-           retryable = err.retryable, status = err.status, url = err.url, text = tostring(err) }
+  local out = { text = tostring(err) }
+  for k, v in pairs(err) do
+    if type(v) ~= "table" then out[k] = v end
+  end
+  return out
 end
 
 -- body: {req = {method, url, headers = [[n, v]...], body}, opts = transport options,
@@ -173,7 +192,8 @@ function M.run()
     end
   else
     local o = input.client
-    o.transport = cosocket.new()
+    -- the transport gets the client's timeout and body limit, as the libcurl one does
+    o.transport = cosocket.new({ timeout = o.timeout, max_body_bytes = o.max_body_bytes })
     local c = require("hwcloud").new(o)
     local ok, r = pcall(function()
       if input.list then

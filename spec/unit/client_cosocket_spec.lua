@@ -198,12 +198,16 @@ describe("transport.cosocket", function()
     { { connect_error = "timeout" }, "timeout", 28 },
     { { read_error = "timeout" }, "timeout", 28 },
     { { read_error = "closed" }, "network", 52 },
-    { { reply = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort" }, "network", 56 },
+    { { reply = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort" }, "network", 18 }, -- libcurl's partial file
+    { { reply = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nsho" }, "network", 18 },
+    { { reply = "HTTP/1.1 200 OK\r\n" }, "network", 56 }, -- closed inside the head
+    { { reply = "NOT HTTP\r\n\r\n" }, "network", 8 },
     { { tls_error = "handshake failed" }, "tls", 35 },
     { { tls_error = "certificate verify failed" }, "tls", 60 },
   }
   for _, f in ipairs(failures) do
-    local label = f[1].connect_error or f[1].read_error or f[1].tls_error or "short body"
+    local label = f[1].connect_error or f[1].read_error or f[1].tls_error
+      or ("the answer " .. f[1].reply:gsub("\r\n", " | "))
     it("maps '" .. label .. "' to " .. f[2] .. " " .. f[3], function()
       local ok, err = send(f[1], { method = "GET", url = "https://h.test/", headers = {} })
       assert.is_false(ok)
@@ -212,6 +216,14 @@ describe("transport.cosocket", function()
       assert.are.equal(f[3], err.curl_code)
     end)
   end
+
+  it("says that nginx needs a resolver when it has none", function()
+    local ok, err = send({ connect_error = "no resolver defined to resolve \"h.test\"" },
+      { method = "GET", url = "https://h.test/", headers = {} })
+    assert.is_false(ok)
+    assert.are.equal("ConnectionError", err.code)
+    assert.matches("^could not resolve host h%.test %(hint: nginx%.conf needs a resolver directive", err.message)
+  end)
 
   it("refuses a response over max_body_bytes", function()
     local ok, err = send({ reply = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" .. ("x"):rep(100) },

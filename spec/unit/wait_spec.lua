@@ -14,7 +14,7 @@ describe("wait.poll", function()
 
   local function poll(o)
     o.operation, o.what = o.operation or "test.wait", o.what or "thing x"
-    o.clock, o.sleep = t.clock, t.sleep
+    o.clock, o.sleep = t.clock, o.sleep or t.sleep
     if o.on_progress == nil then o.on_progress = false end
     return wait.poll(o)
   end
@@ -102,6 +102,34 @@ describe("wait.poll", function()
     assert.equal("boom", err)
   end)
 
+  it("turns Ctrl-C (\"interrupted!\") in a sleep or a check into one INTERRUPTED waiter error", function()
+    local n = 0
+    local err = raised(poll, { target = "reach DONE", id = function(r) return r.id end,
+      check = function()
+        n = n + 1
+        return false, { id = "id-" .. n }, "S" .. n
+      end,
+      sleep = function(s)
+        t.sleep(s)
+        if n == 3 then error("lua/hwcloud/clock.lua:1: interrupted!", 0) end
+      end })
+    assert.equal("waiter", err.kind)
+    assert.equal("INTERRUPTED", err.code)
+    assert.equal("S3", err.state)
+    assert.equal(7, err.elapsed)
+    assert.same({ id = "id-3" }, err.resource)
+    assert.equal("test.wait: interrupted after 7 s waiting for thing x (id id-3) to reach DONE (last state S3); "
+      .. "nothing was cancelled, the operation continues on the server", err.message)
+    assert.not_matches("\n", tostring(err))
+
+    err = raised(poll, { check = function() error("interrupted!", 0) end })
+    assert.equal("INTERRUPTED", err.code)
+    assert.equal("test.wait: interrupted after 0 s waiting for thing x (last state nil); "
+      .. "nothing was cancelled, the operation continues on the server", err.message)
+    -- other string errors pass unchanged
+    assert.equal("not interrupted! really", raised(poll, { check = function() error("not interrupted! really", 0) end }))
+  end)
+
   it("calls on_progress after every poll with the state and elapsed time", function()
     local seen = {}
     local n = 0
@@ -166,7 +194,7 @@ describe("wait.for_status", function()
 
   local function run(o)
     o.operation, o.what = "svc.wait_x", "thing 1"
-    o.clock, o.sleep, o.on_progress = t.clock, t.sleep, false
+    o.clock, o.sleep, o.on_progress = t.clock, o.sleep or t.sleep, false
     return wait.for_status(o)
   end
 
@@ -209,6 +237,17 @@ describe("wait.for_status", function()
     assert.equal("GONE", err.code)
     assert.equal("svc.wait_x: thing 1 does not exist", err.message)
     assert.equal(404, err.cause.status)
+  end)
+
+  it("says what it waited for when interrupted: the success states, or deletion", function()
+    local function interrupted(o)
+      o.sleep = function() error("interrupted!", 0) end
+      return raised(run, o).message
+    end
+    assert.matches("waiting for thing 1 to reach available or ready %(last state creating%)",
+      interrupted{ get = sequence({ { status = "creating" } }), success = { "available", "ready" } })
+    assert.matches("waiting for thing 1 to be deleted %(last state deleting%)",
+      interrupted{ get = sequence({ { status = "deleting" } }), success = {}, gone = "success" })
   end)
 
   it("calls after() with every resource read", function()

@@ -5,9 +5,12 @@
 -- `{status, headers, header_list, body, raw_body, request_id, reused,
 -- total_time}` or raises an hwcloud.Error. It does the socket I/O only: the
 -- response and its error are built by the core (core.response), exactly as
--- session:send builds them. Connections go back to the cosocket keepalive pool. Failures carry the libcurl code of the equivalent
--- failure (6 not resolved, 7 not connected, 28 timeout, 35 TLS, 52 empty
--- reply, 56 receive) so the retry rules read them the same way.
+-- session:send builds them. Connections go back to the cosocket keepalive
+-- pool. A failure without an answer is given the libcurl code of the
+-- equivalent failure (6 not resolved, 7 not connected, 8 not HTTP, 18 cut
+-- short, 28 timeout, 35 TLS, 52 empty reply, 55 send, 56 receive) and
+-- core.transport_error builds its error, the one session:send raises: same
+-- fields, code, retryability and message.
 -- Before anything is written, the request goes through the core's
 -- check_request (the one libcurl's session runs), so no header value, URL or
 -- method can smuggle a header or a second request. What a server sends back
@@ -22,6 +25,7 @@ local redact = require "hwcloud.redact"
 local urls = require "hwcloud.url"
 local text = require "hwcloud.text"
 local numbers = require "hwcloud.numbers"
+local hints = require "hwcloud.hints"
 
 local M = {}
 
@@ -78,52 +82,56 @@ function M.new(opts)
   }, Transport)
 end
 
-local function fail(kind, curl_code, message, req, extra)
-  local classes = { network = "ConnectionException", timeout = "RequestTimeoutException",
-                    tls = "ConnectionException" }
-  local t = { kind = kind, class = classes[kind], curl_code = curl_code, message = message,
-              method = req.method, url = redact.url(req.url) }
-  for k, v in pairs(extra or {}) do
+-- raises the error session:send raises for the same failure: the core
+-- builds it (core.transport_error) from the libcurl code of the equivalent
+-- failure; `more` holds code, reason or max_body_bytes, `hint` a sentence of
+-- this transport's own (appended by hwcloud.hints)
+local function fail(curl_code, req, more, hint)
+  local t = { curl_code = curl_code, method = req.method, url = req.url }
+  for k, v in pairs(more or {}) do
     t[k] = v
   end
-  error(core.error(t), 0)
+  local err = core.transport_error(t)
+  err.url = redact.url(req.url)
+  if hint then
+    err.message = hints.append(err.message, hint)
+  end
+  error(err, 0)
 end
 
--- map a cosocket error string to (kind, curl code); whether the failure is
--- retryable is core.classify's to say, from these
-local function socket_failure(err, phase)
+-- the libcurl code of a cosocket failure in a phase: "connect", "tls",
+-- "status" (the status line), "headers", "body", "send"
+local function curl_code_of(err, phase, framed)
   if err == "timeout" then
-    return "timeout", 28
+    return 28
   end
   if phase == "connect" then
-    if err and (err:find("resolve", 1, true) or err:find("resolver", 1, true)) then
-      return "network", 6
+    if err and err:find("resolve", 1, true) then
+      return 6
     end
-    return "network", 7
+    return 7
   end
   if phase == "tls" then
-    if err and err:find("certificate", 1, true) then
-      return "tls", 60
-    end
-    return "tls", 35
+    return err and err:find("certificate", 1, true) and 60 or 35
   end
-  if phase == "status" then
-    return "network", 52
+  if phase == "send" then
+    return 55
   end
-  return "network", 56
+  if err == "closed" and phase == "status" then
+    return 52 -- nothing came back
+  end
+  if err == "closed" and phase == "body" and framed then
+    return 18 -- less than the Content-Length or the chunks announced
+  end
+  return 56
 end
 
 -- a failed read of the status line, the headers or the body
-local function head_failed(err, phase, authority, req)
+local function read_failed(err, phase, req, framed)
   if err == "too large" then
-    fail("network", 56, "the response headers from " .. authority .. " are too large (a line over "
-      .. M.MAX_HEADER_LINE .. " bytes or " .. M.MAX_HEADER_BYTES .. " bytes in all)", req,
-      { code = "HeadersTooLarge" })
+    fail(56, req, { code = "HeadersTooLarge" })
   end
-  local kind, code = socket_failure(err, phase)
-  local what = phase == "status" and "no answer from " .. authority
-    or "reading the " .. phase .. " from " .. authority .. " failed"
-  fail(kind, code, what .. ": " .. tostring(err), req)
+  fail(curl_code_of(err, phase, framed), req)
 end
 
 local function parse_url(url)
@@ -352,16 +360,17 @@ local function connect(self, ngx, req, scheme, host, port, authority)
   local pool = scheme .. "://" .. authority .. (self.verify_tls and "" or "#noverify")
   local ok, err = sock:connect(host, port, { pool = pool, pool_size = self.pool_size })
   if not ok then
-    local kind, code = socket_failure(err, "connect")
-    fail(kind, code, "cannot connect to " .. authority .. ": " .. tostring(err), req)
+    local code = curl_code_of(err, "connect")
+    fail(code, req, { reason = code == 7 and err or nil },
+      err and err:find("no resolver defined", 1, true)
+        and "nginx.conf needs a resolver directive (see examples/openresty/nginx.conf)" or nil)
   end
   local reused = (sock:getreusedtimes() or 0) > 0
   if scheme == "https" and not reused then
     ok, err = sock:sslhandshake(nil, host, self.verify_tls)
     if not ok then
       sock:close()
-      local kind, code = socket_failure(err, "tls")
-      fail(kind, code, "TLS handshake with " .. authority .. " failed: " .. tostring(err), req)
+      fail(curl_code_of(err, "tls"), req)
     end
   end
   return sock, reused
@@ -397,16 +406,16 @@ end
 -- Reads the status line and the headers. Returns status, header_list and
 -- the framing headers (lower-cased, repeated ones joined); raises on failure
 -- (the socket closed).
-local function read_head(r, sock, req, authority)
+local function read_head(r, sock, req)
   local status_line, err = r:line()
   if not status_line then
     sock:close()
-    head_failed(err, "status", authority, req)
+    read_failed(err, "status", req)
   end
   local status = tonumber(status_line:match("^HTTP/%d%.%d (%d%d%d)"))
   if not status then
     sock:close()
-    fail("network", 8, "not an HTTP answer: " .. status_line:sub(1, 80), req)
+    fail(8, req)
   end
   local framing, header_list = {}, {}
   while true do
@@ -414,7 +423,7 @@ local function read_head(r, sock, req, authority)
     line, err = r:line()
     if not line then
       sock:close()
-      head_failed(err, "headers", authority, req)
+      read_failed(err, "headers", req)
     end
     if line == "" then
       return status, header_list, framing
@@ -448,21 +457,18 @@ function Transport:send(req)
   local bytes, err = sock:send(request_bytes(req, target, authority))
   if not bytes then
     sock:close()
-    local kind, code = socket_failure(err, "send")
-    fail(kind, code, "sending to " .. authority .. " failed: " .. tostring(err), req)
+    fail(curl_code_of(err, "send"), req)
   end
 
   local r = reader(ngx, sock, started + self.timeout)
-  local status, header_list, framing = read_head(r, sock, req, authority)
+  local status, header_list, framing = read_head(r, sock, req)
   local raw, keep = read_body(r, framing, status, req.method, self.max_body_bytes)
   if not raw then
     sock:close()
     if keep == "body too large" then
-      -- what session:send raises for the same answer
-      fail("network", 23, "the response body is larger than max_body_bytes ("
-        .. self.max_body_bytes .. " bytes)", req, { code = "BodyTooLarge" })
+      fail(23, req, { code = "BodyTooLarge", max_body_bytes = self.max_body_bytes })
     end
-    head_failed(keep, "body", authority, req)
+    read_failed(keep, "body", req, framing["content-length"] or framing["transfer-encoding"])
   end
   local conn = framing.connection
   if keep and not r:extra() and not (conn and conn:lower():find("close", 1, true)) then
