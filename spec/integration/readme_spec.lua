@@ -141,3 +141,81 @@ for _, path in ipairs({ "README.md", "emulator/README.md" }) do
     end
   end)
 end
+
+-- README.md's credentials file example, copied as shown to ~/.huaweicloud/credentials, works
+-- (issue 13, item 2): inline `;` comments after [section] and after values are comments, so the
+-- region and the project id come out clean. It runs against an emulator whose default account has
+-- the example's credentials (its AK/SK for [basic], its user, password and domain for [staging]),
+-- so every value of the block must come out exactly as a reader expects for the calls to pass.
+describe("README.md credentials file example", function()
+  local S = require "spec.unit.client_support"
+  local hwcloud = require "hwcloud"
+  local EXAMPLE = { ak = "EXAMPLEAK00000000001", sk = "ExampleSecretKey", region = "cn-north-4",
+                    project_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+                    user = "alice", password = "s3cret with spaces", domain = "my-account" }
+  local e, home, config
+
+  -- the ```ini block that follows "The credentials file is"
+  local function ini_block()
+    local text = assert(emu.read_file(emu.root .. "/README.md"))
+    local at = assert(text:find("The credentials file is", 1, true), "README has no credentials file section")
+    return assert(text:match("```ini\n(.-\n)```", at), "no ```ini block after the credentials file section")
+  end
+
+  setup(function()
+    local cfg = emu.json.decode(assert(emu.read_file(emu.root .. "/emulator/accounts.json")))
+    local a = cfg.accounts[1]
+    a.access_key, a.secret_key = EXAMPLE.ak, EXAMPLE.sk
+    a.user_name, a.password, a.domain_name = EXAMPLE.user, EXAMPLE.password, EXAMPLE.domain
+    assert.are.equal(EXAMPLE.project_id, a.projects[1].id)
+    assert.are.equal(EXAMPLE.region, a.projects[1].name)
+    config = write_tmp(emu.json.encode(cfg))
+    e = emu.start{ speed = 0, config = config }
+    home = S.tmpdir()
+    S.write(home .. "/.huaweicloud/credentials", ini_block())
+  end)
+
+  teardown(function()
+    S.restore_env()
+    if e then e.stop() end
+    if config then os.remove(config) end
+    S.rmdir(home)
+  end)
+
+  before_each(function()
+    e.reset()
+    S.set_env({ HOME = home, HWCLOUD_ENDPOINT = e.endpoint })
+  end)
+
+  after_each(S.restore_env)
+
+  -- the paths of the API requests the emulator has logged (its control API left out)
+  local function logged_paths()
+    local _, body = e.control("GET", "/_emulator/requests")
+    local out = {}
+    for _, r in ipairs(body.requests or {}) do
+      local path = r.path or r.uri or ""
+      if not path:find("^/_emulator") then out[#out + 1] = path end
+    end
+    return out
+  end
+
+  it("gives [basic] with a clean region and project id, used as is on the wire", function()
+    local c = hwcloud.new()
+    assert.are.equal(EXAMPLE.region, c:get_region())
+    assert.are.equal(EXAMPLE.project_id, c:get_project_id())
+    local res = c:request{ service = "vpcep", method = "GET", path = "/v1/{project_id}/vpc-endpoints" }
+    assert.are.equal(200, res.status)
+    local dry = c:request{ service = "vpcep", method = "GET", path = "/v1/{project_id}/vpc-endpoints", dry_run = true }
+    assert.are.equal(e.endpoint .. "/v1/" .. EXAMPLE.project_id .. "/vpc-endpoints", dry.url)
+    -- the project id was given: IAM was never asked for it
+    assert.same({ "/v1/" .. EXAMPLE.project_id .. "/vpc-endpoints" }, logged_paths())
+  end)
+
+  it("gives [staging] an IAM password token from the quoted password", function()
+    local c = hwcloud.new{ profile = "staging", region = EXAMPLE.region }
+    local body = c:vpcep():list_endpoints{ limit = 1 }
+    assert.is_table(body.endpoints)
+    assert.are.equal(EXAMPLE.project_id, c:get_project_id())
+  end)
+end)

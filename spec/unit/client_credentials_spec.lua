@@ -177,6 +177,33 @@ describe("credentials chain", function()
     assert.is_nil(none)
     assert.are.equal("f:1: key k outside any [section]", why)
   end)
+
+  it("takes inline comments as AWS's profile files do (issue 13, item 2)", function()
+    -- value as written -> value parsed
+    local cases = {
+      { "cn-north-4   ; optional", "cn-north-4" },
+      { "cn-north-4\t# optional", "cn-north-4" },
+      { "a;b", "a;b" },                          -- no white space before: part of the value
+      { "a#b ;c", "a#b" },
+      { "; only a comment", "" },
+      { "", "" },
+      { "\"s3cret with spaces\"", "s3cret with spaces" },
+      { "\"a ; b # c\"  ; comment", "a ; b # c" }, -- quoted: comment marks inside stay
+      { "'x' #c", "x" },
+      { "\"a\"b\" #c", "a\"b" },                 -- not one quoted string: cut at the comment, quotes removed
+      { "\"unclosed ; c", "\"unclosed" },
+    }
+    for _, case in ipairs(cases) do
+      local sections = assert(credentials.parse_profile("[s]\nk = " .. case[1] .. "\n"))
+      assert.are.equal(case[2], sections.s.k, case[1])
+    end
+    local sections = assert(credentials.parse_profile(
+      "[basic]   ; the default\n[b]# x\n[c];y\n  ; indented comment\n[ d ]\n"))
+    assert.are.same({ basic = {}, b = {}, c = {}, d = {} }, sections)
+    local none, why = credentials.parse_profile("[a] b\n", "f")
+    assert.is_nil(none)
+    assert.are.equal("f:1: only a comment (# or ;) may follow [section]", why)
+  end)
 end)
 
 describe("token authentication", function()
