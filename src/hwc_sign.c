@@ -204,9 +204,7 @@ static void take_header(lua_State *L, sig_header *h, int name_idx, int value_idx
   }
   while (vlen && is_space(*value)) { value++; vlen--; }
   while (vlen && is_space(value[vlen - 1])) vlen--;
-  lua_pushfstring(L, "header '%s' value", name);
-  hwc_check_line(L, SIGN, lua_tostring(L, -1), value, vlen);
-  lua_pop(L, 1);
+  hwc_check_line(L, SIGN, "header '%s' value", name, value, vlen);
   h->name = name; h->nlen = nlen;
   h->value = value; h->vlen = vlen;
   if (!strcmp(h->lname, "authorization") || !strcmp(h->lname, "x-sdk-date"))
@@ -323,9 +321,7 @@ enum {
 static const char *line_field(lua_State *L, const char *field, size_t *len) {
   size_t n;
   const char *s = req_field(L, field, &n);
-  char what[32];
-  snprintf(what, sizeof what, "'%s'", field);
-  hwc_check_line(L, SIGN, what, s, n);
+  hwc_check_line(L, SIGN, "'%s'", field, s, n);
   if (len) *len = n;
   return s;
 }
@@ -334,9 +330,7 @@ static const char *line_field(lua_State *L, const char *field, size_t *len) {
 static const char *opt_line_field(lua_State *L, const char *field, size_t *len) {
   size_t n;
   const char *s = opt_field(L, field, &n);
-  char what[32];
-  snprintf(what, sizeof what, "'%s'", field);
-  if (s) hwc_check_line(L, SIGN, what, s, n);
+  if (s) hwc_check_line(L, SIGN, "'%s'", field, s, n);
   if (len) *len = n;
   return s;
 }
