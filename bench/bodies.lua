@@ -2,7 +2,8 @@
 -- responses the peer benchmark serves (the peer benchmark's server/gen_data.py):
 -- RFS ListStacks with 100 stacks (about 30 KB) and VPCEP ListEndpointService
 -- with 1000 services (about 1.09 MB), and the interleaved CPU-time
--- measurement. Loaded by bench/decode.lua and bench/response.lua.
+-- measurement, and the instruction count of a run under callgrind. Loaded by
+-- bench/decode.lua, bench/response.lua and bench/client.lua.
 local core = require "hwcloud.core"
 
 local M = {}
@@ -99,6 +100,20 @@ function M.measure(a, b, x, n, y)
     ratio[r] = ta[r] / tb[r]
   end
   return median(ta), median(tb), median(ratio)
+end
+
+-- Instructions (valgrind --tool=callgrind) of one run of `<this interpreter>
+-- script args`: the benchmarks' --callgrind modes run a loop at two lengths
+-- and divide the difference by the extra iterations, so start-up cancels out.
+function M.instructions(script, args)
+  local self = rawget(_G, "jit") and "luajit" or "lua5.4"
+  local p = assert(io.popen(("valgrind --tool=callgrind --callgrind-out-file=/dev/null %s %s %s 2>&1")
+    :format(self, script, args)))
+  local out = p:read("a")
+  p:close()
+  local ir = out:match("Collected : (%d+)")
+  assert(ir, "callgrind failed: " .. out:sub(-400))
+  return tonumber(ir)
 end
 
 -- The two bodies with their benchmark loop counts and shape checks:

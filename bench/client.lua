@@ -13,7 +13,7 @@
 -- running that answers GET and POST on /v1/<project>/stacks), --only
 -- core-get|client-get|core-post|client-post|client-post-header (one loop,
 -- for profiling).
-package.path = "lua/?.lua;lua/?/init.lua;./?.lua;" .. package.path
+package.path = "bench/?.lua;lua/?.lua;lua/?/init.lua;./?.lua;" .. package.path
 local jit = rawget(_G, "jit")
 package.cpath = (jit and "build-luajit/?.so;" or "build/?.so;") .. package.cpath
 local core = require "hwcloud.core"
@@ -156,14 +156,7 @@ local LABELS = { get = "GET, 160 B answer", post = "POST 85 B, 80 B answer",
 
 -- instructions of one run of `--only name --n n` under callgrind
 local function instructions(url, name, n)
-  local self = jit and "luajit" or "lua5.4"
-  local p = assert(io.popen(("valgrind --tool=callgrind --callgrind-out-file=/dev/null %s bench/client.lua "
-    .. "--url %s --only %s --n %d 2>&1"):format(self, url, name, n)))
-  local out = p:read("a")
-  p:close()
-  local ir = out:match("Collected : (%d+)")
-  assert(ir, "callgrind failed: " .. out:sub(-400))
-  return tonumber(ir)
+  return require("bodies").instructions("bench/client.lua", ("--url %s --only %s --n %d"):format(url, name, n))
 end
 
 local url, stop = opt.url, nil

@@ -210,7 +210,6 @@ static void check_request(lua_State *L, int req, const char *fn) {
   size_t len, i, blen;
   int f, t, k, n;
   const char *v;
-  char clen[24];
   luaL_checktype(L, req, LUA_TTABLE);
   for (f = 0; f < 2; f++) {
     lua_getfield(L, req, fields[f]);
@@ -231,7 +230,6 @@ static void check_request(lua_State *L, int req, const char *fn) {
   if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
     hwc_argerror(L, fn, "'body' must be a string (encode tables with core.encode)");
   blen = lua_isnil(L, -1) ? 0 : lua_rawlen(L, -1);
-  snprintf(clen, sizeof clen, "%lu", (unsigned long)blen);
   lua_getfield(L, req, "headers");
   if (!lua_isnil(L, -1) && !lua_istable(L, -1)) hwc_argerror(L, fn, "'headers' must be a table");
   t = lua_gettop(L);
@@ -255,15 +253,14 @@ static void check_request(lua_State *L, int req, const char *fn) {
       if (!(isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_'))
         hwc_argerror(L, fn, "bad header name '%s'", name);
     v = lua_tolstring(L, -1, &len);
-    {
-      char what[160];
-      snprintf(what, sizeof what, "header '%s' value", name);
-      hwc_check_line(L, fn, what, v, len);
-    }
+    hwc_check_line(L, fn, "header '%s' value", name, v, len);
     if (nlen == 17 && !strncasecmp(name, "transfer-encoding", 17))
       hwc_argerror(L, fn, "the transport sets Transfer-Encoding itself");
-    if (nlen == 14 && !strncasecmp(name, "content-length", 14) && strcmp(v, clen))
-      hwc_argerror(L, fn, "header 'Content-Length' must be the body's length (%s)", clen);
+    if (nlen == 14 && !strncasecmp(name, "content-length", 14)) {
+      char clen[24];
+      snprintf(clen, sizeof clen, "%lu", (unsigned long)blen);
+      if (strcmp(v, clen)) hwc_argerror(L, fn, "header 'Content-Length' must be the body's length (%s)", clen);
+    }
     lua_pop(L, n > 0 ? 2 : 1); /* lua_next keeps the key */
   }
   lua_pop(L, 2);
@@ -273,10 +270,16 @@ static void check_request(lua_State *L, int req, const char *fn) {
  * ends up in a header line (or is read as a C string) must not hold CR or LF
  * (they would end the line and add headers of the caller's choosing) nor NUL
  * (C and libcurl stop there, so what is signed is not what is sent). Raises
- * the argument error "fn: what must not contain CR, LF or NUL". */
-void hwc_check_line(lua_State *L, const char *fn, const char *what, const char *s, size_t n) {
-  if (memchr(s, '\r', n) || memchr(s, '\n', n) || memchr(s, '\0', n))
-    hwc_argerror(L, fn, "%s must not contain CR, LF or NUL", what);
+ * the argument error "fn: <what> must not contain CR, LF or NUL", what being
+ * a format with one %s for name (formatted only then: this runs for every
+ * header of every request). */
+void hwc_check_line(lua_State *L, const char *fn, const char *what, const char *name, const char *s,
+                    size_t n) {
+  if (memchr(s, '\r', n) || memchr(s, '\n', n) || memchr(s, '\0', n)) {
+    char subject[192];
+    snprintf(subject, sizeof subject, what, name);
+    hwc_argerror(L, fn, "%s must not contain CR, LF or NUL", subject);
+  }
 }
 
 /* core.check_request(request[, fname]): check_request for other transports;

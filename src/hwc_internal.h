@@ -120,7 +120,8 @@ int hwc_http_error(lua_State *L);
 void hwc_http_open(lua_State *L);
 int hwc_session_new(lua_State *L);
 int hwc_check_request(lua_State *L);
-void hwc_check_line(lua_State *L, const char *fn, const char *what, const char *s, size_t n);
+void hwc_check_line(lua_State *L, const char *fn, const char *what, const char *name, const char *s,
+                    size_t n); /* what: a format with one %s for name */
 /* A session (hwcloud.Session userdata) and one send in two halves, so the
  * multi (hwc_multi.c) drives the same transfer session:send performs. */
 #define HWC_METHOD_MAX 16
