@@ -14,7 +14,7 @@
 #   make install-luajit  the same for LuaJIT/OpenResty (lib/lua/5.1, share/lua/5.1)
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev openssl lua-cjson \
   lua-busted lua-socket nginx libnginx-mod-http-lua libluajit2-5.1-dev luajit2 \
-  luarocks valgrind cmake gcc make pkg-config ca-certificates clang libclang-rt-dev
+  luarocks valgrind cmake gcc make pkg-config ca-certificates clang libclang-rt-dev curl
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 PREFIX ?= /usr/local
 # cmake --build runs make in build/: no "Entering directory" lines from it

@@ -17,9 +17,12 @@ local function run(cmd)
   return ok == true or code == 0, out
 end
 
--- what a command prints on stdout
+-- what a command prints on stdout (its complaints on stderr are not read)
 local function sh_out(cmd)
-  return select(2, run("(" .. cmd .. ") 2>/dev/null"))
+  local p = io.popen("(" .. cmd .. ") 2>/dev/null")
+  local out = p:read("a")
+  p:close()
+  return out
 end
 
 local function tmpdir(name)
