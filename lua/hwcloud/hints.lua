@@ -7,6 +7,7 @@
 -- emulator is not running).
 
 local endpoints = require "hwcloud.endpoints"
+local keys = require "hwcloud.keys"
 local urls = require "hwcloud.url"
 
 local M = {}
@@ -19,43 +20,6 @@ local CURL_COULDNT_RESOLVE_HOST, CURL_COULDNT_CONNECT = 6, 7
 -- @treturn string
 function M.append(message, hint)
   return message .. " (hint: " .. hint .. ")"
-end
-
--- Levenshtein distance of two short strings
-local function distance(a, b)
-  local prev = {}
-  for j = 0, #b do
-    prev[j] = j
-  end
-  for i = 1, #a do
-    local cur = { [0] = i }
-    for j = 1, #b do
-      local cost = a:byte(i) == b:byte(j) and 0 or 1
-      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-    end
-    prev = cur
-  end
-  return prev[#b]
-end
-
---- The candidate closest to `name`, when at most `max` edits away (the
--- first of equals in the list's order).
--- @tparam string name
--- @tparam table candidates list of strings
--- @tparam[opt=2] number max
--- @treturn string|nil
-function M.closest(name, candidates, max)
-  local best, bd = nil, (max or 2) + 1
-  if #name > 64 then
-    return nil
-  end
-  for _, c in ipairs(candidates) do
-    local d = distance(name, c)
-    if d < bd then
-      best, bd = c, d
-    end
-  end
-  return best
 end
 
 -- The regions in brace form, one group per prefix:
@@ -97,15 +61,12 @@ local function unresolved(host)
   if not region then
     return nil
   end
-  local known = endpoints.regions()
-  local is_known = false
+  local known, set = endpoints.regions(), {}
   for _, r in ipairs(known) do
-    if r == region then
-      is_known = true
-    end
+    set[r] = true
   end
-  if not is_known then
-    local near = M.closest(region, known)
+  if not set[region] then
+    local near = keys.closest(region, set, 2)
     if near then
       return region .. " is not a known region: did you mean " .. near .. "?"
     end
