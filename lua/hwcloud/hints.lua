@@ -61,13 +61,12 @@ local function unresolved(host)
   if not region then
     return nil
   end
-  local known = endpoints.regions()
-  local set = {}
+  local known, set = endpoints.regions(), {}
   for _, r in ipairs(known) do
     set[r] = true
   end
   if not set[region] then
-    local near = keys.closest(region, set)
+    local near = keys.closest(region, set, 2)
     if near then
       return region .. " is not a known region: did you mean " .. near .. "?"
     end

@@ -3,7 +3,8 @@
 -- waiter's arguments): the one rule that finds them and words the message,
 -- with the closest known name as a "did you mean" (edit distance counting a
 -- swap of two neighbours as one edit, as Lua's and Python's suggestions do).
--- Each caller raises its message in its own error shape.
+-- Each caller raises its message in its own error shape; hwcloud.hints asks
+-- `closest` for the region a misspelt host name meant.
 
 local M = {}
 
@@ -60,18 +61,19 @@ local function distance(a, b, limit)
 end
 
 --- The known name closest to `key`, when one is close enough to be a typo
--- of it: at most one edit in a name of up to 4 bytes, two up to 8, three
--- beyond (an insertion, a deletion, a change, or a swap of neighbours).
--- Ties go to the name first in byte order, so the answer does not depend
--- on table order.
+-- of it: by default at most one edit in a name of up to 4 bytes, two up to
+-- 8, three beyond (an insertion, a deletion, a change, or a swap of
+-- neighbours). Ties go to the name first in byte order, so the answer does
+-- not depend on table order. Keys longer than 64 bytes get no proposal.
 -- @param key the unknown key
 -- @tparam table known set of accepted keys (only string keys are proposed)
+-- @tparam[opt] number max edits allowed instead of the default
 -- @treturn string|nil
-function M.closest(key, known)
-  if type(key) ~= "string" then
+function M.closest(key, known, max)
+  if type(key) ~= "string" or #key > 64 then
     return nil
   end
-  local limit = #key <= 4 and 1 or (#key <= 8 and 2 or 3)
+  local limit = max or (#key <= 4 and 1 or (#key <= 8 and 2 or 3))
   local best, best_d
   for name in pairs(known) do
     if type(name) == "string" then

@@ -26,6 +26,14 @@ describe("hwcloud.keys", function()
     assert.is_nil(keys.closest("x", FIELDS))
     assert.is_nil(keys.closest(1, FIELDS))
     assert.is_nil(keys.closest("anything", {}))
+    assert.is_nil(keys.closest(("q"):rep(65), { [("q"):rep(64)] = true }))
+  end)
+
+  it("takes another edit limit when asked", function()
+    local regions = { ["cn-north-4"] = true, ["cn-east-3"] = true }
+    assert.equal("cn-north-4", keys.closest("cn-nort-4", regions, 2))
+    assert.equal("cn-north-4", keys.closest("cn-nrt-44", regions, 3))
+    assert.is_nil(keys.closest("cn-nrt-44", regions, 2))
   end)
 
   it("breaks ties by byte order, whatever the table order", function()
