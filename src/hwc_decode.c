@@ -545,13 +545,28 @@ int hwc_json_decode_string(lua_State *L, const char *s, size_t n) {
   return 0;
 }
 
-/* core.decode(text) -> value; raises kind = "decode". */
-int hwc_decode(lua_State *L) {
+/* The body of core.decode (argument 1: the text). */
+static int decode_text(lua_State *L) {
   size_t n;
-  const char *s = luaL_checklstring(L, 1, &n);
+  const char *s = lua_tolstring(L, 1, &n);
   if (!hwc_json_decode_string(L, s, n)) {
     hwc_error_new(L, "decode", NULL, lua_tostring(L, -1));
     return lua_error(L);
   }
   return 1;
+}
+
+/* A text this long or longer is decoded with Lua 5.4's collector paused
+ * (hwc_call_gc_paused, as session:send builds a response): measured with
+ * bench/decode.lua --callgrind, 7% fewer instructions on the 1.09 MB body
+ * (12% less CPU time), but 5% more on the 30 KB one. */
+#define DECODE_PAUSE_MIN (256u * 1024u)
+
+/* core.decode(text) -> value; raises kind = "decode". */
+int hwc_decode(lua_State *L) {
+  size_t n;
+  luaL_checklstring(L, 1, &n);
+  lua_settop(L, 1);
+  if (n >= DECODE_PAUSE_MIN) return hwc_call_gc_paused(L, decode_text, 1, n);
+  return decode_text(L);
 }

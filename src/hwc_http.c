@@ -4,7 +4,11 @@
  * the response, and raises hwcloud.Error for status >= 400 and for transport
  * failures. libcurl never calls back into Lua: the callbacks only append to
  * buffers the session owns, and the header list is owned by the session too,
- * so a raise at any point leaks nothing. */
+ * so a raise at any point leaks nothing. The header list is the session's
+ * own nodes and text, reused from request to request (libcurl only reads a
+ * CURLOPT_HTTPHEADER list: https://curl.se/libcurl/c/CURLOPT_HTTPHEADER.html),
+ * so a request allocates nothing for its headers once the session has sent
+ * one with as many. */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -28,7 +32,10 @@
 struct hwc_session {
   CURL *easy;
   CURLSH *share;
-  struct curl_slist *slist; /* headers of the request in flight */
+  struct curl_slist *slist; /* headers of the request in flight: nodes, or NULL */
+  struct curl_slist *nodes; /* the list's nodes (nodes_cap of them, malloc'd) */
+  size_t nodes_cap;
+  hwc_buf lines;            /* their text: "Name: value\0" one after the other */
   hwc_buf body, head;       /* what the last response brought */
   size_t max_body;
   int too_big, closed, verify_tls;
@@ -64,8 +71,11 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud) {
 }
 
 static void session_free(hwc_session *s) {
-  if (s->slist) { curl_slist_free_all(s->slist); s->slist = NULL; }
   if (s->easy) { curl_easy_cleanup(s->easy); s->easy = NULL; }
+  free(s->nodes);
+  s->nodes = s->slist = NULL;
+  s->nodes_cap = 0;
+  hwc_buf_free(&s->lines);
   if (s->share) { curl_share_cleanup(s->share); s->share = NULL; }
   hwc_buf_free(&s->body);
   hwc_buf_free(&s->head);
@@ -292,32 +302,30 @@ int hwc_check_request(lua_State *L) {
   return 0;
 }
 
-/* Appends "Name: value" to the session's list (check_request has checked both). */
+/* Appends "Name: value" (check_request has checked both) to the session's
+ * header text; flags gets 1, 2, 4 for Content-Type, Expect, User-Agent. */
 static void add_header(lua_State *L, hwc_session *s, int name_idx, int value_idx, int *flags) {
   size_t nlen, vlen;
   const char *name, *value;
-  luaL_Buffer b;
-  struct curl_slist *next;
   name = lua_tolstring(L, name_idx, &nlen);
   value = lua_tolstring(L, value_idx, &vlen);
   if (nlen == 12 && !strncasecmp(name, "content-type", 12)) *flags |= 1;
   if (nlen == 6 && !strncasecmp(name, "expect", 6)) *flags |= 2;
   if (nlen == 10 && !strncasecmp(name, "user-agent", 10)) *flags |= 4;
-  luaL_buffinit(L, &b);
-  luaL_addlstring(&b, name, nlen);
+  hwc_buf_add(&s->lines, name, nlen);
   /* "Name;" is how libcurl sends a header with an empty value */
-  if (vlen) { luaL_addstring(&b, ": "); luaL_addlstring(&b, value, vlen); }
-  else luaL_addchar(&b, ';');
-  luaL_pushresult(&b);
-  next = curl_slist_append(s->slist, lua_tostring(L, -1));
-  lua_pop(L, 1);
-  if (!next) luaL_error(L, "hwcloud.core: out of memory");
-  s->slist = next;
+  if (vlen) { hwc_buf_add(&s->lines, ": ", 2); hwc_buf_add(&s->lines, value, vlen); }
+  else hwc_buf_addc(&s->lines, ';');
+  hwc_buf_addc(&s->lines, '\0');
 }
 
+/* Builds the session's header list for the request at req: the text first,
+ * then one node a line pointing into it (the text no longer moves). */
 static void build_headers(lua_State *L, hwc_session *s, int req) {
   int flags = 0;
-  struct curl_slist *next;
+  size_t count = 0, off;
+  s->slist = NULL;
+  hwc_buf_reset(&s->lines);
   lua_getfield(L, req, "headers");
   if (lua_istable(L, -1)) { /* shapes and bytes checked by check_request */
     int t = lua_gettop(L);
@@ -340,12 +348,24 @@ static void build_headers(lua_State *L, hwc_session *s, int req) {
   }
   lua_pop(L, 1);
   /* Nothing unasked: no "Expect: 100-continue", no form Content-Type. */
-  if (!(flags & 2)) { next = curl_slist_append(s->slist, "Expect:"); if (next) s->slist = next; }
-  if (!(flags & 1)) { next = curl_slist_append(s->slist, "Content-Type:"); if (next) s->slist = next; }
-  if (!(flags & 4) && !s->user_agent) {
-    next = curl_slist_append(s->slist, "User-Agent: " DEFAULT_USER_AGENT);
-    if (next) s->slist = next;
+  if (!(flags & 2)) hwc_buf_add(&s->lines, "Expect:", sizeof "Expect:");
+  if (!(flags & 1)) hwc_buf_add(&s->lines, "Content-Type:", sizeof "Content-Type:");
+  if (!(flags & 4) && !s->user_agent)
+    hwc_buf_add(&s->lines, "User-Agent: " DEFAULT_USER_AGENT, sizeof("User-Agent: " DEFAULT_USER_AGENT));
+  hwc_buf_check(L, &s->lines);
+  for (off = 0; off < s->lines.len; off += strlen(s->lines.data + off) + 1) count++;
+  if (count > s->nodes_cap) {
+    struct curl_slist *nodes = (struct curl_slist *)realloc(s->nodes, count * sizeof *nodes);
+    if (!nodes) luaL_error(L, "hwcloud.core: out of memory");
+    s->nodes = nodes;
+    s->nodes_cap = count;
   }
+  for (off = 0, count = 0; off < s->lines.len; off += strlen(s->lines.data + off) + 1, count++) {
+    s->nodes[count].data = s->lines.data + off;
+    s->nodes[count].next = NULL;
+    if (count > 0) s->nodes[count - 1].next = &s->nodes[count];
+  }
+  s->slist = count ? s->nodes : NULL;
 }
 
 static int is_tls_error(CURLcode rc) {
@@ -511,7 +531,6 @@ void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_
   if (lua_type(L, -1) == LUA_TSTRING) body = lua_tolstring(L, -1, &blen);
   lua_pop(L, 3); /* all three anchored by the request table while libcurl reads them */
 
-  if (s->slist) { curl_slist_free_all(s->slist); s->slist = NULL; }
   build_headers(L, s, req);
   hwc_buf_reset(&s->body);
   hwc_buf_reset(&s->head);
@@ -555,7 +574,7 @@ static int build_response(lua_State *L) {
   return hwc_response_finish(L, resp, (int)a->status, a->method, a->url);
 }
 
-/* After the transfer prepared by hwc_session_prepare ended with rc: frees the
+/* After the transfer prepared by hwc_session_prepare ended with rc: drops the
  * header list, then pushes the response (returns 1) or raises the error. */
 int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url) {
   finish_args a;
@@ -564,7 +583,6 @@ int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *me
   a.url = url;
   a.status = a.connects = 0;
   a.total = 0;
-  curl_slist_free_all(s->slist);
   s->slist = NULL;
   curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &a.status);
   curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &a.connects);

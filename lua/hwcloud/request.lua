@@ -351,19 +351,50 @@ local function build_headers(st, p, req, fname)
   return headers
 end
 
--- The usual case, AK/SK on a project service without headers of the
--- caller's, gets one of two lists kept per client (with and without a body):
--- nothing changes them (core.sign makes its own list; hwcloud.send copies
--- before adding a token).
+-- The caller's list of {name, value} pairs, flattened as given
+-- ({n = count, name1, value1, ...}): what a kept list was built from.
+local function flat_pairs(uh)
+  local flat = { n = #uh }
+  for i = 1, flat.n do
+    flat[2 * i - 1], flat[2 * i] = uh[i][1], uh[i][2]
+  end
+  return flat
+end
+
+-- whether the caller's headers are those a kept list was built from
+local function same_pairs(flat, uh)
+  if uh == nil or flat == nil then
+    return uh == flat
+  end
+  if flat.n ~= #uh then
+    return false
+  end
+  for i = 1, flat.n do
+    local q = uh[i]
+    -- a number is not compared: 1 == 1.0, but they are sent as "1" and "1.0"
+    if type(q) ~= "table" or q[1] ~= flat[2 * i - 1] or q[2] ~= flat[2 * i] or type(q[2]) ~= "string" then
+      return false
+    end
+  end
+  return true
+end
+
+-- The usual case, AK/SK on a project service with no headers of the
+-- caller's or a list of them, gets one of four lists kept per client (with
+-- and without a body, with and without the caller's), reused while the
+-- caller passes the same names and values: nothing changes them (core.sign
+-- makes its own list; hwcloud.send copies before adding a token).
 local function headers_of(st, p, req, fname)
-  if req.headers or p.scope ~= "project" or not p.cred or p.cred.kind ~= "aksk" then
+  local uh = req.headers
+  if p.scope ~= "project" or not p.cred or p.cred.kind ~= "aksk" or (uh ~= nil and uh[1] == nil) then
     return build_headers(st, p, req, fname)
   end
-  local key = p.body ~= nil and "json_headers" or "plain_headers"
-  local kept = st[key] -- {project id, list}
+  local key = p.body ~= nil and (uh and "json_user_headers" or "json_headers")
+    or (uh and "plain_user_headers" or "plain_headers")
+  local kept = st[key] -- {project id, list, the caller's pairs or nil}
   local pid = st.auth:project_id()
-  if not kept or kept[1] ~= pid then
-    kept = { pid, build_headers(st, p, req, fname) }
+  if not kept or kept[1] ~= pid or not same_pairs(kept[3], uh) then
+    kept = { pid, build_headers(st, p, req, fname), uh and flat_pairs(uh) }
     st[key] = kept
   end
   return kept[2]

@@ -17,8 +17,9 @@ local texts = {
   string.rep("[", 1000) .. string.rep("]", 1000),
   ((string.rep("[" .. string.rep("1,", 30), 300) .. string.rep("]", 300)):gsub(",%]", "]")),
 }
+texts[#texts + 1] = "[" .. string.rep(texts[1] .. ",", 100) .. "0]" -- over 256 KB: the collector paused
 local broken = { '{"a":', "[1 2]", "1e400", '"' .. string.rep("a", 300) .. '\\x"', '"\\ud800"',
-  string.rep("[", 1001), "[" .. table.concat(items, ",") .. ",]", '{"a":[1,{"b":"\t"}]}' }
+  string.rep("[", 1001), "[" .. table.concat(items, ",") .. ",]", '{"a":[1,{"b":"\t"}]}', texts[#texts] .. "," }
 for _ = 1, 3 do
   for _, t in ipairs(texts) do assert(pcall(core.decode, t)) end
   for _, t in ipairs(broken) do

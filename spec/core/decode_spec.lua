@@ -171,6 +171,30 @@ describe("core.decode against cjson", function()
     assert.are.equal(string.rep("é\n" .. string.rep("z", 100), 50), agree('"' .. long .. '"'))
   end)
 
+  -- from 256 KB, Lua 5.4's collector is paused during the decode (src/hwc_decode.c)
+  it("agrees on a body over 256 KB and leaves the collector as it was, even when it refuses one", function()
+    local items = {}
+    for i = 1, 3000 do
+      items[i] = ('{"id":"%d-%s","status":"%s","n":%d,"f":%s}'):format(i, string.rep("x", 60), pick({ "a", "b" }), i,
+        pick(NUMBERS))
+    end
+    local text = "[" .. table.concat(items, ",") .. "]"
+    assert.is_true(#text >= 256 * 1024)
+    assert.are.equal(3000, #agree(text))
+    for _, stopped in ipairs({ false, true }) do
+      if stopped then collectgarbage("stop") end
+      local ok = pcall(core.decode, text)
+      local ok2, err = pcall(core.decode, text .. ",")
+      local running = collectgarbage("isrunning")
+      collectgarbage("restart")
+      assert.is_true(ok)
+      assert.is_false(ok2)
+      assert.are.equal("decode", err.kind)
+      assert.matches("at offset " .. #text .. "$", err.message)
+      assert.are.equal(not stopped, running)
+    end
+  end)
+
   it("agrees at the nesting limit and refuses one level more", function()
     agree(string.rep("[", 1000) .. string.rep("]", 1000))
     agree(string.rep('{"a":', 999) .. "[]" .. string.rep("}", 999))

@@ -185,6 +185,22 @@ describe("client:request", function()
     end
   end)
 
+  it("sends the caller's header list as given each time, though it keeps the list built from it", function()
+    local c, t = client()
+    local sent = {}
+    local uh = { { "Content-Type", "application/json" }, { "X-N", "1" } }
+    local values = { "1", "2", 1, 1.0, 1.5, "1" } -- 1 == 1.0, but Lua 5.4 sends "1.0"
+    for i, v in ipairs(values) do
+      uh[2][2] = v -- the same table, changed in place between requests
+      c:request({ service = "rfs", method = "POST", path = "/v1/x", body = "{}", headers = uh })
+      sent[i] = S.header(t.requests[i].headers, "X-N")
+    end
+    c:request({ service = "rfs", method = "POST", path = "/v1/x", body = "{}", headers = { uh[1] } })
+    assert.are.same({ "1", "2", "1", tostring(1.0), "1.5", "1" }, sent)
+    assert.is_nil(S.header(t.requests[#values + 1].headers, "X-N"))
+    assert.are.equal("application/json", S.header(t.requests[#values + 1].headers, "Content-Type"))
+  end)
+
   it("escapes what could end the request line in a raw query string", function()
     local c, t = client()
     c:request({ service = "rfs", method = "GET", path = "/v1/x",
