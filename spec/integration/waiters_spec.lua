@@ -2,6 +2,8 @@
 -- terminal (issue 13): Ctrl-C during a real wait stops it at once and says
 -- what was awaited (a child lua5.4 / luajit process against the emulator);
 -- wait_stack_deleted after a failed deployment shows only the deletion;
+-- every waiter's error (stack, stack set, endpoint service, endpoint) on
+-- failure, timeout, 404 and Ctrl-C is one line naming the outcome once;
 -- failure messages say each fact once and name the template file given.
 
 local core = require("hwcloud.core")
@@ -79,7 +81,7 @@ describe("RFS waiters at a terminal", function()
       -- the child slept 10 s between polls; it must stop well before that
       assert.is_true(took < 2, string.format("took %.2f s to stop", took))
       local line = out:match("[^\n]*") -- the interpreter's one line
-      assert.matches("hwcloud waiter error INTERRUPTED: rfs.wait_stack: interrupted after %d+ s waiting for stack "
+      assert.matches("hwcloud waiter error INTERRUPTED: rfs.wait_stack: after %d+ s waiting for stack "
         .. (stack_name:gsub("%p", "%%%0")) .. " %(id [%x%-]+%) to reach DEPLOYMENT_COMPLETE or CREATION_COMPLETE "
         .. "%(last state DEPLOYMENT_IN_PROGRESS%); nothing was cancelled, the operation continues on the server$",
         line)
@@ -152,6 +154,145 @@ describe("RFS waiters at a terminal", function()
     end)
   end)
 
+  describe("every waiter's error", function()
+    local uuid = require("hwcloud.uuid")
+    local function svc(account, extra)
+      return h.client(account or h.e, extra):vpcep()
+    end
+    local function new_service(owner, approval)
+      return owner:create_endpoint_service{ vpc_id = uuid.v4(), port_id = uuid.v4(), server_type = "VM",
+        approval_enabled = approval, ports = { { client_port = 80, server_port = 8080, protocol = "TCP" } } }
+    end
+    -- a service the second account may connect to
+    local function open_service(owner, approval)
+      local s = new_service(owner, approval)
+      owner:add_or_remove_service_permissions{ vpc_endpoint_service_id = s.id, action = "add",
+        permissions = { "iam:domain::" .. h.e.second.domain_id } }
+      return s
+    end
+    local function new_endpoint(consumer, service_id)
+      return consumer:create_endpoint{ endpoint_service_id = service_id, vpc_id = uuid.v4(), subnet_id = uuid.v4() }
+    end
+    -- a stack set of `template` and the waiter arguments of its first operation
+    local function stack_set_operation(name, template)
+      h.rfs:create_stack_set{ stack_set_name = name, administration_agency_name = "rfs_admin",
+        managed_agency_name = "rfs_exec", template_body = template }
+      local op = h.rfs:create_stack_instance{ stack_set_name = name,
+        deployment_targets = { regions = { h.e.region }, domain_ids = { h.e.second.domain_id } } }
+      return { stack_set_name = name, stack_set_operation_id = op.stack_set_operation_id }
+    end
+    local function slow(kind)
+      assert.equal(200, (h.e.control("POST", "/_emulator/config", { speed = 1, delays = { [kind] = 600 } })))
+    end
+
+    -- {waiter object, method, args} of a wait that goes on (the emulator
+    -- made slow), per waiter
+    local PENDING = {
+      wait_stack = function()
+        slow("rfs_resource")
+        h.rfs:create_stack{ stack_name = "slow", template_body = TEMPLATE }
+        return h.rfs, "wait_stack", { stack_name = "slow" }
+      end,
+      wait_stack_set_operation = function()
+        slow("rfs_stack_set_queue")
+        return h.rfs, "wait_stack_set_operation", stack_set_operation("fleet", TEMPLATE)
+      end,
+      wait_endpoint_service = function()
+        slow("vpcep_service_create")
+        local v = svc()
+        return v, "wait_endpoint_service", { vpc_endpoint_service_id = new_service(v).id }
+      end,
+      wait_endpoint = function()
+        local owner, consumer = svc(), svc(h.e.second)
+        local s = open_service(owner, false)
+        slow("vpcep_endpoint_create")
+        return consumer, "wait_endpoint", { vpc_endpoint_id = new_endpoint(consumer, s.id).id }
+      end,
+    }
+
+    -- waits that end in the failure state, per waiter (the emulator has no
+    -- way to fail an endpoint service)
+    local FAILING_WAIT = {
+      wait_stack = function()
+        h.rfs:create_stack{ stack_name = "bad", template_body = FAILING }
+        return h.rfs, "wait_stack", { stack_name = "bad" }, "DEPLOYMENT_FAILED", "injected failure"
+      end,
+      wait_stack_set_operation = function()
+        return h.rfs, "wait_stack_set_operation", stack_set_operation("badfleet", FAILING), "OPERATION_FAILED",
+          "injected failure"
+      end,
+      wait_endpoint = function()
+        -- an endpoint waiting for approval fails when its service is deleted
+        local owner, consumer = svc(), svc(h.e.second)
+        local s = open_service(owner, true)
+        local ep = new_endpoint(consumer, s.id)
+        assert.equal("pendingAcceptance", consumer:wait_endpoint(h.w{ vpc_endpoint_id = ep.id }).status)
+        owner:delete_endpoint_service{ vpc_endpoint_service_id = s.id }
+        return consumer, "wait_endpoint", { vpc_endpoint_id = ep.id, status = "accepted" }, "failed", "EndPoint.2003"
+      end,
+    }
+
+    local GONE = {
+      wait_stack = function() return h.rfs, { stack_name = "nowhere" } end,
+      wait_stack_set_operation = function()
+        h.rfs:create_stack_set{ stack_set_name = "empty", administration_agency_name = "rfs_admin",
+          managed_agency_name = "rfs_exec" }
+        return h.rfs, { stack_set_name = "empty", stack_set_operation_id = uuid.v4() }
+      end,
+      wait_endpoint_service = function() return svc(), { vpc_endpoint_service_id = uuid.v4() } end,
+      wait_endpoint = function() return svc(), { vpc_endpoint_id = uuid.v4() } end,
+    }
+
+    -- one line, with the outcome (the code) said once and the rest after it
+    local function one_line(err, code)
+      assert.is_true(core.is_error(err), tostring(err))
+      assert.equal("waiter", err.kind)
+      assert.equal(code, err.code)
+      local line = tostring(err)
+      assert.not_matches("\n", line)
+      assert.equal(1, select(2, line:lower():gsub(code:lower(), "")), line)
+      assert.not_matches("timed out", line)
+      return line
+    end
+
+    for name in pairs(PENDING) do
+      describe(name, function()
+        it("timing out", function()
+          local obj, method, args = PENDING[name]()
+          local now = 0
+          args.clock, args.sleep, args.timeout, args.on_progress = function() return now end,
+            function(s) now = now + s end, 30, false
+          local line = one_line(S.raised(obj[method], obj, args), "TIMEOUT")
+          assert.matches("^hwcloud waiter error TIMEOUT: [%w_.]+: after 30 s waiting for .- to reach .- %(last state %S+%)$",
+            line)
+        end)
+
+        it("interrupted", function()
+          local obj, method, args = PENDING[name]()
+          args.sleep, args.on_progress = function() error("interrupted!", 0) end, false
+          local line = one_line(S.raised(obj[method], obj, args), "INTERRUPTED")
+          assert.matches("^hwcloud waiter error INTERRUPTED: [%w_.]+: after 0 s waiting for .- to reach .- "
+            .. "%(last state %S+%); nothing was cancelled, the operation continues on the server$", line)
+        end)
+
+        it("gone", function()
+          local obj, args = GONE[name]()
+          local line = one_line(S.raised(obj[name], obj, h.w(args)), "GONE")
+          assert.matches("^hwcloud waiter error GONE: [%w_.]+: after 0 s waiting for .- to reach [%w_ ]+$", line)
+        end)
+
+        if FAILING_WAIT[name] then
+          it("failing", function()
+            local obj, method, args, code, why = FAILING_WAIT[name]()
+            args.on_event = args.stack_name and false or nil
+            local line = one_line(S.raised(obj[method], obj, h.w(args)), code)
+            assert.matches("^hwcloud waiter error " .. code .. ": [%w_.]+: [^:]+: .*" .. why, line)
+          end)
+        end
+      end)
+    end
+  end)
+
   describe("failure messages", function()
     -- line 3 has an operator with nothing after it
     local BAD = 'resource "huaweicloud_vpc" "v" {\n  name = "v"\n  cidr = "10.0.0.0/16" +\n}\n'
@@ -173,7 +314,7 @@ describe("RFS waiters at a terminal", function()
       assert.equal(1, #err.errors)
       assert.equal(err.resource.status_message, err.errors[1].event_message) -- the same fact twice on the server
       assert.equal(1, count(tostring(err), "huaweicloud_vpc.bad: Creation failed"))
-      assert.equal("rfs.wait_stack: stack once is DEPLOYMENT_FAILED: " .. err.errors[1].event_message, err.message)
+      assert.equal("rfs.wait_stack: stack once: " .. err.errors[1].event_message, err.message)
     end)
 
     it("place a syntax error in the file deploy_from_file read, by line and column", function()
