@@ -8,6 +8,7 @@
 local core = require("hwcloud.core")
 local operation = require("hwcloud.operation")
 local clock = require("hwcloud.clock")
+local scheduler = require("hwcloud.scheduler")
 local numbers = require("hwcloud.numbers")
 local keys = require("hwcloud.keys")
 
@@ -189,14 +190,9 @@ end
 --- What an INTERRUPTED error says last: a waiter stops waiting, it cancels nothing.
 M.NOT_CANCELLED = "nothing was cancelled, the operation continues on the server"
 
---- Whether an error is the interpreter's Ctrl-C: lua5.4 and luajit turn
--- SIGINT into the string error "interrupted!" (with or without a position),
--- raised by a hook at the next instruction (lua.c's lstop).
--- @param err anything raised
--- @treturn boolean
-function M.is_interrupt(err)
-  return type(err) == "string" and err:sub(-12) == "interrupted!"
-end
+--- Whether an error is the interpreter's Ctrl-C ("interrupted!"), see
+-- hwcloud.scheduler.is_interrupt.
+M.is_interrupt = scheduler.is_interrupt
 
 --- Poll until done.
 -- @tparam table o options:

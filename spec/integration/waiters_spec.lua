@@ -29,6 +29,27 @@ rfs:wait_stack{ stack_name = arg[7], interval = 10, timeout = 60, on_event = fal
 print("wait returned")
 ]]
 
+-- The same with two stacks (arg[7] and arg[7] .. "-b"), each waited for by a
+-- task of client:parallel; each task's first poll prints a line.
+local CHILD_PARALLEL = [[
+package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
+package.cpath = arg[1] .. "/?.so;" .. package.cpath
+local hwcloud = require "hwcloud"
+local client = hwcloud.new{ endpoint = arg[2], ak = arg[3], sk = arg[4], region = arg[5], project_id = arg[6] }
+local rfs = client:rfs()
+require("hwcloud.wait").FIRST_INTERVAL = 10
+local tasks = {}
+for i, name in ipairs{ arg[7], arg[7] .. "-b" } do
+  rfs:create_stack{ stack_name = name, template_body = arg[8] }
+  tasks[i] = function()
+    return rfs:wait_stack{ stack_name = name, interval = 10, timeout = 60, on_event = false,
+      on_progress = function(info) io.stdout:write("waiting ", tostring(info.state), "\n"); io.stdout:flush() end }
+  end
+end
+client:parallel(tasks)
+print("wait returned")
+]]
+
 local function sh_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
@@ -40,33 +61,40 @@ describe("RFS waiters at a terminal", function()
   before_each(h.reset)
 
   describe("Ctrl-C during wait_stack", function()
-    local script
+    local scripts = {}
     setup(function()
-      script = os.tmpname()
-      local f = assert(io.open(script, "w"))
-      f:write(CHILD)
-      f:close()
+      for name, text in pairs{ single = CHILD, parallel = CHILD_PARALLEL } do
+        scripts[name] = os.tmpname()
+        local f = assert(io.open(scripts[name], "w"))
+        f:write(text)
+        f:close()
+      end
     end)
-    teardown(function() if script then os.remove(script) end end)
+    teardown(function()
+      for _, path in pairs(scripts) do os.remove(path) end
+    end)
 
-    -- Runs the child under `lua` with the module of `build`, sends it SIGINT
-    -- by pid once it waits (and has had time to fall asleep), and returns
-    -- what it printed after that and how long it took to exit.
-    local function interrupt(lua, build, stack_name)
+    -- Runs the child (`which` script) under `lua` with the module of
+    -- `build`, sends it SIGINT by pid once it waits (each of its `waits`
+    -- lines read, and time to fall asleep), and returns what it printed
+    -- after that and how long it took to exit.
+    local function interrupt(lua, build, stack_name, which, waits)
       assert(emu.read_file(build .. "/hwcloud/core.so"), build .. "/hwcloud/core.so is missing: run make")
       -- a deployment that lasts a minute
       local status = h.e.control("POST", "/_emulator/config", { speed = 1, delays = { rfs_resource = 60 } })
       assert.equal(200, status)
-      local args = { script, build, h.e.endpoint, h.e.ak, h.e.sk, h.e.region, h.e.project_id, stack_name, TEMPLATE }
+      local args = { scripts[which or "single"], build, h.e.endpoint, h.e.ak, h.e.sk, h.e.region, h.e.project_id, stack_name, TEMPLATE }
       for i, a in ipairs(args) do args[i] = sh_quote(a) end
       local p = assert(io.popen("sh -c 'echo $$; exec \"$0\" \"$@\"' " .. lua .. " " .. table.concat(args, " ") .. " 2>&1"))
       local pid = assert(tonumber(p:read("l")))
-      local first = p:read("l")
-      if first ~= "waiting DEPLOYMENT_IN_PROGRESS" then
-        os.execute("kill -KILL " .. pid .. " 2>/dev/null") -- stopped by pid, its output kept
-        local rest = p:read("a")
-        p:close()
-        error("the child did not start waiting: " .. tostring(first) .. "\n" .. rest)
+      for _ = 1, waits or 1 do
+        local line = p:read("l")
+        if line ~= "waiting DEPLOYMENT_IN_PROGRESS" then
+          os.execute("kill -KILL " .. pid .. " 2>/dev/null") -- stopped by pid, its output kept
+          local rest = p:read("a")
+          p:close()
+          error("the child did not start waiting: " .. tostring(line) .. "\n" .. rest)
+        end
       end
       os.execute("sleep 0.3")
       local t0 = core.now()
@@ -77,31 +105,54 @@ describe("RFS waiters at a terminal", function()
       return out, took
     end
 
-    local function check(out, took, stack_name)
+    -- what one waiter says of stack_name
+    local function waited(stack_name)
+      return "rfs.wait_stack: after %d+ s waiting for stack " .. (stack_name:gsub("%p", "%%%0"))
+        .. " %(id [%x%-]+%) to reach DEPLOYMENT_COMPLETE or CREATION_COMPLETE %(last state DEPLOYMENT_IN_PROGRESS%)"
+    end
+    local NOT_CANCELLED = "; nothing was cancelled, the operation continues on the server$"
+
+    -- stack_names: the stacks awaited; `prefix`: what the message starts with
+    local function check(out, took, stack_names, prefix)
       -- the child slept 10 s between polls; it must stop well before that
       assert.is_true(took < 2, string.format("took %.2f s to stop", took))
       local line = out:match("[^\n]*") -- the interpreter's one line
-      assert.matches("hwcloud waiter error INTERRUPTED: rfs.wait_stack: after %d+ s waiting for stack "
-        .. (stack_name:gsub("%p", "%%%0")) .. " %(id [%x%-]+%) to reach DEPLOYMENT_COMPLETE or CREATION_COMPLETE "
-        .. "%(last state DEPLOYMENT_IN_PROGRESS%); nothing was cancelled, the operation continues on the server$",
+      local said = {}
+      for i, name in ipairs(stack_names) do said[i] = waited(name) end
+      assert.matches("hwcloud waiter error INTERRUPTED: " .. (prefix or "") .. table.concat(said, "; ") .. NOT_CANCELLED,
         line)
       assert.not_matches("wait returned", out)
       assert.not_matches("retry%.lua", out)
       assert.not_matches("clock%.lua", out)
-      -- the deployment was not cancelled
-      assert.equal("DEPLOYMENT_IN_PROGRESS", h.rfs:get_stack_metadata{ stack_name = stack_name }.status)
+      -- the deployments were not cancelled
+      for _, name in ipairs(stack_names) do
+        assert.equal("DEPLOYMENT_IN_PROGRESS", h.rfs:get_stack_metadata{ stack_name = name }.status)
+      end
     end
 
     it("lua5.4: stops at once with one line saying what it waited for", function()
       local out, took = interrupt("lua5.4", "build", "ctrl-c")
-      check(out, took, "ctrl-c")
+      check(out, took, { "ctrl-c" })
+      assert.matches("^lua5%.4: hwcloud waiter error INTERRUPTED", out)
+      assert.not_matches("traceback", out)
+    end)
+
+    it("lua5.4, waiters inside client:parallel: stop at once with one line naming each wait", function()
+      local out, took = interrupt("lua5.4", "build", "par", "parallel", 2)
+      check(out, took, { "par", "par-b" }, "client:parallel: ")
       assert.matches("^lua5%.4: hwcloud waiter error INTERRUPTED", out)
       assert.not_matches("traceback", out)
     end)
 
     it("luajit: stops at once with the same message (luajit adds its traceback)", function()
       local out, took = interrupt("luajit", "build-luajit", "ctrl-c-jit")
-      check(out, took, "ctrl-c-jit")
+      check(out, took, { "ctrl-c-jit" })
+      assert.matches("^luajit: hwcloud waiter error INTERRUPTED", out)
+    end)
+
+    it("luajit, waiters inside client:parallel: the same one line", function()
+      local out, took = interrupt("luajit", "build-luajit", "par-jit", "parallel", 2)
+      check(out, took, { "par-jit", "par-jit-b" }, "client:parallel: ")
       assert.matches("^luajit: hwcloud waiter error INTERRUPTED", out)
     end)
   end)
