@@ -381,13 +381,20 @@ end
 -- A template_body has no file name: its messages place a syntax error at
 -- "main.tf:3,22" (main.tf.json for JSON, as emulator/README.md "Templates the
 -- emulator understands" says). deploy_from_file reads a file of another
--- name: a function turning those places into the file's name, or nil.
+-- name: a function turning those places into the file's name, or nil. A
+-- private module's own main.tf is left alone: its places follow the
+-- module's address ("module.net: main.tf:2,3: ...", "Error in module.net
+-- (rf://...): main.tf:3,25: ...", emulator/lua/emu/rfs/modules.lua), so
+-- only the text before the first module address is the root template's.
 local function template_namer(path)
   local name = path:match("([^/]+)$") or path
   if name == "main.tf" or name == "main.tf.json" then return nil end
   local replacement = name:gsub("%%", "%%%%") .. ":"
   return function(message)
-    return (message:gsub("%f[%w_%.%-]main%.tf%.json:", replacement):gsub("%f[%w_%.%-]main%.tf:", replacement))
+    local cut = message:find("%f[%w_%.]module%.[%a_]") or #message + 1
+    local root = message:sub(1, cut - 1)
+      :gsub("%f[%w_%.%-/]main%.tf%.json:", replacement):gsub("%f[%w_%.%-/]main%.tf:", replacement)
+    return root .. message:sub(cut)
   end
 end
 
@@ -405,7 +412,7 @@ local DEPLOY_KEYS = { template_file = true, vars = true, vars_file = true, on_ev
 -- @treturn table the outputs as `{name = value}`
 -- @raise argument errors, API errors, waiter errors (see wait_stack; their
 --   messages and events place a syntax error in template_file's name, not
---   main.tf)
+--   main.tf; a private module's own main.tf keeps its name)
 function Rfs:deploy_from_file(args)
   check_args("deploy_from_file", args, { "stack_name", "template_file" })
   local op = { full_name = "rfs.deploy_from_file" }

@@ -368,23 +368,55 @@ describe("RFS waiters at a terminal", function()
       assert.equal("rfs.wait_stack: stack once: " .. err.errors[1].event_message, err.message)
     end)
 
-    it("place a syntax error in the file deploy_from_file read, by line and column", function()
+    -- deploy_from_file of `text` in a file *-bad.tf: the error, the event
+    -- messages passed on (one text), the file's name as a pattern
+    local function deploy_file(text, stack_name)
       local path = os.tmpname() .. "-bad.tf"
       local f = assert(io.open(path, "w"))
-      f:write(BAD)
+      f:write(text)
       f:close()
       local printed = {}
-      local ok, err = pcall(h.rfs.deploy_from_file, h.rfs, h.w{ stack_name = "parse", template_file = path,
+      local ok, err = pcall(h.rfs.deploy_from_file, h.rfs, h.w{ stack_name = stack_name, template_file = path,
         on_event = function(ev) printed[#printed + 1] = ev.event_message end })
       os.remove(path)
       assert.is_false(ok)
-      local name = path:match("[^/]+$"):gsub("%p", "%%%0")
+      return err, table.concat(printed, "\n"), (path:match("[^/]+$"):gsub("%p", "%%%0"))
+    end
+
+    it("place a syntax error in the file deploy_from_file read, by line and column", function()
+      local err, printed, name = deploy_file(BAD, "parse")
       assert.matches(name .. ":3,%d+: Invalid expression", tostring(err))
       assert.equal(1, count(tostring(err), "Invalid expression"))
       assert.not_matches("main%.tf", tostring(err))
       assert.matches(name .. ":3,%d+: Invalid expression", err.errors[1].event_message)
-      assert.matches(name .. ":3,%d+: Invalid expression", table.concat(printed, "\n"))
-      assert.not_matches("main%.tf", table.concat(printed, "\n"))
+      assert.matches(name .. ":3,%d+: Invalid expression", printed)
+      assert.not_matches("main%.tf", printed)
+    end)
+
+    it("leave the main.tf of a private module the template calls as it is", function()
+      local upload = require("hwcloud.rfs").emulator_upload(h.main)
+      local function module_source(module_name, text)
+        return (h.rfs:publish_module_version{ module_name = module_name, module_version = "1.0.0", upload = upload,
+          files = { ["main.tf"] = text } })
+      end
+      local function calling(source) return 'module "net" {\n  source = "' .. source .. '"\n}\n' end
+      -- a syntax error in the module: "Error in module.net (<source>): main.tf:3,25: ..."
+      local err, printed, name = deploy_file(calling(module_source("broken", BAD)), "mod-parse")
+      assert.matches("Error in module%.net %(rf://[^)]+%): main%.tf:3,%d+: Invalid expression", tostring(err))
+      assert.matches("Error in module%.net %(rf://[^)]+%): main%.tf:3,%d+: Invalid expression", printed)
+      assert.not_matches(name, tostring(err) .. printed)
+      -- an evaluation error in the module: "module.net: main.tf:2,3: ..."
+      err, printed, name = deploy_file(calling(module_source("typo",
+        'resource "huaweicloud_vpc" "this" {\n  nmae = "v"\n  cidr = "10.0.0.0/16"\n}\n')), "mod-eval")
+      assert.matches("module%.net: main%.tf:2,3: huaweicloud_vpc%.this: Unsupported argument", tostring(err))
+      assert.matches("module%.net: main%.tf:2,3: huaweicloud_vpc%.this: Unsupported argument", printed)
+      assert.not_matches(name, tostring(err) .. printed)
+      -- the root's own places are still the file's in a template calling a module
+      err, printed, name = deploy_file(calling(module_source("fine", 'output "o" {\n  value = 1\n}\n')) .. BAD,
+        "mod-root")
+      assert.matches(name .. ":6,%d+: Invalid expression", tostring(err))
+      assert.matches(name .. ":6,%d+: Invalid expression", printed)
+      assert.not_matches("main%.tf", tostring(err) .. printed)
     end)
 
     it("place a syntax error in a .zip template in its member file", function()
