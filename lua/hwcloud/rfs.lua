@@ -193,10 +193,11 @@ local function event_stream(self, args, on_event, deletion, rename)
   return stream
 end
 
-local function failure_details(stream, what)
-  return function(meta, state)
+-- why a stack failed: its status_message and its ERROR events, each once
+local function failure_details(stream)
+  return function(meta)
     local errors = stream.errors(meta)
-    local parts = { what .. " is " .. tostring(state) }
+    local parts = {}
     if type(meta) == "table" and type(meta.status_message) == "string" and meta.status_message ~= "" then
       parts[#parts + 1] = stream.text(meta.status_message)
     end
@@ -221,21 +222,20 @@ local STACK_FAILED = { "DEPLOYMENT_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILE
 -- the poll options getting the stack's metadata.
 local function stack_poll(self, fname, args, deletion, rename)
   check_args(fname, args, { "stack_name" })
-  local what = "stack " .. args.stack_name
   local stream = event_stream(self, args, event_callback(args), deletion, rename)
-  local o = poll_options(fname, what, args)
+  local o = poll_options(fname, "stack " .. args.stack_name, args)
   local get_args = fields_for("get_stack_metadata", args)
   o.get = function() return (self:get_stack_metadata(get_args)) end
   o.id = function(meta) return type(meta) == "table" and meta.stack_id or args.stack_id end
-  return o, stream, what
+  return o, stream
 end
 
 -- wait_stack, with messages renamed by `rename` (deploy_from_file's)
 local function wait_stack(self, args, rename)
-  local o, stream, what = stack_poll(self, "wait_stack", args, false, rename)
+  local o, stream = stack_poll(self, "wait_stack", args, false, rename)
   o.after = stream.pull
   o.success, o.failure = STACK_DONE, STACK_FAILED
-  o.details = failure_details(stream, what)
+  o.details = failure_details(stream)
   return wait.for_status(o)
 end
 
@@ -260,13 +260,13 @@ end
 -- @treturn boolean true
 -- @raise kind "waiter" with code "DELETION_FAILED" (and `errors`), or "TIMEOUT"
 function Rfs:wait_stack_deleted(args)
-  local o, stream, what = stack_poll(self, "wait_stack_deleted", args, true)
+  local o, stream = stack_poll(self, "wait_stack_deleted", args, true)
   o.after = function(meta)
     local ok, err = pcall(stream.pull, meta)
     if not ok and not wait.is_not_found(err) then error(err, 0) end
   end
   o.success, o.failure, o.gone = {}, { "DELETION_FAILED" }, "success"
-  o.details = failure_details(stream, what)
+  o.details = failure_details(stream)
   return wait.for_status(o)
 end
 
@@ -291,8 +291,8 @@ function Rfs:wait_execution_plan(args)
   o.failure = { "CREATION_FAILED" }
   o.target = "reach " .. target
   o.id = function(meta) return type(meta) == "table" and meta.execution_plan_id or args.execution_plan_id end
-  o.details = function(meta, state)
-    return what .. " is " .. state .. (meta.status_message and (": " .. tostring(meta.status_message)) or "")
+  o.details = function(meta)
+    return meta.status_message and tostring(meta.status_message) or nil
   end
   return wait.for_status(o)
 end
@@ -311,7 +311,7 @@ function Rfs:wait_stack_set_operation(args)
   o.get = function() return (self:show_stack_set_operation_metadata(get_args)) end
   o.success = { "OPERATION_COMPLETE" }
   o.failure = { "OPERATION_FAILED", "STOP_COMPLETE", "STOP_FAILED" }
-  o.details = function(meta, state)
+  o.details = function(meta)
     local failed = {}
     pcall(function()
       for inst in self:each_stack_instance(fields_for("list_stack_instances", args)) do
@@ -321,7 +321,7 @@ function Rfs:wait_stack_set_operation(args)
         end
       end
     end)
-    local parts = { what .. " is " .. state }
+    local parts = {}
     if meta.status_message then parts[#parts + 1] = tostring(meta.status_message) end
     for _, inst in ipairs(failed) do
       parts[#parts + 1] = tostring(inst.region) .. "/" .. tostring(inst.stack_domain_id) .. " "
@@ -381,13 +381,20 @@ end
 -- A template_body has no file name: its messages place a syntax error at
 -- "main.tf:3,22" (main.tf.json for JSON, as emulator/README.md "Templates the
 -- emulator understands" says). deploy_from_file reads a file of another
--- name: a function turning those places into the file's name, or nil.
+-- name: a function turning those places into the file's name, or nil. A
+-- private module's own main.tf is left alone: its places follow the
+-- module's address ("module.net: main.tf:2,3: ...", "Error in module.net
+-- (rf://...): main.tf:3,25: ...", emulator/lua/emu/rfs/modules.lua), so
+-- only the text before the first module address is the root template's.
 local function template_namer(path)
   local name = path:match("([^/]+)$") or path
   if name == "main.tf" or name == "main.tf.json" then return nil end
   local replacement = name:gsub("%%", "%%%%") .. ":"
   return function(message)
-    return (message:gsub("%f[%w_%.%-]main%.tf%.json:", replacement):gsub("%f[%w_%.%-]main%.tf:", replacement))
+    local cut = message:find("%f[%w_%.]module%.[%a_]") or #message + 1
+    local root = message:sub(1, cut - 1)
+      :gsub("%f[%w_%.%-/]main%.tf%.json:", replacement):gsub("%f[%w_%.%-/]main%.tf:", replacement)
+    return root .. message:sub(cut)
   end
 end
 
@@ -405,7 +412,7 @@ local DEPLOY_KEYS = { template_file = true, vars = true, vars_file = true, on_ev
 -- @treturn table the outputs as `{name = value}`
 -- @raise argument errors, API errors, waiter errors (see wait_stack; their
 --   messages and events place a syntax error in template_file's name, not
---   main.tf)
+--   main.tf; a private module's own main.tf keeps its name)
 function Rfs:deploy_from_file(args)
   check_args("deploy_from_file", args, { "stack_name", "template_file" })
   local op = { full_name = "rfs.deploy_from_file" }

@@ -11,6 +11,10 @@
 -- (the retry layer reports it through `throttled`) and grows back by one after
 -- `limit` successful answers (additive increase, multiplicative decrease).
 --
+-- Ctrl-C ("interrupted!") stops the loop; each task waiting in it sees the
+-- interrupt once more, where it waits, so a waiter can say what it was
+-- waiting for, and the batch raises what they said as one error.
+--
 -- Other backends (hwcloud.parallel's OpenResty one) register their tasks with
 -- `attach`, so `current`, `sleep`, `single_flight` and `throttled` work the
 -- same in them. Nothing here knows about services or retries.
@@ -29,10 +33,27 @@ local task_of = setmetatable({}, { __mode = "k" })
 -- what a task yields while it waits for the loop (anything else is a plain
 -- yield: the task is resumed at the next turn)
 local WAIT = setmetatable({}, { __tostring = function() return "hwcloud.scheduler.WAIT" end })
+-- what the loop resumes a waiting task with when Ctrl-C stops the batch
+local INTERRUPT = setmetatable({}, { __tostring = function() return "hwcloud.scheduler.INTERRUPT" end })
 
 --- Longest wait of one loop turn, seconds (a Ctrl-C is seen sooner anyway:
 -- the signal ends the wait).
 M.MAX_WAIT = 1
+
+--- Whether an error is the interpreter's Ctrl-C: lua5.4 and luajit turn
+-- SIGINT into the string error "interrupted!" (with or without a position),
+-- raised by a hook at the next instruction (lua.c's lstop).
+-- @param err anything raised
+-- @treturn boolean
+function M.is_interrupt(err)
+  return type(err) == "string" and err:sub(-12) == "interrupted!"
+end
+
+-- Ctrl-C itself, or an error a task made of it (its `cause`, as a waiter's
+-- INTERRUPTED error keeps it)
+local function from_interrupt(err)
+  return M.is_interrupt(err) or (core.is_error(err) and M.is_interrupt(rawget(err, "cause")))
+end
 
 --- The running parallel task (`{sched = ..., ...}`), or nil outside one.
 -- @treturn table|nil
@@ -138,11 +159,13 @@ function Sched:get_multi()
   return m
 end
 
--- the task waits until the loop wakes it for `why`
+-- the task waits until the loop wakes it for `why`; when Ctrl-C stops the
+-- batch, the interrupt is raised here, inside the task (see Sched:interrupt)
 local function wait(task, why)
   task.waiting = why
-  coroutine.yield(WAIT)
+  local signal, err = coroutine.yield(WAIT)
   task.waiting = nil
+  if signal == INTERRUPT then error(err, 0) end
 end
 
 local function pack(...)
@@ -267,7 +290,7 @@ function Sched:spawn(g, i)
 end
 
 function Sched:fill(g)
-  while not g.stopped and g.running < g.concurrency and g.next <= g.n do
+  while not g.stopped and not g.interrupted and g.running < g.concurrency and g.next <= g.n do
     local i = g.next
     g.next = i + 1
     self:spawn(g, i)
@@ -283,19 +306,25 @@ function Sched:fill(g)
   end
 end
 
--- stop a task that has not ended: its transfer, timer, slot, flight, children
-function Sched:cancel_task(t, why)
-  t.dead = true
-  task_of[t.co] = nil
+-- free what a task holds in the loop: its transfer, slot and timer
+function Sched:release(t)
   if t.transfer then
     self.transfers[t.transfer] = nil
     if self.multi then self.multi:cancel(t.transfer) end
     t.transfer = nil
     self.inflight = self.inflight - 1
   elseif t.has_slot then -- woken with a slot, not yet resumed
+    t.has_slot = nil
     self.inflight = self.inflight - 1
   end
   self.timers[t] = nil
+end
+
+-- stop a task that has not ended: its transfer, timer, slot, flight, children
+function Sched:cancel_task(t, why)
+  t.dead = true
+  task_of[t.co] = nil
+  self:release(t)
   if t.flight then
     self:land(t.flight, false, M.cancelled_error(t.group.fname, why))
   end
@@ -323,7 +352,7 @@ function Sched:finish(task, ok, v)
   g.tasks[task.index] = nil
   g.running = g.running - 1
   g.results[task.index] = result_of(ok, v)
-  if not ok and g.fail_fast and not g.stopped then
+  if not ok and g.fail_fast and not g.stopped and not g.interrupted then
     self:stop_group(g, "task " .. task.index .. " failed")
   else
     self:fill(g)
@@ -334,9 +363,63 @@ function Sched:resume(task)
   local ok, v = coroutine.resume(task.co)
   if coroutine.status(task.co) == "dead" then
     self:finish(task, ok, v)
+    -- Ctrl-C raised inside the task (LuaJIT's hook is global): stop the batch
+    if not ok and from_interrupt(v) then error(v, 0) end
   elseif v ~= WAIT then
     self:push(task) -- a yield of the task's own: go on at the next turn
   end
+end
+
+-- Ctrl-C: every started task of group `g` that waits for the loop (those of
+-- its nested groups first) is resumed once with the interrupt raised where
+-- it waits, so that a waiter can say what it waited for; no task starts
+-- any more. The errors tasks make of it (not the bare "interrupted!") are
+-- added to `made`; a task that goes on waiting is cancelled afterwards
+-- (stop_group).
+function Sched:interrupt(g, err, made)
+  g.interrupted = true
+  for i = 1, g.n do
+    local t = g.tasks[i]
+    if t and t.child then self:interrupt(t.child, err, made) end
+    if t and not t.dead and t.waiting then
+      self:release(t)
+      local ok, v = coroutine.resume(t.co, INTERRUPT, err)
+      if coroutine.status(t.co) == "dead" then
+        self:finish(t, ok, v)
+        if not ok and core.is_error(v) and from_interrupt(v) then made[#made + 1] = v end
+      end
+    end
+  end
+end
+
+-- The error a batch stopped by Ctrl-C raises: the interrupt as it came when
+-- no task made an error of it; the one a task made; for several, one error
+-- of the first one's kind and code naming each, the clauses (split at "; ")
+-- that every message ends with said once, at the end.
+local function interrupt_error(fname, err, made)
+  if #made == 0 then return err end
+  if #made == 1 then return made[1] end
+  local clauses = {}
+  for i, e in ipairs(made) do
+    clauses[i] = {}
+    for c in (tostring(e.message) .. "; "):gmatch("(.-); ") do clauses[i][#clauses[i] + 1] = c end
+  end
+  local common = 0
+  while true do
+    local c = clauses[1][#clauses[1] - common]
+    for _, list in ipairs(clauses) do
+      if #list - common < 2 or list[#list - common] ~= c then c = nil end
+    end
+    if c == nil then break end
+    common = common + 1
+  end
+  local parts = {}
+  for _, list in ipairs(clauses) do
+    for j = 1, #list - common do parts[#parts + 1] = list[j] end
+  end
+  for j = #clauses[1] - common + 1, #clauses[1] do parts[#parts + 1] = clauses[1][j] end
+  return core.error({ kind = made[1].kind, code = made[1].code, operation = fname,
+                      message = fname .. ": " .. table.concat(parts, "; "), errors = made, cause = err })
 end
 
 function Sched:fire_timers()
@@ -406,8 +489,15 @@ function Sched:run_group(g, parent)
     end
   end)
   if not ok then
-    -- an error of the loop itself, or Ctrl-C ("interrupted!"): stop every
-    -- task and transfer, then let it through
+    -- an error of the loop itself, or Ctrl-C ("interrupted!", or the error
+    -- a task made of it): stop every task and transfer, then let it
+    -- through, or, for Ctrl-C, what the waiting tasks made of it
+    if from_interrupt(err) then
+      local made = {}
+      if core.is_error(err) then made[1], err = err, err.cause end
+      pcall(self.interrupt, self, g, err, made)
+      err = interrupt_error(g.fname, err, made)
+    end
     pcall(self.stop_group, self, g, "interrupted")
     self:close()
     error(err, 0)

@@ -19,8 +19,8 @@ local function waiter(self, fname, args, id_field, get_name, what, accepted)
   o.get = function() return (self[get_name](self, get_args)) end
   -- the resource's error list: {code, message} (services) or
   -- {error_code, error_message} (endpoints)
-  o.details = function(r, state)
-    local parts = { what .. " " .. id .. " is " .. tostring(state) }
+  o.details = function(r)
+    local parts = {}
     for _, e in ipairs(type(r) == "table" and type(r.error) == "table" and r.error or {}) do
       parts[#parts + 1] = tostring(e.error_code or e.code) .. " " .. tostring(e.error_message or e.message)
     end

@@ -8,6 +8,7 @@
 local core = require("hwcloud.core")
 local operation = require("hwcloud.operation")
 local clock = require("hwcloud.clock")
+local scheduler = require("hwcloud.scheduler")
 local numbers = require("hwcloud.numbers")
 local keys = require("hwcloud.keys")
 
@@ -186,14 +187,12 @@ function M.is_transient(err)
   return core.is_error(err) and (core.classify(err)) or false
 end
 
---- Whether an error is the interpreter's Ctrl-C: lua5.4 and luajit turn
--- SIGINT into the string error "interrupted!" (with or without a position),
--- raised by a hook at the next instruction (lua.c's lstop).
--- @param err anything raised
--- @treturn boolean
-function M.is_interrupt(err)
-  return type(err) == "string" and err:sub(-12) == "interrupted!"
-end
+--- What an INTERRUPTED error says last: a waiter stops waiting, it cancels nothing.
+M.NOT_CANCELLED = "nothing was cancelled, the operation continues on the server"
+
+--- Whether an error is the interpreter's Ctrl-C ("interrupted!"), see
+-- hwcloud.scheduler.is_interrupt.
+M.is_interrupt = scheduler.is_interrupt
 
 --- Poll until done.
 -- @tparam table o options:
@@ -205,13 +204,18 @@ end
 --   `{operation, what, state, elapsed, error?}`; false for none; default
 --   prints to stderr when it is a terminal), `target` (what is awaited, for
 --   messages, e.g. "reach DEPLOYMENT_COMPLETE"), `id` (function(result)
---   returning the resource's id, for messages).
+--   returning the resource's id, for messages), `gone` (what a 404 raised
+--   by `check` means: "success" (done, returns true) or "error" (code
+--   "GONE"); without it the 404 is raised as it is).
 -- @return the `result` of the check that said done
 -- @raise kind "waiter" with code "TIMEOUT" (fields `state`, `timeout`,
---   `elapsed`, `cause` = the last transient error) or "INTERRUPTED" (Ctrl-C
---   while waiting: fields `state`, `elapsed`, `resource` = the last result;
---   the operation continues on the server); whatever `check` raises that is
---   not transient
+--   `elapsed`, `cause` = the last transient error), "GONE" (fields `state`,
+--   `elapsed`, `cause` = the 404) or "INTERRUPTED" (Ctrl-C while waiting:
+--   fields `state`, `elapsed`, `resource` = the last result; the operation
+--   continues on the server); whatever `check` raises that is not transient.
+--   The code says what happened, the message the rest, each fact once:
+--   "after 12 s waiting for stack web (id ...) to reach DEPLOYMENT_COMPLETE
+--   (last state DEPLOYMENT_IN_PROGRESS)".
 function M.poll(o)
   local clock = o.clock or M.default_clock
   local sleep = o.sleep or M.default_sleep
@@ -222,6 +226,14 @@ function M.poll(o)
   if on_progress == nil then on_progress = M.progress_printer() end
   local start = clock()
   local state, last_error, last_result
+
+  -- "after N s waiting for <what> (id X) to <target> (last state S)"
+  local function waited(elapsed)
+    local id = o.id and last_result ~= nil and o.id(last_result) or nil
+    return string.format("after %d s waiting for %s%s%s%s", math.floor(elapsed + 0.5), o.what,
+      id and (" (id " .. tostring(id) .. ")") or "", o.target and (" to " .. o.target) or "",
+      state ~= nil and (" (last state " .. tostring(state) .. ")") or "")
+  end
 
   local function loop()
     while true do
@@ -234,6 +246,11 @@ function M.poll(o)
       elseif M.is_transient(done) then
         last_error = done
         info = { state = state, error = done }
+      elseif o.gone == "success" and M.is_not_found(done) then
+        return true
+      elseif o.gone and M.is_not_found(done) then
+        local elapsed = clock() - start
+        error(M.error(o.operation, "GONE", waited(elapsed), { state = "GONE", elapsed = elapsed, cause = done }), 0)
       else
         error(done, 0)
       end
@@ -243,9 +260,7 @@ function M.poll(o)
         on_progress(info)
       end
       if elapsed >= timeout then
-        error(M.error(o.operation, "TIMEOUT",
-          string.format("timed out after %d s waiting for %s (last state %s)", math.floor(elapsed + 0.5),
-            o.what, tostring(state)),
+        error(M.error(o.operation, "TIMEOUT", waited(elapsed),
           { state = state, timeout = timeout, elapsed = elapsed, cause = last_error }), 0)
       end
       sleep(math.min(delay, timeout - elapsed))
@@ -260,11 +275,7 @@ function M.poll(o)
   -- waiter error (its tostring is one line, which lua5.4 prints without a
   -- traceback), and let it stop the script as "interrupted!" would.
   local elapsed = clock() - start
-  local id = o.id and last_result ~= nil and o.id(last_result) or nil
-  error(M.error(o.operation, "INTERRUPTED",
-    string.format("interrupted after %d s waiting for %s%s%s (last state %s); nothing was cancelled, "
-      .. "the operation continues on the server", math.floor(elapsed + 0.5), o.what,
-      id and (" (id " .. tostring(id) .. ")") or "", o.target and (" to " .. o.target) or "", tostring(state)),
+  error(M.error(o.operation, "INTERRUPTED", waited(elapsed) .. "; " .. M.NOT_CANCELLED,
     { state = state, elapsed = elapsed, resource = last_result, cause = result }), 0)
 end
 
@@ -284,39 +295,35 @@ M.set = set
 --   means done, as for deletions; else a 404 raises code "GONE"),
 --   `after` (function(resource, state) called after each successful read,
 --   e.g. to stream events), `details` (function(resource, state) returning
---   a message and a table of extra error fields for a failure state);
---   `target` defaults to "reach <success states>" ("be deleted" when gone
---   means done).
+--   why it failed (nil when the resource does not say) and a table of extra
+--   error fields, for a failure state); `target` defaults to "reach <success
+--   states>" ("be deleted" when gone means done).
 -- @return the resource in its success state (true when gone = "success")
--- @raise kind "waiter": code = the failure state, "GONE" or "TIMEOUT"
+-- @raise kind "waiter": code = the failure state (message "<what>: <why>"),
+--   "GONE" or "TIMEOUT"
 function M.for_status(o)
   local success, failure = set(o.success), set(o.failure)
   local status = o.status or function(r) return type(r) == "table" and r.status or nil end
   local spec = {}
   for k, v in pairs(o) do spec[k] = v end
+  spec.gone = o.gone or "error"
   if not spec.target then
     local wanted = {}
     for _, v in ipairs(type(o.success) == "table" and o.success or { o.success }) do wanted[#wanted + 1] = tostring(v) end
     spec.target = o.gone == "success" and "be deleted" or (#wanted > 0 and ("reach " .. table.concat(wanted, " or ")) or nil)
   end
   spec.check = function()
-    local ok, r = pcall(o.get)
-    if not ok then
-      if M.is_not_found(r) then
-        if o.gone == "success" then return true, true, "GONE" end
-        error(M.error(o.operation, "GONE", o.what .. " does not exist", { state = "GONE", cause = r }), 0)
-      end
-      error(r, 0)
-    end
+    local r = o.get()
     local state = status(r)
     if o.after then o.after(r, state) end
     if success[state] then return true, r, state end
     if failure[state] then
-      local message, fields = nil, {}
-      if o.details then message, fields = o.details(r, state) end
+      -- the code names the state; the message says what failed and why
+      local why, fields = nil, {}
+      if o.details then why, fields = o.details(r, state) end
       fields = fields or {}
       fields.state, fields.resource = state, r
-      error(M.error(o.operation, state, message or (o.what .. " is " .. tostring(state)), fields), 0)
+      error(M.error(o.operation, state, o.what .. ((why and why ~= "") and (": " .. why) or ""), fields), 0)
     end
     return false, r, state
   end

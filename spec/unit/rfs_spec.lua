@@ -136,7 +136,7 @@ describe("hwcloud.rfs", function()
       assert.equal("quota exceeded", err.errors[1].event_message)
       assert.equal("bad flavor", err.errors[2].event_message)
       assert.equal(4, #err.events)
-      assert.equal("rfs.wait_stack: stack web is DEPLOYMENT_FAILED: deployment failed: quota exceeded: bad flavor",
+      assert.equal("rfs.wait_stack: stack web: deployment failed: quota exceeded: bad flavor",
         err.message)
       assert.equal("DEPLOYMENT_FAILED", err.resource.status)
     end)

@@ -76,6 +76,58 @@ describe("hwcloud.scheduler", function()
     assert.are.equal(0, after)
   end)
 
+  it("on Ctrl-C lets each waiting waiter say what it waited for, in one error, and stops every task", function()
+    -- what lua.c does on SIGINT: a count hook on the main thread (where the
+    -- loop runs) raising "interrupted!"; LuaJIT's hooks are global (and its
+    -- main thread is not a coroutine), so there it fires inside the task
+    -- that sets it
+    local main = coroutine.running()
+    local function sethook(...)
+      if main then return debug.sethook(main, ...) end
+      return debug.sethook(...)
+    end
+    local function ctrl_c()
+      sethook(function()
+        sethook()
+        error("interrupted!")
+      end, "", 1)
+    end
+    local wait = require "hwcloud.wait"
+    local function waiter(n)
+      return function()
+        return wait.poll{ operation = "test.wait", what = "thing " .. n, target = "reach DONE", on_progress = false,
+          timeout = 5,
+          check = function() return false, nil, "BUSY" end }
+      end
+    end
+    local after, started = 0, 0
+    local t0 = os.time()
+    local ok, err = pcall(parallel.run, {
+      waiter(1),
+      function() scheduler.sleep(30); after = after + 1 end,
+      waiter(2),
+      function() scheduler.sleep(0.05); ctrl_c(); scheduler.sleep(30); after = after + 1 end,
+      function() started = started + 1 end,
+    }, { concurrency = 4 })
+    assert.is_false(ok)
+    assert.is_true(os.time() - t0 < 10)
+    assert.are.equal("waiter", err.kind)
+    assert.are.equal("INTERRUPTED", err.code)
+    assert.are.equal("hwcloud.parallel.run: test.wait: after 0 s waiting for thing 1 to reach DONE (last state BUSY); "
+      .. "test.wait: after 0 s waiting for thing 2 to reach DONE (last state BUSY); "
+      .. "nothing was cancelled, the operation continues on the server", err.message)
+    assert.are.equal(2, #err.errors)
+    assert.matches("interrupted!$", err.cause)
+    assert.are.same({ 0, 0 }, { after, started })
+    -- one waiter alone: its own error as it is
+    ok, err = pcall(parallel.run, { waiter(1), function() scheduler.sleep(0.05); ctrl_c(); scheduler.sleep(30) end })
+    assert.are.equal("test.wait: after 0 s waiting for thing 1 to reach DONE (last state BUSY); "
+      .. "nothing was cancelled, the operation continues on the server", err.message)
+    -- no waiter: the interrupt itself
+    ok, err = pcall(parallel.run, { function() scheduler.sleep(0.05); ctrl_c(); scheduler.sleep(30) end })
+    assert.matches("interrupted!$", err)
+  end)
+
   it("halves the request limit on throttling and grows it back", function()
     local now = 100
     local s = scheduler.new({ max_inflight = 16, clock = function() return now end })

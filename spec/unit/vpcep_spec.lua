@@ -69,7 +69,7 @@ describe("hwcloud.vpcep", function()
       local err = raised(svc.wait_endpoint_service, svc, opts{ vpc_endpoint_service_id = "s1" })
       assert.equal("waiter", err.kind)
       assert.equal("failed", err.code)
-      assert.equal("vpcep.wait_endpoint_service: endpoint service s1 is failed: EndPoint.3001 Failed to create a port.",
+      assert.equal("vpcep.wait_endpoint_service: endpoint service s1: EndPoint.3001 Failed to create a port.",
         err.message)
       assert.equal("EndPoint.3001", err.errors[1].code)
     end)

@@ -67,7 +67,7 @@ describe("wait.poll", function()
     assert.equal("TIMEOUT", err.code)
     assert.equal("IN_PROGRESS", err.state)
     assert.equal(12, err.timeout)
-    assert.matches("^test%.wait: timed out after 12 s waiting for thing x %(last state IN_PROGRESS%)", err.message)
+    assert.equal("test.wait: after 12 s waiting for thing x (last state IN_PROGRESS)", err.message)
     -- 1 + 2 + 4 + 5 = 12: the last check happens exactly at the timeout
     assert.same({ 1, 2, 4, 5 }, t.sleeps)
     assert.equal(5, checks)
@@ -118,13 +118,13 @@ describe("wait.poll", function()
     assert.equal("S3", err.state)
     assert.equal(7, err.elapsed)
     assert.same({ id = "id-3" }, err.resource)
-    assert.equal("test.wait: interrupted after 7 s waiting for thing x (id id-3) to reach DONE (last state S3); "
+    assert.equal("test.wait: after 7 s waiting for thing x (id id-3) to reach DONE (last state S3); "
       .. "nothing was cancelled, the operation continues on the server", err.message)
     assert.not_matches("\n", tostring(err))
 
     err = raised(poll, { check = function() error("interrupted!", 0) end })
     assert.equal("INTERRUPTED", err.code)
-    assert.equal("test.wait: interrupted after 0 s waiting for thing x (last state nil); "
+    assert.equal("test.wait: after 0 s waiting for thing x; "
       .. "nothing was cancelled, the operation continues on the server", err.message)
     -- other string errors pass unchanged
     assert.equal("not interrupted! really", raised(poll, { check = function() error("not interrupted! really", 0) end }))
@@ -233,7 +233,7 @@ describe("wait.for_status", function()
     assert.equal("waiter", err.kind)
     assert.equal("failed", err.code)
     assert.equal("failed", err.state)
-    assert.equal("svc.wait_x: it broke", err.message)
+    assert.equal("svc.wait_x: thing 1: it broke", err.message)
     assert.equal(1, err.extra)
     assert.same({ status = "failed" }, err.resource)
   end)
@@ -246,8 +246,34 @@ describe("wait.for_status", function()
   it("raises GONE on 404 otherwise", function()
     local err = raised(run, { get = sequence({ fake.http_error(404, "X") }), success = { "available" } })
     assert.equal("GONE", err.code)
-    assert.equal("svc.wait_x: thing 1 does not exist", err.message)
+    assert.equal("svc.wait_x: after 0 s waiting for thing 1 to reach available", err.message)
     assert.equal(404, err.cause.status)
+  end)
+
+  it("tostring of every waiter error is one line naming the outcome once: the code", function()
+    local function line(o)
+      local err = raised(run, o)
+      local s = tostring(err)
+      assert.not_matches("\n", s)
+      local n = select(2, s:lower():gsub(err.code:lower(), ""))
+      assert.equal(1, n, s)
+      return s
+    end
+    local failing = { get = sequence({ { status = "creating" }, { status = "failed" } }), success = "available",
+                      failure = "failed", details = function() return "quota exceeded" end }
+    assert.equal("hwcloud waiter error failed: svc.wait_x: thing 1: quota exceeded", line(failing))
+    failing.details = nil
+    failing.get = sequence({ { status = "failed" } })
+    assert.equal("hwcloud waiter error failed: svc.wait_x: thing 1", line(failing))
+    assert.equal("hwcloud waiter error TIMEOUT: svc.wait_x: after 3 s waiting for thing 1 to reach available "
+      .. "(last state creating)", line{ get = sequence({ { status = "creating" } }), success = "available", timeout = 3 })
+    assert.equal("hwcloud waiter error GONE: svc.wait_x: after 1 s waiting for thing 1 to reach available "
+      .. "(last state creating)",
+      line{ get = sequence({ { status = "creating" }, fake.http_error(404, "X") }), success = "available" })
+    assert.equal("hwcloud waiter error INTERRUPTED: svc.wait_x: after 0 s waiting for thing 1 to reach available "
+      .. "(last state creating); nothing was cancelled, the operation continues on the server",
+      line{ get = sequence({ { status = "creating" } }), success = "available",
+            sleep = function() error("interrupted!", 0) end })
   end)
 
   it("says what it waited for when interrupted: the success states, or deletion", function()
