@@ -188,7 +188,7 @@ function M.is_transient(err)
 end
 
 --- What an INTERRUPTED error says last: a waiter stops waiting, it cancels nothing.
-M.NOT_CANCELLED = "nothing was cancelled, the operation continues on the server"
+M.NOT_CANCELLED = "nothing was cancelled, the server carries on"
 
 --- Whether an error is the interpreter's Ctrl-C ("interrupted!"), see
 -- hwcloud.scheduler.is_interrupt.

@@ -110,7 +110,7 @@ describe("RFS waiters at a terminal", function()
       return "rfs.wait_stack: after %d+ s waiting for stack " .. (stack_name:gsub("%p", "%%%0"))
         .. " %(id [%x%-]+%) to reach DEPLOYMENT_COMPLETE or CREATION_COMPLETE %(last state DEPLOYMENT_IN_PROGRESS%)"
     end
-    local NOT_CANCELLED = "; nothing was cancelled, the operation continues on the server$"
+    local NOT_CANCELLED = "; nothing was cancelled, the server carries on$"
 
     -- stack_names: the stacks awaited; `prefix`: what the message starts with
     local function check(out, took, stack_names, prefix)
@@ -323,7 +323,7 @@ describe("RFS waiters at a terminal", function()
           args.sleep, args.on_progress = function() error("interrupted!", 0) end, false
           local line = one_line(S.raised(obj[method], obj, args), "INTERRUPTED")
           assert.matches("^hwcloud waiter error INTERRUPTED: [%w_.]+: after 0 s waiting for .- to reach .- "
-            .. "%(last state %S+%); nothing was cancelled, the operation continues on the server$", line)
+            .. "%(last state %S+%); nothing was cancelled, the server carries on$", line)
         end)
 
         it("gone", function()

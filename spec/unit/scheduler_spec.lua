@@ -115,14 +115,14 @@ describe("hwcloud.scheduler", function()
     assert.are.equal("INTERRUPTED", err.code)
     assert.are.equal("hwcloud.parallel.run: test.wait: after 0 s waiting for thing 1 to reach DONE (last state BUSY); "
       .. "test.wait: after 0 s waiting for thing 2 to reach DONE (last state BUSY); "
-      .. "nothing was cancelled, the operation continues on the server", err.message)
+      .. "nothing was cancelled, the server carries on", err.message)
     assert.are.equal(2, #err.errors)
     assert.matches("interrupted!$", err.cause)
     assert.are.same({ 0, 0 }, { after, started })
     -- one waiter alone: its own error as it is
     ok, err = pcall(parallel.run, { waiter(1), function() scheduler.sleep(0.05); ctrl_c(); scheduler.sleep(30) end })
     assert.are.equal("test.wait: after 0 s waiting for thing 1 to reach DONE (last state BUSY); "
-      .. "nothing was cancelled, the operation continues on the server", err.message)
+      .. "nothing was cancelled, the server carries on", err.message)
     -- no waiter: the interrupt itself
     ok, err = pcall(parallel.run, { function() scheduler.sleep(0.05); ctrl_c(); scheduler.sleep(30) end })
     assert.matches("interrupted!$", err)

@@ -119,13 +119,13 @@ describe("wait.poll", function()
     assert.equal(7, err.elapsed)
     assert.same({ id = "id-3" }, err.resource)
     assert.equal("test.wait: after 7 s waiting for thing x (id id-3) to reach DONE (last state S3); "
-      .. "nothing was cancelled, the operation continues on the server", err.message)
+      .. "nothing was cancelled, the server carries on", err.message)
     assert.not_matches("\n", tostring(err))
 
     err = raised(poll, { check = function() error("interrupted!", 0) end })
     assert.equal("INTERRUPTED", err.code)
     assert.equal("test.wait: after 0 s waiting for thing x; "
-      .. "nothing was cancelled, the operation continues on the server", err.message)
+      .. "nothing was cancelled, the server carries on", err.message)
     -- other string errors pass unchanged
     assert.equal("not interrupted! really", raised(poll, { check = function() error("not interrupted! really", 0) end }))
   end)
@@ -271,7 +271,7 @@ describe("wait.for_status", function()
       .. "(last state creating)",
       line{ get = sequence({ { status = "creating" }, fake.http_error(404, "X") }), success = "available" })
     assert.equal("hwcloud waiter error INTERRUPTED: svc.wait_x: after 0 s waiting for thing 1 to reach available "
-      .. "(last state creating); nothing was cancelled, the operation continues on the server",
+      .. "(last state creating); nothing was cancelled, the server carries on",
       line{ get = sequence({ { status = "creating" } }), success = "available",
             sleep = function() error("interrupted!", 0) end })
   end)
