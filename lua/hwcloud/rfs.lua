@@ -381,13 +381,18 @@ end
 -- A template_body has no file name: its messages place a syntax error at
 -- "main.tf:3,22" (main.tf.json for JSON, as emulator/README.md "Templates the
 -- emulator understands" says). deploy_from_file reads a file of another
--- name: a function turning those places into the file's name, or nil.
+-- name: a function turning those places into the file's name, or nil. A
+-- place after a module's name ("Error in module.net (rf://...): main.tf:4,25",
+-- "module.net: main.tf:2,1") is in that module's own main.tf and stays.
 local function template_namer(path)
   local name = path:match("([^/]+)$") or path
   if name == "main.tf" or name == "main.tf.json" then return nil end
   local replacement = name:gsub("%%", "%%%%") .. ":"
   return function(message)
-    return (message:gsub("%f[%w_%.%-]main%.tf%.json:", replacement):gsub("%f[%w_%.%-]main%.tf:", replacement))
+    local cut = message:find("%f[%w_]module%.") or #message + 1
+    local head = message:sub(1, cut - 1)
+    head = head:gsub("%f[%w_%.%-]main%.tf%.json:", replacement):gsub("%f[%w_%.%-]main%.tf:", replacement)
+    return head .. message:sub(cut)
   end
 end
 
