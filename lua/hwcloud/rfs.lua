@@ -418,9 +418,14 @@ function Rfs:deploy_from_file(args)
   local op = { full_name = "rfs.deploy_from_file" }
   local function read(field)
     local f, err = io.open(args[field], "rb")
-    if not f then operation.argument_error(op, field, "cannot read " .. field .. ": " .. tostring(err)) end
-    local text = f:read("*a")
-    f:close()
+    local text
+    if f then
+      -- a directory opens but does not read: without this check a stack
+      -- would be created from no template at all
+      text, err = f:read("*a")
+      f:close()
+    end
+    if not text then operation.argument_error(op, field, "cannot read " .. field .. ": " .. tostring(err)) end
     return text
   end
   local fields = { template_body = read("template_file") }

@@ -2,8 +2,9 @@
 -- field of client:request, of an operation's per-call options or of a
 -- helper's argument table is an argument error naming the function, the
 -- unknown key and the closest valid one, raised before anything reaches the
--- emulator; a service method called with a dot says to use a colon; the
--- correct form of the same call goes through.
+-- emulator; a service method called with a dot says to use a colon, one
+-- given an argument too many says what it takes; the correct form of the
+-- same call goes through.
 
 local emu = require "spec.helpers.emulator"
 local S = require "spec.helpers.services"
@@ -116,5 +117,17 @@ describe("a user's mistakes, against the emulator", function()
     assert.are.equal(before, api_requests())
     assert.is_table(vpcep:list_endpoints{}.endpoints)
     assert.is_table(rfs:list_stacks{}.stacks)
+  end)
+
+  it("options given to a waiter as a second table are refused, not ignored", function()
+    local rfs = c:rfs()
+    rfs:create_stack{ stack_name = "web" }
+    local before = api_requests()
+    local err = argument_error(rfs.wait_stack, rfs, { stack_name = "web" }, { timeout = 60 })
+    assert.are.equal("rfs.wait_stack: takes 1 argument, got 2 (options go in the argument table)", err.message)
+    err = argument_error(rfs.list_stacks, rfs, {}, {}, { limit = 1 })
+    assert.are.equal("rfs.list_stacks: takes 2 arguments (args, opts), got 3", err.message)
+    assert.are.equal(before, api_requests())
+    assert.are.equal("CREATION_COMPLETE", rfs:wait_stack(h.w{ stack_name = "web" }).status)
   end)
 end)

@@ -335,6 +335,18 @@ describe("transport.cosocket", function()
     end
   end)
 
+  it("refuses an unknown option, naming the closest one", function()
+    local ok, err = pcall(cosocket.new, { timeout = 10, conect_timeout = 3 })
+    assert.is_false(ok)
+    assert.are.equal("argument", err.kind)
+    assert.are.equal("hwcloud.transport.cosocket.new: unknown option opts.conect_timeout "
+      .. "(did you mean opts.connect_timeout?)", err.message)
+    -- libcurl's CA options do not apply here (nginx's lua_ssl_trusted_certificate does)
+    ok, err = pcall(cosocket.new, { ca_file = "/etc/ssl/certs/ca-certificates.crt" })
+    assert.is_false(ok)
+    assert.are.equal("hwcloud.transport.cosocket.new: unknown option opts.ca_file", err.message)
+  end)
+
   it("refuses a proxy", function()
     local ok, err = pcall(cosocket.new, { proxy = "http://p:3128" })
     assert.is_false(ok)

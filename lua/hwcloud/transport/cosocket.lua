@@ -26,6 +26,7 @@ local urls = require "hwcloud.url"
 local text = require "hwcloud.text"
 local numbers = require "hwcloud.numbers"
 local hints = require "hwcloud.hints"
+local keys = require "hwcloud.keys"
 
 local M = {}
 
@@ -56,8 +57,19 @@ end
 --   max_body_bytes = 64 MiB}`; TLS trust comes from nginx's
 --   `lua_ssl_trusted_certificate`, proxies are not supported
 -- @treturn table transport
+-- @raise an argument error for an unknown option (with the closest name),
+--   a proxy, or a number out of range
+-- the options new takes (proxy only to be refused by name)
+local OPTIONS = { timeout = true, connect_timeout = true, verify_tls = true, pool_size = true,
+                  keepalive_timeout = true, max_body_bytes = true, proxy = true }
+
 function M.new(opts)
   opts = opts or {}
+  local unknown = keys.unknown(opts, OPTIONS)
+  if unknown ~= nil then
+    error(core.error({ kind = "argument", message = "hwcloud.transport.cosocket.new: "
+      .. keys.message("option", unknown, OPTIONS, "opts.") }), 0)
+  end
   if opts.proxy then
     error(core.error({ kind = "argument",
       message = "hwcloud.transport.cosocket.new: opts.proxy is not supported" }), 0)
