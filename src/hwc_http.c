@@ -411,21 +411,34 @@ static int head_too_large(hwc_session *s, CURLcode rc) {
 /* Pushes the error for a failed transfer: argument errors for what libcurl
  * refused to send, else the one transport error (hwc_transport_error), from
  * the codes the cosocket transport gives for the same failures. */
+/* Sets curl_code, retryable, method and url on the error at the top. */
+static void set_transfer_fields(lua_State *L, CURLcode rc, const char *method, const char *url) {
+  hwc_error_setint(L, "curl_code", (long long)rc);
+  hwc_error_classify(L);
+  hwc_error_setstr(L, "method", method);
+  hwc_push_clean_url(L, url);
+  lua_setfield(L, -2, "url");
+}
+
 static void push_transport_error(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url) {
   const char *refused = refused_input(rc);
   hwc_failure f;
   char reason[128];
   long os_errno = 0;
+  if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    /* on_progress saw the interpreter asked to stop: never retried, and the
+     * interpreter's own "interrupted!" follows at the next Lua instruction */
+    hwc_error_new(L, "cancelled", NULL, "session:send: interrupted during the request");
+    hwc_error_setstr(L, "code", "Interrupted");
+    set_transfer_fields(L, rc, method, url);
+    return;
+  }
   if (refused) {
     char msg[CURL_ERROR_SIZE + 128];
     snprintf(msg, sizeof msg, "session:send: %s (libcurl: %s)", refused,
              s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
     hwc_error_new(L, "argument", NULL, msg);
-    hwc_error_setint(L, "curl_code", (long long)rc);
-    hwc_error_classify(L);
-    hwc_error_setstr(L, "method", method);
-    hwc_push_clean_url(L, url);
-    lua_setfield(L, -2, "url");
+    set_transfer_fields(L, rc, method, url);
     return;
   }
   memset(&f, 0, sizeof f);
@@ -596,16 +609,40 @@ int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *me
   return hwc_call_gc_paused(L, build_response, 1, s->body.len);
 }
 
+/* The Lua hook as a transfer began: a signal handler that changes it (the
+ * lua5.4 and luajit interpreters' Ctrl-C, lua.c's laction) asks the program
+ * to stop, and the transfer is given up (libcurl calls on_progress about
+ * once a second while it waits, and at every step of a transfer). */
+typedef struct {
+  lua_State *L;
+  lua_Hook hook;
+  int mask, count;
+} hook_watch;
+
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
+  const hook_watch *w = (const hook_watch *)ud;
+  (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+  return lua_gethook(w->L) != w->hook || lua_gethookmask(w->L) != w->mask || lua_gethookcount(w->L) != w->count;
+}
+
 /* session:send{method=, url=, headers=, body=} -> response, or raises hwcloud.Error */
 static int session_send(lua_State *L) {
   hwc_session *s = hwc_session_check(L, 1);
   char method[HWC_METHOD_MAX];
   const char *url;
   CURLcode rc;
+  hook_watch w;
 
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
   hwc_session_prepare(L, s, 2, method, &url);
+  w.L = L;
+  w.hook = lua_gethook(L);
+  w.mask = lua_gethookmask(L);
+  w.count = lua_gethookcount(L);
+  curl_easy_setopt(s->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(s->easy, CURLOPT_XFERINFODATA, &w);
+  curl_easy_setopt(s->easy, CURLOPT_NOPROGRESS, 0L);
   rc = curl_easy_perform(s->easy);
   return hwc_session_finish(L, s, rc, method, url);
 }

@@ -1,6 +1,7 @@
 -- core.encode / core.decode: exact integers, arrays and null, escaping,
 -- errors on what JSON cannot hold, and the host's cjson left untouched.
 local core = require "hwcloud.core"
+local support = require "spec.core.support"
 
 describe("core JSON", function()
   it("encodes integers exactly, floats shortest, and integral floats as integers", function()
@@ -121,21 +122,10 @@ describe("core.http_error and core.sleep", function()
 
   for _, case in ipairs{ { "", "" }, { " while the program's own hook is set", "debug.sethook(function() end, '', 1e6); " } } do
     it("stops sleeping at once on Ctrl-C, so the interpreter's 'interrupted!' comes now" .. case[1], function()
-      -- a child of this interpreter and this build, sent SIGINT by pid 0.3 s
-      -- into a 10 s sleep (lua.c and luajit.c turn it into a hook that raises)
-      local lua = rawget(_G, "jit") and "luajit" or "lua5.4"
-      local code = ("package.cpath = %q; local core = require 'hwcloud.core'; %s"
-        .. "io.write('asleep\\n'); io.flush(); core.sleep(10); print('slept on')"):format(package.cpath, case[2])
-      local p = assert(io.popen("sh -c 'echo $$; exec \"$0\" -e \"$1\"' " .. lua .. " '" .. code:gsub("'", "'\\''")
-        .. "' 2>&1"))
-      local pid = assert(tonumber(p:read("l")))
-      assert.are.equal("asleep", p:read("l"))
-      os.execute("sleep 0.3")
-      local t0 = core.now()
-      os.execute("kill -INT " .. pid)
-      local out = p:read("a")
-      local took = core.now() - t0
-      p:close()
+      -- a child sent SIGINT 0.3 s into a 10 s sleep (lua.c and luajit.c
+      -- turn it into a hook that raises)
+      local out, took = support.interrupt(("local core = require 'hwcloud.core'; %s"
+        .. "io.write('asleep\\n'); io.flush(); core.sleep(10); print('slept on')"):format(case[2]), "asleep")
       assert.matches("interrupted!", out)
       assert.not_matches("slept on", out)
       assert.is_true(took < 2, string.format("took %.2f s to stop", took))

@@ -5,7 +5,8 @@
 local core = require "hwcloud.core"
 local server_helper = require "spec.helpers.server"
 
-local raises = require("spec.core.support").raises
+local support = require "spec.core.support"
+local raises = support.raises
 
 describe("core.session", function()
   local server, s
@@ -173,6 +174,20 @@ describe("core.session", function()
     assert.are.equal("RequestTimeoutException", err.class)
     assert.are.equal(28, err.curl_code)
     assert.is_true(err.retryable)
+  end)
+
+  it("gives up a request in flight at once on Ctrl-C, so the interpreter's 'interrupted!' comes now", function()
+    -- a child of this interpreter and this build waits for an answer 20 s
+    -- away and is sent SIGINT by pid: libcurl's progress callback sees the
+    -- interpreter's hook and ends the transfer (a cancelled error, never
+    -- retried), and the hook raises at the next Lua instruction
+    local out, took = support.interrupt(("local core = require 'hwcloud.core'; local s = core.session{ timeout = 30 }; "
+      .. "io.write('sending\\n'); io.flush(); "
+      .. "local ok, e = pcall(s.send, s, { method = 'GET', url = %q }); "
+      .. "print('after', ok, e.kind, e.code, e.retryable)"):format(server.url .. "/slow?seconds=20"), "sending")
+    assert.matches("interrupted!", out)
+    assert.not_matches("after", out)
+    assert.is_true(took < 3, string.format("took %.2f s to stop", took))
   end)
 
   it("raises kind=network on a dropped connection and on a refused port", function()

@@ -15,16 +15,17 @@ local TEMPLATE = 'resource "huaweicloud_vpc" "v" {\n  name = "v"\n  cidr = "10.0
 local FAILING = TEMPLATE .. 'resource "huaweicloud_vpc" "bad" {\n  name = "bad"\n  cidr = "10.1.0.0/16"\n'
   .. '  emulator_fail = "injected failure"\n}\n'
 
--- The child: starts a deployment, then waits for it with 10 s pauses; its
--- on_progress line tells the spec the wait has begun.
+-- The child: starts a deployment, then waits for it with 10 s pauses (or
+-- arg[9]); its on_progress line tells the spec the wait has begun.
 local CHILD = [[
 package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
 package.cpath = arg[1] .. "/?.so;" .. package.cpath
 local hwcloud = require "hwcloud"
 local rfs = hwcloud.new{ endpoint = arg[2], ak = arg[3], sk = arg[4], region = arg[5], project_id = arg[6] }:rfs()
 rfs:create_stack{ stack_name = arg[7], template_body = arg[8] }
-require("hwcloud.wait").FIRST_INTERVAL = 10
-rfs:wait_stack{ stack_name = arg[7], interval = 10, timeout = 60, on_event = false,
+local interval = tonumber(arg[9]) or 10
+require("hwcloud.wait").FIRST_INTERVAL = interval
+rfs:wait_stack{ stack_name = arg[7], interval = interval, timeout = 60, on_event = false,
   on_progress = function(info) io.stdout:write("waiting ", tostring(info.state), "\n"); io.stdout:flush() end }
 print("wait returned")
 ]]
@@ -78,12 +79,13 @@ describe("RFS waiters at a terminal", function()
     -- `build`, sends it SIGINT by pid once it waits (each of its `waits`
     -- lines read, and time to fall asleep), and returns what it printed
     -- after that and how long it took to exit.
-    local function interrupt(lua, build, stack_name, which, waits)
+    local function interrupt(lua, build, stack_name, which, waits, interval, after_wait)
       assert(emu.read_file(build .. "/hwcloud/core.so"), build .. "/hwcloud/core.so is missing: run make")
       -- a deployment that lasts a minute
       local status = h.e.control("POST", "/_emulator/config", { speed = 1, delays = { rfs_resource = 60 } })
       assert.equal(200, status)
-      local args = { scripts[which or "single"], build, h.e.endpoint, h.e.ak, h.e.sk, h.e.region, h.e.project_id, stack_name, TEMPLATE }
+      local args = { scripts[which or "single"], build, h.e.endpoint, h.e.ak, h.e.sk, h.e.region, h.e.project_id, stack_name, TEMPLATE,
+                     interval or 10 }
       for i, a in ipairs(args) do args[i] = sh_quote(a) end
       local p = assert(io.popen("sh -c 'echo $$; exec \"$0\" \"$@\"' " .. lua .. " " .. table.concat(args, " ") .. " 2>&1"))
       local pid = assert(tonumber(p:read("l")))
@@ -96,6 +98,7 @@ describe("RFS waiters at a terminal", function()
           error("the child did not start waiting: " .. tostring(line) .. "\n" .. rest)
         end
       end
+      if after_wait then after_wait() end
       os.execute("sleep 0.3")
       local t0 = core.now()
       assert.is_true(os.execute("kill -INT " .. pid))
@@ -135,6 +138,17 @@ describe("RFS waiters at a terminal", function()
       check(out, took, { "ctrl-c" })
       assert.matches("^lua5%.4: hwcloud waiter error INTERRUPTED", out)
       assert.not_matches("traceback", out)
+    end)
+
+    it("lua5.4: stops at once while a poll waits for its answer", function()
+      -- every request on the stack stalls 5 s once the wait has begun, and
+      -- the child polls every 0.2 s: SIGINT comes while a request is in flight
+      local out, took = interrupt("lua5.4", "build", "ctrl-c-stall", "single", 1, 0.2, function()
+        h.fault{ action = "stall", delay = 5, path = "/v1/" .. h.e.project_id .. "/stacks/ctrl-c-stall", count = 20 }
+        os.execute("sleep 0.5")
+      end)
+      check(out, took, { "ctrl-c-stall" })
+      assert.matches("^lua5%.4: hwcloud waiter error INTERRUPTED", out)
     end)
 
     it("lua5.4, waiters inside client:parallel: stop at once with one line naming each wait", function()
