@@ -102,13 +102,27 @@ function M.measure(a, b, x, n, y)
   return median(ta), median(tb), median(ratio)
 end
 
+-- bench/fixed_time.c built into build/ (once; false when there is no C compiler)
+local fixed_time
+local function fixed_time_lib()
+  if fixed_time == nil then
+    local so = "build/bench_fixed_time.so"
+    local ok = os.execute("cc -shared -fPIC -O2 -o " .. so .. " bench/fixed_time.c 2>/dev/null")
+    fixed_time = (ok == true or ok == 0) and so or false
+    if not fixed_time then io.stderr:write("bench: no C compiler, counts may vary by 2% from run to run\n") end
+  end
+  return fixed_time
+end
+
 -- Instructions (valgrind --tool=callgrind) of one run of `<this interpreter>
--- script args`: the benchmarks' --callgrind modes run a loop at two lengths
--- and divide the difference by the extra iterations, so start-up cancels out.
+-- script args`, with time() fixed (bench/fixed_time.c): the benchmarks'
+-- --callgrind modes run a loop at two lengths and divide the difference by
+-- the extra iterations, so start-up cancels out.
 function M.instructions(script, args)
   local self = rawget(_G, "jit") and "luajit" or "lua5.4"
-  local p = assert(io.popen(("valgrind --tool=callgrind --callgrind-out-file=/dev/null %s %s %s 2>&1")
-    :format(self, script, args)))
+  local lib = fixed_time_lib()
+  local p = assert(io.popen(("%svalgrind --tool=callgrind --callgrind-out-file=/dev/null %s %s %s 2>&1")
+    :format(lib and "LD_PRELOAD=" .. lib .. " " or "", self, script, args)))
   local out = p:read("a")
   p:close()
   local ir = out:match("Collected : (%d+)")

@@ -25,9 +25,13 @@
 
 #define ARRAY_BATCH 64      /* elements kept on the stack before the table exists */
 #define OBJECT_BATCH 32     /* key/value pairs likewise */
-#define STACK_BUDGET 4000   /* stack slots in use above which no level batches (LuaJIT allows 8000) */
+#define STACK_BUDGET 4000   /* stack slots in use (the cache's included) above which no level batches
+                             * (LuaJIT allows 8000) */
 #define SHORT_STRING 256    /* escaped strings up to this size are unescaped on the C stack */
-#define CACHE_SLOTS 256     /* recent short strings, so repeated keys skip Lua's interning */
+#define KEY_SLOTS 256       /* recent keys, so repeated keys skip Lua's interning... */
+#define VALUE_SLOTS 128     /* ...and recent short values, apart: a value never evicts a key */
+#define CACHE_SLOTS (KEY_SLOTS + VALUE_SLOTS)
+#define CACHE_WAYS 4        /* a string may sit in any slot of its set of 4 (64 sets of keys, 32 of values) */
 #define CACHE_MIN_TEXT 2048 /* smaller texts do without */
 #define CACHE_KEY_LEN 40    /* longest key cached (Lua 5.4 interns up to 40 bytes) */
 #define CACHE_VALUE_LEN 16  /* longest string value cached (enum-like values repeat) */
@@ -45,14 +49,16 @@ typedef struct {
   const char *start, *end; /* the text; *end == '\0' */
   const char *p;           /* after the value just parsed */
   int base, mt;            /* stack: the caller's top, the array metatable */
-  int cache;               /* stack index of the string cache table, or 0 */
+  int cache;               /* stack index of the string cache's first slot, or 0 */
   int depth;
   const char *why;         /* the first error, a format with one %s for what was found (or none) */
   const char *at;
   int last_slot;           /* the cache slot of the string just pushed, or -1 */
+  unsigned clock;          /* counts cache look-ups */
   struct {
     size_t n;              /* 0: empty */
     unsigned gen;          /* bumped when the slot changes hands */
+    unsigned used;         /* the clock when last used */
     int keys;              /* key count of the last object under this key (0: none yet) */
     char s[CACHE_KEY_LEN]; /* the bytes of the string the cache table holds */
   } slot[CACHE_SLOTS];
@@ -228,19 +234,35 @@ static int same_bytes(const char *a, const char *b, size_t n) {
   return 1;
 }
 
-/* Pushes s[0..n) (0 < n <= CACHE_KEY_LEN), from the cache when the same bytes were seen recently. */
-static void push_cached(dec_state *d, const char *s, size_t n) {
+/* Pushes s[0..n) (0 < n <= CACHE_KEY_LEN), from the cache when the same
+ * bytes were seen recently: a key (is_key) from the key slots, a value from
+ * the value slots. The set of 4 slots comes from a hash of the length and
+ * three bytes; a miss replaces the slot of the set used longest ago, so the
+ * few keys an array of objects repeats stay even when their hashes meet
+ * (with one slot per hash, 3 of the 30 keys of bench/bodies.lua's big body
+ * evicted each other in every object). */
+static void push_cached(dec_state *d, const char *s, size_t n, int is_key) {
   lua_State *L = d->L;
-  unsigned i = (unsigned)(n * 7 + (unsigned char)s[0] * 31 + (unsigned char)s[n - 1] * 17 +
-                          (unsigned char)s[n >> 1] * 3) % CACHE_SLOTS;
-  d->last_slot = (int)i;
-  if (d->slot[i].n == n && same_bytes(d->slot[i].s, s, n)) {
-    lua_rawgeti(L, d->cache, (int)i + 1);
-    return;
+  unsigned h = (unsigned)(n * 7 + (unsigned char)s[0] * 31 + (unsigned char)s[n - 1] * 17 +
+                          (unsigned char)s[n >> 1] * 3);
+  unsigned set = is_key ? h % (KEY_SLOTS / CACHE_WAYS) * CACHE_WAYS
+                        : KEY_SLOTS + h % (VALUE_SLOTS / CACHE_WAYS) * CACHE_WAYS;
+  unsigned i, w;
+  d->clock++;
+  for (i = w = set; w < set + CACHE_WAYS; w++) {
+    if (d->slot[w].n == n && same_bytes(d->slot[w].s, s, n)) {
+      d->last_slot = (int)w;
+      d->slot[w].used = d->clock;
+      lua_pushvalue(L, d->cache + (int)w);
+      return;
+    }
+    if (d->slot[w].used < d->slot[i].used) i = w;
   }
+  d->last_slot = (int)i;
+  d->slot[i].used = d->clock;
   lua_pushlstring(L, s, n);
   lua_pushvalue(L, -1);
-  lua_rawseti(L, d->cache, (int)i + 1);
+  lua_replace(L, d->cache + (int)i);
   memcpy(d->slot[i].s, s, n); /* a copy here: comparing never touches the Lua heap */
   d->slot[i].n = n;
   d->slot[i].gen++;
@@ -276,7 +298,7 @@ static int parse_string(dec_state *d, const char *p, size_t limit) {
   d->last_slot = -1;
   if (*q == '"') {
     size_t n = (size_t)(q - s);
-    if (n - 1 < limit && d->cache) push_cached(d, s, n);
+    if (n - 1 < limit && d->cache) push_cached(d, s, n, limit == CACHE_KEY_LEN);
     else lua_pushlstring(d->L, s, n);
     d->p = q + 1;
     return 1;
@@ -520,17 +542,21 @@ int hwc_json_decode_string(lua_State *L, const char *s, size_t n) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, &hwc_array_mt_key);
   d.mt = d.base + 1;
   d.cache = 0;
-  if (n >= CACHE_MIN_TEXT) {
+  if (n >= CACHE_MIN_TEXT && lua_checkstack(L, CACHE_SLOTS + 8)) {
     int i;
-    lua_createtable(L, CACHE_SLOTS, 0);
-    d.cache = d.base + 2;
+    /* the cache's strings, in stack slots: lua_pushvalue from one costs less
+     * than lua_rawgeti from a table (2-3% of a decode, bench/decode.lua --callgrind) */
+    lua_settop(L, d.mt + CACHE_SLOTS);
+    d.cache = d.mt + 1;
     for (i = 0; i < CACHE_SLOTS; i++) {
       d.slot[i].n = 0;
       d.slot[i].gen = 0;
+      d.slot[i].used = 0;
       d.slot[i].keys = 0;
     }
   }
   d.last_slot = -1;
+  d.clock = 0;
   if (parse_value(&d, s, no_hint)) {
     const char *p = skip_ws(d.p);
     if (p == d.end) {
