@@ -79,6 +79,7 @@ function M.new(opts)
     pool_size = opts.pool_size or 30,
     keepalive_timeout = opts.keepalive_timeout or 60,
     max_body_bytes = opts.max_body_bytes or defaults.max_body_bytes,
+    urls = { n = 0 }, -- URL -> what url_of made of it
   }, Transport)
 end
 
@@ -151,6 +152,35 @@ local function parse_url(url)
     rest = "/"
   end
   return scheme, host, port, rest, authority
+end
+
+local URLS_KEPT = 256 -- URLs a transport keeps worked out (then it starts afresh)
+
+-- What the transport makes of a URL, worked out once per URL and kept
+-- (bounded): `{scheme, host, port, target, authority, redacted, connect}`
+-- (`redacted` for the response and the errors, `connect` connect's options:
+-- the keepalive pool of the scheme, authority and TLS check, and its size);
+-- nil for a URL it cannot send to.
+local function url_of(self, url)
+  local kept = self.urls
+  local u = kept[url]
+  if u then
+    return u
+  end
+  local scheme, host, port, target, authority = parse_url(url)
+  if not scheme then
+    return nil
+  end
+  u = { scheme = scheme, host = host, port = port, target = target, authority = authority,
+    redacted = redact.url(url),
+    connect = { pool = scheme .. "://" .. authority .. (self.verify_tls and "" or "#noverify"),
+      pool_size = self.pool_size } }
+  if kept.n >= URLS_KEPT then
+    kept = { n = 0 }
+    self.urls = kept
+  end
+  kept[url], kept.n = u, kept.n + 1
+  return u
 end
 
 --- Largest response header line (libcurl's CURL_MAX_HTTP_HEADER, 100 KiB).
@@ -352,14 +382,14 @@ local function read_body(r, framing, status, method, max)
   return data, false
 end
 
--- Connects (or takes a pooled connection) and shakes hands for https.
--- Returns the socket and whether it was reused; raises on failure.
-local function connect(self, ngx, req, scheme, host, port, authority)
+-- Connects (or takes a pooled connection) to the URL `u` (url_of) and shakes
+-- hands for https. Returns the socket and whether it was reused; raises on
+-- failure.
+local function connect(self, ngx, req, u)
   local sock = ngx.socket.tcp()
   local ms = floor(self.timeout * 1000)
   sock:settimeouts(floor(self.connect_timeout * 1000), ms, ms)
-  local pool = scheme .. "://" .. authority .. (self.verify_tls and "" or "#noverify")
-  local ok, err = sock:connect(host, port, { pool = pool, pool_size = self.pool_size })
+  local ok, err = sock:connect(u.host, u.port, u.connect)
   if not ok then
     local code = curl_code_of(err, "connect")
     fail(code, req, { reason = code == 7 and err or nil, detail = err },
@@ -367,8 +397,8 @@ local function connect(self, ngx, req, scheme, host, port, authority)
         and "nginx.conf needs a resolver directive (see examples/openresty/nginx.conf)" or nil)
   end
   local reused = (sock:getreusedtimes() or 0) > 0
-  if scheme == "https" and not reused then
-    ok, err = sock:sslhandshake(nil, host, self.verify_tls)
+  if u.scheme == "https" and not reused then
+    ok, err = sock:sslhandshake(nil, u.host, self.verify_tls)
     if not ok then
       sock:close()
       fail(curl_code_of(err, "tls"), req, { detail = err })
@@ -449,13 +479,13 @@ function Transport:send(req)
   local ngx = ngx_api()
   ngx.update_time() -- the cached time may be stale after CPU work: the deadline counts from now
   local started = ngx.now()
-  local scheme, host, port, target, authority = parse_url(req.url)
-  if not scheme then
+  local u = url_of(self, req.url)
+  if not u then
     error(core.error({ kind = "argument", message = "hwcloud.transport.cosocket:send: bad URL "
       .. redact.url(req.url) }), 0)
   end
-  local sock, reused = connect(self, ngx, req, scheme, host, port, authority)
-  local bytes, err = sock:send(request_bytes(req, target, authority))
+  local sock, reused = connect(self, ngx, req, u)
+  local bytes, err = sock:send(request_bytes(req, u.target, u.authority))
   if not bytes then
     sock:close()
     fail(curl_code_of(err, "send"), req, { detail = err })
@@ -479,7 +509,7 @@ function Transport:send(req)
   end
   -- the response (or the error) session:send would give for this answer
   return core.response{ status = status, header_list = header_list, raw_body = raw,
-    method = req.method, url = redact.url(req.url), reused = reused, total_time = ngx.now() - started }
+    method = req.method, url = u.redacted, reused = reused, total_time = ngx.now() - started }
 end
 
 --- Nothing to close: connections live in the cosocket pool.
