@@ -228,6 +228,13 @@ local function resolve_project(self)
   return pid
 end
 
+-- resolve_project, once for every task asking at the same time (a function
+-- of its own: a closure in Auth:project_id, which runs on every request,
+-- would keep LuaJIT from compiling it)
+local function resolve_project_once(self)
+  return scheduler.single_flight(self, "project_id", function() return resolve_project(self) end)
+end
+
 --- The project id: option, the credential source's, learnt from a password
 -- token, or resolved once through IAM `GET /v3/projects?name=<region>` and
 -- cached. Raises an auth error when it cannot be determined.
@@ -237,7 +244,7 @@ function Auth:project_id()
   if pid then
     return pid
   end
-  return scheduler.single_flight(self, "project_id", function() return resolve_project(self) end)
+  return resolve_project_once(self)
 end
 
 return M

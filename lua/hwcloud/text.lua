@@ -6,7 +6,7 @@
 
 local M = {}
 
-local find, byte, sub = string.find, string.byte, string.sub
+local byte, sub = string.byte, string.sub
 
 -- the bytes Lua's %s matches: tab, LF, VT, FF, CR, space
 local SPACE = { [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [32] = true }
@@ -36,6 +36,25 @@ function M.rstrip(s, char)
   return sub(s, 1, j)
 end
 
+--- The bounds of `s`'s bytes i..j without leading and trailing white space
+-- (j < i when nothing is left): for a piece of a larger string, trimmed
+-- without cutting it out first.
+-- @tparam string s
+-- @tparam number i first byte
+-- @tparam number j last byte
+-- @treturn number first byte kept
+-- @treturn number last byte kept
+function M.trim_range(s, i, j)
+  while i <= j and SPACE[byte(s, i)] do
+    i = i + 1
+  end
+  while j >= i and SPACE[byte(s, j)] do
+    j = j - 1
+  end
+  return i, j
+end
+local trim_range = M.trim_range
+
 --- `s` without leading and trailing white space.
 -- @tparam string s
 -- @treturn string
@@ -43,15 +62,7 @@ function M.trim(s)
   if not SPACE[byte(s, 1)] and not SPACE[byte(s, -1)] then
     return s -- nothing to trim (the usual case; "" too)
   end
-  local i = find(s, "%S")
-  if not i then
-    return ""
-  end
-  local j = #s
-  while SPACE[byte(s, j)] do
-    j = j - 1
-  end
-  return sub(s, i, j)
+  return sub(s, trim_range(s, 1, #s))
 end
 
 return M

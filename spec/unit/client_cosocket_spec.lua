@@ -94,6 +94,38 @@ describe("transport.cosocket", function()
       s.sent[1])
   end)
 
+  it("works out each URL once and keeps at most a bounded number of them", function()
+    local t = cosocket.new({ verify_tls = false })
+    local urls = {}
+    for i = 1, 300 do -- more than a transport keeps: it starts afresh, and every answer stays right
+      urls[i] = (i % 2 == 0 and "http://a.test/v1/" or "https://b.test:8443/v1/") .. i .. "?token=s3cret"
+    end
+    urls[#urls + 1] = urls[2] -- one met before
+    local ok, err, _, log = with_ngx({ reply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" }, function()
+      for i = 1, #urls do
+        assert.are.equal(200, t:send({ method = "GET", url = urls[i], headers = {} }).status)
+      end
+    end)
+    assert.is_true(ok, tostring(err))
+    assert.are.equal(#urls, #log.sockets)
+    for i, s in ipairs(log.sockets) do
+      local path = urls[i]:match("^https?://[^/]+(/[^?]*)")
+      if urls[i]:find("^http://a") then
+        assert.are.same({ "a.test", 80, "http://a.test#noverify" }, { s.host, s.port, s.opts.pool })
+      else
+        assert.are.same({ "b.test", 8443, "https://b.test:8443#noverify" }, { s.host, s.port, s.opts.pool })
+      end
+      assert.are.equal("GET " .. path .. "?token=s3cret HTTP/1.1\r\n", s.sent[1]:match("^[^\n]*\n"))
+    end
+    -- the URL in an error is the redacted one, also for a URL the transport already knew
+    ok, err = with_ngx({ reply = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n" }, function()
+      return t:send({ method = "GET", url = urls[2], headers = {} })
+    end)
+    assert.is_false(ok)
+    assert.are.equal(404, err.status)
+    assert.are.equal("http://a.test/v1/2?token=REDACTED", err.url)
+  end)
+
   it("sends the signed Host and a Content-Length with a body", function()
     local ok, _, log = send({ reply = "HTTP/1.1 204 No Content\r\n\r\n" },
       { method = "POST", url = "https://h.test/p", headers = { { "Host", "h.test" } }, body = "{}" })

@@ -13,6 +13,15 @@ describe("hwcloud.text", function()
     end
   end)
 
+  it("trims a range of a longer string like the pattern trims the piece", function()
+    for _, c in ipairs(cases) do
+      local s = "x:" .. c .. "\r\ny"
+      local i, j = text.trim_range(s, 3, 2 + #c)
+      assert.are.equal(c:match("^%s*(.-)%s*$"), s:sub(i, j))
+      assert.is_true(i >= 3 and j <= 2 + #c)
+    end
+  end)
+
   it("right-trims exactly like %s+$", function()
     for _, s in ipairs(cases) do
       assert.are.equal((s:gsub("%s+$", "")), text.rtrim(s))

@@ -37,10 +37,24 @@ Transport.__tostring = function()
 end
 
 local floor = math.floor
-local byte, sub, find, concat = string.byte, string.sub, string.find, table.concat
+local byte, sub, find, match, lower = string.byte, string.sub, string.find, string.match, string.lower
+local concat = table.concat
+-- LuaJIT's table.new presizes a list (OpenResty always has it; the unit
+-- specs run this module on Lua 5.4 too, where a list grows as usual)
+local has_new, new_tab = pcall(require, "table.new")
+if not has_new then
+  new_tab = function()
+    return {}
+  end
+end
+local trim_range = text.trim_range
 
 -- the headers that frame the body and the connection: read while reading
 local FRAMING = { ["transfer-encoding"] = true, ["content-length"] = true, connection = true }
+local FRAMING_LENGTHS = {}
+for name in pairs(FRAMING) do
+  FRAMING_LENGTHS[#name] = true
+end
 
 local function ngx_api()
   local ngx = rawget(_G, "ngx")
@@ -91,6 +105,7 @@ function M.new(opts)
     pool_size = opts.pool_size or 30,
     keepalive_timeout = opts.keepalive_timeout or 60,
     max_body_bytes = opts.max_body_bytes or defaults.max_body_bytes,
+    urls = { n = 0 }, -- URL -> what url_of made of it
   }, Transport)
 end
 
@@ -165,6 +180,35 @@ local function parse_url(url)
   return scheme, host, port, rest, authority
 end
 
+local URLS_KEPT = 256 -- URLs a transport keeps worked out (then it starts afresh)
+
+-- What the transport makes of a URL, worked out once per URL and kept
+-- (bounded): `{scheme, host, port, target, authority, redacted, connect}`
+-- (`redacted` for the response and the errors, `connect` connect's options:
+-- the keepalive pool of the scheme, authority and TLS check, and its size);
+-- nil for a URL it cannot send to.
+local function url_of(self, url)
+  local kept = self.urls
+  local u = kept[url]
+  if u then
+    return u
+  end
+  local scheme, host, port, target, authority = parse_url(url)
+  if not scheme then
+    return nil
+  end
+  u = { scheme = scheme, host = host, port = port, target = target, authority = authority,
+    redacted = redact.url(url),
+    connect = { pool = scheme .. "://" .. authority .. (self.verify_tls and "" or "#noverify"),
+      pool_size = self.pool_size } }
+  if kept.n >= URLS_KEPT then
+    kept = { n = 0 }
+    self.urls = kept
+  end
+  kept[url], kept.n = u, kept.n + 1
+  return u
+end
+
 --- Largest response header line (libcurl's CURL_MAX_HTTP_HEADER, 100 KiB).
 M.MAX_HEADER_LINE = 100 * 1024
 --- Largest response head: status line, headers and trailers together
@@ -216,7 +260,10 @@ function Reader:extra()
   return self.pos <= #self.buf
 end
 
---- The next line without its CR LF; nil, "too large" past the head caps.
+--- The next line without its CR LF, as the string that holds it and the
+-- line's first and last byte in it (last < first for an empty line): a
+-- line that has arrived whole is not cut out of the buffer. nil and "too
+-- large" past the head caps, nil and the error of a failed read.
 function Reader:line()
   local buf, pos = self.buf, self.pos
   local lf = find(buf, "\n", pos, true)
@@ -226,7 +273,7 @@ function Reader:line()
       return nil, "too large"
     end
     self.pos, self.head = lf + 1, self.head + n + 1
-    return sub(buf, pos, (n > 0 and byte(buf, lf - 1) == 13) and lf - 2 or lf - 1)
+    return buf, pos, (n > 0 and byte(buf, lf - 1) == 13) and lf - 2 or lf - 1
   end
   local parts, n = {}, 0
   while true do
@@ -241,7 +288,7 @@ function Reader:line()
       self.pos = lf + 1
       self.head = self.head + n + 1
       local line = concat(parts)
-      return byte(line, -1) == 13 and sub(line, 1, -2) or line
+      return line, 1, byte(line, -1) == 13 and #line - 1 or #line
     end
     local ok, err = self:fill()
     if not ok then
@@ -305,11 +352,11 @@ local function read_body(r, framing, status, method, max)
     local parts, total = {}, 0
     while true do
       r:new_head()
-      local line, err = r:line()
+      local line, from = r:line()
       if not line then
-        return nil, err
+        return nil, from
       end
-      local hex = line:match("^%x+")
+      local hex = match(line, "^%x+", from) -- hex digits stop at the line's end
       if not hex then
         return nil, "bad chunk size"
       end
@@ -318,19 +365,19 @@ local function read_body(r, framing, status, method, max)
         -- trailers up to the empty line, 300 KiB at most
         r:new_head()
         repeat
-          line, err = r:line()
+          local last
+          line, from, last = r:line()
           if not line then
-            return nil, err
+            return nil, from
           end
-        until line == ""
+        until last < from
         break
       end
       total = total + size
       if total > max then
         return nil, "body too large"
       end
-      local data
-      data, err = r:bytes(size + 2) -- the chunk and its CRLF
+      local data, err = r:bytes(size + 2) -- the chunk and its CRLF
       if not data then
         return nil, err
       end
@@ -364,14 +411,14 @@ local function read_body(r, framing, status, method, max)
   return data, false
 end
 
--- Connects (or takes a pooled connection) and shakes hands for https.
--- Returns the socket and whether it was reused; raises on failure.
-local function connect(self, ngx, req, scheme, host, port, authority)
+-- Connects (or takes a pooled connection) to the URL `u` (url_of) and shakes
+-- hands for https. Returns the socket and whether it was reused; raises on
+-- failure.
+local function connect(self, ngx, req, u)
   local sock = ngx.socket.tcp()
   local ms = floor(self.timeout * 1000)
   sock:settimeouts(floor(self.connect_timeout * 1000), ms, ms)
-  local pool = scheme .. "://" .. authority .. (self.verify_tls and "" or "#noverify")
-  local ok, err = sock:connect(host, port, { pool = pool, pool_size = self.pool_size })
+  local ok, err = sock:connect(u.host, u.port, u.connect)
   if not ok then
     local code = curl_code_of(err, "connect")
     fail(code, req, { reason = code == 7 and err or nil, detail = err },
@@ -379,8 +426,8 @@ local function connect(self, ngx, req, scheme, host, port, authority)
         and "nginx.conf needs a resolver directive (see examples/openresty/nginx.conf)" or nil)
   end
   local reused = (sock:getreusedtimes() or 0) > 0
-  if scheme == "https" and not reused then
-    ok, err = sock:sslhandshake(nil, host, self.verify_tls)
+  if u.scheme == "https" and not reused then
+    ok, err = sock:sslhandshake(nil, u.host, self.verify_tls)
     if not ok then
       sock:close()
       fail(curl_code_of(err, "tls"), req, { detail = err })
@@ -390,64 +437,79 @@ local function connect(self, ngx, req, scheme, host, port, authority)
 end
 
 -- The request's bytes: request line, the caller's headers (checked by
--- core.check_request), Host and Content-Length when missing, the body.
+-- core.check_request), Host and Content-Length when missing, the body; the
+-- pieces are joined once.
 local function request_bytes(req, target, authority)
-  local lines = { req.method .. " " .. target .. " HTTP/1.1" }
+  local method, headers, body = req.method, req.headers, req.body
+  -- 4 pieces a header, 4 for the request line, 7 for the lines added
+  local out, n = new_tab(headers and 4 * #headers + 11 or 11, 0), 4
+  out[1], out[2], out[3], out[4] = method, " ", target, " HTTP/1.1\r\n"
   local has_host, has_length = false, false
-  for _, h in ipairs(req.headers or {}) do
-    local lname = h[1]:lower()
-    if lname == "host" then
-      has_host = true
-    elseif lname == "content-length" then
-      has_length = true
+  local i, h = 1, headers and headers[1]
+  while h ~= nil do -- the pairs up to the first hole, as ipairs goes
+    local name = h[1]
+    local len = #name
+    if len == 4 and not has_host then -- lower only the names that may be these two
+      has_host = lower(name) == "host"
+    elseif len == 14 and not has_length then
+      has_length = lower(name) == "content-length"
     end
-    lines[#lines + 1] = h[1] .. ": " .. h[2]
+    out[n + 1], out[n + 2], out[n + 3], out[n + 4] = name, ": ", h[2], "\r\n"
+    n = n + 4
+    i = i + 1
+    h = headers[i]
   end
   if not has_host then
-    lines[#lines + 1] = "Host: " .. authority
+    out[n + 1], out[n + 2], out[n + 3] = "Host: ", authority, "\r\n"
+    n = n + 3
   end
-  local body = req.body
-  if not has_length and (body or req.method == "POST" or req.method == "PUT" or req.method == "PATCH") then
-    lines[#lines + 1] = "Content-Length: " .. (body and #body or 0)
+  if not has_length and (body or method == "POST" or method == "PUT" or method == "PATCH") then
+    out[n + 1], out[n + 2], out[n + 3] = "Content-Length: ", body and #body or 0, "\r\n"
+    n = n + 3
   end
-  lines[#lines + 1] = "Connection: keep-alive"
-  lines[#lines + 1] = ""
-  lines[#lines + 1] = body or ""
-  return concat(lines, "\r\n")
+  out[n + 1] = "Connection: keep-alive\r\n\r\n"
+  out[n + 2] = body
+  return concat(out)
 end
 
 -- Reads the status line and the headers. Returns status, header_list and
 -- the framing headers (lower-cased, repeated ones joined); raises on failure
 -- (the socket closed).
 local function read_head(r, sock, req)
-  local status_line, err = r:line()
-  if not status_line then
+  local line, from = r:line()
+  if not line then
     sock:close()
-    read_failed(err, "status", req)
+    read_failed(from, "status", req)
   end
-  local status = tonumber(status_line:match("^HTTP/%d%.%d (%d%d%d)"))
+  -- digits, '.', '/' and ' ' stop at the line's end: the match stays in it
+  local status = tonumber(match(line, "^HTTP/%d%.%d (%d%d%d)", from))
   if not status then
     sock:close()
     fail(8, req)
   end
-  local framing, header_list = {}, {}
+  local framing, header_list, n = new_tab(0, 3), new_tab(12, 0), 0
   while true do
-    local line
-    line, err = r:line()
+    local last
+    line, from, last = r:line()
     if not line then
       sock:close()
-      read_failed(err, "headers", req)
+      read_failed(from, "headers", req)
     end
-    if line == "" then
+    if last < from then
       return status, header_list, framing
     end
-    local colon = line:find(":", 1, true)
-    if colon and colon > 1 then
-      local name, value = line:sub(1, colon - 1), text.trim(line:sub(colon + 1))
-      header_list[#header_list + 1] = { name, value }
-      local key = name:lower()
-      if FRAMING[key] then
-        framing[key] = framing[key] and (framing[key] .. ", " .. value) or value
+    local colon = find(line, ":", from, true)
+    if colon and colon > from and colon <= last then
+      local name = sub(line, from, colon - 1)
+      local value = sub(line, trim_range(line, colon + 1, last))
+      n = n + 1
+      header_list[n] = { name, value }
+      local len = colon - from
+      if FRAMING_LENGTHS[len] then -- lower only the names that may be framing ones
+        local key = lower(name)
+        if FRAMING[key] then
+          framing[key] = framing[key] and (framing[key] .. ", " .. value) or value
+        end
       end
     end
   end
@@ -461,13 +523,13 @@ function Transport:send(req)
   local ngx = ngx_api()
   ngx.update_time() -- the cached time may be stale after CPU work: the deadline counts from now
   local started = ngx.now()
-  local scheme, host, port, target, authority = parse_url(req.url)
-  if not scheme then
+  local u = url_of(self, req.url)
+  if not u then
     error(core.error({ kind = "argument", message = "hwcloud.transport.cosocket:send: bad URL "
       .. redact.url(req.url) }), 0)
   end
-  local sock, reused = connect(self, ngx, req, scheme, host, port, authority)
-  local bytes, err = sock:send(request_bytes(req, target, authority))
+  local sock, reused = connect(self, ngx, req, u)
+  local bytes, err = sock:send(request_bytes(req, u.target, u.authority))
   if not bytes then
     sock:close()
     fail(curl_code_of(err, "send"), req, { detail = err })
@@ -491,7 +553,7 @@ function Transport:send(req)
   end
   -- the response (or the error) session:send would give for this answer
   return core.response{ status = status, header_list = header_list, raw_body = raw,
-    method = req.method, url = redact.url(req.url), reused = reused, total_time = ngx.now() - started }
+    method = req.method, url = u.redacted, reused = reused, total_time = ngx.now() - started }
 end
 
 --- Nothing to close: connections live in the cosocket pool.
