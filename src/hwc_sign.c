@@ -167,7 +167,7 @@ typedef struct {
   size_t hcap, qcap;
 } sign_work;
 
-#define WORK_KEEP_BYTES 65536 /* a buffer grown past this goes back to malloc when the call ends */
+#define WORK_KEEP_BYTES 65536 /* a buffer or array grown past this goes back to malloc when the call ends */
 
 static const char work_key = 0; /* address: the registry key of the idle work area */
 
@@ -204,13 +204,15 @@ static sign_work *work_take(lua_State *L) {
   return w;
 }
 
-/* Hands the work area at idx back to the registry, its big buffers freed. */
+/* Hands the work area at idx back to the registry, its big buffers and arrays freed. */
 static void work_give(lua_State *L, int idx, sign_work *w) {
   hwc_buf *bufs[5];
   int i;
   bufs[0] = &w->host; bufs[1] = &w->cr; bufs[2] = &w->tmp; bufs[3] = &w->sts; bufs[4] = &w->auth;
   for (i = 0; i < 5; i++)
     if (bufs[i]->cap > WORK_KEEP_BYTES) hwc_buf_free(bufs[i]);
+  if (w->hcap * sizeof *w->hs > WORK_KEEP_BYTES) { free(w->hs); w->hs = NULL; w->hcap = 0; }
+  if (w->qcap * sizeof *w->qp > WORK_KEEP_BYTES) { free(w->qp); w->qp = NULL; w->qcap = 0; }
   lua_pushvalue(L, idx);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &work_key);
 }
