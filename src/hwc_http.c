@@ -39,6 +39,7 @@ struct hwc_session {
   hwc_buf body, head;       /* what the last response brought */
   size_t max_body;
   int too_big, closed, verify_tls;
+  int configured;           /* the options every transfer shares are set */
   long timeout_ms, connect_timeout_ms;
   char *ca_file, *ca_path, *proxy, *no_proxy, *user_agent;
   char errbuf[CURL_ERROR_SIZE];
@@ -408,9 +409,6 @@ static int head_too_large(hwc_session *s, CURLcode rc) {
          (rc == CURLE_RECV_ERROR && !strncmp(s->errbuf, "Too large response header", 25));
 }
 
-/* Pushes the error for a failed transfer: argument errors for what libcurl
- * refused to send, else the one transport error (hwc_transport_error), from
- * the codes the cosocket transport gives for the same failures. */
 /* Sets curl_code, retryable, method and url on the error at the top. */
 static void set_transfer_fields(lua_State *L, CURLcode rc, const char *method, const char *url) {
   hwc_error_setint(L, "curl_code", (long long)rc);
@@ -420,6 +418,9 @@ static void set_transfer_fields(lua_State *L, CURLcode rc, const char *method, c
   lua_setfield(L, -2, "url");
 }
 
+/* Pushes the error for a failed transfer: argument errors for what libcurl
+ * refused to send, else the one transport error (hwc_transport_error), from
+ * the codes the cosocket transport gives for the same failures. */
 static void push_transport_error(lua_State *L, hwc_session *s, CURLcode rc, const char *method, const char *url) {
   const char *refused = refused_input(rc);
   hwc_failure f;
@@ -469,12 +470,9 @@ static void push_transport_error(lua_State *L, hwc_session *s, CURLcode rc, cons
   hwc_transport_error(L, &f);
 }
 
-static void set_transfer_options(hwc_session *s, const char *method, const char *url,
-                                 const char *body, size_t blen) {
+/* What every transfer of the session shares, set at its first one. */
+static void set_session_options(hwc_session *s) {
   CURL *e = s->easy;
-  curl_easy_reset(e); /* keeps live connections, the DNS cache and TLS sessions */
-  curl_easy_setopt(e, CURLOPT_URL, url);
-  curl_easy_setopt(e, CURLOPT_SHARE, s->share);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -490,22 +488,45 @@ static void set_transfer_options(hwc_session *s, const char *method, const char 
   if (s->no_proxy) curl_easy_setopt(e, CURLOPT_NOPROXY, s->no_proxy);
   if (s->user_agent) curl_easy_setopt(e, CURLOPT_USERAGENT, s->user_agent);
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* gzip/deflate, decoded by libcurl */
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->slist);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
-  if (!strcmp(method, "GET") && !body) {
-    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-  } else if (!strcmp(method, "HEAD")) {
+  s->configured = 1;
+}
+
+/* The options of one transfer: the URL, the share (a multi lends its own
+ * for its transfers), the header list and every option of the method,
+ * starting from a GET with no body, so nothing of the request before stays
+ * (https://curl.se/libcurl/c/CURLOPT_HTTPGET.html: GET, and no NOBODY or
+ * upload; the body pointer cleared first: CURLOPT_POSTFIELDS). The rest is
+ * set once per session: curl_easy_reset and setting everything again per
+ * request cost ~6,000 of a signed POST's ~233,000 instructions
+ * (bench/client.lua --callgrind). */
+static void set_transfer_options(hwc_session *s, const char *method, const char *url,
+                                 const char *body, size_t blen) {
+  CURL *e = s->easy;
+  if (!s->configured) set_session_options(s);
+  curl_easy_setopt(e, CURLOPT_URL, url);
+  curl_easy_setopt(e, CURLOPT_SHARE, s->share);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->slist);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
+  curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
+  /* no progress callback unless session:send sets its own for this transfer
+   * (its data lives on session:send's stack) */
+  curl_easy_setopt(e, CURLOPT_NOPROGRESS, 1L);
+  if (!strcmp(method, "GET") && !body) return;
+  if (!strcmp(method, "HEAD")) {
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-  } else {
-    if (strcmp(method, "POST")) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-    if (body || !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH")) {
-      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
-      curl_easy_setopt(e, CURLOPT_POSTFIELDS, body ? body : "");
-    }
+    return;
+  }
+  if (strcmp(method, "POST")) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+  if (body || !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH")) {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, body ? body : "");
   }
 }
 

@@ -81,6 +81,15 @@ describe("core.multi", function()
     assert.is_number(r.total_time)
   end)
 
+  it("runs a session's transfer after that session's own send, without send's Ctrl-C watch", function()
+    -- session:send watches the Lua hook through a progress callback whose
+    -- data lives on its stack; a later transfer of the multi must not call it
+    assert.are.equal(200, sessions[1]:send(get("/json")).status)
+    local id = m:add(sessions[1], get("/slow?seconds=1.2"))
+    drain(m, { id })
+    assert.is_true(m:take(id).body.slow)
+  end)
+
   it("raises the error session:send raises: http, refused, timeout, decode", function()
     local quick = core.session{ timeout = 0.2 }
     sessions[#sessions + 1] = quick

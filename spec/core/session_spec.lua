@@ -268,6 +268,35 @@ describe("core.session", function()
     assert.are.equal(core.null, r.body.body)
   end)
 
+  -- the session sets what every transfer shares once and the method's options per request
+  it("sends each request as given whatever the one before it was", function()
+    local requests = {
+      { method = "GET" }, { method = "HEAD" }, { method = "POST", body = '{"a":1}' }, { method = "POST" },
+      { method = "PUT", body = "{}" }, { method = "PUT" }, { method = "PATCH", body = "[]" },
+      { method = "DELETE" }, { method = "DELETE", body = "{}" }, { method = "OPTIONS" },
+    }
+    local t = core.session{}
+    for _, first in ipairs(requests) do
+      for _, second in ipairs(requests) do
+        t:send{ method = first.method, url = server.url .. "/echo", body = first.body }
+        local r = t:send{ method = second.method, url = server.url .. "/echo", body = second.body }
+        assert.are.equal(200, r.status)
+        if second.method ~= "HEAD" then
+          local what = first.method .. " then " .. second.method
+          assert.are.equal(second.method, r.body.method, what)
+          local sent = second.body or ((second.method == "POST" or second.method == "PUT") and "" or nil)
+          assert.are.equal(sent == nil and "" or sent, r.body.body == core.null and "" or r.body.body, what)
+          local length
+          for _, h in ipairs(r.body.headers) do
+            if h[1]:lower() == "content-length" then length = h[2] end
+          end
+          assert.are.equal(sent and tostring(#sent) or nil, length, what)
+        end
+      end
+    end
+    t:close()
+  end)
+
   it("raises a clear error when used after close, and close is idempotent", function()
     local t = core.session{}
     t:close()
