@@ -26,13 +26,54 @@ static int headers_index(lua_State *L) {
   return 1;
 }
 
+/* The header names answers usually carry, as HTTP/1.1 servers write them:
+ * their strings (and lower-case forms) are made once per Lua state and
+ * reused for every response, instead of being hashed and interned again for
+ * each header (a name sent in another case is made as before). */
+static const char names_key = 0;
+static const char *const known_names[] = {
+  "Server", "Date", "Content-Type", "Content-Length", "Connection", "X-Request-Id",
+  "Transfer-Encoding", "Keep-Alive", "Cache-Control", "Vary", "Location", "ETag",
+  "Expires", "Pragma", "Strict-Transport-Security", "X-Frame-Options",
+  "X-Content-Type-Options", "X-XSS-Protection", "Access-Control-Allow-Origin", "Retry-After",
+};
+#define KNOWN_NAMES ((int)(sizeof known_names / sizeof known_names[0]))
+
+/* Index in known_names of name as sent, either as written there or all in
+ * lower case (*lower set then), or -1. */
+static int known_name(const char *name, size_t n, int *lower) {
+  int i;
+  size_t k;
+  for (i = 0; i < KNOWN_NAMES; i++) {
+    const char *kn = known_names[i];
+    if (strlen(kn) != n) continue;
+    if (memcmp(kn, name, n) == 0) { *lower = 0; return i; }
+    for (k = 0; k < n && (char)tolower((unsigned char)kn[k]) == name[k]; k++) {}
+    if (k == n) { *lower = 1; return i; }
+  }
+  return -1;
+}
+
 void hwc_headers_open(lua_State *L) {
+  int i;
   lua_newtable(L);
   lua_pushcfunction(L, headers_index);
   lua_setfield(L, -2, "__index");
   lua_pushliteral(L, "hwcloud.Headers");
   lua_setfield(L, -2, "__name");
   lua_rawsetp(L, LUA_REGISTRYINDEX, &headers_mt_key);
+  /* names[2i + 1]: known_names[i] as written, names[2i + 2]: lower-cased */
+  lua_createtable(L, 2 * KNOWN_NAMES, 0);
+  for (i = 0; i < KNOWN_NAMES; i++) {
+    char lower[64];
+    size_t k, n = strlen(known_names[i]);
+    for (k = 0; k < n; k++) lower[k] = (char)tolower((unsigned char)known_names[i][k]);
+    lua_pushlstring(L, known_names[i], n);
+    lua_rawseti(L, -2, 2 * i + 1);
+    lua_pushlstring(L, lower, n);
+    lua_rawseti(L, -2, 2 * i + 2);
+  }
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &names_key);
 }
 
 static const char *trim(const char *s, const char *e, const char **end) {
@@ -42,27 +83,39 @@ static const char *trim(const char *s, const char *e, const char **end) {
   return s;
 }
 
-/* Adds name: value to the headers table at map, the value being the string
- * on top (popped; a name of 256 bytes or more is left out: the lookup
- * refuses such names). Stack: value -> (nothing). */
-static void headers_add(lua_State *L, int map, const char *name, size_t nlen) {
-  char lower[256];
-  size_t i;
-  if (nlen >= sizeof lower) { lua_pop(L, 1); return; }
-  for (i = 0; i < nlen; i++) lower[i] = (char)tolower((unsigned char)name[i]);
-  lua_pushlstring(L, lower, nlen);
-  lua_insert(L, -2); /* name, value */
+/* Adds lower-cased name: value to the headers table at map, both on top
+ * (popped), joining a repeated header's values. Stack: lname, value -> (nothing). */
+static void headers_put(lua_State *L, int map) {
   lua_pushvalue(L, -2);
-  lua_rawget(L, map); /* name, value, earlier value or nil */
+  lua_rawget(L, map); /* lname, value, earlier value or nil */
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
   } else {
     lua_insert(L, -2);
     lua_pushliteral(L, ", ");
-    lua_insert(L, -2); /* name, earlier value, ", ", value */
+    lua_insert(L, -2); /* lname, earlier value, ", ", value */
     lua_concat(L, 3);
   }
   lua_rawset(L, map);
+}
+
+/* Pushes name lower-cased (a name of 256 bytes or more is refused: returns
+ * 0 with nothing pushed; the lookup refuses such names too). */
+static int push_lower(lua_State *L, const char *name, size_t nlen) {
+  char lower[256];
+  size_t i;
+  if (nlen >= sizeof lower) return 0;
+  for (i = 0; i < nlen; i++) lower[i] = (char)tolower((unsigned char)name[i]);
+  lua_pushlstring(L, lower, nlen);
+  return 1;
+}
+
+/* Adds name: value to the headers table at map, the value being the string
+ * on top (popped). Stack: value -> (nothing). */
+static void headers_add(lua_State *L, int map, const char *name, size_t nlen) {
+  if (!push_lower(L, name, nlen)) { lua_pop(L, 1); return; }
+  lua_insert(L, -2); /* lname, value */
+  headers_put(L, map);
 }
 
 /* Pushes an empty headers table with room for n names (presized: filling
@@ -78,8 +131,10 @@ static int push_headers_table(lua_State *L, int n) {
  * header block libcurl collected; each value string serves both. */
 void hwc_push_headers(lua_State *L, const char *raw, size_t n) {
   const char *p = raw, *end = raw + n, *q;
-  int map, list, count = 0, lines = 0;
+  int map, list, names, count = 0, lines = 0;
   for (q = raw; q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++) lines++;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &names_key);
+  names = lua_gettop(L);
   map = push_headers_table(L, lines); /* at most one header a line (the status line is one) */
   lua_createtable(L, lines, 0);
   list = lua_gettop(L);
@@ -89,18 +144,23 @@ void hwc_push_headers(lua_State *L, const char *raw, size_t n) {
     const char *colon = memchr(p, ':', (size_t)(line_end - p));
     if (colon && colon > p && colon - p < 256 && strncmp(p, "HTTP/", 5) != 0) {
       const char *vend, *v = trim(colon + 1, line_end, &vend);
+      size_t nlen = (size_t)(colon - p);
+      int lower, known = known_name(p, nlen, &lower);
+      if (known >= 0) lua_rawgeti(L, names, 2 * known + 2);
+      else push_lower(L, p, nlen);
+      lua_pushlstring(L, v, (size_t)(vend - v)); /* lname, value */
       lua_createtable(L, 2, 0);
-      lua_pushlstring(L, p, (size_t)(colon - p));
+      if (known >= 0) lua_rawgeti(L, names, 2 * known + 1 + lower);
+      else lua_pushlstring(L, p, nlen);
       lua_rawseti(L, -2, 1);
-      lua_pushlstring(L, v, (size_t)(vend - v));
-      lua_pushvalue(L, -1);
-      lua_rawseti(L, -3, 2); /* pair, value */
-      lua_insert(L, -2);     /* value, pair */
-      lua_rawseti(L, list, ++count);
-      headers_add(L, map, p, (size_t)(colon - p));
+      lua_pushvalue(L, -2);
+      lua_rawseti(L, -2, 2);
+      lua_rawseti(L, list, ++count); /* lname, value */
+      headers_put(L, map);
     }
     p = line_end + 1;
   }
+  lua_remove(L, names);
 }
 
 static int is_json_type(const char *ct) {

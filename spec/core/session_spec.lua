@@ -68,6 +68,21 @@ describe("core.session", function()
     assert.are.same({ "one", "two" }, seen)
   end)
 
+  it("keeps every header name as sent, also the usual ones in another case (src/hwc_response.c)", function()
+    local r = get("/names")
+    local sent = {}
+    for _, h in ipairs(r.header_list) do sent[#sent + 1] = h[1] .. "=" .. h[2] end
+    local text = table.concat(sent, " ") .. " "
+    for _, h in ipairs({ "Content-Type=application/json", "pragma=no-cache", "X-FRAME-OPTIONS=DENY",
+                         "Retry-After=1", "Retry-After=2" }) do
+      assert.matches(" " .. h:gsub("%-", "%%-") .. " ", " " .. text)
+    end
+    assert.are.equal("no-cache", r.headers.Pragma)
+    assert.are.equal("DENY", r.headers["x-frame-options"])
+    assert.are.equal("1, 2", r.headers["retry-after"])
+    assert.is_nil(rawget(r.headers, "Pragma"))
+  end)
+
   it("returns nil body on 204", function()
     local r = get("/empty")
     assert.are.equal(204, r.status)

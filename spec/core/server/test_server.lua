@@ -111,6 +111,11 @@ function M.handle()
   elseif uri == "/repeat" then
     ngx.header["X-Multi"] = { "one", "two" }
     return json(200, "{}")
+  elseif uri == "/names" then -- names the response builder knows, in other cases, one repeated
+    ngx.header["pragma"] = "no-cache"
+    ngx.header["X-FRAME-OPTIONS"] = "DENY"
+    ngx.header["Retry-After"] = { "1", "2" }
+    return json(200, "{}")
   end
   return json(404, '{"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published."}')
 end
