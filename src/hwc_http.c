@@ -205,6 +205,23 @@ int hwc_session_new(lua_State *L) {
 
 /* ---- send ---- */
 
+/* Appends "Name: value" (check_request has checked both) to the session's
+ * header text; flags gets 1, 2, 4 for Content-Type, Expect, User-Agent. */
+static void add_header(lua_State *L, hwc_session *s, int name_idx, int value_idx, int *flags) {
+  size_t nlen, vlen;
+  const char *name, *value;
+  name = lua_tolstring(L, name_idx, &nlen);
+  value = lua_tolstring(L, value_idx, &vlen);
+  if (nlen == 12 && !strncasecmp(name, "content-type", 12)) *flags |= 1;
+  if (nlen == 6 && !strncasecmp(name, "expect", 6)) *flags |= 2;
+  if (nlen == 10 && !strncasecmp(name, "user-agent", 10)) *flags |= 4;
+  hwc_buf_add(&s->lines, name, nlen);
+  /* "Name;" is how libcurl sends a header with an empty value */
+  if (vlen) { hwc_buf_add(&s->lines, ": ", 2); hwc_buf_add(&s->lines, value, vlen); }
+  else hwc_buf_addc(&s->lines, ';');
+  hwc_buf_addc(&s->lines, '\0');
+}
+
 /* The one check of a request before a transport writes any of it: session:send
  * runs it, and the OpenResty transport through core.check_request. A CR or LF
  * in the method, the URL or a header would let a caller's value add headers or
@@ -215,11 +232,14 @@ int hwc_session_new(lua_State *L) {
  * letters, digits, '-' and '_', a CR, LF or NUL in a header value, a body that
  * is not a string, a Transfer-Encoding header or a Content-Length other than
  * the body's length (either would make the server read the body as the next
- * request). Raises the argument error naming fn; stack unchanged. */
-static void check_request(lua_State *L, int req, const char *fn) {
+ * request). Raises the argument error naming fn; stack unchanged. With a
+ * session, each header that passed also goes into its header text
+ * (add_header; the walk is not made twice) and the return value holds
+ * add_header's flags. */
+static int check_request(lua_State *L, int req, const char *fn, hwc_session *s) {
   static const char *const fields[] = {"method", "url"};
   size_t len, i, blen;
-  int f, t, k, n;
+  int f, t, k, n, flags = 0;
   const char *v;
   luaL_checktype(L, req, LUA_TTABLE);
   for (f = 0; f < 2; f++) {
@@ -272,9 +292,11 @@ static void check_request(lua_State *L, int req, const char *fn) {
       snprintf(clen, sizeof clen, "%lu", (unsigned long)blen);
       if (strcmp(v, clen)) hwc_argerror(L, fn, "header 'Content-Length' must be the body's length (%s)", clen);
     }
+    if (s) add_header(L, s, lua_absindex(L, -2), lua_absindex(L, -1), &flags);
     lua_pop(L, n > 0 ? 2 : 1); /* lua_next keeps the key */
   }
   lua_pop(L, 2);
+  return flags;
 }
 
 /* The one CR/LF/NUL rule, for the signer and the transports: a value that
@@ -299,55 +321,15 @@ void hwc_check_line(lua_State *L, const char *fn, const char *what, const char *
 int hwc_check_request(lua_State *L) {
   const char *fn = luaL_optstring(L, 2, "hwcloud.core.check_request");
   lua_settop(L, 1);
-  check_request(L, 1, fn);
+  check_request(L, 1, fn, NULL);
   return 0;
 }
 
-/* Appends "Name: value" (check_request has checked both) to the session's
- * header text; flags gets 1, 2, 4 for Content-Type, Expect, User-Agent. */
-static void add_header(lua_State *L, hwc_session *s, int name_idx, int value_idx, int *flags) {
-  size_t nlen, vlen;
-  const char *name, *value;
-  name = lua_tolstring(L, name_idx, &nlen);
-  value = lua_tolstring(L, value_idx, &vlen);
-  if (nlen == 12 && !strncasecmp(name, "content-type", 12)) *flags |= 1;
-  if (nlen == 6 && !strncasecmp(name, "expect", 6)) *flags |= 2;
-  if (nlen == 10 && !strncasecmp(name, "user-agent", 10)) *flags |= 4;
-  hwc_buf_add(&s->lines, name, nlen);
-  /* "Name;" is how libcurl sends a header with an empty value */
-  if (vlen) { hwc_buf_add(&s->lines, ": ", 2); hwc_buf_add(&s->lines, value, vlen); }
-  else hwc_buf_addc(&s->lines, ';');
-  hwc_buf_addc(&s->lines, '\0');
-}
-
-/* Builds the session's header list for the request at req: the text first,
- * then one node a line pointing into it (the text no longer moves). */
-static void build_headers(lua_State *L, hwc_session *s, int req) {
-  int flags = 0;
+/* Finishes the session's header list, whose lines check_request added
+ * (flags: what it saw): the text first, then one node a line pointing into it
+ * (the text no longer moves). */
+static void finish_headers(lua_State *L, hwc_session *s, int flags) {
   size_t count = 0, off;
-  s->slist = NULL;
-  hwc_buf_reset(&s->lines);
-  lua_getfield(L, req, "headers");
-  if (lua_istable(L, -1)) { /* shapes and bytes checked by check_request */
-    int t = lua_gettop(L);
-    if (lua_rawlen(L, t) > 0) {
-      int k, n = (int)lua_rawlen(L, t);
-      for (k = 1; k <= n; k++) {
-        lua_rawgeti(L, t, k);
-        lua_rawgeti(L, -1, 1);
-        lua_rawgeti(L, -2, 2);
-        add_header(L, s, lua_absindex(L, -2), lua_absindex(L, -1), &flags);
-        lua_pop(L, 3);
-      }
-    } else {
-      lua_pushnil(L);
-      while (lua_next(L, t)) {
-        add_header(L, s, lua_absindex(L, -2), lua_absindex(L, -1), &flags);
-        lua_pop(L, 1);
-      }
-    }
-  }
-  lua_pop(L, 1);
   /* Nothing unasked: no "Expect: 100-continue", no form Content-Type. */
   if (!(flags & 2)) hwc_buf_add(&s->lines, "Expect:", sizeof "Expect:");
   if (!(flags & 1)) hwc_buf_add(&s->lines, "Content-Type:", sizeof "Content-Type:");
@@ -550,12 +532,20 @@ void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_
   size_t ulen, blen = 0, mlen, i;
   const char *method_in, *body = NULL;
   char *busy = NULL;
+  int flags;
 
-  check_request(L, req, SEND_FN);
   /* a multi marks the handles it drives (hwc_multi.c): their header list and
-   * buffers are in use */
+   * buffers are in use (the request is checked first all the same) */
   curl_easy_getinfo(s->easy, CURLINFO_PRIVATE, &busy);
-  if (busy) hwc_argerror(L, SEND_FN, "the session is in a multi transfer");
+  if (busy) {
+    check_request(L, req, SEND_FN, NULL);
+    hwc_argerror(L, SEND_FN, "the session is in a multi transfer");
+  }
+  /* the header text is rebuilt while the request is checked: the handle's
+   * list is set again before the next transfer reads it */
+  s->slist = NULL;
+  hwc_buf_reset(&s->lines);
+  flags = check_request(L, req, SEND_FN, s);
   lua_getfield(L, req, "method"); /* 1-15 letters: check_request */
   method_in = lua_tolstring(L, -1, &mlen);
   for (i = 0; i <= mlen; i++) method[i] = (char)toupper((unsigned char)method_in[i]);
@@ -565,7 +555,7 @@ void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_
   if (lua_type(L, -1) == LUA_TSTRING) body = lua_tolstring(L, -1, &blen);
   lua_pop(L, 3); /* all three anchored by the request table while libcurl reads them */
 
-  build_headers(L, s, req);
+  finish_headers(L, s, flags);
   hwc_buf_reset(&s->body);
   hwc_buf_reset(&s->head);
   s->too_big = 0;

@@ -184,6 +184,19 @@ describe("core.multi", function()
     assert.are.equal(200, m:take(id).status)
   end)
 
+  it("leaves the header list of a session in a transfer alone when a send on it is refused", function()
+    local id = m:add(sessions[1], { method = "GET", url = server.url .. "/echo", headers = { { "X-Kept", "one" } } })
+    local many = {}
+    for i = 1, 200 do many[i] = { "X-Other-" .. i, string.rep("v", 100) } end
+    assert.matches("in a multi transfer", raises(sessions[1].send, sessions[1],
+      { method = "GET", url = server.url .. "/echo", headers = many }).message)
+    drain(m, { id })
+    local sent = {}
+    for _, h in ipairs(m:take(id).body.headers) do sent[h[1]] = h[2] end
+    assert.are.equal("one", sent["X-Kept"])
+    assert.is_nil(sent["X-Other-1"])
+  end)
+
   it("raises argument errors before adding anything", function()
     local err = raises(m.add, m, sessions[1], { method = "GET", url = "ftp://x" })
     assert.are.equal("argument", err.kind)
