@@ -325,14 +325,30 @@ int hwc_check_request(lua_State *L) {
   return 0;
 }
 
+/* Whether a transfer of method sends a body (maybe empty) the way a POST
+ * does: with a body, or POST, PUT and PATCH without one; a HEAD never. */
+static int posts(const char *method, const char *body) {
+  if (!strcmp(method, "HEAD")) return 0;
+  return body || !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH");
+}
+
+/* libcurl adds "Expect: 100-continue" to a POST (also a PUT or PATCH with
+ * a body: they are POSTs with a custom method here) only from
+ * EXPECT_100_THRESHOLD bytes (1 MiB since 7.54.1; 1 KiB before: the lower
+ * one is used) and a form Content-Type only to such a transfer; a list line
+ * that removes a header libcurl would not add costs every transfer the
+ * header-name comparisons libcurl makes for each of its lines. */
+#define EXPECT_MIN_BODY 1024
+
 /* Finishes the session's header list, whose lines check_request added
  * (flags: what it saw): the text first, then one node a line pointing into it
- * (the text no longer moves). */
-static void finish_headers(lua_State *L, hwc_session *s, int flags) {
+ * (the text no longer moves). posts: the transfer sends a body (of blen
+ * bytes, maybe none) the way a POST does. */
+static void finish_headers(lua_State *L, hwc_session *s, int flags, int posts, size_t blen) {
   size_t count = 0, off;
   /* Nothing unasked: no "Expect: 100-continue", no form Content-Type. */
-  if (!(flags & 2)) hwc_buf_add(&s->lines, "Expect:", sizeof "Expect:");
-  if (!(flags & 1)) hwc_buf_add(&s->lines, "Content-Type:", sizeof "Content-Type:");
+  if (!(flags & 2) && posts && blen >= EXPECT_MIN_BODY) hwc_buf_add(&s->lines, "Expect:", sizeof "Expect:");
+  if (!(flags & 1) && posts) hwc_buf_add(&s->lines, "Content-Type:", sizeof "Content-Type:");
   if (!(flags & 4) && !s->user_agent)
     hwc_buf_add(&s->lines, "User-Agent: " DEFAULT_USER_AGENT, sizeof("User-Agent: " DEFAULT_USER_AGENT));
   hwc_buf_check(L, &s->lines);
@@ -506,7 +522,7 @@ static void set_transfer_options(hwc_session *s, const char *method, const char 
     return;
   }
   if (strcmp(method, "POST")) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-  if (body || !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH")) {
+  if (posts(method, body)) {
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, body ? body : "");
   }
@@ -555,7 +571,7 @@ void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_
   if (lua_type(L, -1) == LUA_TSTRING) body = lua_tolstring(L, -1, &blen);
   lua_pop(L, 3); /* all three anchored by the request table while libcurl reads them */
 
-  finish_headers(L, s, flags);
+  finish_headers(L, s, flags, posts(method, body), blen);
   hwc_buf_reset(&s->body);
   hwc_buf_reset(&s->head);
   s->too_big = 0;

@@ -270,6 +270,21 @@ describe("core.session", function()
     assert.are.equal("content-type;host;user-agent;x-project-id;x-sdk-date", names)
   end)
 
+  it("sends no header it was not given: no Expect, no form Content-Type, whatever the method and body size", function()
+    local bodies = { false, "", "{}", ("x"):rep(1023), ("x"):rep(1024), ("x"):rep(5000), ("x"):rep(1536 * 1024) }
+    for _, m in ipairs({ "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" }) do
+      for _, body in ipairs(bodies) do
+        local r = s:send{ method = m, url = server.url .. "/echo", body = body or nil }
+        local what = m .. " with " .. (body and #body .. " bytes" or "no body")
+        assert.are.equal(200, r.status, what)
+        for _, h in ipairs(r.body.headers) do
+          assert.is_nil(({ expect = true, ["content-type"] = true })[h[1]:lower()], what .. ": " .. h[1])
+        end
+        if body then assert.are.equal(#body, #(r.body.body == core.null and "" or r.body.body), what) end
+      end
+    end
+  end)
+
   it("sends PUT, PATCH and DELETE with and without bodies", function()
     for _, m in ipairs({ "PUT", "PATCH", "DELETE", "HEAD" }) do
       local r = s:send{ method = m, url = server.url .. "/echo", body = m ~= "HEAD" and "{}" or nil }
