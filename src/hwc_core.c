@@ -11,26 +11,32 @@
 /* core.sleep(seconds): a blocking sleep for scripts outside OpenResty (the
  * retry layer and the waiters use ngx.sleep inside nginx). Nothing below
  * zero, at most a day (math.huge included); NaN is an argument error.
- * A signal whose handler changes the Lua hook ends the sleep at once: that
- * is how the lua5.4 and luajit interpreters act on Ctrl-C (their SIGINT
- * handler sets a hook raising "interrupted!" at the next instruction, lua.c's
- * laction), so the error comes now, not after the rest of the sleep. Any
- * other signal only wakes it and it sleeps on, also while a hook the program
- * set itself (a profiler, a debugger, coverage) stays as it was. */
+ * A signal asking the program to stop (hwc_stop_asked: the interpreters'
+ * Ctrl-C) ends the sleep at once, so the "interrupted!" comes now, not after
+ * the rest of the sleep. Any other signal only wakes it and it sleeps on. */
 static int core_sleep(lua_State *L) {
   lua_Number secs = luaL_checknumber(L, 1);
   struct timespec ts, rest;
-  lua_Hook hook = lua_gethook(L);
-  int mask = lua_gethookmask(L), count = lua_gethookcount(L);
+  hwc_hook_mark mark;
+  hwc_hook_mark_set(L, &mark);
   if (secs != secs) hwc_argerror(L, "hwcloud.core.sleep", "'seconds' must be a number, not NaN");
   if (secs <= 0) return 0;
   if (secs > 86400) secs = 86400;
   ts.tv_sec = (time_t)secs;
   ts.tv_nsec = (long)((secs - (lua_Number)ts.tv_sec) * 1e9);
-  while (nanosleep(&ts, &rest) == -1 && errno == EINTR && lua_gethook(L) == hook
-         && lua_gethookmask(L) == mask && lua_gethookcount(L) == count)
-    ts = rest;
+  while (nanosleep(&ts, &rest) == -1 && errno == EINTR && !hwc_stop_asked(&mark)) ts = rest;
   return 0;
+}
+
+void hwc_hook_mark_set(lua_State *L, hwc_hook_mark *m) {
+  m->L = L;
+  m->hook = lua_gethook(L);
+  m->mask = lua_gethookmask(L);
+  m->count = lua_gethookcount(L);
+}
+
+int hwc_stop_asked(const hwc_hook_mark *m) {
+  return lua_gethook(m->L) != m->hook || lua_gethookmask(m->L) != m->mask || lua_gethookcount(m->L) != m->count;
 }
 
 /* core.now(): seconds since the epoch, with fractions. */

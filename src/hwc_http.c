@@ -636,20 +636,12 @@ int hwc_session_finish(lua_State *L, hwc_session *s, CURLcode rc, const char *me
   return hwc_call_gc_paused(L, build_response, 1, s->body.len);
 }
 
-/* The Lua hook as a transfer began: a signal handler that changes it (the
- * lua5.4 and luajit interpreters' Ctrl-C, lua.c's laction) asks the program
- * to stop, and the transfer is given up (libcurl calls on_progress about
- * once a second while it waits, and at every step of a transfer). */
-typedef struct {
-  lua_State *L;
-  lua_Hook hook;
-  int mask, count;
-} hook_watch;
-
+/* Gives the transfer up when a signal asked the program to stop (the
+ * interpreters' Ctrl-C, hwc_stop_asked): libcurl calls it about once a
+ * second while it waits, and at every step of a transfer. */
 static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
-  const hook_watch *w = (const hook_watch *)ud;
   (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-  return lua_gethook(w->L) != w->hook || lua_gethookmask(w->L) != w->mask || lua_gethookcount(w->L) != w->count;
+  return hwc_stop_asked((const hwc_hook_mark *)ud);
 }
 
 /* session:send{method=, url=, headers=, body=} -> response, or raises hwcloud.Error */
@@ -658,17 +650,14 @@ static int session_send(lua_State *L) {
   char method[HWC_METHOD_MAX];
   const char *url;
   CURLcode rc;
-  hook_watch w;
+  hwc_hook_mark mark;
 
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
   hwc_session_prepare(L, s, 2, method, &url);
-  w.L = L;
-  w.hook = lua_gethook(L);
-  w.mask = lua_gethookmask(L);
-  w.count = lua_gethookcount(L);
+  hwc_hook_mark_set(L, &mark);
   curl_easy_setopt(s->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt(s->easy, CURLOPT_XFERINFODATA, &w);
+  curl_easy_setopt(s->easy, CURLOPT_XFERINFODATA, &mark);
   curl_easy_setopt(s->easy, CURLOPT_NOPROGRESS, 0L);
   rc = curl_easy_perform(s->easy);
   return hwc_session_finish(L, s, rc, method, url);

@@ -92,6 +92,17 @@ typedef struct hwc_failure {
 void hwc_transport_error(lua_State *L, const hwc_failure *f); /* pushes the error */
 int hwc_transport_error_make(lua_State *L);
 int hwc_argerror(lua_State *L, const char *fn, const char *fmt, ...);
+/* The Lua hook as a wait began. A signal handler that changes it asks the
+ * program to stop: the lua5.4 and luajit interpreters' Ctrl-C sets a hook
+ * raising "interrupted!" at the next instruction (lua.c's laction). A hook
+ * the program set itself and left as it was asks nothing. */
+typedef struct hwc_hook_mark {
+  lua_State *L;
+  lua_Hook hook;
+  int mask, count;
+} hwc_hook_mark;
+void hwc_hook_mark_set(lua_State *L, hwc_hook_mark *m);
+int hwc_stop_asked(const hwc_hook_mark *m); /* whether the hook changed since */
 lua_Number hwc_check_number(lua_State *L, int idx, const char *fn, const char *what,
                             lua_Number lo, lua_Number hi, int integral);
 

@@ -394,32 +394,24 @@ end
 
 -- The error a batch stopped by Ctrl-C raises: the interrupt as it came when
 -- no task made an error of it; the one a task made; for several, one error
--- of the first one's kind and code naming each, the clauses (split at "; ")
--- that every message ends with said once, at the end.
+-- of the first one's kind and code naming each, the clause every message
+-- ends with (after its last "; ", a waiter's "nothing was cancelled, ...")
+-- said once, at the end.
 local function interrupt_error(fname, err, made)
   if #made == 0 then return err end
   if #made == 1 then return made[1] end
-  local clauses = {}
-  for i, e in ipairs(made) do
-    clauses[i] = {}
-    for c in (tostring(e.message) .. "; "):gmatch("(.-); ") do clauses[i][#clauses[i] + 1] = c end
+  local messages = {}
+  for i, e in ipairs(made) do messages[i] = tostring(e.message) end
+  local tail = messages[1]:match("; ([^;]*)$")
+  for _, m in ipairs(messages) do
+    if tail and m:sub(-#tail - 2) ~= "; " .. tail then tail = nil end
   end
-  local common = 0
-  while true do
-    local c = clauses[1][#clauses[1] - common]
-    for _, list in ipairs(clauses) do
-      if #list - common < 2 or list[#list - common] ~= c then c = nil end
-    end
-    if c == nil then break end
-    common = common + 1
+  for i, m in ipairs(messages) do
+    if tail then messages[i] = m:sub(1, -#tail - 3) end
   end
-  local parts = {}
-  for _, list in ipairs(clauses) do
-    for j = 1, #list - common do parts[#parts + 1] = list[j] end
-  end
-  for j = #clauses[1] - common + 1, #clauses[1] do parts[#parts + 1] = clauses[1][j] end
   return core.error({ kind = made[1].kind, code = made[1].code, operation = fname,
-                      message = fname .. ": " .. table.concat(parts, "; "), errors = made, cause = err })
+                      message = fname .. ": " .. table.concat(messages, "; ") .. (tail and "; " .. tail or ""),
+                      errors = made, cause = err })
 end
 
 function Sched:fire_timers()
