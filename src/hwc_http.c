@@ -32,6 +32,7 @@
 struct hwc_session {
   CURL *easy;
   CURLSH *share;
+  CURLSH *attached;         /* the share the easy handle is attached to (hwc_session_share) */
   struct curl_slist *slist; /* headers of the request in flight: nodes, or NULL */
   struct curl_slist *nodes; /* the list's nodes (nodes_cap of them, malloc'd) */
   size_t nodes_cap;
@@ -101,12 +102,17 @@ static int session_tostring(lua_State *L) {
 
 static char *opt_string(lua_State *L, int opts, const char *name) {
   const char *v;
+  size_t len;
   char *copy;
   lua_getfield(L, opts, name);
   if (lua_isnil(L, -1)) { lua_pop(L, 1); return NULL; }
   if (lua_type(L, -1) != LUA_TSTRING)
     hwc_argerror(L, SESSION_FN, "option '%s' must be a string (got %s)", name, luaL_typename(L, -1));
-  v = lua_tostring(L, -1);
+  v = lua_tolstring(L, -1, &len);
+  /* a NUL would cut the copy short; a CR or LF in the User-Agent, which
+   * goes into a header line of every request (finish_headers), would add
+   * lines of its own */
+  hwc_check_line(L, SESSION_FN, "option '%s'", name, v, len);
   copy = strdup(v);
   lua_pop(L, 1);
   if (!copy) luaL_error(L, "hwcloud.core: out of memory");
@@ -349,8 +355,18 @@ static void finish_headers(lua_State *L, hwc_session *s, int flags, int posts, s
   /* Nothing unasked: no "Expect: 100-continue", no form Content-Type. */
   if (!(flags & 2) && posts && blen >= EXPECT_MIN_BODY) hwc_buf_add(&s->lines, "Expect:", sizeof "Expect:");
   if (!(flags & 1) && posts) hwc_buf_add(&s->lines, "Content-Type:", sizeof "Content-Type:");
-  if (!(flags & 4) && !s->user_agent)
-    hwc_buf_add(&s->lines, "User-Agent: " DEFAULT_USER_AGENT, sizeof("User-Agent: " DEFAULT_USER_AGENT));
+  /* The session's User-Agent as a line of the list rather than
+   * CURLOPT_USERAGENT: libcurl 7.88 formats that option into a line of its
+   * own at every transfer, one byte at a time, even when the list holds the
+   * request's own User-Agent (about 3,000 instructions a request). */
+  if (!(flags & 4)) {
+    if (s->user_agent) {
+      hwc_buf_add(&s->lines, "User-Agent: ", sizeof "User-Agent: " - 1);
+      hwc_buf_add(&s->lines, s->user_agent, strlen(s->user_agent) + 1);
+    } else {
+      hwc_buf_add(&s->lines, "User-Agent: " DEFAULT_USER_AGENT, sizeof("User-Agent: " DEFAULT_USER_AGENT));
+    }
+  }
   hwc_buf_check(L, &s->lines);
   for (off = 0; off < s->lines.len; off += strlen(s->lines.data + off) + 1) count++;
   if (count > s->nodes_cap) {
@@ -468,6 +484,16 @@ static void push_transport_error(lua_State *L, hwc_session *s, CURLcode rc, cons
   hwc_transport_error(L, &f);
 }
 
+/* What the session asks answers to be compressed with (libcurl decodes
+ * them): gzip alone when libcurl has zlib, as Go's HTTP client does for
+ * Huawei's Go SDK; else whatever this libcurl decodes (""). Not all of
+ * libcurl's own list ("deflate, gzip, br, zstd"): libcurl 7.88 formats
+ * the line one byte at a time at every transfer, about 240 instructions a
+ * byte of it (bench/client.lua --callgrind), and API gateways answer gzip. */
+static const char *accept_encoding(void) {
+  return (curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_LIBZ) ? "gzip" : "";
+}
+
 /* What every transfer of the session shares, set at its first one. */
 static void set_session_options(hwc_session *s) {
   CURL *e = s->easy;
@@ -484,8 +510,7 @@ static void set_session_options(hwc_session *s) {
   if (s->ca_path) curl_easy_setopt(e, CURLOPT_CAPATH, s->ca_path);
   if (s->proxy) curl_easy_setopt(e, CURLOPT_PROXY, s->proxy);
   if (s->no_proxy) curl_easy_setopt(e, CURLOPT_NOPROXY, s->no_proxy);
-  if (s->user_agent) curl_easy_setopt(e, CURLOPT_USERAGENT, s->user_agent);
-  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* gzip/deflate, decoded by libcurl */
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, accept_encoding());
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -494,8 +519,7 @@ static void set_session_options(hwc_session *s) {
   s->configured = 1;
 }
 
-/* The options of one transfer: the URL, the share (a multi lends its own
- * for its transfers), the header list and every option of the method,
+/* The options of one transfer: the URL, the header list and every option of the method,
  * starting from a GET with no body, so nothing of the request before stays
  * (https://curl.se/libcurl/c/CURLOPT_HTTPGET.html: GET, and no NOBODY or
  * upload; the body pointer cleared first: CURLOPT_POSTFIELDS). The rest is
@@ -507,7 +531,6 @@ static void set_transfer_options(hwc_session *s, const char *method, const char 
   CURL *e = s->easy;
   if (!s->configured) set_session_options(s);
   curl_easy_setopt(e, CURLOPT_URL, url);
-  curl_easy_setopt(e, CURLOPT_SHARE, s->share);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->slist);
   curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
   curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
@@ -536,6 +559,17 @@ hwc_session *hwc_session_check(lua_State *L, int idx) {
 
 CURL *hwc_session_easy(hwc_session *s) {
   return s->easy;
+}
+
+/* Attaches the session's easy handle to share (the session's own for
+ * session:send, a multi's for its transfers, NULL to detach), only when it
+ * is attached elsewhere: libcurl detaches and attaches again even for the
+ * same share (about 1,000 instructions a request). A closed session has no
+ * handle: nothing to do. */
+void hwc_session_share(hwc_session *s, CURLSH *share) {
+  if (!s->easy || s->attached == share) return;
+  curl_easy_setopt(s->easy, CURLOPT_SHARE, share);
+  s->attached = share;
 }
 
 /* Checks the request table at index req and readies the session's easy
@@ -655,6 +689,7 @@ static int session_send(lua_State *L) {
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
   hwc_session_prepare(L, s, 2, method, &url);
+  hwc_session_share(s, s->share);
   hwc_hook_mark_set(L, &mark);
   curl_easy_setopt(s->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(s->easy, CURLOPT_XFERINFODATA, &mark);

@@ -139,6 +139,7 @@ void hwc_check_line(lua_State *L, const char *fn, const char *what, const char *
 typedef struct hwc_session hwc_session;
 hwc_session *hwc_session_check(lua_State *L, int idx); /* raises when not an open session */
 CURL *hwc_session_easy(hwc_session *s);
+void hwc_session_share(hwc_session *s, CURLSH *share);
 CURLSH *hwc_share_new(int connections);
 void hwc_session_prepare(lua_State *L, hwc_session *s, int req, char method[HWC_METHOD_MAX],
                          const char **url);

@@ -56,7 +56,7 @@ static void detach(hwc_multi *m, hwc_transfer *t) {
   if (!easy) return;
   if (!t->done) curl_multi_remove_handle(m->multi, easy);
   curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
-  curl_easy_setopt(easy, CURLOPT_SHARE, NULL);
+  hwc_session_share(t->session, NULL);
 }
 
 static void multi_free(lua_State *L, hwc_multi *m) {
@@ -151,12 +151,12 @@ static int multi_add(lua_State *L) {
   t->session = s;
   hwc_session_prepare(L, s, 3, t->method, &url); /* may raise (a busy session too): nothing added yet */
   lua_pushstring(L, url);                        /* 5: anchored, whatever happens to the request */
-  curl_easy_setopt(easy, CURLOPT_SHARE, m->share);
+  hwc_session_share(s, m->share);
   curl_easy_setopt(easy, CURLOPT_PRIVATE, (void *)t);
   mc = curl_multi_add_handle(m->multi, easy);
   if (mc != CURLM_OK) {
     curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
-    curl_easy_setopt(easy, CURLOPT_SHARE, NULL);
+    hwc_session_share(s, NULL);
     return luaL_error(L, "hwcloud.core multi:add: %s", curl_multi_strerror(mc));
   }
   t->id = ++m->next_id;

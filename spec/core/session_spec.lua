@@ -285,6 +285,31 @@ describe("core.session", function()
     end
   end)
 
+  it("asks for gzip answers only, and sends one User-Agent: the request's, else the session's option, else its own", function()
+    local function seen(r, name)
+      local got = {}
+      for _, h in ipairs(r.body.headers) do if h[1]:lower() == name then got[#got + 1] = h[2] end end
+      return got
+    end
+    local r = s:send{ method = "GET", url = server.url .. "/echo" }
+    assert.are.same({ "gzip" }, seen(r, "accept-encoding"))
+    assert.are.same({ "lua-hwcloud/" .. core.version }, seen(r, "user-agent"))
+    local own = core.session{ user_agent = "tool/2" }
+    for _ = 1, 2 do -- the second one on the reused handle and list
+      assert.are.same({ "tool/2" }, seen(own:send{ method = "GET", url = server.url .. "/echo" }, "user-agent"))
+      local req = { method = "POST", url = server.url .. "/echo", body = "{}", headers = { { "User-Agent", "req/3" } } }
+      assert.are.same({ "req/3" }, seen(own:send(req), "user-agent"))
+      assert.are.same({ "req/3" }, seen(s:send(req), "user-agent"))
+    end
+    own:close()
+    -- the option goes into a header line of every request: no line breaks
+    for _, bad in ipairs({ "a\r\nX-Evil: 1", "a\nb", "a\0b" }) do
+      local err = raises(core.session, { user_agent = bad })
+      assert.are.equal("argument", err.kind)
+      assert.matches("user_agent", err.message)
+    end
+  end)
+
   it("sends PUT, PATCH and DELETE with and without bodies", function()
     for _, m in ipairs({ "PUT", "PATCH", "DELETE", "HEAD" }) do
       local r = s:send{ method = m, url = server.url .. "/echo", body = m ~= "HEAD" and "{}" or nil }
