@@ -326,15 +326,14 @@ end
 
 local CONTENT_TYPE = { "Content-Type", "application/json" } -- shared: pairs are never changed
 
--- the headers before authentication: Content-Type, User-Agent, the id header
--- that goes with AK/SK (X-Project-Id for project services, X-Domain-Id for
--- global ones such as IAM), then the caller's
+-- the headers before authentication: Content-Type, the id header that goes
+-- with AK/SK (X-Project-Id for project services, X-Domain-Id for global ones
+-- such as IAM), then the caller's
 local function build_headers(st, p, req, fname)
   local headers = {}
   if p.body ~= nil then
     headers[1] = CONTENT_TYPE
   end
-  headers[#headers + 1] = pair(st, "user_agent_pair", "User-Agent", st.opts.user_agent)
   if p.cred and p.cred.kind == "aksk" then
     if p.scope == "project" then
       headers[#headers + 1] = pair(st, "project_id_pair", "X-Project-Id", st.auth:project_id())
@@ -379,30 +378,46 @@ local function same_pairs(flat, uh)
   return true
 end
 
+-- The User-Agent pair sent after authentication, unsigned, as the transport's
+-- own Accept-Encoding and Content-Length are (the gateway checks only the
+-- headers SignedHeaders names: signing.md §3.4); false when the caller's
+-- headers hold one, which is signed like the rest of them. Leaving it out of
+-- the signature takes a canonical header line off every request.
+local function user_agent_of(st, headers)
+  if headers_.get(headers, "User-Agent") ~= nil then
+    return false
+  end
+  return pair(st, "user_agent_pair", "User-Agent", st.opts.user_agent)
+end
+
 -- The usual case, AK/SK on a project service with no headers of the
 -- caller's or a list of them, gets one of four lists kept per client (with
 -- and without a body, with and without the caller's), reused while the
 -- caller passes the same names and values: nothing changes them (core.sign
--- makes its own list; hwcloud.send copies before adding a token).
+-- makes its own list; hwcloud.send copies before adding a token). Returns
+-- the list and user_agent_of's pair.
 local function headers_of(st, p, req, fname)
   local uh = req.headers
   if p.scope ~= "project" or not p.cred or p.cred.kind ~= "aksk" or (uh ~= nil and uh[1] == nil) then
-    return build_headers(st, p, req, fname)
+    local headers = build_headers(st, p, req, fname)
+    return headers, user_agent_of(st, headers)
   end
   local key = p.body ~= nil and (uh and "json_user_headers" or "json_headers")
     or (uh and "plain_user_headers" or "plain_headers")
-  local kept = st[key] -- {project id, list, the caller's pairs or nil}
+  local kept = st[key] -- {project id, list, the caller's pairs or nil, User-Agent pair or false}
   local pid = st.auth:project_id()
   if not kept or kept[1] ~= pid or not same_pairs(kept[3], uh) then
-    kept = { pid, build_headers(st, p, req, fname), uh and flat_pairs(uh) }
+    local headers = build_headers(st, p, req, fname)
+    kept = { pid, headers, uh and flat_pairs(uh), user_agent_of(st, headers) }
     st[key] = kept
   end
-  return kept[2]
+  return kept[2], kept[4]
 end
 
 --- Build what every attempt of a checked request sends (authentication
--- apart): `{service, method, url, body, headers, auth, scope, cred,
--- operation}`. May read the profile file and ask IAM for the project id or
+-- apart): `{service, method, url, body, headers, user_agent, auth, scope,
+-- cred, operation}` (user_agent: the pair to add after authentication, or
+-- false). May read the profile file and ask IAM for the project id or
 -- a password token (once per client).
 -- @tparam table st the client's private state
 -- @tparam table req a request table `check` accepted
@@ -411,15 +426,19 @@ end
 function M.build(st, req, fname)
   local svc = service_of(st, req.service)
   local auth = req.auth or "default" -- "none": no authentication (IAM token request)
-  local p = {
+  local cred = auth ~= "none" and st.auth:credentials() or nil
+  local p = { -- every field named here, so the table is made at its size (no rehash as they fill)
     service = svc.name,
     method = METHODS[req.method] or req.method:upper(),
     auth = auth,
     scope = req.scope or svc.scope,
     operation = type(req.operation) == "string" and req.operation or nil,
+    cred = cred,
+    url = false,
+    body = nil,
+    headers = false,
+    user_agent = false,
   }
-  local cred = auth ~= "none" and st.auth:credentials() or nil
-  p.cred = cred
   local url = base_url(st, svc.name, fname) .. filled_path(st, req.path, fname)
   local query = req.query
   if type(query) == "table" then
@@ -436,7 +455,7 @@ function M.build(st, req, fname)
     body = core.encode(body)
   end
   p.body = body
-  p.headers = headers_of(st, p, req, fname)
+  p.headers, p.user_agent = headers_of(st, p, req, fname)
   if cred and cred.kind ~= "aksk" then
     -- fetch (or reuse) the token before the retry loop: IAM has its own
     st.auth:token()

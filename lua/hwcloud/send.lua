@@ -35,23 +35,27 @@ end
 -- @treturn table the headers to send
 -- @treturn[opt] table core.sign's result (AK/SK)
 function M.authenticate(st, p)
-  if p.auth == "none" then
-    return copy_headers(p.headers)
-  end
+  local headers, signed
   local cred = p.cred
-  if cred.kind == "aksk" then
+  if p.auth == "none" then
+    headers = copy_headers(p.headers)
+  elseif cred.kind == "aksk" then
     -- one input table per client, filled for each signature (core.sign is C:
     -- it neither yields nor keeps the table) and emptied of what may be large
     local input = st.sign_input
     input.method, input.url, input.headers, input.body = p.method, p.url, p.headers, p.body
     input.ak, input.sk, input.security_token = cred.ak, cred.sk, cred.security_token
-    local signed = core.sign(input) -- looked up per call: specs spy on it
+    signed = core.sign(input) -- looked up per call: specs spy on it
     input.url, input.headers, input.body = nil, nil, nil
-    return signed.headers, signed
+    headers = signed.headers
+  else
+    headers = copy_headers(p.headers)
+    headers_.set(headers, "X-Auth-Token", st.auth:token())
   end
-  local headers = copy_headers(p.headers)
-  headers_.set(headers, "X-Auth-Token", st.auth:token())
-  return headers
+  if p.user_agent then -- unsigned, after the signature (hwcloud.request)
+    headers[#headers + 1] = { p.user_agent[1], p.user_agent[2] }
+  end
+  return headers, signed
 end
 
 local function encode_for_hooks(v)

@@ -126,10 +126,36 @@ describe("client:request", function()
     assert.are.equal("rfs.cn-north-4.myhuaweicloud.com", S.header(req.headers, "Host"))
     assert.matches("^%d%d%d%d%d%d%d%dT%d%d%d%d%d%dZ$", S.header(req.headers, "X-Sdk-Date"))
     local auth = S.header(req.headers, "Authorization")
-    assert.matches("^SDK%-HMAC%-SHA256 Access=AKEXAMPLE, SignedHeaders=host;user%-agent;"
+    assert.matches("^SDK%-HMAC%-SHA256 Access=AKEXAMPLE, SignedHeaders=host;"
       .. "x%-project%-id;x%-sdk%-date, Signature=%x+$", auth)
     assert.is_nil(S.header(req.headers, "Content-Type"))
     assert.are.equal("lua-hwcloud/" .. hwcloud.VERSION, S.header(req.headers, "User-Agent"))
+  end)
+
+  it("sends its User-Agent unsigned after the signature, and signs the caller's own", function()
+    local c, t = client({ user_agent = "tool/1" })
+    local function ua_of(req)
+      local n, v = 0, nil
+      for _, h in ipairs(req.headers) do
+        if h[1]:lower() == "user-agent" then n, v = n + 1, h[2] end
+      end
+      return n, v, S.header(req.headers, "Authorization"):match("SignedHeaders=([^,]+)")
+    end
+    for _ = 1, 2 do -- the second time from the client's kept header list
+      c:request({ service = "rfs", method = "POST", path = "/v1/{project_id}/stacks", body = {} })
+      local n, v, signed = ua_of(t.requests[#t.requests])
+      assert.are.same({ 1, "tool/1", "content-type;host;x-project-id;x-sdk-date" }, { n, v, signed })
+      assert.are.equal("User-Agent", t.requests[#t.requests].headers[#t.requests[#t.requests].headers][1])
+      for _, uh in ipairs({ { { "user-agent", "mine/2" } }, { ["User-Agent"] = "mine/2" } }) do
+        c:request({ service = "rfs", method = "POST", path = "/v1/{project_id}/stacks", body = {}, headers = uh })
+        n, v, signed = ua_of(t.requests[#t.requests])
+        assert.are.same({ 1, "mine/2", "content-type;host;user-agent;x-project-id;x-sdk-date" }, { n, v, signed })
+      end
+    end
+    -- dry_run shows it, outside the signed headers
+    local dry = c:request({ service = "rfs", method = "GET", path = "/v1/{project_id}/stacks", dry_run = true })
+    assert.are.equal("tool/1", S.header(dry.headers, "User-Agent"))
+    assert.not_matches("user%-agent", dry.signed_headers)
   end)
 
   it("encodes a table body as JSON with Content-Type application/json", function()
