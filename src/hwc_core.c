@@ -100,7 +100,6 @@ HWC_EXPORT int luaopen_hwcloud_core(lua_State *L);
 
 int luaopen_hwcloud_core(lua_State *L) {
   static const luaL_Reg funcs[] = {
-    {"sign", hwc_sign},
     {"session", hwc_session_new},
     {"encode", hwc_encode},
     {"decode", hwc_decode},
@@ -119,6 +118,7 @@ int luaopen_hwcloud_core(lua_State *L) {
     {"isatty", core_isatty},
     {NULL, NULL}};
   luaL_newlib(L, funcs);
+  hwc_sign_open(L);
   lua_pushliteral(L, HWC_VERSION);
   lua_setfield(L, -2, "version");
   hwc_error_open(L);

@@ -44,7 +44,7 @@ void hwc_buf_reserve(hwc_buf *b, size_t n); /* room for n more bytes (sets oom o
 void hwc_buf_check(lua_State *L, hwc_buf *b); /* raises "out of memory" when b->oom */
 
 /* hwc_sign.c */
-int hwc_sign(lua_State *L);
+void hwc_sign_open(lua_State *L);
 void hwc_hex(const unsigned char *in, size_t n, char *out); /* out: 2n+1 */
 
 /* hwc_json.c: registry keys and the codec */

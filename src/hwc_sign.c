@@ -12,7 +12,14 @@
 #include "hwc_internal.h"
 
 #define NAME_MAX_LEN 128
-#define SIGN "hwcloud.core.sign" /* the function every argument error names */
+/* The function every argument error names: core.sign or core.sign_headers,
+ * each a closure over its own name (hwc_sign_open); the helpers below run
+ * inside that C function's frame, so its upvalue is theirs to read. */
+#define SIGN sign_fn(L)
+static const char *sign_fn(lua_State *L) {
+  const char *name = lua_tostring(L, lua_upvalueindex(1));
+  return name ? name : "hwcloud.core.sign";
+}
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 typedef struct {
@@ -136,7 +143,7 @@ static sha256_state *sha256_get(lua_State *L) {
   d->ctx = EVP_MD_CTX_new();
   d->ipad = EVP_MD_CTX_new();
   d->opad = EVP_MD_CTX_new();
-  if (!d->md || !d->ctx || !d->ipad || !d->opad) luaL_error(L, SIGN ": libcrypto has no SHA-256");
+  if (!d->md || !d->ctx || !d->ipad || !d->opad) luaL_error(L, "%s: libcrypto has no SHA-256", SIGN);
   return d;
 }
 
@@ -426,6 +433,7 @@ typedef struct {
   const char *url, *body, *ak, *sk, *date, *token, *algorithm, *region, *service;
   size_t blen, toklen;
   int v11, nh; /* V11-HMAC-SHA256; the signed headers in hs */
+  int full;    /* core.sign's whole result, not core.sign_headers' list alone */
   char method[16], datebuf[17], sig[65];
   hwc_url u;
   sig_header *hs;
@@ -702,9 +710,15 @@ static void push_result(lua_State *L, sign_req *r, hwc_buf *cr, hwc_buf *sts, hw
   hwc_buf_adds(auth, r->sig);
   hwc_buf_check(L, auth);
   push_pair(L, S_OUT, "Authorization", auth->data, auth->len);
+  if (!r->full) { /* core.sign_headers: the list alone */
+    lua_pushvalue(L, S_OUT);
+    return;
+  }
 
   lua_createtable(L, 0, 8);
-  lua_pushlstring(L, auth->data, auth->len);
+  lua_rawgeti(L, S_OUT, (lua_Integer)lua_rawlen(L, S_OUT)); /* the Authorization pair: its value once */
+  lua_rawgeti(L, -1, 2);
+  lua_remove(L, -2);
   lua_setfield(L, -2, "authorization");
   lua_pushvalue(L, S_SIGNED);
   lua_setfield(L, -2, "signed_headers");
@@ -721,11 +735,14 @@ static void push_result(lua_State *L, sign_req *r, hwc_buf *cr, hwc_buf *sts, hw
 }
 
 /* core.sign(t) -> {authorization, signature, signed_headers,
- * canonical_request, string_to_sign, x_sdk_date, headers} */
-int hwc_sign(lua_State *L) {
+ * canonical_request, string_to_sign, x_sdk_date, headers}, or with full = 0
+ * core.sign_headers(t) -> headers: the same signature without the fields
+ * only a caller who shows or checks them reads (the client's dry_run) */
+static int sign(lua_State *L, int full) {
   sign_req r;
   hwc_buf *cr, *tmp, *sts;
   memset(&r, 0, sizeof r);
+  r.full = full;
   luaL_checktype(L, S_ARG, LUA_TTABLE);
   lua_settop(L, S_ARG);
   lua_newtable(L); /* S_ANCHORS */
@@ -746,4 +763,22 @@ int hwc_sign(lua_State *L) {
   push_result(L, &r, cr, sts, tmp);        /* the result */
   work_give(L, S_WORK, r.w);
   return 1;
+}
+
+static int core_sign(lua_State *L) {
+  return sign(L, 1);
+}
+
+static int core_sign_headers(lua_State *L) {
+  return sign(L, 0);
+}
+
+/* Sets core.sign and core.sign_headers on the module table on top. */
+void hwc_sign_open(lua_State *L) {
+  lua_pushliteral(L, "hwcloud.core.sign");
+  lua_pushcclosure(L, core_sign, 1);
+  lua_setfield(L, -2, "sign");
+  lua_pushliteral(L, "hwcloud.core.sign_headers");
+  lua_pushcclosure(L, core_sign_headers, 1);
+  lua_setfield(L, -2, "sign_headers");
 }

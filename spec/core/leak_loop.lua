@@ -21,6 +21,8 @@ for round = 1, rounds do
   try(core.sign, { method = "GET", url = url .. "/v", ak = "a", sk = "s", algorithm = "V11-HMAC-SHA256",
     region_id = "r", service_name = "vpcep" })
   try(core.sign, { method = "GET", url = url, ak = "a", sk = "s", headers = { { "x_y", "1" } } })
+  try(core.sign_headers, { method = "POST", url = url .. "/x", body = "{}", ak = "a", sk = "s" })
+  try(core.sign_headers, { method = "GET", url = url, ak = "a", sk = "s", headers = { { "x_y", "1" } } })
   try(core.sign, { method = "GET", url = url .. "/?" .. string.rep("k=v&", 2000), ak = "a", sk = "s",
     headers = { { "X-A", string.rep("a", 70000) } } }) -- past what the signer keeps between calls
   try(core.sign, { method = "GET", url = url, ak = "a", sk = "s", headers = { { "X-A", "1" }, { "x-a", "2" } } })

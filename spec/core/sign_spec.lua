@@ -12,11 +12,11 @@ local function load_vectors()
   return data
 end
 
-local function sign_input(input)
+local function sign_input(input, fn)
   local t = {}
   for k, v in pairs(input) do t[k] = v end
   if t.body == "" then t.body = nil end
-  return core.sign(t)
+  return (fn or core.sign)(t)
 end
 
 describe("core.sign", function()
@@ -36,6 +36,10 @@ describe("core.sign", function()
         assert.are.equal(v.expected.signed_headers, out.signed_headers)
         assert.are.equal(v.expected.authorization, out.authorization)
         assert.are.equal(v.expected.x_sdk_date, out.x_sdk_date)
+        -- core.sign_headers: the same list to send, ending with the same Authorization
+        local list = sign_input(v.input, core.sign_headers)
+        assert.are.same(out.headers, list)
+        assert.are.same({ "Authorization", v.expected.authorization }, list[#list])
       end)
     end
   end
@@ -111,13 +115,15 @@ describe("core.sign", function()
     { "v11 without region", { method = "GET", url = "http://h/", ak = "a", sk = "s", algorithm = "V11-HMAC-SHA256" }, "region_id" },
   }
   for _, case in ipairs(bad) do
-    it("refuses " .. case[1] .. " with an argument error", function()
-      local ok, err = pcall(core.sign, case[2])
-      assert.is_false(ok)
-      assert.is_true(core.is_error(err))
-      assert.are.equal("argument", err.kind)
-      assert.matches("hwcloud.core.sign: ", err.message, 1, true)
-      assert.matches(case[3], err.message, 1, true)
+    it("refuses " .. case[1] .. " with an argument error (core.sign and core.sign_headers alike)", function()
+      for _, name in ipairs({ "sign", "sign_headers" }) do
+        local ok, err = pcall(core[name], case[2])
+        assert.is_false(ok)
+        assert.is_true(core.is_error(err))
+        assert.are.equal("argument", err.kind)
+        assert.matches("hwcloud.core." .. name .. ": ", err.message, 1, true)
+        assert.matches(case[3], err.message, 1, true)
+      end
     end)
   end
 end)

@@ -229,9 +229,9 @@ describe("client retries", function()
 
   it("signs every attempt afresh", function()
     local c, t = client({ S.http_error(503), S.http_error(503), S.ok({}) })
-    local sign = spy.on(core, "sign")
+    local sign = spy.on(core, "sign_headers")
     local ok = call(c, "GET")
-    core.sign:revert()
+    core.sign_headers:revert()
     assert.is_true(ok)
     assert.spy(sign).was.called(3)
     for _, req in ipairs(t.requests) do
