@@ -213,11 +213,8 @@ int hwc_session_new(lua_State *L) {
 
 /* Appends "Name: value" (check_request has checked both) to the session's
  * header text; flags gets 1, 2, 4 for Content-Type, Expect, User-Agent. */
-static void add_header(lua_State *L, hwc_session *s, int name_idx, int value_idx, int *flags) {
-  size_t nlen, vlen;
-  const char *name, *value;
-  name = lua_tolstring(L, name_idx, &nlen);
-  value = lua_tolstring(L, value_idx, &vlen);
+static void add_header(hwc_session *s, const char *name, size_t nlen, const char *value, size_t vlen,
+                       int *flags) {
   if (nlen == 12 && !strncasecmp(name, "content-type", 12)) *flags |= 1;
   if (nlen == 6 && !strncasecmp(name, "expect", 6)) *flags |= 2;
   if (nlen == 10 && !strncasecmp(name, "user-agent", 10)) *flags |= 4;
@@ -242,6 +239,18 @@ static void add_header(lua_State *L, hwc_session *s, int name_idx, int value_idx
  * session, each header that passed also goes into its header text
  * (add_header; the walk is not made twice) and the return value holds
  * add_header's flags. */
+/* The bytes a header name may hold: letters, digits, '-' and '_'. */
+static const unsigned char name_byte[256] = {
+  ['-'] = 1, ['_'] = 1,
+  ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+  ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+  ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+  ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+  ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+  ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+  ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
 static int check_request(lua_State *L, int req, const char *fn, hwc_session *s) {
   static const char *const fields[] = {"method", "url"};
   size_t len, i, blen;
@@ -275,20 +284,18 @@ static int check_request(lua_State *L, int req, const char *fn, hwc_session *s) 
   for (k = 1; n > 0 ? k <= n : lua_istable(L, t) && lua_next(L, t); k++) {
     const char *name;
     size_t nlen;
-    if (n > 0) { /* a list of {name, value}: push name, value like lua_next does */
+    if (n > 0) { /* a list of {name, value}: the pair, then its name and value (a map: lua_next's key, value) */
       lua_rawgeti(L, t, k);
       if (!lua_istable(L, -1)) hwc_argerror(L, fn, "headers[%d] must be a {name, value} pair", k);
       lua_rawgeti(L, -1, 1);
       lua_rawgeti(L, -2, 2);
-      lua_remove(L, -3);
     }
     if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
       hwc_argerror(L, fn, "headers must be {name, value} pairs of strings");
     name = lua_tolstring(L, -2, &nlen);
     if (nlen == 0) hwc_argerror(L, fn, "a header has an empty name");
     for (i = 0; i < nlen; i++)
-      if (!(isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_'))
-        hwc_argerror(L, fn, "bad header name '%s'", name);
+      if (!name_byte[(unsigned char)name[i]]) hwc_argerror(L, fn, "bad header name '%s'", name);
     v = lua_tolstring(L, -1, &len);
     hwc_check_line(L, fn, "header '%s' value", name, v, len);
     if (nlen == 17 && !strncasecmp(name, "transfer-encoding", 17))
@@ -298,8 +305,8 @@ static int check_request(lua_State *L, int req, const char *fn, hwc_session *s) 
       snprintf(clen, sizeof clen, "%lu", (unsigned long)blen);
       if (strcmp(v, clen)) hwc_argerror(L, fn, "header 'Content-Length' must be the body's length (%s)", clen);
     }
-    if (s) add_header(L, s, lua_absindex(L, -2), lua_absindex(L, -1), &flags);
-    lua_pop(L, n > 0 ? 2 : 1); /* lua_next keeps the key */
+    if (s) add_header(s, name, nlen, v, len, &flags);
+    lua_pop(L, n > 0 ? 3 : 1); /* lua_next keeps the key */
   }
   lua_pop(L, 2);
   return flags;
