@@ -12,6 +12,8 @@ local keys = require "hwcloud.keys"
 
 local M = {}
 
+local find = string.find
+
 --- Version of lua-hwcloud.
 M.VERSION = core.version or "0.1.0"
 
@@ -101,6 +103,10 @@ local function check(opts)
     if type(v) ~= "function" then
       argerror("opts.hooks." .. k .. " must be a function")
     end
+  end
+  local ua = opts.user_agent -- a header line of every request: no line break, no NUL
+  if ua and (find(ua, "\r", 1, true) or find(ua, "\n", 1, true) or find(ua, "\0", 1, true)) then
+    argerror("opts.user_agent must not contain CR, LF or NUL")
   end
   if opts.transport and type(opts.transport.send) ~= "function" then
     argerror("opts.transport must have a send function")

@@ -71,6 +71,10 @@ describe("hwcloud module", function()
     assert.matches("opts.max_retries", err.message, 1, true)
     err = arg_error(function() hwcloud.new({ timeout = 0 }) end)
     assert.matches("opts.timeout must be a positive", err.message, 1, true)
+    for _, bad in ipairs({ "a\r\nX-Evil: 1", "a\nb", "a\0b" }) do -- a header line of every request
+      err = arg_error(function() hwcloud.new({ user_agent = bad }) end)
+      assert.matches("hwcloud.new: opts.user_agent must not contain CR, LF or NUL", err.message, 1, true)
+    end
     -- NaN passes every comparison and math.huge equals its floor: every
     -- numeric option refuses both, and counts refuse fractions
     local counts = { max_retries = true, max_body_bytes = true }
