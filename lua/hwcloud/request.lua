@@ -379,10 +379,11 @@ local function same_pairs(flat, uh)
 end
 
 -- The User-Agent pair sent after authentication, unsigned, as the transport's
--- own Accept-Encoding and Content-Length are (the gateway checks only the
--- headers SignedHeaders names: signing.md §3.4); false when the caller's
--- headers hold one, which is signed like the rest of them. Leaving it out of
--- the signature takes a canonical header line off every request.
+-- own Accept-Encoding and Content-Length are (only X-Sdk-Date must be signed:
+-- https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-exclude-header.html);
+-- false when the caller's headers hold one, which is signed like the rest of
+-- them. Leaving it out of the signature takes a canonical header line off
+-- every request.
 local function user_agent_of(st, headers)
   if headers_.get(headers, "User-Agent") ~= nil then
     return false
