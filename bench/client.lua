@@ -44,24 +44,12 @@ local CREATE_BODY = '{"stack_name":"bench-stack","description":"benchmark stack"
   .. '"enable_auto_rollback":false}'
 local CREATED = '{"stack_id":"3f0e6a3c-5b1d-4c2e-9f7a-1b2c3d4e5f60","deployment_id":"1b2c3d4e"}'
 
-local function sh(cmd)
-  local ok = os.execute(cmd)
-  return ok == true or ok == 0
-end
-
-local function line_of(cmd)
-  local p = assert(io.popen(cmd))
-  local s = p:read("l")
-  p:close()
-  return s
-end
+local helpers = require "spec.helpers.server" -- the specs' shell and port helpers
+local sh, line_of = helpers.sh, helpers.line_of
 
 -- the tiny server: nginx `return` with fixed bodies (bounded wait: 5 s)
 local function start_server()
-  local socket = require "socket"
-  local s = assert(socket.bind("127.0.0.1", 0))
-  local _, port = s:getsockname()
-  s:close()
+  local port = helpers.free_port()
   local dir = line_of("mktemp -d /tmp/hwcloud-bench-client-XXXXXX")
   local conf = table.concat({
     line_of("id -u") == "0" and "user root;" or "",
